@@ -1,0 +1,194 @@
+// Package cfnresponse runs a CloudFormation custom-resource handler so that CloudFormation
+// always gets an answer: success, failure, panic or timeout. The response body is aws-lambda-go's
+// cfn.Response; this package adds what cfn.LambdaWrap lacks: a response URL allow-list (no SSRF
+// through a forged event), a deadline kept ahead of the Lambda timeout, an HTTP client with a
+// timeout, and the panic value in the logs.
+package cfnresponse
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+)
+
+// Func does the work of one custom-resource request.
+type Func func(ctx context.Context, ev cfn.Event) (physicalID string, data map[string]any, err error)
+
+// Responder sends the answer for a custom-resource request.
+type Responder struct {
+	// Client PUTs the response. Default: an http.Client with a 30 s timeout.
+	Client *http.Client
+	// CheckURL vets the ResponseURL before anything else happens. Default: ValidateResponseURL.
+	CheckURL func(string) error
+	// Reserve is kept back from the invocation deadline to send a timeout answer. Default: 10 s.
+	Reserve time.Duration
+	// Logger receives one structured line per decision. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// s3Host matches the hosts CloudFormation uses for pre-signed response URLs, in every partition.
+var s3Host = regexp.MustCompile(`^([a-z0-9.-]+\.)?s3([.-](fips[.-])?(dualstack\.)?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)?\.amazonaws\.com(\.cn)?$`)
+
+// ValidateResponseURL accepts only https pre-signed S3 URLs.
+func ValidateResponseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("ResponseURL is not a URL: %w", err)
+	}
+	if u.Scheme != "https" {
+		return fmt.Errorf("ResponseURL scheme %q refused: only https S3 pre-signed URLs are answered", u.Scheme)
+	}
+	if u.User != nil || u.Port() != "" || !s3Host.MatchString(strings.ToLower(u.Hostname())) {
+		return fmt.Errorf("ResponseURL host %q refused: only Amazon S3 hosts are answered", u.Host)
+	}
+	return nil
+}
+
+// Handle runs fn for ev and PUTs the result to ev.ResponseURL. The returned error is only about
+// delivering the response (or refusing to); fn's own failure is reported to CloudFormation.
+func (r Responder) Handle(ctx context.Context, ev cfn.Event, fn Func) error {
+	log := r.logger().With("requestType", string(ev.RequestType), "logicalResourceId", ev.LogicalResourceID, "stackId", ev.StackID)
+	check := r.CheckURL
+	if check == nil {
+		check = ValidateResponseURL
+	}
+	if err := check(ev.ResponseURL); err != nil {
+		// Without a trustworthy URL there is nobody to answer; never send a request.
+		log.Error("refusing event", "error", err.Error())
+		return err
+	}
+
+	resp := cfn.NewResponse(&ev)
+	// A stable physical ID: keep the one CloudFormation knows; on Create fall back to a value
+	// derived from the logical ID (the request ID would change on a retried create).
+	resp.PhysicalResourceID = ev.PhysicalResourceID
+	if resp.PhysicalResourceID == "" {
+		resp.PhysicalResourceID = ev.LogicalResourceID
+	}
+
+	workCtx, cancel := r.workContext(ctx)
+	defer cancel()
+	type outcome struct {
+		id   string
+		data map[string]any
+		err  error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				done <- outcome{err: fmt.Errorf("internal error (panic: %v); see the function's log stream", p)}
+			}
+		}()
+		id, data, err := fn(workCtx, ev)
+		done <- outcome{id, data, err}
+	}()
+
+	var out outcome
+	select {
+	case out = <-done:
+	case <-workCtx.Done():
+		out = outcome{err: fmt.Errorf("timed out before the Lambda deadline: %w", context.Cause(workCtx))}
+	}
+	if out.id != "" {
+		resp.PhysicalResourceID = out.id
+	}
+	if out.err != nil {
+		resp.Status = cfn.StatusFailed
+		resp.Reason = truncate(out.err.Error(), 3500)
+	} else {
+		resp.Status = cfn.StatusSuccess
+		resp.Data = out.data
+	}
+	log.Info("answering CloudFormation", "status", string(resp.Status), "physicalResourceId", resp.PhysicalResourceID, "reason", resp.Reason)
+	return r.send(ctx, ev.ResponseURL, resp)
+}
+
+func (r Responder) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	reserve := r.Reserve
+	if reserve == 0 {
+		reserve = 10 * time.Second
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadlineCause(ctx, dl.Add(-reserve), errors.New("the handler's time budget ran out"))
+	}
+	return context.WithCancel(ctx)
+}
+
+func (r Responder) send(ctx context.Context, responseURL string, resp *cfn.Response) error {
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	// The response must go out even if the invocation's context is already done.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(sendCtx, http.MethodPut, responseURL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("build response request: %w", err)
+	}
+	// Pre-signed URLs are signed without a content type; sending one breaks the signature.
+	req.Header.Del("Content-Type")
+	req.ContentLength = int64(len(body))
+	client := r.Client
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		r.logger().Error("could not deliver the CloudFormation response", "error", err.Error())
+		return fmt.Errorf("send response: %w", err)
+	}
+	defer res.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	if res.StatusCode != http.StatusOK {
+		r.logger().Error("CloudFormation response rejected", "status", res.StatusCode, "body", string(msg))
+		return fmt.Errorf("send response: HTTP %d", res.StatusCode)
+	}
+	return nil
+}
+
+func (r Responder) logger() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// Bool reads a CloudFormation property that may arrive as a bool or as the string "true".
+func Bool(v any) (bool, error) {
+	switch t := v.(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return t, nil
+	case string:
+		switch strings.ToLower(t) {
+		case "true":
+			return true, nil
+		case "false", "":
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("%v is not a boolean", v)
+}

@@ -1,0 +1,132 @@
+// Package gobuild compiles this module's Go Lambda handlers at synth time with the local Go
+// toolchain (no Docker) into reproducible linux/arm64 `bootstrap` binaries for the
+// provided.al2023 runtime.
+package gobuild
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// ModulePath is this library's module path; the handlers are built from its source tree.
+const ModulePath = "github.com/privatelink-go/privatelink"
+
+// Flags make the binary byte-for-byte reproducible (no paths, no VCS stamp, no build ID), so the
+// asset hash — and therefore every snapshot and every deploy diff — only changes when the
+// handler's source, its dependencies or the Go toolchain change.
+var Flags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-tags=lambda.norpc"}
+
+// built memoises finished builds for the life of the process: the same handler is used by many
+// stacks (and many test fixtures), and its output only depends on the source tree. This is a
+// cache of a pure function, not per-app state.
+var built sync.Map // package dir -> *result
+
+type result struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// Bootstrap builds the main package at pkg (a path relative to the module root, such as
+// "constructs/acceptor/function") and returns a directory holding only the `bootstrap` binary,
+// ready for awslambda.Code_FromAsset.
+func Bootstrap(pkg string) (string, error) {
+	v, _ := built.LoadOrStore(pkg, &result{})
+	r := v.(*result)
+	r.once.Do(func() { r.dir, r.err = build(pkg) })
+	return r.dir, r.err
+}
+
+// MustBootstrap is Bootstrap for construct code, where a failure to build is a synth error.
+func MustBootstrap(pkg string) string {
+	dir, err := Bootstrap(pkg)
+	if err != nil {
+		panic(err)
+	}
+	return dir
+}
+
+func build(pkg string) (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	out, err := os.MkdirTemp("", "privatelink-lambda-")
+	if err != nil {
+		return "", fmt.Errorf("privatelink: building Lambda %s: %w", pkg, err)
+	}
+	cmd := exec.Command(goTool(), append(append([]string{"build"}, Flags...), "-o", filepath.Join(out, "bootstrap"), "./"+filepath.ToSlash(pkg))...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(),
+		"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64",
+		// Build with this module's own go.mod/go.sum even when it sits read-only in the module
+		// cache of an importing project, whatever that project's workspace or vendor settings.
+		"GOWORK=off", "GOFLAGS=-mod=readonly",
+	)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("privatelink: building Lambda %s in %s with the local Go toolchain failed: %v\n%s\n(fix: install Go >= 1.24 on PATH, or set GOROOT; network access to the Go module proxy is needed once)", pkg, root, err, stderr.String())
+	}
+	return out, nil
+}
+
+func goTool() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
+			return p
+		}
+	}
+	return "go"
+}
+
+// ModuleRoot finds this module's source tree: next to this file when the binary was built
+// without -trimpath (the usual `go run`/`go test`), else through `go list -m`, which also finds
+// it in the module cache of an importing project or behind a replace directive.
+func ModuleRoot() (string, error) {
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		dir := filepath.Dir(file)
+		for i := 0; i < 6 && dir != filepath.Dir(dir); i++ {
+			if moduleName(filepath.Join(dir, "go.mod")) == ModulePath {
+				return dir, nil
+			}
+			dir = filepath.Dir(dir)
+		}
+	}
+	cmd := exec.Command(goTool(), "list", "-m", "-f", "{{.Dir}}", ModulePath)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	dir := strings.TrimSpace(string(out))
+	if err != nil || dir == "" {
+		return "", fmt.Errorf("privatelink: cannot find the source of %s to build its Lambda handlers (go list -m: %v %s); fix: run synth from a Go module that requires %s", ModulePath, err, stderr.String(), ModulePath)
+	}
+	return dir, nil
+}
+
+func moduleName(gomod string) string {
+	f, err := os.Open(gomod)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if line := strings.TrimSpace(s.Text()); strings.HasPrefix(line, "module ") {
+			return strings.Trim(strings.TrimSpace(strings.TrimPrefix(line, "module")), `"`)
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -1,0 +1,93 @@
+// Package gofunc deploys one of this module's Go handlers as an arm64 provided.al2023 Lambda with
+// its own least-privilege role and a log group with a retention period.
+package gofunc
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/gobuild"
+)
+
+// Props describe one function.
+type Props struct {
+	// Package is the handler's main package, relative to the module root. Required.
+	Package string
+	// Description of the function. Required.
+	Description string
+	// Timeout of one invocation. Default: 1 minute.
+	Timeout time.Duration
+	// Statements are the role's only permissions besides writing its own log group.
+	Statements []awsiam.PolicyStatement
+	// Environment variables. Default: none.
+	Environment map[string]string
+	// Retention of the log group. Default: one month.
+	Retention awslogs.RetentionDays
+}
+
+// Func is the deployed function with its role and log group.
+type Func struct {
+	Function awslambda.Function
+	Role     awsiam.Role
+	LogGroup awslogs.LogGroup
+}
+
+// New adds the function under scope/id.
+func New(scope constructs.Construct, id string, props *Props) *Func {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	retention := props.Retention
+	if retention == "" {
+		retention = awslogs.RetentionDays_ONE_MONTH
+	}
+	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     retention,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String(props.Description),
+	})
+	// Only its own log group, instead of AWSLambdaBasicExecutionRole's logs:* on every group.
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("OwnLogGroupOnly"),
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(*logs.LogGroupArn(), *logs.LogGroupArn()+":*"),
+	}))
+	for _, s := range props.Statements {
+		role.AddToPolicy(s)
+	}
+	timeout := props.Timeout
+	if timeout == 0 {
+		timeout = time.Minute
+	}
+	var env *map[string]*string
+	if len(props.Environment) > 0 {
+		m := map[string]*string{}
+		for k, v := range props.Environment {
+			m[k] = jsii.String(v)
+		}
+		env = &m
+	}
+	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          awslambda.Code_FromAsset(jsii.String(gobuild.MustBootstrap(props.Package)), nil),
+		Description:   jsii.String(props.Description),
+		MemorySize:    jsii.Number(128),
+		Timeout:       awscdk.Duration_Seconds(jsii.Number(timeout.Seconds())),
+		Role:          role,
+		LogGroup:      logs,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		Environment:   env,
+	})
+	// The policy must exist before the function can be invoked by a custom resource.
+	fn.Node().AddDependency(role)
+	return &Func{Function: fn, Role: role, LogGroup: logs}
+}

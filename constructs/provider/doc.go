@@ -1,0 +1,8 @@
+// Package provider publishes an internal, dual-stack Network Load Balancer as an AWS PrivateLink
+// VPC endpoint service with allowed principals, acceptance, and an optional private DNS name whose
+// domain ownership is verified before the deploy finishes.
+//
+// It replaces the provider half of the console walkthrough: create the endpoint service on the
+// NLB, make it dual-stack, set the private DNS name, publish the TXT record and verify it.
+// The Lambda under verifier/ is built from source at synth with the local Go toolchain.
+package provider

@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+)
+
+// Listener is one TCP port of the service.
+type Listener struct {
+	// Port the NLB listens on, 1-65535. Required.
+	Port int
+	// TargetPort the targets listen on. Default: Port.
+	TargetPort int
+	// Targets registered in this listener's target group: instances, IP addresses or an ALB
+	// (see awselasticloadbalancingv2targets). Default: none; register them later through
+	// Provider.TargetGroups(), or set ProviderProps.DemoTarget.
+	Targets []elbv2.INetworkLoadBalancerTarget
+	// HealthCheck of the target group. Default: TCP on the traffic port every 10 s,
+	// 3 checks to turn healthy or unhealthy.
+	HealthCheck *elbv2.HealthCheck
+}
+
+// ProviderProps configures a Provider. The zero value of every optional field is a safe default.
+type ProviderProps struct {
+	// Vpc to place the NLB in. Default: a new isolated dual-stack VPC (10.0.0.0/16 plus an
+	// Amazon-provided IPv6 /56) with one isolated subnet per AZ in AvailabilityZones: no NAT
+	// gateway, no internet gateway, no public IPv4.
+	Vpc awsec2.IVpc
+	// AvailabilityZones of the created VPC, such as ["eu-west-1a", "eu-west-1b"]. Giving them
+	// keeps `cdk synth` free of AWS lookups. Must not be set with Vpc.
+	// Default: the first two AZs of the stack (a context lookup when the stack has a concrete env).
+	AvailabilityZones []string
+	// VpcSubnets for a created NLB. Default: the VPC's private subnets, else its isolated ones.
+	VpcSubnets *awsec2.SubnetSelection
+
+	// LoadBalancer to publish instead of creating one. Listeners are still added to it, one per
+	// entry of Listeners. Must not be set with Vpc, DemoTarget or the NLB settings below.
+	// Default: a new internal NLB, dual-stack when SupportedIpAddressTypes includes ipv6.
+	LoadBalancer elbv2.INetworkLoadBalancer
+	// Listeners are the TCP ports of the service; at least one. Required.
+	Listeners []Listener
+	// ProxyProtocolV2 on every target group, so targets see the consumer's real IPv4/IPv6 source
+	// address and VPC endpoint ID instead of the NLB's. Targets must parse the header.
+	// Default: false.
+	ProxyProtocolV2 bool
+	// CrossZoneDisabled turns off cross-zone load balancing. It is on by default because a
+	// consumer's endpoint often sits in fewer AZs than the NLB serves (AZ names differ between
+	// accounts), and without cross-zone an endpoint ENI only reaches targets in its own AZ: an AZ
+	// without healthy targets would black-hole that consumer. Default: false (cross-zone on).
+	CrossZoneDisabled bool
+	// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic filters PrivateLink traffic through the
+	// NLB security group's inbound rules. Off by default: consumers live in other accounts' address
+	// space (often overlapping 10/8), so source-address rules cannot name them; who may connect is
+	// decided by AllowedPrincipals, acceptance and the consumer's endpoint security group. The
+	// group still filters traffic from inside the provider VPC. Default: false.
+	EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic bool
+	// AccessLogsBucket receives NLB access logs (TLS listeners only log). Default: no access logs.
+	AccessLogsBucket awss3.IBucket
+	// AccessLogsPrefix within AccessLogsBucket. Default: no prefix.
+	AccessLogsPrefix string
+	// DeletionProtection on the created NLB. Default: false.
+	DeletionProtection bool
+
+	// SupportedIpAddressTypes of the endpoint service: "ipv4", "ipv6". Default: ["ipv4", "ipv6"].
+	SupportedIpAddressTypes []string
+	// AcceptanceRequired makes every connection request wait for acceptance (see the acceptor
+	// package). Default: true (nil means true).
+	AcceptanceRequired *bool
+	// AllowedPrincipals may create endpoints to the service: 12-digit account IDs (turned into
+	// account-root ARNs) and/or IAM principal ARNs. Default: none.
+	AllowedPrincipals []string
+	// AllowedRegions from which consumers may connect across Regions (cross-region PrivateLink).
+	// Default: none (same Region only).
+	AllowedRegions []string
+	// ContributorInsights enables CloudWatch Contributor Insights rules for the service.
+	// Default: false.
+	ContributorInsights bool
+
+	// PrivateDnsName consumers resolve to their endpoint, such as "api.example.com".
+	// Default: none.
+	PrivateDnsName string
+	// HostedZone is the Route 53 public zone of PrivateDnsName. When set, the TXT record is
+	// created in it and the deploy waits until the name is verified. When nil, the TXT record
+	// name and value are stack outputs for your DNS provider (external mode). Default: nil.
+	HostedZone awsroute53.IHostedZone
+	// VerificationTimeout bounds the wait for "verified" in Route 53 mode, 1m to 14m.
+	// Default: 10 minutes.
+	VerificationTimeout time.Duration
+
+	// DemoTarget adds a t4g.nano Amazon Linux 2023 instance answering
+	// "Hello World from <host>" over HTTP on every listener port, so the walkthrough's curl checks
+	// work before the real service exists. Default: false.
+	DemoTarget bool
+}
+
+func (p *ProviderProps) acceptanceRequired() bool {
+	return p.AcceptanceRequired == nil || *p.AcceptanceRequired
+}
+
+func (p *ProviderProps) ipAddressTypes() []string {
+	if len(p.SupportedIpAddressTypes) == 0 {
+		return []string{"ipv4", "ipv6"}
+	}
+	return p.SupportedIpAddressTypes
+}
+
+func (p *ProviderProps) dualStack() bool {
+	for _, t := range p.ipAddressTypes() {
+		if t == "ipv6" {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *ProviderProps) verificationTimeout() time.Duration {
+	if p.VerificationTimeout == 0 {
+		return 10 * time.Minute
+	}
+	return p.VerificationTimeout
+}

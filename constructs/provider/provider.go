@@ -1,0 +1,388 @@
+package provider
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Provider is a VPC endpoint service on a Network Load Balancer. Every resource it creates is
+// reachable through its getters; those that were not created return nil.
+type Provider interface {
+	constructs.Construct
+	// Vpc the NLB lives in (given or created).
+	Vpc() awsec2.IVpc
+	// LoadBalancer published by the service (given or created).
+	LoadBalancer() elbv2.INetworkLoadBalancer
+	// SecurityGroup of a created NLB; nil for a given one.
+	SecurityGroup() awsec2.ISecurityGroup
+	// Listeners and TargetGroups, one per ProviderProps.Listeners entry, in order.
+	Listeners() []elbv2.NetworkListener
+	TargetGroups() []elbv2.NetworkTargetGroup
+	// Ports of the service, in order.
+	Ports() []int
+	// Service is the AWS::EC2::VPCEndpointService.
+	Service() awsec2.CfnVPCEndpointService
+	// Permissions is the AWS::EC2::VPCEndpointServicePermissions; nil without AllowedPrincipals.
+	Permissions() awsec2.CfnVPCEndpointServicePermissions
+	// ServiceId (vpce-svc-…), ServiceName (com.amazonaws.vpce.<region>.vpce-svc-…) and
+	// ServiceArn, as tokens.
+	ServiceId() *string
+	ServiceName() *string
+	ServiceArn() *string
+	// AllowedPrincipalArns as written into the permissions resource.
+	AllowedPrincipalArns() []string
+	// AllowedAccounts are the account IDs among the allowed principals.
+	AllowedAccounts() []string
+	// AllowedRegions for cross-region consumers.
+	AllowedRegions() []string
+	// PrivateDnsName, or nil.
+	PrivateDnsName() *string
+	// TxtRecordName (the full name, such as _abc123.api.example.com) and TxtRecordValue
+	// (vpce:…) that prove domain ownership; nil without PrivateDnsName.
+	TxtRecordName() *string
+	TxtRecordValue() *string
+	// TxtRecord in Route 53 mode; nil otherwise.
+	TxtRecord() awsroute53.TxtRecord
+	// Verification is the custom resource that waits for "verified" in Route 53 mode; nil
+	// otherwise. Depend on it to order anything after verification.
+	Verification() awscdk.CustomResource
+	// VerifierFunction runs Verification; nil outside Route 53 mode.
+	VerifierFunction() awslambda.IFunction
+	// DemoInstance is the demo target; nil unless DemoTarget.
+	DemoInstance() awsec2.Instance
+}
+
+type provider struct {
+	constructs.Construct
+	props        ProviderProps
+	vpc          awsec2.IVpc
+	lb           elbv2.INetworkLoadBalancer
+	sg           awsec2.ISecurityGroup
+	listeners    []elbv2.NetworkListener
+	targetGroups []elbv2.NetworkTargetGroup
+	service      awsec2.CfnVPCEndpointService
+	permissions  awsec2.CfnVPCEndpointServicePermissions
+	principals   []string
+	txtName      *string
+	txtValue     *string
+	txtRecord    awsroute53.TxtRecord
+	verification awscdk.CustomResource
+	verifier     awslambda.IFunction
+	demo         awsec2.Instance
+}
+
+// NewProvider validates props (panicking with every problem at once, as CDK constructs do) and
+// creates the endpoint service, and whatever network, NLB and DNS verification it needs.
+func NewProvider(scope constructs.Construct, id string, props *ProviderProps) Provider {
+	if props == nil {
+		props = &ProviderProps{}
+	}
+	if err := props.Validate(); err != nil {
+		panic(err)
+	}
+	p := &provider{props: *props}
+	p.Construct = constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(p.Construct)
+
+	if props.HostedZone != nil {
+		if zone := *props.HostedZone.ZoneName(); !IsToken(zone) && !IsToken(props.PrivateDnsName) {
+			if err := checkInZone(props.PrivateDnsName, zone); err != nil {
+				panic(err)
+			}
+		}
+	}
+
+	p.network()
+	p.loadBalancer()
+	p.endpointService(stack)
+	if props.PrivateDnsName != "" {
+		p.privateDNS(stack)
+	}
+	if props.DemoTarget {
+		p.demoTarget()
+	}
+	p.outputs()
+	return p
+}
+
+func (p *provider) network() {
+	switch {
+	case p.props.LoadBalancer != nil:
+		p.vpc = p.props.LoadBalancer.Vpc()
+	case p.props.Vpc != nil:
+		p.vpc = p.props.Vpc
+	default:
+		p.vpc = NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZones)
+	}
+}
+
+// NewIsolatedVpc creates a dual-stack VPC with only isolated subnets, one per AZ (2 AZs when azs
+// is empty): no NAT gateway, internet gateway, egress-only gateway or public IPv4 — nothing in it
+// can reach the internet, and nothing costs money until something is placed in it.
+func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) awsec2.Vpc {
+	props := &awsec2.VpcProps{
+		IpProtocol:            awsec2.IpProtocol_DUAL_STACK,
+		IpAddresses:           awsec2.IpAddresses_Cidr(jsii.String("10.0.0.0/16")),
+		Ipv6Addresses:         awsec2.Ipv6Addresses_AmazonProvided(),
+		NatGateways:           jsii.Number(0),
+		CreateInternetGateway: jsii.Bool(false),
+		EnableDnsHostnames:    jsii.Bool(true),
+		EnableDnsSupport:      jsii.Bool(true),
+		// The default security group is never used here; restricting it would add a Node.js
+		// custom resource to every stack for no gain in an isolated VPC.
+		RestrictDefaultSecurityGroup: jsii.Bool(false),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
+			Name:       jsii.String("Isolated"),
+			SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED,
+			CidrMask:   jsii.Number(20),
+		}},
+	}
+	if len(azs) > 0 {
+		props.AvailabilityZones = jsii.Strings(azs...)
+	} else {
+		props.MaxAzs = jsii.Number(2)
+	}
+	vpc := awsec2.NewVpc(scope, jsii.String(id), props)
+	// aws-cdk-lib adds an egress-only internet gateway to every dual-stack VPC, even one without
+	// subnets that route to it. An isolated VPC must not have an IPv6 path to the internet.
+	vpc.Node().TryRemoveChild(jsii.String("EIGW6"))
+	return vpc
+}
+
+func (p *provider) loadBalancer() {
+	dual := p.props.dualStack()
+	if p.props.LoadBalancer != nil {
+		p.lb = p.props.LoadBalancer
+		if t := p.lb.IpAddressType(); dual && t != "" && t != elbv2.IpAddressType_DUAL_STACK && t != elbv2.IpAddressType_DUAL_STACK_WITHOUT_PUBLIC_IPV4 {
+			panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer has IP address type %q but SupportedIpAddressTypes %q includes ipv6: make the NLB dualstack or set SupportedIpAddressTypes to [\"ipv4\"]", t, p.props.ipAddressTypes()))
+		}
+	} else {
+		if dual {
+			if subnet := firstIPv4OnlySubnet(p.vpc, p.props.VpcSubnets); subnet != "" {
+				panic(fmt.Errorf("privatelink: ProviderProps.Vpc subnet %s has no IPv6 CIDR but SupportedIpAddressTypes %q includes ipv6: give a dual-stack VPC (IpProtocol DUAL_STACK) or set SupportedIpAddressTypes to [\"ipv4\"]", subnet, p.props.ipAddressTypes()))
+			}
+		}
+		sg := awsec2.NewSecurityGroup(p.Construct, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
+			Vpc:                  p.vpc,
+			Description:          jsii.String("PrivateLink NLB: listener ports from the VPC, target ports to the VPC"),
+			AllowAllOutbound:     jsii.Bool(false),
+			AllowAllIpv6Outbound: jsii.Bool(false),
+		})
+		p.sg = sg
+		ipType := elbv2.IpAddressType_IPV4
+		if dual {
+			ipType = elbv2.IpAddressType_DUAL_STACK
+		}
+		nlb := elbv2.NewNetworkLoadBalancer(p.Construct, jsii.String("LoadBalancer"), &elbv2.NetworkLoadBalancerProps{
+			Vpc:                p.vpc,
+			VpcSubnets:         p.props.VpcSubnets,
+			InternetFacing:     jsii.Bool(false),
+			IpAddressType:      ipType,
+			CrossZoneEnabled:   jsii.Bool(!p.props.CrossZoneDisabled),
+			DeletionProtection: jsii.Bool(p.props.DeletionProtection),
+			SecurityGroups:     &[]awsec2.ISecurityGroup{sg},
+			EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: jsii.Bool(p.props.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
+		})
+		if p.props.AccessLogsBucket != nil {
+			var prefix *string
+			if p.props.AccessLogsPrefix != "" {
+				prefix = jsii.String(p.props.AccessLogsPrefix)
+			}
+			nlb.LogAccessLogs(p.props.AccessLogsBucket, prefix)
+		}
+		p.lb = nlb
+	}
+
+	for _, l := range p.props.Listeners {
+		port := strconv.Itoa(l.Port)
+		targetPort := l.TargetPort
+		if targetPort == 0 {
+			targetPort = l.Port
+		}
+		listener := p.lb.AddListener(jsii.String("Listener"+port), &elbv2.BaseNetworkListenerProps{
+			Port:     jsii.Number(l.Port),
+			Protocol: elbv2.Protocol_TCP,
+		})
+		hc := l.HealthCheck
+		if hc == nil {
+			hc = &elbv2.HealthCheck{
+				Protocol:                elbv2.Protocol_TCP,
+				Interval:                awscdk.Duration_Seconds(jsii.Number(10)),
+				HealthyThresholdCount:   jsii.Number(3),
+				UnhealthyThresholdCount: jsii.Number(3),
+			}
+		}
+		tg := listener.AddTargets(jsii.String("Targets"), &elbv2.AddNetworkTargetsProps{
+			Port:            jsii.Number(targetPort),
+			Protocol:        elbv2.Protocol_TCP,
+			Targets:         &l.Targets,
+			HealthCheck:     hc,
+			ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
+		})
+		p.listeners = append(p.listeners, listener)
+		p.targetGroups = append(p.targetGroups, tg)
+
+		if p.sg != nil {
+			// In-VPC clients and health checks only; PrivateLink traffic is governed by
+			// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (see ProviderProps).
+			p.sg.AddIngressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv4)"), nil)
+			if v, ok := p.vpc.(awsec2.Vpc); ok && p.props.dualStack() && p.props.Vpc == nil {
+				p.sg.AddIngressRule(awsec2.Peer_Ipv6(awscdk.Fn_Select(jsii.Number(0), v.VpcIpv6CidrBlocks())), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
+			}
+			// The NLB talks to its IPv4 targets (traffic and health checks) through this group.
+			p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(targetPort)), jsii.String("targets on "+strconv.Itoa(targetPort)), nil)
+			if hc.Port != nil && *hc.Port != "traffic-port" {
+				if hp, err := strconv.Atoi(*hc.Port); err == nil && hp != targetPort {
+					p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(hp)), jsii.String("health checks on "+*hc.Port), nil)
+				}
+			}
+		}
+	}
+}
+
+// firstIPv4OnlySubnet returns the ID path of a selected subnet defined in this app without an
+// IPv6 CIDR, or "" (imported subnets cannot be checked at synth).
+func firstIPv4OnlySubnet(vpc awsec2.IVpc, sel *awsec2.SubnetSelection) string {
+	if sel == nil {
+		sel = &awsec2.SubnetSelection{}
+	}
+	for _, s := range *vpc.SelectSubnets(sel).Subnets {
+		cfn, ok := s.Node().DefaultChild().(awsec2.CfnSubnet)
+		if !ok || cfn == nil {
+			continue
+		}
+		if cfn.Ipv6CidrBlock() == nil && cfn.Ipv6NetmaskLength() == nil && cfn.Ipv6IpamPoolId() == nil {
+			return *s.Node().Path()
+		}
+	}
+	return ""
+}
+
+func (p *provider) endpointService(stack awscdk.Stack) {
+	var regions *[]*string
+	if len(p.props.AllowedRegions) > 0 {
+		regions = jsii.Strings(p.props.AllowedRegions...)
+	}
+	p.service = awsec2.NewCfnVPCEndpointService(p.Construct, jsii.String("Resource"), &awsec2.CfnVPCEndpointServiceProps{
+		NetworkLoadBalancerArns:    &[]any{p.lb.LoadBalancerArn()},
+		AcceptanceRequired:         jsii.Bool(p.props.acceptanceRequired()),
+		SupportedIpAddressTypes:    jsii.Strings(p.props.ipAddressTypes()...),
+		SupportedRegions:           regions,
+		ContributorInsightsEnabled: jsii.Bool(p.props.ContributorInsights),
+		PrivateDnsName:             strPtr(p.props.PrivateDnsName),
+	})
+	if len(p.props.AllowedPrincipals) > 0 {
+		p.principals = principalArns(p.props.AllowedPrincipals, partition(stack))
+		p.permissions = awsec2.NewCfnVPCEndpointServicePermissions(p.Construct, jsii.String("Permissions"), &awsec2.CfnVPCEndpointServicePermissionsProps{
+			ServiceId:         p.service.AttrServiceId(),
+			AllowedPrincipals: jsii.Strings(p.principals...),
+		})
+	}
+}
+
+// partition is the stack's AWS partition: a literal when the Region is known (so templates show
+// plain account-root ARNs), else the AWS::Partition pseudo parameter.
+func partition(stack awscdk.Stack) string {
+	region := *stack.Region()
+	switch {
+	case IsToken(region):
+		return *awscdk.Aws_PARTITION()
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	}
+	return "aws"
+}
+
+func (p *provider) privateDNS(stack awscdk.Stack) {
+	name := p.props.PrivateDnsName
+	p.txtName = awscdk.Fn_Join(jsii.String("."), jsii.Strings(*p.service.AttrPrivateDnsNameConfigurationName(), name))
+	p.txtValue = p.service.AttrPrivateDnsNameConfigurationValue()
+	if p.props.HostedZone == nil {
+		return // external mode: the outputs say what to publish
+	}
+	p.txtRecord = awsroute53.NewTxtRecord(p.Construct, jsii.String("VerificationRecord"), &awsroute53.TxtRecordProps{
+		Zone:       p.props.HostedZone,
+		RecordName: p.txtName,
+		Values:     jsii.Strings(*p.txtValue),
+		// Short TTL: a wrong value is corrected quickly, and the record is read rarely.
+		Ttl:     awscdk.Duration_Minutes(jsii.Number(1)),
+		Comment: jsii.String("AWS PrivateLink private DNS name ownership for " + name),
+	})
+	p.verifier, p.verification = newVerification(p.Construct, stack, p.service, name, p.props.verificationTimeout(), len(p.props.AllowedRegions) > 0)
+	p.verification.Node().AddDependency(p.txtRecord)
+}
+
+func (p *provider) outputs() {
+	out := func(id, desc string, v *string) {
+		awscdk.NewCfnOutput(p.Construct, jsii.String(id), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})
+	}
+	out("ServiceName", "Endpoint service name: give it to the consumer (ServiceName)", p.ServiceName())
+	out("ServiceId", "Endpoint service ID", p.ServiceId())
+	out("LoadBalancerDnsName", "Internal NLB DNS name (in-VPC testing only)", p.lb.LoadBalancerDnsName())
+	if p.props.PrivateDnsName != "" {
+		out("PrivateDnsName", "Private DNS name consumers resolve to their endpoint", jsii.String(p.props.PrivateDnsName))
+		out("TxtRecordName", "TXT record name proving ownership of the private DNS name", p.txtName)
+		out("TxtRecordValue", "TXT record value (publish it quoted)", p.txtValue)
+	}
+}
+
+func (p *provider) Vpc() awsec2.IVpc                                     { return p.vpc }
+func (p *provider) LoadBalancer() elbv2.INetworkLoadBalancer             { return p.lb }
+func (p *provider) SecurityGroup() awsec2.ISecurityGroup                 { return p.sg }
+func (p *provider) Listeners() []elbv2.NetworkListener                   { return p.listeners }
+func (p *provider) TargetGroups() []elbv2.NetworkTargetGroup             { return p.targetGroups }
+func (p *provider) Service() awsec2.CfnVPCEndpointService                { return p.service }
+func (p *provider) Permissions() awsec2.CfnVPCEndpointServicePermissions { return p.permissions }
+func (p *provider) ServiceId() *string                                   { return p.service.AttrServiceId() }
+func (p *provider) AllowedPrincipalArns() []string                       { return p.principals }
+func (p *provider) AllowedAccounts() []string                            { return AccountsOf(p.props.AllowedPrincipals) }
+func (p *provider) AllowedRegions() []string                             { return p.props.AllowedRegions }
+func (p *provider) PrivateDnsName() *string                              { return strPtr(p.props.PrivateDnsName) }
+func (p *provider) TxtRecordName() *string                               { return p.txtName }
+func (p *provider) TxtRecordValue() *string                              { return p.txtValue }
+func (p *provider) TxtRecord() awsroute53.TxtRecord                      { return p.txtRecord }
+func (p *provider) Verification() awscdk.CustomResource                  { return p.verification }
+func (p *provider) VerifierFunction() awslambda.IFunction                { return p.verifier }
+func (p *provider) DemoInstance() awsec2.Instance                        { return p.demo }
+
+func (p *provider) Ports() []int {
+	ports := make([]int, len(p.props.Listeners))
+	for i, l := range p.props.Listeners {
+		ports[i] = l.Port
+	}
+	return ports
+}
+
+func (p *provider) ServiceName() *string {
+	return awscdk.Fn_Join(jsii.String(""), jsii.Strings("com.amazonaws.vpce.", *awscdk.Stack_Of(p.Construct).Region(), ".", *p.ServiceId()))
+}
+
+func (p *provider) ServiceArn() *string {
+	return awscdk.Stack_Of(p.Construct).FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("ec2"),
+		Resource:     jsii.String("vpc-endpoint-service"),
+		ResourceName: p.ServiceId(),
+	})
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return jsii.String(s)
+}

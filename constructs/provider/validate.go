@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+var (
+	accountID    = regexp.MustCompile(`^\d{12}$`)
+	principalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`)
+	regionName   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
+	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// IsToken reports whether s holds an unresolved CDK token (checked at deploy time, not synth).
+func IsToken(s string) bool { return strings.Contains(s, "${Token[") }
+
+// Validate checks the props without touching jsii, failing once with every problem found, each
+// naming the field, the value and the fix. NewProvider calls it first.
+func (p *ProviderProps) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("privatelink: ProviderProps."+format, args...))
+	}
+
+	if len(p.Listeners) == 0 {
+		bad("Listeners is empty: give at least one listener port (for example Listeners: []provider.Listener{{Port: 443}})")
+	}
+	seen := map[int]bool{}
+	for i, l := range p.Listeners {
+		if l.Port < 1 || l.Port > 65535 {
+			bad("Listeners[%d].Port %d is out of range: use a TCP port from 1 to 65535", i, l.Port)
+		} else if seen[l.Port] {
+			bad("Listeners[%d].Port %d is listed twice: an NLB can have one listener per port; remove the duplicate", i, l.Port)
+		}
+		seen[l.Port] = true
+		if l.TargetPort != 0 && (l.TargetPort < 1 || l.TargetPort > 65535) {
+			bad("Listeners[%d].TargetPort %d is out of range: use 1 to 65535, or 0 for the listener port", i, l.TargetPort)
+		}
+	}
+
+	types := p.ipAddressTypes()
+	for _, t := range types {
+		if t != "ipv4" && t != "ipv6" {
+			bad("SupportedIpAddressTypes %q has an unknown type %q: use \"ipv4\" and/or \"ipv6\"", types, t)
+		}
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(types)))) != len(types) {
+		bad("SupportedIpAddressTypes %q lists a type twice: remove the duplicate", types)
+	}
+
+	for i, pr := range p.AllowedPrincipals {
+		switch {
+		case IsToken(pr):
+		case pr == "*":
+			if !p.acceptanceRequired() {
+				bad("AllowedPrincipals[%d] is \"*\" with AcceptanceRequired false: any AWS account could connect without review; require acceptance or list account IDs", i)
+			}
+		case accountID.MatchString(pr), principalArn.MatchString(pr):
+		default:
+			bad("AllowedPrincipals[%d] %q is neither a 12-digit account ID nor an IAM principal ARN (arn:aws:iam::111111111111:root|role/…|user/…): fix the value", i, pr)
+		}
+	}
+	if !p.acceptanceRequired() && len(p.AllowedPrincipals) == 0 {
+		bad("AcceptanceRequired is false and AllowedPrincipals is empty: nobody could connect, and widening the principals later would admit them unreviewed; list the consumer accounts or require acceptance")
+	}
+
+	for i, r := range p.AllowedRegions {
+		if !IsToken(r) && !regionName.MatchString(r) {
+			bad("AllowedRegions[%d] %q is not an AWS Region name (for example \"eu-central-1\"): fix the value", i, r)
+		}
+	}
+
+	if n := p.PrivateDnsName; n != "" && !IsToken(n) {
+		if err := checkDNSName(n); err != nil {
+			bad("PrivateDnsName %q %v", n, err)
+		}
+	}
+	if p.HostedZone != nil && p.PrivateDnsName == "" {
+		bad("HostedZone is set but PrivateDnsName is empty: set the name to verify (for example \"api.example.com\") or drop the zone")
+	}
+	if p.VerificationTimeout != 0 && (p.VerificationTimeout < time.Minute || p.VerificationTimeout > 14*time.Minute) {
+		bad("VerificationTimeout %s is out of range: use 1m to 14m (the waiting Lambda must answer CloudFormation within its 15-minute limit)", p.VerificationTimeout)
+	}
+
+	if p.DemoTarget && p.ProxyProtocolV2 {
+		bad("DemoTarget with ProxyProtocolV2: the demo HTTP server does not parse proxy protocol headers and would answer 400; turn one of them off")
+	}
+	if p.LoadBalancer != nil {
+		if p.DemoTarget {
+			bad("DemoTarget with a given LoadBalancer: the demo target is only wired into an NLB this construct creates; register your own targets instead")
+		}
+		if p.Vpc != nil {
+			bad("Vpc and LoadBalancer are both set: a given NLB brings its own VPC; drop Vpc")
+		}
+		if p.AccessLogsBucket != nil || p.DeletionProtection || p.CrossZoneDisabled || p.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic {
+			bad("LoadBalancer is given together with NLB settings (AccessLogsBucket, DeletionProtection, CrossZoneDisabled, EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic): set those on your own NLB instead")
+		}
+	}
+	if p.Vpc != nil && len(p.AvailabilityZones) > 0 {
+		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc is given: drop AvailabilityZones", p.AvailabilityZones)
+	}
+	return errors.Join(errs...)
+}
+
+// checkDNSName returns why n is not a usable private DNS name, or nil.
+func checkDNSName(n string) error {
+	switch {
+	case strings.HasSuffix(n, "."):
+		return errors.New("ends with a dot: give the name without the trailing dot")
+	case strings.Contains(n, ".."):
+		return errors.New("is not a valid DNS name (two dots in a row)")
+	case len(n) > 253:
+		return fmt.Errorf("is %d characters long; a DNS name has at most 253", len(n))
+	case strings.ToLower(n) != n:
+		return errors.New("has upper-case letters: DNS names are case-insensitive and AWS stores them in lower case; write it in lower case")
+	}
+	labels := strings.Split(n, ".")
+	if len(labels) < 2 {
+		return errors.New("is not a fully qualified domain name: use a name in a domain you own, such as \"api.example.com\"")
+	}
+	for _, l := range labels {
+		if !dnsLabel.MatchString(l) {
+			return fmt.Errorf("has an invalid label %q: labels are 1-63 characters of a-z, 0-9 and '-', not starting or ending with '-'", l)
+		}
+	}
+	return nil
+}
+
+// checkInZone returns an error when name is not in the hosted zone's domain.
+func checkInZone(name, zone string) error {
+	zone = strings.TrimSuffix(strings.ToLower(zone), ".")
+	if name == zone || strings.HasSuffix(name, "."+zone) {
+		return nil
+	}
+	return fmt.Errorf("privatelink: ProviderProps.PrivateDnsName %q is outside HostedZone %q: the TXT record must go in the zone of the name; use a name ending in .%s or the zone that owns %q", name, zone, zone, name)
+}
+
+// principalArns turns account IDs into account-root ARNs (an allowed root lets every role of that
+// account connect, including the one a consumer's `cdk synth` uses for LookupSupportedAzs —
+// aws-cdk#28851) and keeps ARNs as they are.
+func principalArns(principals []string, partition string) []string {
+	out := make([]string, 0, len(principals))
+	for _, p := range principals {
+		if accountID.MatchString(p) {
+			p = "arn:" + partition + ":iam::" + p + ":root"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// AccountsOf returns the distinct account IDs named by principals (IDs and ARNs), in order.
+func AccountsOf(principals []string) []string {
+	var out []string
+	for _, p := range principals {
+		id := p
+		if principalArn.MatchString(p) {
+			id = strings.Split(p, ":")[4]
+		}
+		if accountID.MatchString(id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

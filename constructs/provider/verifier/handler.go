@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// describeAPI and startAPI are the two EC2 calls the verifier makes.
+type describeAPI interface {
+	DescribeVpcEndpointServiceConfigurations(context.Context, *ec2.DescribeVpcEndpointServiceConfigurationsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointServiceConfigurationsOutput, error)
+}
+
+type startAPI interface {
+	StartVpcEndpointServicePrivateDnsVerification(context.Context, *ec2.StartVpcEndpointServicePrivateDnsVerificationInput, ...func(*ec2.Options)) (*ec2.StartVpcEndpointServicePrivateDnsVerificationOutput, error)
+}
+
+// props are the custom resource's ResourceProperties.
+type props struct {
+	ServiceID      string
+	PrivateDNSName string
+	Timeout        time.Duration
+}
+
+func decode(rp map[string]any) (props, error) {
+	var p props
+	str := func(k string) string { s, _ := rp[k].(string); return s }
+	p.ServiceID = str("ServiceId")
+	p.PrivateDNSName = str("PrivateDnsName")
+	if !strings.HasPrefix(p.ServiceID, "vpce-svc-") {
+		return p, fmt.Errorf("ServiceId %q is not an endpoint service ID (vpce-svc-…)", p.ServiceID)
+	}
+	secs, err := strconv.Atoi(fmt.Sprint(rp["TimeoutSeconds"]))
+	if err != nil || secs < 1 || secs > 900 {
+		return p, fmt.Errorf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", rp["TimeoutSeconds"])
+	}
+	p.Timeout = time.Duration(secs) * time.Second
+	return p, nil
+}
+
+// Verifier starts private DNS verification and waits until the service reports "verified".
+type Verifier struct {
+	Describe describeAPI
+	Start    startAPI
+	Log      *slog.Logger
+	// Poll is the wait between reads of the verification state. Default: 15 s.
+	Poll time.Duration
+	// Restart is the wait before a failed verification is started again, to give DNS time to
+	// propagate. Default: 60 s.
+	Restart time.Duration
+}
+
+// Handle is the custom-resource work function.
+func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+	if ev.RequestType == cfn.RequestDelete {
+		// Nothing to undo: CloudFormation deletes the TXT record and the service itself.
+		return ev.PhysicalResourceID, nil, nil
+	}
+	p, err := decode(ev.ResourceProperties)
+	if err != nil {
+		return "", nil, err
+	}
+	physicalID := p.ServiceID + "/" + p.PrivateDNSName
+	log := v.Log.With("serviceId", p.ServiceID, "privateDnsName", p.PrivateDNSName)
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+
+	poll, restart := orDefault(v.Poll, 15*time.Second), orDefault(v.Restart, 60*time.Second)
+	var lastStart time.Time
+	var cfg *types.PrivateDnsNameConfiguration
+	for {
+		cfg, err = v.read(ctx, p.ServiceID)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return physicalID, nil, err
+		}
+		state := strings.ToLower(string(cfg.State))
+		log.Info("verification state", "state", state, "txtName", aws.ToString(cfg.Name))
+		if aws.ToString(cfg.Name) == "" && state == "" {
+			return physicalID, nil, fmt.Errorf("endpoint service %s has no private DNS name configured; set PrivateDnsName on it", p.ServiceID)
+		}
+		if state == strings.ToLower(string(types.DnsNameStateVerified)) {
+			return physicalID, data(cfg), nil
+		}
+		if lastStart.IsZero() || (state == strings.ToLower(string(types.DnsNameStateFailed)) && time.Since(lastStart) >= restart) {
+			if _, err := v.Start.StartVpcEndpointServicePrivateDnsVerification(ctx, &ec2.StartVpcEndpointServicePrivateDnsVerificationInput{ServiceId: aws.String(p.ServiceID)}); err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				return physicalID, nil, fmt.Errorf("start private DNS verification of %s: %w", p.ServiceID, err)
+			}
+			lastStart = time.Now()
+			log.Info("verification started")
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(poll):
+			continue
+		}
+		break
+	}
+	state := "unknown"
+	name, value := "(unknown)", "(unknown)"
+	if cfg != nil {
+		state, name, value = string(cfg.State), aws.ToString(cfg.Name), aws.ToString(cfg.Value)
+	}
+	return physicalID, nil, fmt.Errorf("private DNS name %s of %s is still %s after %s: check that the public DNS zone of %s serves TXT %s.%s = %q (dig +short TXT %s.%s), then redeploy or run: aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id %s",
+		p.PrivateDNSName, p.ServiceID, state, p.Timeout, p.PrivateDNSName, name, p.PrivateDNSName, value, name, p.PrivateDNSName, p.ServiceID)
+}
+
+func (v Verifier) read(ctx context.Context, serviceID string) (*types.PrivateDnsNameConfiguration, error) {
+	out, err := v.Describe.DescribeVpcEndpointServiceConfigurations(ctx, &ec2.DescribeVpcEndpointServiceConfigurationsInput{ServiceIds: []string{serviceID}})
+	if err != nil {
+		return nil, fmt.Errorf("describe endpoint service %s: %w", serviceID, err)
+	}
+	if len(out.ServiceConfigurations) != 1 {
+		return nil, fmt.Errorf("describe endpoint service %s: expected one service, got %d", serviceID, len(out.ServiceConfigurations))
+	}
+	cfg := out.ServiceConfigurations[0].PrivateDnsNameConfiguration
+	if cfg == nil {
+		cfg = &types.PrivateDnsNameConfiguration{}
+	}
+	return cfg, nil
+}
+
+func data(cfg *types.PrivateDnsNameConfiguration) map[string]any {
+	return map[string]any{"State": string(cfg.State), "TxtRecordName": aws.ToString(cfg.Name), "TxtRecordValue": aws.ToString(cfg.Value)}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
