@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
@@ -19,12 +20,13 @@ func main() {
 	stack := awscdk.NewStack(app, jsii.String("PrivateLinkProvider"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
 	})
-	provider.NewProvider(stack, "Provider", &provider.ProviderProps{
+	prov := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 		AvailabilityZones: []string{"eu-west-1a", "eu-west-1b"},
 		Listeners:         []provider.Listener{{Port: 443}, {Port: 80}},
 		AllowedPrincipals: []string{"222222222222"},
 		PrivateDnsName:    "api.example.com",
 		DemoTarget:        true,
 	})
+	acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: prov})
 	app.Synth(nil)
 }

@@ -46,6 +46,13 @@ func (s *Server) On(action string, h Handler) {
 	s.handlers[action] = h
 }
 
+// Handler returns the handler registered for action, or nil.
+func (s *Server) Handler(action string) Handler {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.handlers[action]
+}
+
 // Calls returns the forms of every call to action, in order ("" for all calls).
 func (s *Server) Calls(action string) []url.Values {
 	s.mu.Lock()
@@ -116,12 +123,12 @@ func Error(code, message string) string {
 }
 
 // Throttled is EC2's throttling answer.
-func Throttled() (int, string) {
+func Throttled(url.Values) (int, string) {
 	return http.StatusServiceUnavailable, Error("RequestLimitExceeded", "Request limit exceeded.")
 }
 
 // Unavailable is a 500 from EC2.
-func Unavailable() (int, string) {
+func Unavailable(url.Values) (int, string) {
 	return http.StatusInternalServerError, Error("InternalError", "An internal error has occurred.")
 }
 

@@ -27,6 +27,8 @@ type Props struct {
 	Statements []awsiam.PolicyStatement
 	// Environment variables. Default: none.
 	Environment map[string]string
+	// FunctionName, for functions others must find without pasting an ARN. Default: generated.
+	FunctionName string
 	// Retention of the log group. Default: one month.
 	Retention awslogs.RetentionDays
 }
@@ -74,6 +76,10 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 		}
 		env = &m
 	}
+	var name *string
+	if props.FunctionName != "" {
+		name = jsii.String(props.FunctionName)
+	}
 	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
 		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:  awslambda.Architecture_ARM_64(),
@@ -86,6 +92,7 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 		LogGroup:      logs,
 		LoggingFormat: awslambda.LoggingFormat_JSON,
 		Environment:   env,
+		FunctionName:  name,
 	})
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)

@@ -1,0 +1,245 @@
+package acceptor
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
+)
+
+// Service is what the acceptor needs of an endpoint service; provider.Provider satisfies it.
+type Service interface {
+	ServiceId() *string
+	ServiceArn() *string
+	AllowedAccounts() []string
+	AllowedRegions() []string
+}
+
+// Policies for pending connections from accounts not on the allow-list.
+const (
+	// LeavePending logs them and leaves them for a human (the default).
+	LeavePending = "leave-pending"
+	// Reject rejects them, so the consumer learns at once.
+	Reject = "reject"
+)
+
+// AcceptorProps configures an Acceptor.
+type AcceptorProps struct {
+	// Service whose connections are accepted, usually a provider.Provider. Required.
+	Service Service
+	// AllowedAccounts whose pendingAcceptance connections are accepted.
+	// Default: the accounts of the service's allowed principals.
+	AllowedAccounts []string
+	// NotAllowed decides what happens to pending connections from other accounts: LeavePending
+	// or Reject. Default: LeavePending — nobody can connect without being an allowed principal
+	// anyway, so a stranger here means the allow-lists differ on purpose; a human decides.
+	NotAllowed string
+	// FunctionName of the Lambda. It is stable so that consumer stacks can compute its ARN
+	// (see FunctionArn) instead of pasting it. Default: FunctionNameFor(the stack's name).
+	FunctionName string
+}
+
+// Acceptor is the deployed acceptance machinery.
+type Acceptor interface {
+	constructs.Construct
+	// Function accepts connections; consumer stacks use its ARN as a ServiceToken.
+	Function() awslambda.IFunction
+	// Role of the function.
+	Role() awsiam.IRole
+	// Topic receives the service's Connect notifications.
+	Topic() awssns.Topic
+	// Notification is the AWS::EC2::VPCEndpointConnectionNotification.
+	Notification() awsec2.CfnVPCEndpointConnectionNotification
+	// Sweep is the custom resource accepting pending connections on every deploy.
+	Sweep() awscdk.CustomResource
+	// AllowedAccounts on the allow-list.
+	AllowedAccounts() []string
+}
+
+var (
+	accountID    = regexp.MustCompile(`^\d{12}$`)
+	functionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+)
+
+// FunctionNameFor is the default acceptor function name for a provider stack.
+func FunctionNameFor(stackName string) string {
+	name := "privatelink-acceptor-" + regexp.MustCompile(`[^A-Za-z0-9_-]`).ReplaceAllString(stackName, "-")
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return name
+}
+
+// FunctionArn is the ARN of an acceptor named name in a provider account and Region.
+func FunctionArn(partition, region, account, name string) string {
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition, region, account, name)
+}
+
+// Validate checks the props without jsii (allowed accounts resolved from the service).
+func (p *AcceptorProps) Validate(allowed []string) error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("privatelink: AcceptorProps."+format, args...))
+	}
+	if p.Service == nil {
+		bad("Service is nil: pass the provider.Provider whose connections to accept")
+	}
+	for i, a := range p.AllowedAccounts {
+		if !accountID.MatchString(a) {
+			bad("AllowedAccounts[%d] %q is not a 12-digit account ID: fix the value", i, a)
+		}
+	}
+	if len(allowed) == 0 {
+		bad("AllowedAccounts is empty and the service allows no account principals: nothing could ever be accepted; list consumer accounts in ProviderProps.AllowedPrincipals or here")
+	}
+	if p.NotAllowed != "" && p.NotAllowed != LeavePending && p.NotAllowed != Reject {
+		bad("NotAllowed %q is not a policy: use %q or %q", p.NotAllowed, LeavePending, Reject)
+	}
+	if p.FunctionName != "" && !functionName.MatchString(p.FunctionName) {
+		bad("FunctionName %q is not a Lambda function name (1-64 of A-Z a-z 0-9 _ -): fix the value", p.FunctionName)
+	}
+	return errors.Join(errs...)
+}
+
+type acceptor struct {
+	constructs.Construct
+	fn           awslambda.IFunction
+	role         awsiam.IRole
+	topic        awssns.Topic
+	notification awsec2.CfnVPCEndpointConnectionNotification
+	sweep        awscdk.CustomResource
+	allowed      []string
+}
+
+// NewAcceptor deploys the acceptor for props.Service.
+func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Acceptor {
+	if props == nil {
+		props = &AcceptorProps{}
+	}
+	var allowed []string
+	if len(props.AllowedAccounts) > 0 {
+		allowed = props.AllowedAccounts
+	} else if props.Service != nil {
+		allowed = props.Service.AllowedAccounts()
+	}
+	if err := props.Validate(allowed); err != nil {
+		panic(err)
+	}
+	a := &acceptor{Construct: constructs.NewConstruct(scope, jsii.String(id)), allowed: allowed}
+	c := a.Construct
+	stack := awscdk.Stack_Of(c)
+	svc := props.Service
+	policy := props.NotAllowed
+	if policy == "" {
+		policy = LeavePending
+	}
+	name := props.FunctionName
+	if name == "" {
+		name = FunctionNameFor(*stack.StackName())
+	}
+
+	actions := []string{"ec2:AcceptVpcEndpointConnections"}
+	if policy == Reject {
+		actions = append(actions, "ec2:RejectVpcEndpointConnections")
+	}
+	statements := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("DecideOnThisServiceOnly"),
+			Actions: jsii.Strings(actions...),
+			// The call is authorized on the service and on each endpoint; endpoints live in
+			// consumer accounts, hence the account wildcard on that resource type only.
+			Resources: jsii.Strings(*svc.ServiceArn(), *stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("ec2"), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
+			})),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// EC2 Describe* calls support no resource-level permissions.
+			Sid: jsii.String("DescribeNeedsStar"), Actions: jsii.Strings("ec2:DescribeVpcEndpointConnections"), Resources: jsii.Strings("*"),
+		}),
+	}
+	if len(svc.AllowedRegions()) > 0 {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Accepting connections from other Regions needs vpce:AllowMultiRegion (no resource type).
+			Sid: jsii.String("CrossRegionConnections"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings("*"),
+		}))
+	}
+	fn := gofunc.New(c, "Function", &gofunc.Props{
+		Package:      "constructs/acceptor/function",
+		Description:  "Accepts PrivateLink connections from allow-listed accounts",
+		FunctionName: name,
+		Statements:   statements,
+		Environment: map[string]string{
+			"SERVICE_ID":       *svc.ServiceId(),
+			"ALLOWED_ACCOUNTS": strings.Join(allowed, ","),
+			"NOT_ALLOWED":      policy,
+		},
+	})
+	a.fn, a.role = fn.Function, fn.Role
+
+	// Connection notifications: only vpce.amazonaws.com, only for this service, only over TLS.
+	a.topic = awssns.NewTopic(c, jsii.String("Notifications"), &awssns.TopicProps{EnforceSSL: jsii.Bool(true)})
+	a.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("VpceNotificationsForThisServiceOnly"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("vpce.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*a.topic.TopicArn()),
+		Conditions: &map[string]any{
+			"ArnLike":      map[string]any{"aws:SourceArn": svc.ServiceArn()},
+			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
+		},
+	}))
+	a.topic.AddSubscription(awssnssubscriptions.NewLambdaSubscription(a.fn, nil))
+	a.notification = awsec2.NewCfnVPCEndpointConnectionNotification(c, jsii.String("ConnectNotification"), &awsec2.CfnVPCEndpointConnectionNotificationProps{
+		ServiceId:                 svc.ServiceId(),
+		ConnectionEvents:          jsii.Strings("Connect"),
+		ConnectionNotificationArn: a.topic.TopicArn(),
+	})
+	// EC2 test-publishes to the topic when the notification is created.
+	if policy := a.topic.Node().TryFindChild(jsii.String("Policy")); policy != nil {
+		a.notification.Node().AddDependency(policy)
+	}
+
+	// Consumer stacks may ask for acceptance of their endpoint; only allow-listed accounts.
+	for _, acct := range allowed {
+		a.fn.AddPermission(jsii.String("ConsumerInvoke"+acct), &awslambda.Permission{
+			Principal: awsiam.NewAccountPrincipal(jsii.String(acct)),
+			Action:    jsii.String("lambda:InvokeFunction"),
+		})
+	}
+
+	// The sweep runs when the allow-list or policy changes, and catches connections requested
+	// before the notification existed.
+	a.sweep = awscdk.NewCustomResource(c, jsii.String("Sweep"), &awscdk.CustomResourceProps{
+		ServiceToken: a.fn.FunctionArn(),
+		ResourceType: jsii.String("Custom::EndpointAcceptanceSweep"),
+		Properties: &map[string]any{
+			"ServiceId": svc.ServiceId(), "AllowedAccounts": strings.Join(allowed, ","), "NotAllowed": policy,
+		},
+	})
+	a.sweep.Node().AddDependency(a.notification)
+
+	awscdk.NewCfnOutput(c, jsii.String("FunctionArn"), &awscdk.CfnOutputProps{
+		Value: a.fn.FunctionArn(), Description: jsii.String("Acceptor ARN: the consumer's AcceptorArn (ServiceToken of its acceptance request)"),
+	})
+	return a
+}
+
+func (a *acceptor) Function() awslambda.IFunction { return a.fn }
+func (a *acceptor) Role() awsiam.IRole            { return a.role }
+func (a *acceptor) Topic() awssns.Topic           { return a.topic }
+func (a *acceptor) Notification() awsec2.CfnVPCEndpointConnectionNotification {
+	return a.notification
+}
+func (a *acceptor) Sweep() awscdk.CustomResource { return a.sweep }
+func (a *acceptor) AllowedAccounts() []string    { return a.allowed }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+)
+
+func TestSweep(t *testing.T) {
+	cases := []struct {
+		name        string
+		conns       []conn
+		policy      Policy
+		fails       map[string]string
+		want        SweepResult
+		wantErr     string
+		wantStates  map[string]string
+		wantAccepts int
+	}{
+		{name: "accepts a pending connection from an allow-listed account",
+			conns: []conn{{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"}},
+			want:  SweepResult{Accepted: 1}, wantStates: map[string]string{"vpce-a": "pending"}, wantAccepts: 1},
+		{name: "leaves a stranger's connection pending by default",
+			conns: []conn{{id: "vpce-x", owner: "999999999999", state: "pendingAcceptance"}},
+			want:  SweepResult{LeftPending: 1}, wantStates: map[string]string{"vpce-x": "pendingAcceptance"}},
+		{name: "rejects a stranger's connection when configured to",
+			conns:  []conn{{id: "vpce-x", owner: "999999999999", state: "pendingAcceptance"}, {id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"}},
+			policy: Reject,
+			want:   SweepResult{Accepted: 1, Rejected: 1}, wantStates: map[string]string{"vpce-x": "rejected", "vpce-a": "pending"}, wantAccepts: 1},
+		{name: "does nothing and makes no accept call when nothing is pending",
+			conns: []conn{{id: "vpce-a", owner: "222222222222", state: "available"}},
+			want:  SweepResult{}, wantStates: map[string]string{"vpce-a": "available"}},
+		{name: "ignores connections of other services",
+			conns: []conn{{id: "vpce-o", owner: "222222222222", state: "pendingAcceptance", service: "vpce-svc-other"}},
+			want:  SweepResult{}, wantStates: map[string]string{"vpce-o": "pendingAcceptance"}},
+		{name: "reports unsuccessful items of a 200 answer with their codes",
+			conns: []conn{{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"}, {id: "vpce-b", owner: "222222222222", state: "pendingAcceptance"}},
+			fails: map[string]string{"vpce-b": "InvalidVpcEndpoint.NotFound"},
+			want:  SweepResult{Accepted: 2}, wantAccepts: 1,
+			wantErr: "accept vpce-b on " + svc + " failed: InvalidVpcEndpoint.NotFound"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			eachBackend(t, func() *world {
+				w := newWorld(c.conns...)
+				for k, v := range c.fails {
+					w.acceptFails[k] = v
+				}
+				return w
+			}, func(t *testing.T, a Acceptor, w *world) {
+				a.NotAllowed = c.policy
+				got, err := a.Sweep(context.Background())
+				if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				if got != c.want {
+					t.Errorf("result = %+v, want %+v", got, c.want)
+				}
+				for id, st := range c.wantStates {
+					if s := w.state(id); s != st {
+						t.Errorf("%s is %s, want %s", id, s, st)
+					}
+				}
+				if n := w.calls["AcceptVpcEndpointConnections"]; n != c.wantAccepts {
+					t.Errorf("%d accept calls, want %d", n, c.wantAccepts)
+				}
+			})
+		})
+	}
+}
+
+func TestSweepCallCountStaysConstantAsPendingGrows(t *testing.T) {
+	for _, n := range []int{1, 250, 2500} {
+		eachBackend(t, func() *world { return newWorld(pendingFrom("222222222222", n)...) }, func(t *testing.T, a Acceptor, w *world) {
+			got, err := a.Sweep(context.Background())
+			if err != nil || got.Accepted != n {
+				t.Fatalf("sweep of %d: %+v, %v", n, got, err)
+			}
+			describes, accepts := w.calls["DescribeVpcEndpointConnections"], w.calls["AcceptVpcEndpointConnections"]
+			wantPages := (n + 999) / 1000
+			if describes != wantPages || accepts != wantPages {
+				t.Fatalf("%d pending: %d describe + %d accept calls, want %d + %d", n, describes, accepts, wantPages, wantPages)
+			}
+			t.Logf("%d pending: %d EC2 calls", n, describes+accepts)
+		})
+	}
+}
+
+func TestAcceptOne(t *testing.T) {
+	cases := []struct {
+		name, endpoint, wantState, wantErr string
+		conns                              []conn
+	}{
+		{name: "accepts an allow-listed pending endpoint and reports it pending", endpoint: "vpce-a", wantState: "pending",
+			conns: []conn{{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"}}},
+		{name: "treats an already available endpoint as success", endpoint: "vpce-a", wantState: "available",
+			conns: []conn{{id: "vpce-a", owner: "222222222222", state: "available"}}},
+		{name: "refuses an endpoint whose real owner is not allow-listed", endpoint: "vpce-x",
+			conns:   []conn{{id: "vpce-x", owner: "999999999999", state: "pendingAcceptance"}},
+			wantErr: "belongs to account 999999999999, which is not on the acceptor's allow-list"},
+		{name: "refuses an endpoint of another service", endpoint: "vpce-o",
+			conns:   []conn{{id: "vpce-o", owner: "222222222222", state: "pendingAcceptance", service: "vpce-svc-other"}},
+			wantErr: "has no connection to service " + svc},
+		{name: "refuses a rejected endpoint with the way out", endpoint: "vpce-r",
+			conns:   []conn{{id: "vpce-r", owner: "222222222222", state: "rejected"}},
+			wantErr: "is rejected on service " + svc + " and cannot be accepted: recreate the endpoint"},
+		{name: "refuses something that is not an endpoint ID", endpoint: "vpce-svc-123", wantErr: `VpcEndpointId "vpce-svc-123" is not a VPC endpoint ID`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			eachBackend(t, func() *world { return newWorld(c.conns...) }, func(t *testing.T, a Acceptor, w *world) {
+				state, err := a.AcceptOne(context.Background(), c.endpoint)
+				if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				if c.wantErr == "" && !strings.EqualFold(state, c.wantState) {
+					t.Fatalf("state = %q, want %q", state, c.wantState)
+				}
+				if c.wantErr != "" && w.calls["AcceptVpcEndpointConnections"] != 0 {
+					t.Fatalf("a refused endpoint was accepted")
+				}
+			})
+		})
+	}
+}
+
+func TestFaultsThroughTheSDK(t *testing.T) {
+	cases := []struct {
+		name    string
+		faults  []ec2fake.Handler // answered first, in order, before the real answer
+		forever bool              // keep failing
+		wantErr string
+	}{
+		{name: "retries throttling until it succeeds", faults: []ec2fake.Handler{ec2fake.Throttled, ec2fake.Throttled}},
+		{name: "retries a 500 until it succeeds", faults: []ec2fake.Handler{ec2fake.Unavailable}},
+		{name: "gives up on persistent throttling and names the code", faults: []ec2fake.Handler{ec2fake.Throttled}, forever: true, wantErr: "RequestLimitExceeded"},
+		{name: "fails at once on an authorization error", faults: []ec2fake.Handler{ec2fake.Fail("UnauthorizedOperation", "You are not authorized to perform this operation.")}, forever: true, wantErr: "UnauthorizedOperation"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(conn{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"})
+			srv := serveEC2(t, w)
+			seq := c.faults
+			if !c.forever {
+				seq = append(seq, srv.Handler("DescribeVpcEndpointConnections"))
+			}
+			srv.On("DescribeVpcEndpointConnections", ec2fake.Sequence(seq...))
+			client := srv.Client()
+			a := Acceptor{ServiceID: svc, Allowed: []string{"222222222222"}, Describe: client, Accept: client, Reject: client, Log: quietLog()}
+			res, err := a.Sweep(context.Background())
+			if c.wantErr == "" && (err != nil || res.Accepted != 1) {
+				t.Fatalf("sweep = %+v, %v; want the connection accepted after retries", res, err)
+			}
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, c.wantErr)
+			}
+			if c.forever && c.wantErr == "UnauthorizedOperation" && len(srv.Calls("DescribeVpcEndpointConnections")) != 1 {
+				t.Fatalf("a non-retryable error was retried %d times", len(srv.Calls("DescribeVpcEndpointConnections")))
+			}
+		})
+	}
+}

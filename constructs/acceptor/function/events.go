@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+)
+
+// Resource types this function answers.
+const (
+	// SweepType is the provider stack's resource: accept everything pending and allow-listed.
+	SweepType = "Custom::EndpointAcceptanceSweep"
+	// RequestType is a consumer stack's cross-account resource naming one endpoint.
+	RequestType = "Custom::EndpointAcceptance"
+)
+
+// event is one decoded invocation: a CloudFormation request or an SNS delivery.
+type event struct {
+	CFN *cfn.Event
+	SNS *events.SNSEvent
+}
+
+// decodeEvent tells the event sources apart by their shape and rejects anything else.
+func decodeEvent(raw []byte) (event, error) {
+	var probe struct {
+		Records     []json.RawMessage
+		RequestType string
+		ResponseURL string
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return event{}, fmt.Errorf("event is not a JSON object: %w", err)
+	}
+	switch {
+	case probe.RequestType != "":
+		var ev cfn.Event
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return event{}, fmt.Errorf("malformed CloudFormation event: %w", err)
+		}
+		switch ev.RequestType {
+		case cfn.RequestCreate, cfn.RequestUpdate, cfn.RequestDelete:
+		default:
+			return event{}, fmt.Errorf("unknown CloudFormation RequestType %q", ev.RequestType)
+		}
+		return event{CFN: &ev}, nil
+	case len(probe.Records) > 0:
+		var ev events.SNSEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return event{}, fmt.Errorf("malformed SNS event: %w", err)
+		}
+		for _, r := range ev.Records {
+			if r.EventSource != "aws:sns" {
+				return event{}, fmt.Errorf("record from %q, expected aws:sns", r.EventSource)
+			}
+		}
+		return event{SNS: &ev}, nil
+	}
+	return event{}, errors.New("unrecognised event: neither a CloudFormation custom resource request nor an SNS notification")
+}
+
+// Handler dispatches the three event sources to the acceptor.
+type Handler struct {
+	Acceptor  Acceptor
+	Responder cfnresponse.Responder
+	Log       *slog.Logger
+}
+
+// Invoke is the Lambda entry point.
+func (h Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
+	ev, err := decodeEvent(raw)
+	if err != nil {
+		h.Log.Error("refusing event", "error", err.Error())
+		return nil, err
+	}
+	if ev.CFN != nil {
+		return nil, h.Responder.Handle(ctx, *ev.CFN, h.custom)
+	}
+	// A notification only says "something changed"; its schema is undocumented, so it is a
+	// trigger to re-read the state, never a source of endpoint IDs.
+	for _, r := range ev.SNS.Records {
+		h.Log.Info("notification", "messageId", r.SNS.MessageID, "topicArn", r.SNS.TopicArn)
+	}
+	res, err := h.Acceptor.Sweep(ctx)
+	h.Log.Info("sweep done", "serviceId", h.Acceptor.ServiceID, "accepted", res.Accepted, "rejected", res.Rejected, "leftPending", res.LeftPending, "error", errString(err))
+	return res, err // an error makes Lambda retry the asynchronous delivery
+}
+
+func (h Handler) custom(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+	switch ev.ResourceType {
+	case SweepType:
+		id := h.Acceptor.ServiceID + "/sweep"
+		if ev.RequestType == cfn.RequestDelete {
+			return id, nil, nil // connections outlive the stack's sweep; nothing to undo
+		}
+		res, err := h.Acceptor.Sweep(ctx)
+		if err != nil {
+			return id, nil, err
+		}
+		return id, map[string]any{"Accepted": res.Accepted, "Rejected": res.Rejected, "LeftPending": res.LeftPending}, nil
+	case RequestType:
+		endpointID, _ := ev.ResourceProperties["VpcEndpointId"].(string)
+		if ev.RequestType == cfn.RequestDelete {
+			// Never block the consumer's teardown; its endpoint's deletion ends the connection.
+			return ev.PhysicalResourceID, nil, nil
+		}
+		state, err := h.Acceptor.AcceptOne(ctx, endpointID)
+		if err != nil {
+			return endpointID, nil, err
+		}
+		return endpointID, map[string]any{"State": state, "ServiceId": h.Acceptor.ServiceID}, nil
+	}
+	if ev.RequestType == cfn.RequestDelete {
+		return ev.PhysicalResourceID, nil, nil
+	}
+	return "", nil, fmt.Errorf("unknown ResourceType %q: use %s or %s", ev.ResourceType, SweepType, RequestType)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,44 @@
+// Command function is the acceptor Lambda: it accepts pending connections to one endpoint
+// service from allow-listed accounts, on a CloudFormation sweep, on a connection notification,
+// and on a consumer stack's cross-account request.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	// Throttling and 5xx are retried with jittered backoff; the invocation's deadline bounds it all.
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 6
+			o.MaxBackoff = 5 * time.Second
+		})
+	}))
+	if err != nil {
+		log.Error("load AWS config", "error", err.Error())
+		os.Exit(1)
+	}
+	client := ec2.NewFromConfig(cfg)
+	a := Acceptor{
+		ServiceID:  os.Getenv("SERVICE_ID"),
+		Allowed:    strings.FieldsFunc(os.Getenv("ALLOWED_ACCOUNTS"), func(r rune) bool { return r == ',' }),
+		NotAllowed: Policy(os.Getenv("NOT_ALLOWED")),
+		Describe:   client, Accept: client, Reject: client, Log: log,
+	}
+	h := Handler{Acceptor: a, Responder: cfnresponse.Responder{Logger: log}, Log: log}
+	lambda.Start(h.Invoke)
+}
