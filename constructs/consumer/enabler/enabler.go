@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+)
+
+// One interface per EC2 call.
+type describeEndpointsAPI interface {
+	DescribeVpcEndpoints(context.Context, *ec2.DescribeVpcEndpointsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error)
+}
+type modifyEndpointAPI interface {
+	ModifyVpcEndpoint(context.Context, *ec2.ModifyVpcEndpointInput, ...func(*ec2.Options)) (*ec2.ModifyVpcEndpointOutput, error)
+}
+type describeServicesAPI interface {
+	DescribeVpcEndpointServices(context.Context, *ec2.DescribeVpcEndpointServicesInput, ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointServicesOutput, error)
+}
+type describeSubnetsAPI interface {
+	DescribeSubnets(context.Context, *ec2.DescribeSubnetsInput, ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
+}
+
+// Resource types this function answers.
+const (
+	PreflightType = "Custom::EndpointPreflight"
+	EnablerType   = "Custom::PrivateDnsEnabler"
+)
+
+// Enabler waits for an endpoint to be accepted, turns on private DNS, and checks a service
+// before an endpoint to it is created.
+type Enabler struct {
+	Endpoints describeEndpointsAPI
+	Modify    modifyEndpointAPI
+	Services  describeServicesAPI
+	Subnets   describeSubnetsAPI
+	Log       *slog.Logger
+	// Poll is the wait between state reads. Default: 10 s.
+	Poll time.Duration
+}
+
+func str(rp map[string]any, k string) string { s, _ := rp[k].(string); return s }
+
+// Handle is the custom-resource work function.
+func (e Enabler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+	if ev.RequestType == cfn.RequestDelete {
+		// The endpoint's own deletion undoes everything; never block the stack.
+		return ev.PhysicalResourceID, nil, nil
+	}
+	switch ev.ResourceType {
+	case PreflightType:
+		return e.preflight(ctx, ev.ResourceProperties)
+	case EnablerType:
+		return e.enable(ctx, ev.ResourceProperties)
+	}
+	return "", nil, fmt.Errorf("unknown ResourceType %q: use %s or %s", ev.ResourceType, PreflightType, EnablerType)
+}
+
+func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[string]any, error) {
+	name := str(rp, "ServiceName")
+	in := &ec2.DescribeVpcEndpointServicesInput{ServiceNames: []string{name}}
+	if r := str(rp, "ServiceRegion"); r != "" {
+		in.ServiceRegions = []string{r}
+	}
+	out, err := e.Services.DescribeVpcEndpointServices(ctx, in)
+	if err != nil {
+		return name, nil, fmt.Errorf("look up service %s from this account: %w (is this account an allowed principal of the service? is the name right?)", name, err)
+	}
+	var svc *types.ServiceDetail
+	for i := range out.ServiceDetails {
+		if aws.ToString(out.ServiceDetails[i].ServiceName) == name {
+			svc = &out.ServiceDetails[i]
+		}
+	}
+	if svc == nil {
+		return name, nil, fmt.Errorf("service %s is not visible from this account: ask the provider to add it to AllowedPrincipals", name)
+	}
+	var problems []string
+	wantIPv6, _ := cfnresponse.Bool(rp["Ipv6"])
+	if wantIPv6 && !slices.ContainsFunc(svc.SupportedIpAddressTypes, func(t types.ServiceConnectivityType) bool { return strings.EqualFold(string(t), "ipv6") }) {
+		problems = append(problems, fmt.Sprintf("service %s supports %v, not ipv6, but the endpoint asks for dualstack: ask the provider to add ipv6 to SupportedIpAddressTypes, or set IpAddressType to ipv4", name, svc.SupportedIpAddressTypes))
+	}
+	wantDNS, _ := cfnresponse.Bool(rp["PrivateDns"])
+	if wantDNS {
+		state := string(svc.PrivateDnsNameVerificationState)
+		switch {
+		case aws.ToString(svc.PrivateDnsName) == "":
+			problems = append(problems, fmt.Sprintf("service %s has no private DNS name but PrivateDns is on: turn PrivateDns off and use the endpoint's regional DNS name", name))
+		case !strings.EqualFold(state, string(types.DnsNameStateVerified)):
+			problems = append(problems, fmt.Sprintf("private DNS name %s of service %s is %s, not verified: the provider must publish its TXT record and verify it first", aws.ToString(svc.PrivateDnsName), name, state))
+		}
+	}
+	if ids := strings.FieldsFunc(str(rp, "SubnetIds"), func(r rune) bool { return r == ',' }); len(ids) > 0 {
+		subs, err := e.Subnets.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: ids})
+		if err != nil {
+			return name, nil, fmt.Errorf("describe subnets %v: %w", ids, err)
+		}
+		var served, mine []string
+		ok := false
+		for _, s := range subs.Subnets {
+			az, azID := aws.ToString(s.AvailabilityZone), aws.ToString(s.AvailabilityZoneId)
+			mine = append(mine, az+" ("+azID+")")
+			if slices.Contains(svc.AvailabilityZoneIds, azID) || len(svc.AvailabilityZoneIds) == 0 && slices.Contains(svc.AvailabilityZones, az) {
+				ok = true
+			}
+		}
+		for i, az := range svc.AvailabilityZones {
+			if i < len(svc.AvailabilityZoneIds) {
+				az += " (" + svc.AvailabilityZoneIds[i] + ")"
+			}
+			served = append(served, az)
+		}
+		if !ok {
+			problems = append(problems, fmt.Sprintf("none of the endpoint's subnets is in an AZ the service serves: subnets are in %v, the service serves %v (names as this account sees them; compare the AZ IDs); place the endpoint in one of the served AZs or ask the provider to add an AZ", mine, served))
+		}
+	}
+	if len(problems) > 0 {
+		return name, nil, fmt.Errorf("preflight of %s failed: %s", name, strings.Join(problems, "; "))
+	}
+	e.Log.Info("preflight passed", "serviceName", name, "serviceId", aws.ToString(svc.ServiceId))
+	return name, map[string]any{"ServiceId": aws.ToString(svc.ServiceId), "PrivateDnsName": aws.ToString(svc.PrivateDnsName)}, nil
+}
+
+func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[string]any, error) {
+	id := str(rp, "VpcEndpointId")
+	if !strings.HasPrefix(id, "vpce-") {
+		return "", nil, fmt.Errorf("VpcEndpointId %q is not a VPC endpoint ID (vpce-…)", id)
+	}
+	secs, err := strconv.Atoi(fmt.Sprint(rp["TimeoutSeconds"]))
+	if err != nil || secs < 1 || secs > 900 {
+		return id, nil, fmt.Errorf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", rp["TimeoutSeconds"])
+	}
+	wantDNS, err := cfnresponse.Bool(rp["PrivateDnsEnabled"])
+	if err != nil {
+		return id, nil, fmt.Errorf("PrivateDnsEnabled: %w", err)
+	}
+	timeout := time.Duration(secs) * time.Second
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	hint := str(rp, "ConsumerAccount")
+	log := e.Log.With("vpcEndpointId", id)
+
+	ep, err := e.waitAvailable(ctx, id, log)
+	if err != nil {
+		return id, nil, e.explain(err, id, ep, timeout, hint, str(rp, "ServiceName"))
+	}
+	if wantDNS && !aws.ToBool(ep.PrivateDnsEnabled) {
+		log.Info("enabling private DNS")
+		if _, err := e.Modify.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id), PrivateDnsEnabled: aws.Bool(true)}); err != nil {
+			return id, nil, fmt.Errorf("enable private DNS on %s: %w (is the provider's private DNS name verified?)", id, err)
+		}
+		if ep, err = e.waitAvailable(ctx, id, log); err != nil {
+			return id, nil, e.explain(err, id, ep, timeout, hint, str(rp, "ServiceName"))
+		}
+		if !aws.ToBool(ep.PrivateDnsEnabled) {
+			return id, nil, fmt.Errorf("private DNS on %s is still off after enabling it", id)
+		}
+	}
+	data := map[string]any{"State": string(ep.State), "PrivateDnsEnabled": strconv.FormatBool(aws.ToBool(ep.PrivateDnsEnabled))}
+	if len(ep.DnsEntries) > 0 {
+		data["RegionalDnsName"] = aws.ToString(ep.DnsEntries[0].DnsName)
+	}
+	return id, data, nil
+}
+
+// errStuck marks a wait that ran out of time.
+type errStuck struct{ state string }
+
+func (e errStuck) Error() string { return "still " + e.state }
+
+func (e Enabler) waitAvailable(ctx context.Context, id string, log *slog.Logger) (*types.VpcEndpoint, error) {
+	poll := e.Poll
+	if poll == 0 {
+		poll = 10 * time.Second
+	}
+	var last *types.VpcEndpoint
+	for {
+		out, err := e.Endpoints.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{id}})
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return last, errStuck{state: stateOf(last)}
+		case err != nil:
+			return last, fmt.Errorf("describe %s: %w", id, err)
+		case len(out.VpcEndpoints) != 1:
+			return last, fmt.Errorf("endpoint %s not found", id)
+		}
+		last = &out.VpcEndpoints[0]
+		state := strings.ToLower(string(last.State))
+		log.Info("endpoint state", "state", state)
+		switch state {
+		case "available":
+			return last, nil
+		case "rejected", "failed", "deleted", "deleting", "expired":
+			reason := ""
+			if last.LastError != nil {
+				reason = ": " + aws.ToString(last.LastError.Message)
+			}
+			return last, fmt.Errorf("endpoint %s is %s%s", id, state, reason)
+		}
+		select {
+		case <-ctx.Done():
+			return last, errStuck{state: state}
+		case <-time.After(poll):
+		}
+	}
+}
+
+func stateOf(ep *types.VpcEndpoint) string {
+	if ep == nil {
+		return "unknown"
+	}
+	return string(ep.State)
+}
+
+func (e Enabler) explain(err error, id string, ep *types.VpcEndpoint, timeout time.Duration, account, service string) error {
+	stuck, ok := err.(errStuck)
+	if !ok {
+		return err
+	}
+	if strings.EqualFold(stuck.state, "pendingAcceptance") {
+		return fmt.Errorf("endpoint %s to %s is still pendingAcceptance after %s — is account %s on the provider's allow-list (AllowedPrincipals, and the acceptor's AllowedAccounts)? The provider can also accept it: aws ec2 accept-vpc-endpoint-connections --service-id <vpce-svc-…> --vpc-endpoint-ids %s", id, service, timeout, account, id)
+	}
+	return fmt.Errorf("endpoint %s to %s is still %s after %s; check its state in the VPC console and retry the deploy", id, service, stuck.state, timeout)
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
+	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+)
+
+const (
+	endpointID  = "vpce-0a1b2c3d4e5f60718"
+	serviceName = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
+)
+
+// endpoint answers DescribeVpcEndpoints with the XML EC2 sends.
+func endpoint(state string, privateDNS bool) ec2fake.Handler {
+	return func(url.Values) (int, string) {
+		return ec2fake.OK("DescribeVpcEndpoints", fmt.Sprintf(`<vpcEndpointSet><item><vpcEndpointId>%s</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><serviceName>%s</serviceName><state>%s</state><privateDnsEnabled>%t</privateDnsEnabled><ipAddressType>dualstack</ipAddressType><dnsEntries><item><dnsName>%s-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z38GZ743OKFT7T</hostedZoneId></item></dnsEntries></item></vpcEndpointSet>`, endpointID, serviceName, state, privateDNS, endpointID))
+	}
+}
+
+func modified(url.Values) (int, string) { return ec2fake.OK("ModifyVpcEndpoint", "<return>true</return>") }
+
+func service(ipTypes, dnsState string, azs ...string) ec2fake.Handler {
+	return func(url.Values) (int, string) {
+		var types, names, ids strings.Builder
+		for _, t := range strings.Split(ipTypes, ",") {
+			fmt.Fprintf(&types, "<item>%s</item>", t)
+		}
+		for _, az := range azs {
+			name, id, _ := strings.Cut(az, "=")
+			fmt.Fprintf(&names, "<item>%s</item>", name)
+			fmt.Fprintf(&ids, "<item>%s</item>", id)
+		}
+		return ec2fake.OK("DescribeVpcEndpointServices", fmt.Sprintf(`<serviceNameSet><item>%s</item></serviceNameSet><serviceDetailSet><item><serviceName>%s</serviceName><serviceId>vpce-svc-0123456789abcdef0</serviceId><serviceType><item><serviceType>Interface</serviceType></item></serviceType><availabilityZoneSet>%s</availabilityZoneSet><availabilityZoneIdSet>%s</availabilityZoneIdSet><owner>111111111111</owner><acceptanceRequired>true</acceptanceRequired><privateDnsName>api.example.com</privateDnsName><privateDnsNameVerificationState>%s</privateDnsNameVerificationState><supportedIpAddressTypeSet>%s</supportedIpAddressTypeSet></item></serviceDetailSet>`, serviceName, serviceName, names.String(), ids.String(), dnsState, types.String()))
+	}
+}
+
+func subnets(url.Values) (int, string) {
+	return ec2fake.OK("DescribeSubnets", `<subnetSet><item><subnetId>subnet-1</subnetId><availabilityZone>eu-west-1a</availabilityZone><availabilityZoneId>euw1-az3</availabilityZoneId><state>available</state></item><item><subnetId>subnet-2</subnetId><availabilityZone>eu-west-1b</availabilityZone><availabilityZoneId>euw1-az1</availabilityZoneId><state>available</state></item></subnetSet>`)
+}
+
+func enablerFor(t *testing.T, handlers map[string]ec2fake.Handler) (Enabler, *ec2fake.Server) {
+	srv := ec2fake.New(t)
+	for action, h := range handlers {
+		srv.On(action, h)
+	}
+	c := srv.Client()
+	return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Log: slog.New(slog.DiscardHandler), Poll: 5 * time.Millisecond}, srv
+}
+
+func TestEnable(t *testing.T) {
+	props := map[string]any{"VpcEndpointId": endpointID, "PrivateDnsEnabled": "true", "TimeoutSeconds": "1", "ConsumerAccount": "222222222222", "ServiceName": serviceName}
+	cases := []struct {
+		name       string
+		describe   ec2fake.Handler
+		props      map[string]any
+		wantErr    string
+		wantModify int
+		wantData   string
+	}{
+		{name: "waits for acceptance, enables private DNS and waits again",
+			describe: ec2fake.Sequence(endpoint("pendingAcceptance", false), endpoint("pending", false), endpoint("available", false), endpoint("pending", true), endpoint("available", true)),
+			wantModify: 1, wantData: "PrivateDnsEnabled:true"},
+		{name: "does not modify an endpoint whose private DNS is already on",
+			describe: endpoint("available", true), wantModify: 0, wantData: "State:available"},
+		{name: "leaves private DNS off when not asked",
+			describe: endpoint("available", false), props: map[string]any{"PrivateDnsEnabled": "false"}, wantModify: 0, wantData: "PrivateDnsEnabled:false"},
+		{name: "fails with the allow-list question when acceptance never comes",
+			describe: endpoint("pendingAcceptance", false),
+			wantErr:  "still pendingAcceptance after 1s — is account 222222222222 on the provider's allow-list"},
+		{name: "fails at once on a rejected endpoint",
+			describe: endpoint("rejected", false), wantErr: "endpoint " + endpointID + " is rejected"},
+		{name: "retries throttling on the way",
+			describe: ec2fake.Sequence(ec2fake.Throttled, endpoint("available", true)), wantData: "State:available"},
+		{name: "refuses a malformed endpoint ID", props: map[string]any{"VpcEndpointId": "i-123"}, wantErr: `VpcEndpointId "i-123" is not a VPC endpoint ID`},
+		{name: "refuses an out-of-range timeout", props: map[string]any{"TimeoutSeconds": "3600"}, wantErr: "TimeoutSeconds 3600 must be a whole number of seconds between 1 and 900"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": c.describe, "ModifyVpcEndpoint": modified})
+			rp := map[string]any{}
+			for k, v := range props {
+				rp[k] = v
+			}
+			for k, v := range c.props {
+				rp[k] = v
+			}
+			_, data, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, EnablerType, rp))
+			if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, c.wantErr)
+			}
+			if n := len(srv.Calls("ModifyVpcEndpoint")); n != c.wantModify {
+				t.Fatalf("%d ModifyVpcEndpoint calls, want %d", n, c.wantModify)
+			}
+			if mods := srv.Calls("ModifyVpcEndpoint"); len(mods) > 0 && mods[0].Get("PrivateDnsEnabled") != "true" {
+				t.Fatalf("ModifyVpcEndpoint sent %v, want PrivateDnsEnabled=true", mods[0])
+			}
+			if c.wantData != "" && !strings.Contains(fmt.Sprint(data), c.wantData) {
+				t.Fatalf("data = %v, want %s", data, c.wantData)
+			}
+		})
+	}
+}
+
+func TestPreflight(t *testing.T) {
+	props := map[string]any{"ServiceName": serviceName, "Ipv6": "true", "PrivateDns": "true", "SubnetIds": "subnet-1,subnet-2"}
+	cases := []struct {
+		name     string
+		service  ec2fake.Handler
+		props    map[string]any
+		wantErrs []string
+	}{
+		{name: "passes a dual-stack verified service serving one of our AZs",
+			service: service("ipv4,ipv6", "verified", "eu-west-1b=euw1-az1", "eu-west-1c=euw1-az2")},
+		{name: "fails on an IPv4-only service when dualstack was asked",
+			service:  service("ipv4", "verified", "eu-west-1a=euw1-az3"),
+			wantErrs: []string{"supports [ipv4], not ipv6, but the endpoint asks for dualstack"}},
+		{name: "fails on an unverified private DNS name",
+			service:  service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3"),
+			wantErrs: []string{"private DNS name api.example.com of service " + serviceName + " is pendingVerification, not verified"}},
+		{name: "ignores verification when private DNS is off",
+			service: service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3"), props: map[string]any{"PrivateDns": "false"}},
+		{name: "fails when no subnet is in a served AZ, naming both sets with AZ IDs",
+			service:  service("ipv4,ipv6", "verified", "eu-west-1c=euw1-az2"),
+			wantErrs: []string{"subnets are in [eu-west-1a (euw1-az3) eu-west-1b (euw1-az1)], the service serves [eu-west-1c (euw1-az2)]"}},
+		{name: "reports every problem at once",
+			service:  service("ipv4", "failed", "eu-west-1c=euw1-az2"),
+			wantErrs: []string{"not ipv6", "is failed, not verified", "none of the endpoint's subnets"}},
+		{name: "fails when the service is not visible",
+			service:  ec2fake.Fail("InvalidServiceName", "The Vpc Endpoint Service '"+serviceName+"' does not exist"),
+			wantErrs: []string{"InvalidServiceName", "is this account an allowed principal of the service?"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, _ := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpointServices": c.service, "DescribeSubnets": subnets})
+			rp := map[string]any{}
+			for k, v := range props {
+				rp[k] = v
+			}
+			for k, v := range c.props {
+				rp[k] = v
+			}
+			_, _, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, PreflightType, rp))
+			if len(c.wantErrs) == 0 && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			for _, want := range c.wantErrs {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("err = %v, want it to contain %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestDeleteNeverTouchesEC2AndAlwaysAnswers(t *testing.T) {
+	for _, rt := range []string{PreflightType, EnablerType, "Custom::Unknown"} {
+		e, srv := enablerFor(t, nil)
+		resp := cfntest.New(t)
+		ev := cfntest.Event(cfn.RequestDelete, rt, map[string]any{"VpcEndpointId": endpointID})
+		if err := resp.Responder().Handle(context.Background(), ev, e.Handle); err != nil {
+			t.Fatal(err)
+		}
+		if r := resp.Responses(); len(r) != 1 || r[0].Status != cfn.StatusSuccess || r[0].PhysicalResourceID != "existing-id" {
+			t.Fatalf("%s delete answered %+v, want one SUCCESS keeping the physical ID", rt, r)
+		}
+		if n := len(srv.Calls("")); n != 0 {
+			t.Fatalf("%s delete made %d EC2 calls", rt, n)
+		}
+	}
+}

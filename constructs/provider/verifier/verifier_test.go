@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
+	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+)
+
+const serviceID = "vpce-svc-0123456789abcdef0"
+
+func svcConfig(state string) ec2fake.Handler {
+	return func(url.Values) (int, string) {
+		return ec2fake.OK("DescribeVpcEndpointServiceConfigurations", fmt.Sprintf(`<serviceConfigurationSet><item><serviceId>%s</serviceId><serviceName>com.amazonaws.vpce.eu-west-1.%s</serviceName><serviceState>Available</serviceState><privateDnsName>api.example.com</privateDnsName><privateDnsNameConfiguration><state>%s</state><type>TXT</type><value>vpce:l6p0ERxlTZXIKXNpkOo5</value><name>_6e86v84tqgqubxbwii1m</name></privateDnsNameConfiguration></item></serviceConfigurationSet>`, serviceID, serviceID, state))
+	}
+}
+
+func started(url.Values) (int, string) {
+	return ec2fake.OK("StartVpcEndpointServicePrivateDnsVerification", "<return>true</return>")
+}
+
+func TestVerify(t *testing.T) {
+	cases := []struct {
+		name      string
+		describe  ec2fake.Handler
+		start     ec2fake.Handler
+		wantErr   string
+		wantStart int
+	}{
+		{name: "starts verification and waits until verified",
+			describe: ec2fake.Sequence(svcConfig("pendingVerification"), svcConfig("pendingVerification"), svcConfig("verified")), start: started, wantStart: 1},
+		{name: "succeeds at once when already verified", describe: svcConfig("verified"), start: started, wantStart: 0},
+		{name: "restarts a failed verification while time remains",
+			describe: ec2fake.Sequence(svcConfig("pendingVerification"), svcConfig("failed"), svcConfig("failed"), svcConfig("verified")), start: started, wantStart: 3},
+		{name: "fails after the timeout naming the TXT record to check",
+			describe: svcConfig("pendingVerification"), start: started, wantStart: 1,
+			wantErr: `private DNS name api.example.com of vpce-svc-0123456789abcdef0 is still pendingVerification after 1s: check that the public DNS zone of api.example.com serves TXT _6e86v84tqgqubxbwii1m.api.example.com = "vpce:l6p0ERxlTZXIKXNpkOo5"`},
+		{name: "fails with the API's reason when starting is refused",
+			describe: svcConfig("pendingVerification"), start: ec2fake.Fail("UnauthorizedOperation", "You are not authorized to perform this operation."), wantStart: 1,
+			wantErr: "start private DNS verification of vpce-svc-0123456789abcdef0: "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := ec2fake.New(t)
+			srv.On("DescribeVpcEndpointServiceConfigurations", c.describe)
+			srv.On("StartVpcEndpointServicePrivateDnsVerification", c.start)
+			client := srv.Client()
+			v := Verifier{Describe: client, Start: client, Log: slog.New(slog.DiscardHandler), Poll: 5 * time.Millisecond, Restart: time.Millisecond}
+			ev := cfntest.Event(cfn.RequestCreate, "Custom::PrivateDnsVerification", map[string]any{"ServiceId": serviceID, "PrivateDnsName": "api.example.com", "TimeoutSeconds": "1"})
+			id, data, err := v.Handle(context.Background(), ev)
+			if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, c.wantErr)
+			}
+			if c.wantErr == "" && (data["State"] != "verified" || data["TxtRecordName"] != "_6e86v84tqgqubxbwii1m") {
+				t.Fatalf("data = %v", data)
+			}
+			if id != serviceID+"/api.example.com" {
+				t.Fatalf("physical ID = %q", id)
+			}
+			if n := len(srv.Calls("StartVpcEndpointServicePrivateDnsVerification")); n != c.wantStart {
+				t.Fatalf("%d start calls, want %d", n, c.wantStart)
+			}
+		})
+	}
+}
+
+func TestVerifyRefusesBadPropertiesAndNeverBlocksDelete(t *testing.T) {
+	v := Verifier{Log: slog.New(slog.DiscardHandler)}
+	_, _, err := v.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, "Custom::PrivateDnsVerification", map[string]any{"ServiceId": "svc-1", "TimeoutSeconds": "60"}))
+	if err == nil || !strings.Contains(err.Error(), `ServiceId "svc-1" is not an endpoint service ID`) {
+		t.Fatalf("err = %v", err)
+	}
+	_, _, err = v.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, "Custom::PrivateDnsVerification", map[string]any{"ServiceId": serviceID, "TimeoutSeconds": "0"}))
+	if err == nil || !strings.Contains(err.Error(), "TimeoutSeconds 0 must be") {
+		t.Fatalf("err = %v", err)
+	}
+	id, _, err := v.Handle(context.Background(), cfntest.Event(cfn.RequestDelete, "Custom::PrivateDnsVerification", nil))
+	if err != nil || id != "existing-id" {
+		t.Fatalf("delete = %q, %v; want success without EC2 calls (nil clients would panic)", id, err)
+	}
+}
