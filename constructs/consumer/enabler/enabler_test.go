@@ -27,7 +27,9 @@ func endpoint(state string, privateDNS bool) ec2fake.Handler {
 	}
 }
 
-func modified(url.Values) (int, string) { return ec2fake.OK("ModifyVpcEndpoint", "<return>true</return>") }
+func modified(url.Values) (int, string) {
+	return ec2fake.OK("ModifyVpcEndpoint", "<return>true</return>")
+}
 
 func service(ipTypes, dnsState string, azs ...string) ec2fake.Handler {
 	return func(url.Values) (int, string) {
@@ -68,7 +70,7 @@ func TestEnable(t *testing.T) {
 		wantData   string
 	}{
 		{name: "waits for acceptance, enables private DNS and waits again",
-			describe: ec2fake.Sequence(endpoint("pendingAcceptance", false), endpoint("pending", false), endpoint("available", false), endpoint("pending", true), endpoint("available", true)),
+			describe:   ec2fake.Sequence(endpoint("pendingAcceptance", false), endpoint("pending", false), endpoint("available", false), endpoint("pending", true), endpoint("available", true)),
 			wantModify: 1, wantData: "PrivateDnsEnabled:true"},
 		{name: "does not modify an endpoint whose private DNS is already on",
 			describe: endpoint("available", true), wantModify: 0, wantData: "State:available"},

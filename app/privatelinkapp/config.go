@@ -1,0 +1,187 @@
+package privatelinkapp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Config is everything the app reads from CDK context (cdk.json or -c key=value).
+type Config struct {
+	ProviderAccount, ConsumerAccount string
+	ProviderRegion, ConsumerRegion   string
+	ProviderAzs, ConsumerAzs         []string
+	Ports                            []int
+	PrivateDnsName                   string
+	HostedZoneId, HostedZoneName     string
+	DemoTarget, TestClient           bool
+	ProxyProtocol                    bool
+	ServiceName, OutputsFile         string
+	Nag                              bool
+}
+
+// contextKey is one configuration key: its default and what it means (README's table).
+type contextKey struct{ name, def, doc string }
+
+// Keys lists every key with its default; the defaults synthesize offline as they are.
+var Keys = []contextKey{
+	{"providerAccount", "111111111111", "account A, where the provider stack deploys"},
+	{"consumerAccount", "222222222222", "account B, where the consumer stack deploys; allowed and auto-accepted by the provider"},
+	{"region", "eu-west-1", "Region of the provider stack"},
+	{"consumerRegion", "", "Region of the consumer stack; default: region. A different Region makes the service cross-region"},
+	{"providerAzs", "eu-west-1a,eu-west-1b", "AZs of the provider VPC (explicit, so synth needs no AWS lookup)"},
+	{"consumerAzs", "eu-west-1a,eu-west-1b", "AZs of the consumer VPC, as account B names them; default for another consumerRegion: <consumerRegion>a,b"},
+	{"ports", "443", "comma-separated TCP ports of the service"},
+	{"privateDnsName", "api.example.com", "private DNS name of the service; empty for none"},
+	{"hostedZoneId", "", "Route 53 public zone of privateDnsName (with hostedZoneName): Route 53 mode, the deploy waits for verification. Empty: external DNS mode"},
+	{"hostedZoneName", "", "name of that zone, e.g. example.com"},
+	{"demoTarget", "true", "add the Hello World demo instance behind the NLB"},
+	{"testClient", "false", "add the SSM-reachable test client (and its SSM endpoints) to the consumer"},
+	{"proxyProtocol", "false", "enable proxy protocol v2 on the target groups (needs demoTarget=false)"},
+	{"serviceName", "", "the provider's service name for the consumer; default: read from outputsFile, else a placeholder"},
+	{"outputsFile", "cdk-outputs.json", "file written by cdk deploy --outputs-file, read for the service name"},
+	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks"},
+}
+
+var (
+	accountRe = regexp.MustCompile(`^\d{12}$`)
+	regionRe  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
+)
+
+// LoadConfig reads ctx (all context values). Keys that are neither ours nor CDK's own
+// (CDK keys contain ':' or start with '@') are refused, so a typo fails synthesis.
+func LoadConfig(ctx map[string]any) (Config, error) {
+	var errs []error
+	known := map[string]bool{}
+	for _, k := range Keys {
+		known[k.name] = true
+	}
+	var unknown []string
+	for k := range ctx {
+		if !known[k] && !strings.ContainsAny(k, ":@") {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		errs = append(errs, fmt.Errorf("context key %q is unknown: valid keys are %s", k, keyNames()))
+	}
+	get := func(name string) string {
+		for _, k := range Keys {
+			if k.name == name {
+				if v, ok := ctx[name]; ok {
+					return strings.TrimSpace(fmt.Sprint(v))
+				}
+				return k.def
+			}
+		}
+		panic("no key " + name)
+	}
+	boolean := func(name string) bool {
+		b, err := strconv.ParseBool(get(name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("context key %q is %q: use true or false", name, get(name)))
+		}
+		return b
+	}
+	list := func(name string) []string {
+		var out []string
+		for _, s := range strings.Split(get(name), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	c := Config{
+		ProviderAccount: get("providerAccount"), ConsumerAccount: get("consumerAccount"),
+		ProviderRegion: get("region"), ConsumerRegion: get("consumerRegion"),
+		ProviderAzs: list("providerAzs"), ConsumerAzs: list("consumerAzs"),
+		PrivateDnsName: get("privateDnsName"), HostedZoneId: get("hostedZoneId"), HostedZoneName: get("hostedZoneName"),
+		DemoTarget: boolean("demoTarget"), TestClient: boolean("testClient"), ProxyProtocol: boolean("proxyProtocol"),
+		ServiceName: get("serviceName"), OutputsFile: get("outputsFile"), Nag: boolean("nag"),
+	}
+	if c.ConsumerRegion == "" {
+		c.ConsumerRegion = c.ProviderRegion
+	}
+	if _, given := ctx["consumerAzs"]; !given && c.ConsumerRegion != c.ProviderRegion {
+		c.ConsumerAzs = []string{c.ConsumerRegion + "a", c.ConsumerRegion + "b"}
+	}
+	for _, k := range []string{"providerAccount", "consumerAccount"} {
+		if !accountRe.MatchString(get(k)) {
+			errs = append(errs, fmt.Errorf("context key %q is %q: use a 12-digit AWS account ID", k, get(k)))
+		}
+	}
+	for k, v := range map[string]string{"region": c.ProviderRegion, "consumerRegion": c.ConsumerRegion} {
+		if !regionRe.MatchString(v) {
+			errs = append(errs, fmt.Errorf("context key %q is %q: use a Region name such as eu-west-1", k, v))
+		}
+	}
+	for k, azs := range map[string][]string{"providerAzs": c.ProviderAzs, "consumerAzs": c.ConsumerAzs} {
+		region := c.ProviderRegion
+		if k == "consumerAzs" {
+			region = c.ConsumerRegion
+		}
+		for _, az := range azs {
+			if !strings.HasPrefix(az, region) || len(az) != len(region)+1 {
+				errs = append(errs, fmt.Errorf("context key %q has %q, which is not an AZ of %s (such as %sa)", k, az, region, region))
+			}
+		}
+		if len(azs) == 0 {
+			errs = append(errs, fmt.Errorf("context key %q is empty: list at least one AZ", k))
+		}
+	}
+	for _, p := range list("ports") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("context key \"ports\" has %q, which is not a port number", p))
+			continue
+		}
+		c.Ports = append(c.Ports, n)
+	}
+	if (c.HostedZoneId == "") != (c.HostedZoneName == "") {
+		errs = append(errs, fmt.Errorf("context keys \"hostedZoneId\" (%q) and \"hostedZoneName\" (%q) go together: set both for Route 53 mode or neither for external DNS", c.HostedZoneId, c.HostedZoneName))
+	}
+	if c.ProviderAccount == c.ConsumerAccount && accountRe.MatchString(c.ProviderAccount) {
+		errs = append(errs, fmt.Errorf("context keys \"providerAccount\" and \"consumerAccount\" are both %s: this app is for two accounts", c.ProviderAccount))
+	}
+	return c, errors.Join(errs...)
+}
+
+func keyNames() string {
+	var names []string
+	for _, k := range Keys {
+		names = append(names, k.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// serviceNameFromOutputs reads the provider's service name from a `cdk deploy --outputs-file`
+// file: {"<stack>": {"<OutputKey>": "<value>"}}, where the key starts with "ProviderServiceName".
+func serviceNameFromOutputs(file, stack string) (string, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	var outputs map[string]map[string]string
+	if err := json.Unmarshal(raw, &outputs); err != nil {
+		return "", fmt.Errorf("outputs file %s is not cdk deploy --outputs-file JSON: %w", file, err)
+	}
+	keys := make([]string, 0, len(outputs[stack]))
+	for k := range outputs[stack] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(k, "ProviderServiceName") {
+			return outputs[stack][k], nil
+		}
+	}
+	return "", fmt.Errorf("outputs file %s has no ProviderServiceName output for stack %s", file, stack)
+}

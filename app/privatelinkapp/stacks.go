@@ -1,0 +1,145 @@
+package privatelinkapp
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
+)
+
+// Stack names: also the keys of the outputs file.
+const (
+	ProviderStackName = "PrivateLinkProvider"
+	ConsumerStackName = "PrivateLinkConsumer"
+)
+
+// PlaceholderServiceName stands in for the provider's service name until it is known.
+const placeholderSuffix = "vpce-svc-00000000000000000"
+
+// Stacks are the app's two stacks and their main constructs.
+type Stacks struct {
+	Provider, Consumer awscdk.Stack
+	ProviderConstruct  provider.Provider
+	AcceptorConstruct  acceptor.Acceptor
+	ConsumerConstruct  consumer.Consumer
+	Config             Config
+}
+
+// Build adds both stacks to app, configured from its context.
+func Build(app awscdk.App) (*Stacks, error) {
+	all, _ := app.Node().GetAllContext(nil).(map[string]any)
+	cfg, err := LoadConfig(all)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stacks{Config: cfg}
+	// The configured AZs answer CDK's availability-zones lookup, so synth never calls AWS
+	// (aws-cdk-lib checks explicit VPC AZs against the stack's AZs, which is a lookup).
+	seedAzs(app, cfg.ProviderAccount, cfg.ProviderRegion, cfg.ProviderAzs)
+	seedAzs(app, cfg.ConsumerAccount, cfg.ConsumerRegion, cfg.ConsumerAzs)
+
+	s.Provider = awscdk.NewStack(app, jsii.String(ProviderStackName), &awscdk.StackProps{
+		Env:         &awscdk.Environment{Account: jsii.String(cfg.ProviderAccount), Region: jsii.String(cfg.ProviderRegion)},
+		Description: jsii.String("PrivateLink provider: internal dual-stack NLB published as a VPC endpoint service"),
+	})
+	props := &provider.ProviderProps{
+		AvailabilityZones: cfg.ProviderAzs,
+		AllowedPrincipals: []string{cfg.ConsumerAccount},
+		PrivateDnsName:    cfg.PrivateDnsName,
+		DemoTarget:        cfg.DemoTarget,
+		ProxyProtocolV2:   cfg.ProxyProtocol,
+	}
+	for _, p := range cfg.Ports {
+		props.Listeners = append(props.Listeners, provider.Listener{Port: p})
+	}
+	if cfg.ConsumerRegion != cfg.ProviderRegion {
+		props.AllowedRegions = []string{cfg.ConsumerRegion}
+	}
+	if cfg.HostedZoneId != "" {
+		props.HostedZone = awsroute53.PublicHostedZone_FromPublicHostedZoneAttributes(s.Provider, jsii.String("Zone"), &awsroute53.PublicHostedZoneAttributes{
+			HostedZoneId: jsii.String(cfg.HostedZoneId), ZoneName: jsii.String(cfg.HostedZoneName),
+		})
+	}
+	if err := props.Validate(); err != nil {
+		return nil, err
+	}
+	s.ProviderConstruct = provider.NewProvider(s.Provider, "Provider", props)
+	s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct})
+
+	// Typed handoff: context, else the outputs file, else a marked placeholder.
+	serviceName, source := cfg.ServiceName, "context"
+	if serviceName == "" {
+		if name, err := serviceNameFromOutputs(cfg.OutputsFile, ProviderStackName); err == nil {
+			serviceName, source = name, cfg.OutputsFile
+		}
+	}
+	if serviceName == "" {
+		serviceName, source = "com.amazonaws.vpce."+cfg.ProviderRegion+"."+placeholderSuffix, "placeholder"
+	}
+
+	s.Consumer = awscdk.NewStack(app, jsii.String(ConsumerStackName), &awscdk.StackProps{
+		Env:         &awscdk.Environment{Account: jsii.String(cfg.ConsumerAccount), Region: jsii.String(cfg.ConsumerRegion)},
+		Description: jsii.String("PrivateLink consumer: dual-stack interface endpoint with private DNS after acceptance"),
+	})
+	cprops := &consumer.ConsumerProps{
+		ServiceName:       serviceName,
+		Ports:             cfg.Ports,
+		AvailabilityZones: cfg.ConsumerAzs,
+		PrivateDns:        jsii.Bool(cfg.PrivateDnsName != ""),
+		TestClient:        cfg.TestClient,
+		// Same Region: the acceptor's stable name gives its ARN without pasting. Cross-region:
+		// a ServiceToken must be in the stack's Region, so acceptance comes from notifications.
+		AcceptorArn: "",
+	}
+	if cfg.ConsumerRegion != cfg.ProviderRegion {
+		cprops.ServiceRegion = cfg.ProviderRegion
+	} else {
+		cprops.AcceptorArn = acceptor.FunctionArn(partitionOf(cfg.ProviderRegion), cfg.ProviderRegion, cfg.ProviderAccount, acceptor.FunctionNameFor(ProviderStackName))
+	}
+	if err := cprops.Validate(cfg.ConsumerRegion); err != nil {
+		return nil, err
+	}
+	s.ConsumerConstruct = consumer.NewConsumer(s.Consumer, "Consumer", cprops)
+	if source == "placeholder" {
+		awscdk.Annotations_Of(s.Consumer).AddWarningV2(jsii.String("privatelink:placeholderServiceName"), jsii.String(fmt.Sprintf(
+			"ServiceName is the placeholder %s: this consumer stack cannot be deployed until the provider's service name is known. Deploy %s with --outputs-file %s (read automatically), or pass -c serviceName=com.amazonaws.vpce.%s.vpce-svc-…",
+			serviceName, ProviderStackName, cfg.OutputsFile, cfg.ProviderRegion)))
+	} else {
+		awscdk.Annotations_Of(s.Consumer).AddInfo(jsii.String("ServiceName " + serviceName + " from " + source))
+	}
+
+	if cfg.Nag {
+		ApplyNag(app)
+	}
+	return s, nil
+}
+
+// ApplyNag applies cdk-nag's AwsSolutions checks to every stack of app; the library's own
+// suppressions are added where the constructs make a deliberate choice.
+func ApplyNag(app awscdk.App) {
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
+
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+func seedAzs(app awscdk.App, account, region string, azs []string) {
+	key := "availability-zones:account=" + account + ":region=" + region
+	if app.Node().TryGetContext(jsii.String(key)) == nil {
+		app.Node().SetContext(jsii.String(key), azs)
+	}
+}

@@ -1,0 +1,410 @@
+package consumer
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
+	"github.com/privatelink-go/privatelink/constructs/provider"
+)
+
+// IP address types, in AWS's words.
+const (
+	DualStack = "dualstack"
+	IPv4      = "ipv4"
+)
+
+// ConsumerProps configures a Consumer. The zero value of every optional field is a safe default.
+type ConsumerProps struct {
+	// ServiceName of the provider's endpoint service,
+	// com.amazonaws.vpce.<region>.vpce-svc-<hex> (the provider stack's ServiceName output).
+	// Required.
+	ServiceName string
+	// ServiceRegion of a provider in another Region (cross-region PrivateLink; needs
+	// vpce:AllowMultiRegion for the deploying role). Default: the stack's Region.
+	ServiceRegion string
+	// Ports of the service the endpoint security group admits. Required.
+	Ports []int
+
+	// Vpc for the endpoint. Default: a new isolated dual-stack VPC (no NAT gateway, internet
+	// gateway, egress-only gateway or public IPv4) in AvailabilityZones.
+	Vpc awsec2.IVpc
+	// AvailabilityZones of the created VPC; giving them keeps synth free of AWS lookups.
+	// Default: the stack's first two AZs.
+	AvailabilityZones []string
+	// Subnets for the endpoint ENIs (one per AZ; each is billed per hour).
+	// Default: the VPC's isolated subnets.
+	Subnets *awsec2.SubnetSelection
+	// IpAddressType of the endpoint: "dualstack" or "ipv4". Default: "dualstack".
+	IpAddressType string
+	// DnsRecordIpType: "dualstack", "ipv4", "ipv6" or "service-defined"; only dualstack gives
+	// the private DNS name both A and AAAA records. Default: "dualstack" ("ipv4" for an ipv4 endpoint).
+	DnsRecordIpType string
+	// PrivateDns turns on private DNS once the connection is accepted, so the provider's name
+	// (and the default service name) resolve to the endpoint inside the VPC. Default: true.
+	PrivateDns *bool
+
+	// AllowedSecurityGroups, AllowedIpv4Cidrs and AllowedIpv6Cidrs may reach the endpoint on
+	// Ports. Default (all three empty): the VPC's IPv4 CIDR and, for a dual-stack VPC made
+	// here, its IPv6 CIDR.
+	AllowedSecurityGroups []awsec2.ISecurityGroup
+	AllowedIpv4Cidrs      []string
+	AllowedIpv6Cidrs      []string
+
+	// AcceptanceTimeout bounds the wait for acceptance and for private DNS, 1m to 14m.
+	// Default: 10 minutes.
+	AcceptanceTimeout time.Duration
+	// AcceptorArn of the provider's acceptor Lambda; when set, the stack asks it to accept this
+	// endpoint before waiting (the provider's AcceptorFunctionArn output). Default: none — the
+	// provider's acceptor still accepts on notification.
+	AcceptorArn string
+	// PreflightDisabled skips the check that runs before the endpoint is created (IPv6 support,
+	// verified private DNS name, served AZs). Default: false (preflight on).
+	PreflightDisabled bool
+	// LookupSupportedAzs restricts the subnets to the service's AZs with a lookup at synth
+	// (needs credentials, a concrete env and a literal ServiceName). Default: false.
+	LookupSupportedAzs bool
+
+	// S3GatewayEndpoint adds a (free) S3 gateway endpoint to the created VPC. Default: false.
+	S3GatewayEndpoint bool
+	// TestClient adds a t4g.nano instance reachable with SSM Session Manager (no bastion, no
+	// internet; adds ssm, ssmmessages and ec2messages interface endpoints) and outputs the curl
+	// commands of the walkthrough. Default: false.
+	TestClient bool
+}
+
+func (p *ConsumerProps) ipAddressType() string {
+	if p.IpAddressType == "" {
+		return DualStack
+	}
+	return p.IpAddressType
+}
+
+func (p *ConsumerProps) dnsRecordIpType() string {
+	if p.DnsRecordIpType != "" {
+		return p.DnsRecordIpType
+	}
+	if p.ipAddressType() == IPv4 {
+		return IPv4
+	}
+	return DualStack
+}
+
+func (p *ConsumerProps) privateDNS() bool { return p.PrivateDns == nil || *p.PrivateDns }
+
+func (p *ConsumerProps) timeout() time.Duration {
+	if p.AcceptanceTimeout == 0 {
+		return 10 * time.Minute
+	}
+	return p.AcceptanceTimeout
+}
+
+// Consumer is an interface endpoint to a provider's service. Getters return nil for what was
+// not created.
+type Consumer interface {
+	constructs.Construct
+	Vpc() awsec2.IVpc
+	Endpoint() awsec2.InterfaceVpcEndpoint
+	SecurityGroup() awsec2.SecurityGroup
+	// EndpointId (vpce-…) as a token.
+	EndpointId() *string
+	// RegionalDnsName of the endpoint and ZonalDnsNames (comma-separated), as tokens.
+	RegionalDnsName() *string
+	ZonalDnsNames() *string
+	// PrivateDnsName of the service as the preflight read it; nil without preflight.
+	PrivateDnsName() *string
+	// Function runs the preflight and the private DNS step.
+	Function() awslambda.IFunction
+	Preflight() awscdk.CustomResource
+	AcceptanceRequest() awscdk.CustomResource
+	PrivateDnsEnabler() awscdk.CustomResource
+	TestClient() awsec2.Instance
+}
+
+type consumer struct {
+	constructs.Construct
+	vpc                            awsec2.IVpc
+	endpoint                       awsec2.InterfaceVpcEndpoint
+	sg                             awsec2.SecurityGroup
+	fn                             awslambda.IFunction
+	preflight, acceptance, enabler awscdk.CustomResource
+	client                         awsec2.Instance
+	subnetCount                    int
+}
+
+// NewConsumer validates props (panicking with every problem at once) and creates the endpoint.
+func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Consumer {
+	if props == nil {
+		props = &ConsumerProps{}
+	}
+	if err := props.Validate(*awscdk.Stack_Of(scope).Region()); err != nil {
+		panic(err)
+	}
+	c := &consumer{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	self := c.Construct
+	stack := awscdk.Stack_Of(self)
+	dual := props.ipAddressType() == DualStack
+
+	createdVpc := props.Vpc == nil
+	if createdVpc {
+		vpc := provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZones)
+		if props.S3GatewayEndpoint {
+			vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
+		}
+		c.vpc = vpc
+	} else {
+		c.vpc = props.Vpc
+	}
+	subnets := props.Subnets
+	if subnets == nil {
+		subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
+	}
+	c.subnetCount = len(*c.vpc.SelectSubnets(subnets).Subnets)
+	if dual {
+		for _, s := range *c.vpc.SelectSubnets(subnets).Subnets {
+			if cfn, ok := s.Node().DefaultChild().(awsec2.CfnSubnet); ok && cfn != nil && cfn.Ipv6CidrBlock() == nil && cfn.Ipv6NetmaskLength() == nil && cfn.Ipv6IpamPoolId() == nil {
+				panic(fmt.Errorf("privatelink: ConsumerProps.IpAddressType %q needs IPv6 on every endpoint subnet, but %s has no IPv6 CIDR: give a dual-stack VPC or set IpAddressType to %q", DualStack, *s.Node().Path(), IPv4))
+			}
+		}
+	}
+
+	// Security group: the service's ports from the named peers only; no egress rules because
+	// security groups are stateful and the endpoint never opens connections.
+	c.sg = awsec2.NewSecurityGroup(self, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:                  c.vpc,
+		Description:          jsii.String("PrivateLink endpoint: service ports from allowed clients only"),
+		AllowAllOutbound:     jsii.Bool(false),
+		AllowAllIpv6Outbound: jsii.Bool(false),
+	})
+	var peers []awsec2.IPeer
+	for _, g := range props.AllowedSecurityGroups {
+		peers = append(peers, g)
+	}
+	for _, cidr := range props.AllowedIpv4Cidrs {
+		peers = append(peers, awsec2.Peer_Ipv4(jsii.String(cidr)))
+	}
+	for _, cidr := range props.AllowedIpv6Cidrs {
+		peers = append(peers, awsec2.Peer_Ipv6(jsii.String(cidr)))
+	}
+	if len(peers) == 0 {
+		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
+		if v, ok := c.vpc.(awsec2.Vpc); ok && dual && createdVpc {
+			peers = append(peers, awsec2.Peer_Ipv6(awscdk.Fn_Select(jsii.Number(0), v.VpcIpv6CidrBlocks())))
+		}
+	}
+	for _, peer := range peers {
+		for _, port := range props.Ports {
+			c.sg.AddIngressRule(peer, awsec2.Port_Tcp(jsii.Number(port)), jsii.String("service port "+strconv.Itoa(port)), nil)
+		}
+	}
+
+	// One function for the preflight and the private DNS step.
+	fn := gofunc.New(self, "Function", &gofunc.Props{
+		Package:     "constructs/consumer/enabler",
+		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
+		Timeout:     props.timeout() + time.Minute,
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// EC2 Describe* calls support no resource-level permissions.
+			Sid:       jsii.String("DescribeNeedsStar"),
+			Actions:   jsii.Strings("ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets"),
+			Resources: jsii.Strings("*"),
+		})},
+	})
+	c.fn = fn.Function
+
+	var region *string
+	if props.ServiceRegion != "" {
+		region = jsii.String(props.ServiceRegion)
+	}
+	if !props.PreflightDisabled {
+		sel := c.vpc.SelectSubnets(subnets)
+		c.preflight = awscdk.NewCustomResource(self, jsii.String("Preflight"), &awscdk.CustomResourceProps{
+			ServiceToken: c.fn.FunctionArn(),
+			ResourceType: jsii.String("Custom::EndpointPreflight"),
+			Properties: &map[string]any{
+				"ServiceName":   props.ServiceName,
+				"ServiceRegion": props.ServiceRegion,
+				"Ipv6":          strconv.FormatBool(dual),
+				"PrivateDns":    strconv.FormatBool(props.privateDNS()),
+				"SubnetIds":     awscdk.Fn_Join(jsii.String(","), sel.SubnetIds),
+			},
+		})
+	}
+
+	ipType, dnsType := awsec2.VpcEndpointIpAddressType_IPV4, awsec2.VpcEndpointDnsRecordIpType(strings.ReplaceAll(strings.ToUpper(props.dnsRecordIpType()), "-", "_"))
+	if dual {
+		ipType = awsec2.VpcEndpointIpAddressType_DUALSTACK
+	}
+	c.endpoint = awsec2.NewInterfaceVpcEndpoint(self, jsii.String("Resource"), &awsec2.InterfaceVpcEndpointProps{
+		Vpc:             c.vpc,
+		Service:         awsec2.NewInterfaceVpcEndpointService(jsii.String(props.ServiceName), jsii.Number(props.Ports[0])),
+		Subnets:         subnets,
+		SecurityGroups:  &[]awsec2.ISecurityGroup{c.sg},
+		Open:            jsii.Bool(false),
+		IpAddressType:   ipType,
+		DnsRecordIpType: dnsType,
+		// AWS refuses private DNS while the connection is pendingAcceptance; it is turned on
+		// by the PrivateDnsEnabler below once the endpoint is available.
+		PrivateDnsEnabled:  jsii.Bool(false),
+		ServiceRegion:      region,
+		LookupSupportedAzs: jsii.Bool(props.LookupSupportedAzs),
+	})
+	if c.preflight != nil {
+		c.endpoint.Node().AddDependency(c.preflight)
+	}
+
+	if props.AcceptorArn != "" {
+		c.acceptance = awscdk.NewCustomResource(self, jsii.String("AcceptanceRequest"), &awscdk.CustomResourceProps{
+			ServiceToken: jsii.String(props.AcceptorArn),
+			ResourceType: jsii.String("Custom::EndpointAcceptance"),
+			Properties:   &map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId()},
+		})
+	}
+
+	// ModifyVpcEndpoint on this endpoint only. A separate policy (not the role's default one)
+	// because the function must exist before the endpoint (preflight) and this policy after it.
+	modify := awsiam.NewPolicy(self, jsii.String("EnablePrivateDnsPolicy"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{fn.Role},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("ModifyThisEndpointOnly"),
+			Actions: jsii.Strings("ec2:ModifyVpcEndpoint"),
+			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: c.endpoint.VpcEndpointId(),
+			})),
+		})},
+	})
+	if props.ServiceRegion != "" {
+		modify.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("CrossRegionEndpoint"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings("*"),
+		}))
+	}
+	c.enabler = awscdk.NewCustomResource(self, jsii.String("PrivateDnsEnabler"), &awscdk.CustomResourceProps{
+		ServiceToken: c.fn.FunctionArn(),
+		ResourceType: jsii.String("Custom::PrivateDnsEnabler"),
+		Properties: &map[string]any{
+			"VpcEndpointId":     c.endpoint.VpcEndpointId(),
+			"PrivateDnsEnabled": strconv.FormatBool(props.privateDNS()),
+			"TimeoutSeconds":    strconv.Itoa(int(props.timeout().Seconds())),
+			"ServiceName":       props.ServiceName,
+			"ConsumerAccount":   stack.Account(),
+		},
+	})
+	c.enabler.Node().AddDependency(modify)
+	if c.acceptance != nil {
+		c.enabler.Node().AddDependency(c.acceptance)
+	}
+
+	if props.TestClient {
+		c.testClient(props)
+	}
+	c.outputs(props)
+	return c
+}
+
+func (c *consumer) testClient(props *ConsumerProps) {
+	self := c.Construct
+	for _, svc := range []struct {
+		id  string
+		svc awsec2.InterfaceVpcEndpointAwsService
+	}{{"Ssm", awsec2.InterfaceVpcEndpointAwsService_SSM()}, {"SsmMessages", awsec2.InterfaceVpcEndpointAwsService_SSM_MESSAGES()}, {"Ec2Messages", awsec2.InterfaceVpcEndpointAwsService_EC2_MESSAGES()}} {
+		awsec2.NewInterfaceVpcEndpoint(self, jsii.String(svc.id+"Endpoint"), &awsec2.InterfaceVpcEndpointProps{
+			Vpc: c.vpc, Service: svc.svc, PrivateDnsEnabled: jsii.Bool(true),
+			Subnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		})
+	}
+	sg := awsec2.NewSecurityGroup(self, jsii.String("TestClientSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc: c.vpc, Description: jsii.String("PrivateLink test client: HTTPS to SSM endpoints, service ports to the endpoint"),
+		AllowAllOutbound: jsii.Bool(false), AllowAllIpv6Outbound: jsii.Bool(false),
+	})
+	sg.AddEgressRule(awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("SSM interface endpoints"), nil)
+	for _, port := range props.Ports {
+		sg.AddEgressRule(c.sg, awsec2.Port_Tcp(jsii.Number(port)), jsii.String("PrivateLink endpoint"), nil)
+	}
+	c.sg.AddIngressRule(sg, awsec2.Port_Tcp(jsii.Number(props.Ports[0])), jsii.String("test client"), nil)
+	role := awsiam.NewRole(self, jsii.String("TestClientRole"), &awsiam.RoleProps{
+		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
+	})
+	c.client = awsec2.NewInstance(self, jsii.String("TestClient"), &awsec2.InstanceProps{
+		Vpc:           c.vpc,
+		VpcSubnets:    &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		InstanceType:  awsec2.NewInstanceType(jsii.String("t4g.nano")),
+		MachineImage:  awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: awsec2.AmazonLinuxCpuType_ARM_64}),
+		SecurityGroup: sg,
+		Role:          role,
+		RequireImdsv2: jsii.Bool(true),
+		BlockDevices: &[]*awsec2.BlockDevice{{
+			DeviceName: jsii.String("/dev/xvda"),
+			Volume:     awsec2.BlockDeviceVolume_Ebs(jsii.Number(8), &awsec2.EbsDeviceOptions{Encrypted: jsii.Bool(true), VolumeType: awsec2.EbsDeviceVolumeType_GP3}),
+		}},
+	})
+	c.client.Node().AddDependency(c.enabler)
+}
+
+func (c *consumer) outputs(props *ConsumerProps) {
+	self := c.Construct
+	out := func(id, desc string, v *string) {
+		awscdk.NewCfnOutput(self, jsii.String(id), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})
+	}
+	out("EndpointId", "Interface endpoint ID", c.EndpointId())
+	out("RegionalDnsName", "Endpoint regional DNS name", c.RegionalDnsName())
+	out("ZonalDnsNames", "Endpoint zonal DNS names (each pins an AZ)", c.ZonalDnsNames())
+	if c.preflight != nil && props.privateDNS() {
+		out("PrivateDnsName", "Provider's private DNS name, resolving to this endpoint inside the VPC", c.PrivateDnsName())
+	}
+	if c.client != nil {
+		port := strconv.Itoa(props.Ports[0])
+		region := awscdk.Stack_Of(self).Region()
+		out("TestClientSession", "Open a shell on the test client", awscdk.Fn_Join(jsii.String(""), jsii.Strings("aws ssm start-session --region ", *region, " --target ", *c.client.InstanceId())))
+		checks := []string{"curl -4 -sS http://", *c.RegionalDnsName(), ":", port, "/ ; curl -6 -sS http://", *c.RegionalDnsName(), ":", port, "/"}
+		if c.preflight != nil && props.privateDNS() {
+			checks = append(checks, " ; curl -4 -sS http://", *c.PrivateDnsName(), ":", port, "/ ; curl -6 -sS http://", *c.PrivateDnsName(), ":", port, "/")
+		}
+		out("TestClientChecks", "Run on the test client: each prints Hello World from <host> with the provider's demo target", awscdk.Fn_Join(jsii.String(""), jsii.Strings(checks...)))
+	}
+}
+
+func dnsName(entry *string) *string {
+	// Entries look like "Z7HUB22UULQXV:vpce-….vpce.amazonaws.com".
+	return awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String(":"), entry, nil))
+}
+
+func (c *consumer) Vpc() awsec2.IVpc                         { return c.vpc }
+func (c *consumer) Endpoint() awsec2.InterfaceVpcEndpoint    { return c.endpoint }
+func (c *consumer) SecurityGroup() awsec2.SecurityGroup      { return c.sg }
+func (c *consumer) EndpointId() *string                      { return c.endpoint.VpcEndpointId() }
+func (c *consumer) Function() awslambda.IFunction            { return c.fn }
+func (c *consumer) Preflight() awscdk.CustomResource         { return c.preflight }
+func (c *consumer) AcceptanceRequest() awscdk.CustomResource { return c.acceptance }
+func (c *consumer) PrivateDnsEnabler() awscdk.CustomResource { return c.enabler }
+func (c *consumer) TestClient() awsec2.Instance              { return c.client }
+
+func (c *consumer) RegionalDnsName() *string {
+	return dnsName(awscdk.Fn_Select(jsii.Number(0), c.endpoint.VpcEndpointDnsEntries()))
+}
+
+func (c *consumer) ZonalDnsNames() *string {
+	// Entry 0 is regional, then one zonal entry per endpoint subnet.
+	var names []string
+	for i := range c.subnetCount {
+		names = append(names, *dnsName(awscdk.Fn_Select(jsii.Number(i+1), c.endpoint.VpcEndpointDnsEntries())))
+	}
+	return awscdk.Fn_Join(jsii.String(","), jsii.Strings(names...))
+}
+
+func (c *consumer) PrivateDnsName() *string {
+	if c.preflight == nil {
+		return nil
+	}
+	return c.preflight.GetAttString(jsii.String("PrivateDnsName"))
+}
