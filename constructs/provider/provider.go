@@ -163,7 +163,7 @@ func (p *provider) loadBalancer() {
 	if p.props.LoadBalancer != nil {
 		p.lb = p.props.LoadBalancer
 		if t := p.lb.IpAddressType(); dual && t != "" && t != elbv2.IpAddressType_DUAL_STACK && t != elbv2.IpAddressType_DUAL_STACK_WITHOUT_PUBLIC_IPV4 {
-			panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer has IP address type %q but SupportedIpAddressTypes %q includes ipv6: make the NLB dualstack or set SupportedIpAddressTypes to [\"ipv4\"]", t, p.props.ipAddressTypes()))
+			panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer has IP address type %q but SupportedIpAddressTypes %q includes ipv6: make the NLB dualstack or set SupportedIpAddressTypes to [\"ipv4\"]", strings.ToLower(string(t)), p.props.ipAddressTypes()))
 		}
 	} else {
 		if dual {

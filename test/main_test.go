@@ -1,0 +1,114 @@
+// Package test holds the assertion, error, snapshot and cdk-nag tests of the synthesized
+// templates. Every fixture is synthesized once per process and shared between assertions,
+// because each construct call crosses into the jsii Node.js process.
+package test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// fixture is a synthesized app: its stacks' templates and the app for annotations.
+type fixture struct {
+	once      sync.Once
+	templates map[string]assertions.Template
+	stacks    map[string]awscdk.Stack
+	err       error
+}
+
+var fixtures sync.Map
+
+// synth builds an app once per process under name, then returns its templates by stack name.
+func synth(t testing.TB, name string, build func(app awscdk.App) error) *fixture {
+	t.Helper()
+	v, _ := fixtures.LoadOrStore(name, &fixture{})
+	f := v.(*fixture)
+	f.once.Do(func() {
+		dir, err := os.MkdirTemp("", "privatelink-test-")
+		if err != nil {
+			f.err = err
+			return
+		}
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+		if f.err = build(app); f.err != nil {
+			return
+		}
+		f.templates, f.stacks = map[string]assertions.Template{}, map[string]awscdk.Stack{}
+		for _, c := range *app.Node().Children() {
+			if *awscdk.Stack_IsStack(c) {
+				s := c.(awscdk.Stack)
+				f.stacks[*s.StackName()] = s
+				f.templates[*s.StackName()] = assertions.Template_FromStack(s, nil)
+			}
+		}
+	})
+	if f.err != nil {
+		t.Fatalf("fixture %s: %v", name, f.err)
+	}
+	return f
+}
+
+// appWith synthesizes the two-account app with context overrides.
+func appWith(t testing.TB, name string, ctx map[string]any) *fixture {
+	return synth(t, name, func(app awscdk.App) error {
+		ctx["outputsFile"] = "testdata/no-such-outputs.json"
+		for k, v := range ctx {
+			app.Node().SetContext(jsii.String(k), v)
+		}
+		_, err := privatelinkapp.Build(app)
+		return err
+	})
+}
+
+// panicMessage runs f and returns what it panicked with, or "" if it did not.
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+func mustContain(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	if got == "" {
+		t.Fatalf("no error, want one containing %q", wants)
+	}
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Fatalf("error:\n%s\nwant it to contain %q", got, w)
+		}
+	}
+}
+
+func m(kv ...any) *map[string]any {
+	out := map[string]any{}
+	for i := 0; i < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return &out
+}
+
+// like matches an object having at least these keys.
+func like(kv ...any) assertions.Matcher { return assertions.Match_ObjectLike(m(kv...)) }
