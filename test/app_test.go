@@ -1,0 +1,177 @@
+package test
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+)
+
+// The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
+// test client, and cross-region with proxy protocol.
+var appConfigs = map[string]map[string]any{
+	"default":  {},
+	"route53":  {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+	"crossregion-proxy": {"consumerRegion": "eu-central-1", "proxyProtocol": "true", "demoTarget": "false", "ports": "443,8443", "privateDnsName": ""},
+}
+
+func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACustomResource(t *testing.T) {
+	tpl := appWith(t, "default", map[string]any{}).templates[privatelinkapp.ConsumerStackName]
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), m(
+		"VpcEndpointType", "Interface", "IpAddressType", "dualstack", "DnsOptions", m("DnsRecordIpType", "dualstack"), "PrivateDnsEnabled", false,
+		"ServiceName", "com.amazonaws.vpce.eu-west-1.vpce-svc-00000000000000000",
+	))
+	tpl.HasResourceProperties(jsii.String("Custom::PrivateDnsEnabler"), m("PrivateDnsEnabled", "true", "TimeoutSeconds", "600", "ConsumerAccount", "222222222222"))
+	tpl.HasResource(jsii.String("AWS::EC2::VPCEndpoint"), m("DependsOn", assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("ConsumerPreflight"))})))
+	tpl.HasResourceProperties(jsii.String("Custom::EndpointPreflight"), m("Ipv6", "true", "PrivateDns", "true"))
+	tpl.HasResourceProperties(jsii.String("Custom::EndpointAcceptance"), m(
+		"ServiceToken", "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"))
+	for _, typ := range []string{"AWS::EC2::NatGateway", "AWS::EC2::InternetGateway", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::EIP"} {
+		tpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
+	}
+}
+
+func TestConsumerSecurityGroupAdmitsIPv4AndIPv6OnTheServicePortsOnly(t *testing.T) {
+	tpl := appWith(t, "default", map[string]any{}).templates[privatelinkapp.ConsumerStackName]
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+		"GroupDescription", "PrivateLink endpoint: service ports from allowed clients only",
+		"SecurityGroupIngress", []any{
+			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "CidrIp", assertions.Match_AnyValue()),
+			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "CidrIpv6", assertions.Match_AnyValue()),
+		},
+		// No egress: CDK's placeholder rule that matches nothing.
+		"SecurityGroupEgress", []any{like("CidrIp", "255.255.255.255/32", "Description", "Disallow all traffic")},
+	))
+}
+
+func TestConsumerCrossRegionUsesServiceRegionAndAllowMultiRegion(t *testing.T) {
+	f := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"])
+	c := f.templates[privatelinkapp.ConsumerStackName]
+	c.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), m("ServiceRegion", "eu-west-1"))
+	c.ResourceCountIs(jsii.String("Custom::EndpointAcceptance"), jsii.Number(0))
+	c.HasResourceProperties(jsii.String("AWS::IAM::Policy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{like("Sid", "CrossRegionEndpoint", "Action", "vpce:AllowMultiRegion")}))))
+	p := f.templates[privatelinkapp.ProviderStackName]
+	p.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpointService"), m("SupportedRegions", []string{"eu-central-1"}))
+	p.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
+}
+
+func TestTestClientIsReachableThroughSSMWithoutInternet(t *testing.T) {
+	tpl := appWith(t, "route53", appConfigs["route53"]).templates[privatelinkapp.ConsumerStackName]
+	tpl.ResourceCountIs(jsii.String("AWS::EC2::Instance"), jsii.Number(1))
+	tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(4))
+	tpl.HasOutput(jsii.String("*"), m("Description", assertions.Match_StringLikeRegexp(jsii.String("^Run on the test client"))))
+	tpl.ResourceCountIs(jsii.String("AWS::EC2::InternetGateway"), jsii.Number(0))
+}
+
+// normalise replaces what changes without a template change: asset hashes depend on the Go
+// toolchain and module versions that built the Lambda, not on the template.
+var assetHash = regexp.MustCompile(`[0-9a-f]{64}(\.zip)?`)
+
+func TestSnapshots(t *testing.T) {
+	for name, ctx := range appConfigs {
+		f := appWith(t, name, ctx)
+		for stack, tpl := range f.templates {
+			t.Run(name+"/"+stack, func(t *testing.T) {
+				raw, _ := json.MarshalIndent(tpl.ToJSON(), "", "  ")
+				got := assetHash.ReplaceAllString(string(raw), "<asset-hash>") + "\n"
+				file := filepath.Join("testdata", name+"."+stack+".template.json")
+				if *update {
+					if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatalf("%v (run `go test ./test/ -update` to create it)", err)
+				}
+				if diff := diffJSON(string(want), got); diff != "" {
+					t.Fatalf("%s differs from the synthesized template (run `go test ./test/ -update` if the change is intended):\n%s", file, diff)
+				}
+			})
+		}
+	}
+}
+
+// diffJSON reports the first differing resources and properties of two templates.
+func diffJSON(want, got string) string {
+	var a, b map[string]any
+	if json.Unmarshal([]byte(want), &a) != nil || json.Unmarshal([]byte(got), &b) != nil {
+		if want != got {
+			return "golden file is not valid JSON"
+		}
+		return ""
+	}
+	var out []string
+	var walk func(path string, x, y any)
+	walk = func(path string, x, y any) {
+		xm, xok := x.(map[string]any)
+		ym, yok := y.(map[string]any)
+		if xok && yok {
+			for k := range xm {
+				walk(path+"."+k, xm[k], ym[k])
+			}
+			for k := range ym {
+				if _, ok := xm[k]; !ok {
+					walk(path+"."+k, nil, ym[k])
+				}
+			}
+			return
+		}
+		xs, _ := json.Marshal(x)
+		ys, _ := json.Marshal(y)
+		if string(xs) != string(ys) && len(out) < 20 {
+			out = append(out, "  "+path+"\n    golden: "+trim(string(xs))+"\n    now:    "+trim(string(ys)))
+		}
+	}
+	walk("", a, b)
+	return strings.Join(out, "\n")
+}
+
+func trim(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}
+
+func TestCdkNagAwsSolutionsIsClean(t *testing.T) {
+	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
+		f := appWith(t, "nag-"+name, withNag(appConfigs[name]))
+		for stackName, stack := range f.stacks {
+			ann := assertions.Annotations_FromStack(stack)
+			for _, kind := range []string{"error", "warning"} {
+				var found *[]*cxapi.SynthesisMessage
+				if kind == "error" {
+					found = ann.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+				} else {
+					found = ann.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+				}
+				for _, msg := range *found {
+					t.Errorf("%s/%s: cdk-nag %s at %s: %v", name, stackName, kind, *msg.Id, msg.Entry.Data)
+				}
+			}
+		}
+	}
+}
+
+func withNag(ctx map[string]any) map[string]any {
+	out := map[string]any{"nag": "true"}
+	for k, v := range ctx {
+		out[k] = v
+	}
+	return out
+}
+
+var _ = flag.Parse
+var _ = cdknag.NagSuppressions_AddResourceSuppressions
