@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"fmt"
+	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 	"strconv"
 	"strings"
 
@@ -186,6 +187,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		AllowAllOutbound:     jsii.Bool(false),
 		AllowAllIpv6Outbound: jsii.Bool(false),
 	})
+	nag.Suppress(c.sg, "CdkNagValidationFailure", nag.VpcCidrRule)
 	var peers []awsec2.IPeer
 	for _, g := range props.AllowedSecurityGroups {
 		peers = append(peers, g)
@@ -299,6 +301,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			"ConsumerAccount":   stack.Account(),
 		},
 	})
+	nag.Suppress(modify, "AwsSolutions-IAM5", "vpce:AllowMultiRegion has no resource type; ModifyVpcEndpoint is scoped to this endpoint")
 	c.enabler.Node().AddDependency(modify)
 	if c.acceptance != nil {
 		c.enabler.Node().AddDependency(c.acceptance)
@@ -317,10 +320,11 @@ func (c *consumer) testClient(props *ConsumerProps) {
 		id  string
 		svc awsec2.InterfaceVpcEndpointAwsService
 	}{{"Ssm", awsec2.InterfaceVpcEndpointAwsService_SSM()}, {"SsmMessages", awsec2.InterfaceVpcEndpointAwsService_SSM_MESSAGES()}, {"Ec2Messages", awsec2.InterfaceVpcEndpointAwsService_EC2_MESSAGES()}} {
-		awsec2.NewInterfaceVpcEndpoint(self, jsii.String(svc.id+"Endpoint"), &awsec2.InterfaceVpcEndpointProps{
+		ep := awsec2.NewInterfaceVpcEndpoint(self, jsii.String(svc.id+"Endpoint"), &awsec2.InterfaceVpcEndpointProps{
 			Vpc: c.vpc, Service: svc.svc, PrivateDnsEnabled: jsii.Bool(true),
 			Subnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
 		})
+		nag.Suppress(ep, "CdkNagValidationFailure", nag.VpcCidrRule)
 	}
 	sg := awsec2.NewSecurityGroup(self, jsii.String("TestClientSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc: c.vpc, Description: jsii.String("PrivateLink test client: HTTPS to SSM endpoints, service ports to the endpoint"),
@@ -349,6 +353,9 @@ func (c *consumer) testClient(props *ConsumerProps) {
 		}},
 	})
 	c.client.Node().AddDependency(c.enabler)
+	nag.Suppress(c.client, "AwsSolutions-EC28", nag.DemoInstance)
+	nag.Suppress(c.client, "AwsSolutions-EC29", nag.DemoInstance)
+	nag.Suppress(role, "AwsSolutions-IAM4", "AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager; a copy would drift from it")
 }
 
 func (c *consumer) outputs(props *ConsumerProps) {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -65,6 +66,8 @@ systemctl enable --now hello-%[1]d.service
 			}),
 		}},
 	})
+	nag.Suppress(p.demo, "AwsSolutions-EC28", nag.DemoInstance)
+	nag.Suppress(p.demo, "AwsSolutions-EC29", nag.DemoInstance)
 	for i, tg := range p.targetGroups {
 		port := p.props.Listeners[i].TargetPort
 		if port == 0 {

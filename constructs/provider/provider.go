@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 	"strconv"
 	"strings"
 
@@ -155,6 +156,7 @@ func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) awsec2.
 	// aws-cdk-lib adds an egress-only internet gateway to every dual-stack VPC, even one without
 	// subnets that route to it. An isolated VPC must not have an IPv6 path to the internet.
 	vpc.Node().TryRemoveChild(jsii.String("EIGW6"))
+	nag.Suppress(vpc, "AwsSolutions-VPC7", nag.FlowLogs)
 	return vpc
 }
 
@@ -178,6 +180,7 @@ func (p *provider) loadBalancer() {
 			AllowAllIpv6Outbound: jsii.Bool(false),
 		})
 		p.sg = sg
+		nag.Suppress(sg, "CdkNagValidationFailure", nag.VpcCidrRule)
 		ipType := elbv2.IpAddressType_IPV4
 		if dual {
 			ipType = elbv2.IpAddressType_DUAL_STACK
@@ -192,6 +195,9 @@ func (p *provider) loadBalancer() {
 			SecurityGroups:     &[]awsec2.ISecurityGroup{sg},
 			EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: jsii.Bool(p.props.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
 		})
+		if p.props.AccessLogsBucket == nil {
+			nag.Suppress(nlb, "AwsSolutions-ELB2", "NLB access logs only record TLS listeners; every listener here is TCP, so there is nothing to log (set AccessLogsBucket for TLS listeners added later)")
+		}
 		if p.props.AccessLogsBucket != nil {
 			var prefix *string
 			if p.props.AccessLogsPrefix != "" {

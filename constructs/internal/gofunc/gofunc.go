@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/internal/gobuild"
+	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 )
 
 // Props describe one function.
@@ -94,6 +95,7 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 		Environment:   env,
 		FunctionName:  name,
 	})
+	nag.Suppress(role, "AwsSolutions-IAM5", nag.DescribeStar)
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)
 	return &Func{Function: fn, Role: role, LogGroup: logs}
