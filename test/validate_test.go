@@ -1,0 +1,137 @@
+package test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
+)
+
+func validProvider() provider.ProviderProps {
+	return provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}, PrivateDnsName: "api.example.com"}
+}
+
+func TestProviderPropsValidate(t *testing.T) {
+	no := false
+	cases := []struct {
+		name string
+		edit func(p *provider.ProviderProps)
+		want string
+	}{
+		{"accepts the smallest valid props", func(*provider.ProviderProps) {}, ""},
+		{"rejects no listeners", func(p *provider.ProviderProps) { p.Listeners = nil }, "ProviderProps.Listeners is empty"},
+		{"rejects a port out of range", func(p *provider.ProviderProps) { p.Listeners = []provider.Listener{{Port: 70000}} }, "Listeners[0].Port 70000 is out of range: use a TCP port from 1 to 65535"},
+		{"rejects port zero", func(p *provider.ProviderProps) { p.Listeners = []provider.Listener{{Port: 0}} }, "Listeners[0].Port 0 is out of range"},
+		{"rejects a duplicate port", func(p *provider.ProviderProps) { p.Listeners = []provider.Listener{{Port: 443}, {Port: 443}} }, "Listeners[1].Port 443 is listed twice"},
+		{"rejects a malformed account ID", func(p *provider.ProviderProps) { p.AllowedPrincipals = []string{"22222222222"} }, `AllowedPrincipals[0] "22222222222" is neither a 12-digit account ID nor an IAM principal ARN`},
+		{"rejects a malformed ARN", func(p *provider.ProviderProps) { p.AllowedPrincipals = []string{"arn:aws:iam::222222222222:group/x"} }, `AllowedPrincipals[0] "arn:aws:iam::222222222222:group/x" is neither`},
+		{"accepts a role ARN", func(p *provider.ProviderProps) { p.AllowedPrincipals = []string{"arn:aws:iam::222222222222:role/app"} }, ""},
+		{"rejects no acceptance without principals", func(p *provider.ProviderProps) { p.AcceptanceRequired = &no; p.AllowedPrincipals = nil }, "AcceptanceRequired is false and AllowedPrincipals is empty"},
+		{"rejects everyone without acceptance", func(p *provider.ProviderProps) { p.AcceptanceRequired = &no; p.AllowedPrincipals = []string{"*"} }, `AllowedPrincipals[0] is "*" with AcceptanceRequired false`},
+		{"rejects two dots in the DNS name", func(p *provider.ProviderProps) { p.PrivateDnsName = "api..example.com" }, `PrivateDnsName "api..example.com" is not a valid DNS name (two dots in a row)`},
+		{"rejects a single-label DNS name", func(p *provider.ProviderProps) { p.PrivateDnsName = "api" }, "is not a fully qualified domain name"},
+		{"rejects a label with an underscore", func(p *provider.ProviderProps) { p.PrivateDnsName = "my_api.example.com" }, `has an invalid label "my_api"`},
+		{"rejects upper case", func(p *provider.ProviderProps) { p.PrivateDnsName = "API.example.com" }, "has upper-case letters"},
+		{"rejects a trailing dot", func(p *provider.ProviderProps) { p.PrivateDnsName = "api.example.com." }, "ends with a dot"},
+		{"rejects an unknown IP type", func(p *provider.ProviderProps) { p.SupportedIpAddressTypes = []string{"ipv5"} }, `has an unknown type "ipv5"`},
+		{"rejects a bad region", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"europe"} }, `AllowedRegions[0] "europe" is not an AWS Region name`},
+		{"rejects a timeout over 14 minutes", func(p *provider.ProviderProps) { p.VerificationTimeout = time.Hour }, "VerificationTimeout 1h0m0s is out of range: use 1m to 14m"},
+		{"rejects the demo target with proxy protocol", func(p *provider.ProviderProps) { p.DemoTarget = true; p.ProxyProtocolV2 = true }, "DemoTarget with ProxyProtocolV2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := validProvider()
+			c.edit(&p)
+			err := p.Validate()
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			mustContain(t, errString(err), "privatelink: ProviderProps.", c.want)
+		})
+	}
+}
+
+func TestProviderPropsValidateReportsEveryProblemAtOnce(t *testing.T) {
+	p := provider.ProviderProps{Listeners: []provider.Listener{{Port: 0}}, AllowedPrincipals: []string{"x"}, PrivateDnsName: "a..b"}
+	err := errString(p.Validate())
+	mustContain(t, err, "Port 0", `"x" is neither`, "two dots")
+}
+
+func TestConsumerPropsValidate(t *testing.T) {
+	const svc = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
+	no := false
+	cases := []struct {
+		name, region string
+		props        consumer.ConsumerProps
+		want         string
+	}{
+		{"accepts the smallest valid props", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}}, ""},
+		{"rejects a malformed service name", "eu-west-1", consumer.ConsumerProps{ServiceName: "vpce-svc-123", Ports: []int{443}}, `ServiceName "vpce-svc-123" is not an endpoint service name`},
+		{"rejects a port out of range", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{0}}, "Ports[0] 0 is out of range"},
+		{"rejects no ports", "eu-west-1", consumer.ConsumerProps{ServiceName: svc}, "Ports is empty"},
+		{"rejects a cross-region service without ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}}, `ServiceRegion is empty but ServiceName "` + svc + `" is in eu-west-1 and this stack is in eu-central-1: set ServiceRegion to "eu-west-1"`},
+		{"accepts a cross-region service with ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "eu-west-1", Ports: []int{443}}, ""},
+		{"rejects a ServiceRegion that contradicts the name", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "us-east-1", Ports: []int{443}}, `ServiceRegion "us-east-1" differs from the Region in ServiceName`},
+		{"rejects IPv6 clients with an ipv4-only DNS record type", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, DnsRecordIpType: "ipv4", AllowedIpv6Cidrs: []string{"2001:db8::/56"}}, `DnsRecordIpType "ipv4" gives the private DNS name no AAAA record`},
+		{"accepts IPv6 clients with private DNS off", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, DnsRecordIpType: "ipv4", PrivateDns: &no, AllowedIpv6Cidrs: []string{"2001:db8::/56"}}, ""},
+		{"rejects a dualstack DNS type on an ipv4 endpoint", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, IpAddressType: "ipv4", DnsRecordIpType: "dualstack"}, `DnsRecordIpType "dualstack" needs IPv6 addresses on the endpoint`},
+		{"rejects an IPv4 CIDR in the IPv6 list", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AllowedIpv6Cidrs: []string{"10.0.0.0/8"}}, `AllowedIpv6Cidrs[0] "10.0.0.0/8" is not an IPv6 CIDR`},
+		{"rejects a timeout under a minute", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: time.Second}, "AcceptanceTimeout 1s is out of range: use 1m to 14m"},
+		{"rejects a malformed acceptor ARN", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptorArn: "arn:aws:lambda:eu-west-1:1:function:x"}, `AcceptorArn "arn:aws:lambda:eu-west-1:1:function:x" is not a Lambda function ARN`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.props.Validate(c.region)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			mustContain(t, errString(err), "privatelink: ConsumerProps.", c.want)
+		})
+	}
+}
+
+func TestAppConfig(t *testing.T) {
+	cases := []struct {
+		name string
+		ctx  map[string]any
+		want string
+	}{
+		{"accepts the defaults", map[string]any{}, ""},
+		{"ignores CDK's own keys", map[string]any{"@aws-cdk/core:checkSecretUsage": true, "aws:cdk:enable-path-metadata": true}, ""},
+		{"rejects an unknown key by name", map[string]any{"prots": "443"}, `context key "prots" is unknown`},
+		{"rejects a malformed account", map[string]any{"consumerAccount": "2222"}, `context key "consumerAccount" is "2222": use a 12-digit AWS account ID`},
+		{"rejects a non-boolean flag", map[string]any{"testClient": "yes"}, `context key "testClient" is "yes": use true or false`},
+		{"rejects an AZ of another Region", map[string]any{"providerAzs": "us-east-1a"}, `context key "providerAzs" has "us-east-1a", which is not an AZ of eu-west-1`},
+		{"rejects a non-numeric port", map[string]any{"ports": "https"}, `context key "ports" has "https", which is not a port number`},
+		{"rejects half a hosted zone", map[string]any{"hostedZoneId": "Z1"}, `"hostedZoneId" ("Z1") and "hostedZoneName" ("") go together`},
+		{"rejects one account for both sides", map[string]any{"consumerAccount": "111111111111"}, "are both 111111111111"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := privatelinkapp.LoadConfig(c.ctx)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			mustContain(t, errString(err), c.want)
+		})
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.TrimSpace(err.Error())
+}
