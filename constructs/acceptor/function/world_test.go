@@ -29,6 +29,7 @@ type world struct {
 	conns       []conn
 	acceptFails map[string]string // endpoint ID -> error code returned as an Unsuccessful item
 	calls       map[string]int
+	pages       map[string]bool
 }
 
 func newWorld(conns ...conn) *world {
@@ -89,7 +90,15 @@ func (w *world) filter(filters map[string][]string) []conn {
 func (w *world) page(filters map[string][]string, max int, token string) ([]conn, string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.calls["DescribeVpcEndpointConnections"]++
+	// Count pages, not HTTP attempts: a transport-level retry by the SDK under CPU load must not
+	// make the call-count test flaky (retries are asserted separately in TestFaultsThroughTheSDK).
+	if w.pages == nil {
+		w.pages = map[string]bool{}
+	}
+	if !w.pages[token] {
+		w.pages[token] = true
+		w.calls["DescribeVpcEndpointConnections"]++
+	}
 	all := w.filter(filters)
 	start, _ := strconv.Atoi(token)
 	if max <= 0 || max > 1000 {
