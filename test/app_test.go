@@ -20,8 +20,8 @@ import (
 // The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
 // test client, and cross-region with proxy protocol.
 var appConfigs = map[string]map[string]any{
-	"default":  {},
-	"route53":  {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+	"default":           {},
+	"route53":           {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
 	"crossregion-proxy": {"consumerRegion": "eu-central-1", "proxyProtocol": "true", "demoTarget": "false", "ports": "443,8443", "privateDnsName": ""},
 }
 

@@ -151,27 +151,36 @@ func (a Acceptor) connections(ctx context.Context, filters []types.Filter) ([]ty
 }
 
 func (a Acceptor) accept(ctx context.Context, ids []string) error {
-	var errs []error
-	for b := range slices.Chunk(ids, batchSize) {
+	return a.decide("accept", ids, func(b []string) ([]types.UnsuccessfulItem, error) {
 		out, err := a.Accept.AcceptVpcEndpointConnections(ctx, &ec2.AcceptVpcEndpointConnectionsInput{ServiceId: aws.String(a.ServiceID), VpcEndpointIds: b})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("accept %s on %s: %w", strings.Join(b, ","), a.ServiceID, err))
-			continue
+			return nil, err
 		}
-		errs = append(errs, unsuccessful("accept", a.ServiceID, out.Unsuccessful, a.Log))
-	}
-	return errors.Join(errs...)
+		return out.Unsuccessful, nil
+	})
 }
 
 func (a Acceptor) reject(ctx context.Context, ids []string) error {
-	var errs []error
-	for b := range slices.Chunk(ids, batchSize) {
+	return a.decide("reject", ids, func(b []string) ([]types.UnsuccessfulItem, error) {
 		out, err := a.Reject.RejectVpcEndpointConnections(ctx, &ec2.RejectVpcEndpointConnectionsInput{ServiceId: aws.String(a.ServiceID), VpcEndpointIds: b})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("reject %s on %s: %w", strings.Join(b, ","), a.ServiceID, err))
+			return nil, err
+		}
+		return out.Unsuccessful, nil
+	})
+}
+
+// decide sends ids in batches of batchSize, one call per batch, and collects call errors and
+// Unsuccessful items alike.
+func (a Acceptor) decide(verb string, ids []string, call func([]string) ([]types.UnsuccessfulItem, error)) error {
+	var errs []error
+	for b := range slices.Chunk(ids, batchSize) {
+		items, err := call(b)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %s on %s: %w", verb, strings.Join(b, ","), a.ServiceID, err))
 			continue
 		}
-		errs = append(errs, unsuccessful("reject", a.ServiceID, out.Unsuccessful, a.Log))
+		errs = append(errs, unsuccessful(verb, a.ServiceID, items, a.Log))
 	}
 	return errors.Join(errs...)
 }
