@@ -77,13 +77,16 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 	var lastStart time.Time
 	var cfg *types.PrivateDnsNameConfiguration
 	for {
-		cfg, err = v.read(ctx, p.ServiceID)
+		// Keep the last state read: a read cut short by the deadline must not erase it from the
+		// timeout message.
+		next, err := v.read(ctx, p.ServiceID)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
 			return physicalID, nil, err
 		}
+		cfg = next
 		state := strings.ToLower(string(cfg.State))
 		log.Info("verification state", "state", state, "txtName", aws.ToString(cfg.Name))
 		if aws.ToString(cfg.Name) == "" && state == "" {
