@@ -54,18 +54,28 @@ func MustBootstrap(pkg string) string {
 }
 
 func build(pkg string) (string, error) {
-	root, err := ModuleRoot()
-	if err != nil {
-		return "", err
-	}
 	out, err := os.MkdirTemp("", "privatelink-lambda-")
 	if err != nil {
 		return "", fmt.Errorf("privatelink: building Lambda %s: %w", pkg, err)
 	}
-	cmd := exec.Command(goTool(), append(append([]string{"build"}, Flags...), "-o", filepath.Join(out, "bootstrap"), "./"+filepath.ToSlash(pkg))...)
+	if err := Binary(pkg, filepath.Join(out, "bootstrap"), "linux", "arm64"); err != nil {
+		os.RemoveAll(out)
+		return "", err
+	}
+	return out, nil
+}
+
+// Binary builds the main package at pkg into file for goos/goarch with Flags. Bootstrap uses it
+// for Lambda (linux/arm64); end-to-end tests use it to run the same handler on the test host.
+func Binary(pkg, file, goos, goarch string) error {
+	root, err := ModuleRoot()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(goTool(), append(append([]string{"build"}, Flags...), "-o", file, "./"+filepath.ToSlash(pkg))...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(),
-		"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64",
+		"CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch,
 		// Build with this module's own go.mod/go.sum even when it sits read-only in the module
 		// cache of an importing project, whatever that project's workspace or vendor settings.
 		"GOWORK=off", "GOFLAGS=-mod=readonly",
@@ -73,9 +83,9 @@ func build(pkg string) (string, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("privatelink: building Lambda %s in %s with the local Go toolchain failed: %v\n%s\n(fix: install Go >= 1.24 on PATH, or set GOROOT; network access to the Go module proxy is needed once)", pkg, root, err, stderr.String())
+		return fmt.Errorf("privatelink: building Lambda %s in %s with the local Go toolchain failed: %v\n%s\n(fix: install Go >= 1.24 on PATH, or set GOROOT; network access to the Go module proxy is needed once)", pkg, root, err, stderr.String())
 	}
-	return out, nil
+	return nil
 }
 
 func goTool() string {

@@ -1,0 +1,204 @@
+// Package runtimeapi is a local AWS Lambda Runtime API for end-to-end tests: it runs a built
+// `bootstrap` as a child process, hands it events through
+// /2018-06-01/runtime/invocation/next and collects what it posts to the response and error
+// endpoints — the contract the provided.al2023 runtime holds the binary to.
+package runtimeapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+const prefix = "/2018-06-01/runtime"
+
+// Result is how one invocation ended.
+type Result struct {
+	RequestID string
+	// Response is the body posted to /invocation/{id}/response, nil if the function failed.
+	Response json.RawMessage
+	// Error is the body posted to /invocation/{id}/error, nil if the function succeeded.
+	Error *FunctionError
+}
+
+// FunctionError is the Runtime API's error document.
+type FunctionError struct {
+	Message string `json:"errorMessage"`
+	Type    string `json:"errorType"`
+}
+
+type invocation struct {
+	id       string
+	payload  []byte
+	deadline time.Time
+	done     chan Result
+}
+
+// Server is the Runtime API plus the process it serves.
+type Server struct {
+	t       testing.TB
+	srv     *httptest.Server
+	queue   chan *invocation
+	closing chan struct{}
+	exited  chan struct{}
+
+	mu       sync.Mutex
+	inflight map[string]*invocation
+	initErr  *FunctionError
+	stdout   bytes.Buffer
+	stderr   bytes.Buffer
+	seq      int
+}
+
+// Start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets. The
+// process is killed and the server closed at the end of the test.
+func Start(t testing.TB, bin string, env ...string) *Server {
+	s := &Server{t: t, queue: make(chan *invocation), closing: make(chan struct{}), exited: make(chan struct{}), inflight: map[string]*invocation{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+prefix+"/invocation/next", s.next)
+	mux.HandleFunc("POST "+prefix+"/invocation/{id}/response", s.finish(false))
+	mux.HandleFunc("POST "+prefix+"/invocation/{id}/error", s.finish(true))
+	mux.HandleFunc("POST "+prefix+"/init/error", func(w http.ResponseWriter, r *http.Request) {
+		var fe FunctionError
+		_ = json.NewDecoder(r.Body).Decode(&fe)
+		s.mu.Lock()
+		s.initErr = &fe
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	})
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(func() {
+		close(s.closing)
+		s.srv.Close()
+	})
+
+	cmd := exec.Command(bin)
+	cmd.Env = append(env,
+		"AWS_LAMBDA_RUNTIME_API="+s.srv.Listener.Addr().String(),
+		"AWS_LAMBDA_FUNCTION_NAME=e2e", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"_HANDLER=bootstrap", "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
+	)
+	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, &s.stdout}, syncWriter{&s.mu, &s.stderr}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	go func() { _ = cmd.Wait(); close(s.exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-s.exited
+	})
+	return s
+}
+
+// Invoke hands payload to the function with timeout as its remaining time and waits for the
+// outcome. It fails the test if the process dies or does not answer within timeout plus a grace.
+func (s *Server) Invoke(payload []byte, timeout time.Duration) Result {
+	s.t.Helper()
+	s.mu.Lock()
+	s.seq++
+	inv := &invocation{id: fmt.Sprintf("e2e-%04d", s.seq), payload: payload, deadline: time.Now().Add(timeout), done: make(chan Result, 1)}
+	s.mu.Unlock()
+	wait := time.After(timeout + 5*time.Second)
+	select {
+	case s.queue <- inv:
+	case <-s.exited:
+		s.t.Fatalf("the function exited before taking invocation %s\n%s", inv.id, s.output())
+	case <-wait:
+		s.t.Fatalf("the function never asked for invocation %s\n%s", inv.id, s.output())
+	}
+	select {
+	case r := <-inv.done:
+		return r
+	case <-s.exited:
+		s.t.Fatalf("the function exited during invocation %s\n%s", inv.id, s.output())
+	case <-wait:
+		s.t.Fatalf("invocation %s got no answer within %s\n%s", inv.id, timeout, s.output())
+	}
+	return Result{}
+}
+
+// Stdout is what the function has written to standard output (its logs) so far.
+func (s *Server) Stdout() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stdout.String()
+}
+
+// InitError is what the function posted to /init/error, if anything.
+func (s *Server) InitError() *FunctionError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.initErr
+}
+
+func (s *Server) output() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return "stdout:\n" + s.stdout.String() + "\nstderr:\n" + s.stderr.String()
+}
+
+func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+	var inv *invocation
+	select {
+	case inv = <-s.queue:
+	case <-r.Context().Done():
+		return
+	case <-s.closing:
+		return
+	}
+	s.mu.Lock()
+	s.inflight[inv.id] = inv
+	s.mu.Unlock()
+	h := w.Header()
+	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:111111111111:function:e2e")
+	h.Set("Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1")
+	h.Set("Content-Type", "application/json")
+	_, _ = w.Write(inv.payload)
+}
+
+func (s *Server) finish(failed bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		body, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		inv := s.inflight[id]
+		delete(s.inflight, id)
+		s.mu.Unlock()
+		if inv == nil {
+			http.Error(w, "unknown or already answered request ID "+id, http.StatusBadRequest)
+			return
+		}
+		res := Result{RequestID: id}
+		if failed {
+			res.Error = &FunctionError{}
+			if err := json.Unmarshal(body, res.Error); err != nil {
+				res.Error.Message = "unparseable error document: " + string(body)
+			}
+		} else {
+			res.Response = json.RawMessage(body)
+		}
+		inv.done <- res
+		w.WriteHeader(http.StatusAccepted)
+	}
+}
+
+type syncWriter struct {
+	mu  *sync.Mutex
+	buf *bytes.Buffer
+}
+
+func (w syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
