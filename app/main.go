@@ -18,7 +18,12 @@ func main() {
 	if outdir == "" {
 		outdir = "cdk.out"
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Outdir: jsii.String(outdir),
+		// Construct stack traces from Go point into the jsii kernel (program.js), never at the
+		// caller's code; the CLI printed that useless location above every warning.
+		StackTraces: jsii.Bool(false),
+	})
 	if _, err := privatelinkapp.Build(app); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		jsii.Close()
