@@ -8,7 +8,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-.PHONY: synth test bench update-snapshots
+.PHONY: synth test bench update-snapshots import-check
 synth: node_modules/.installed
 	npx cdk synth --quiet
 
@@ -20,3 +20,7 @@ update-snapshots: node_modules/.installed
 
 bench: node_modules/.installed
 	go test ./test/ -run XXX -bench . -benchtime 5x
+
+# The constructs imported by another module from a module proxy (see .ci/import-check).
+import-check: node_modules/.installed
+	bash .ci/import-check
