@@ -9,12 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
 )
 
 // The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
@@ -63,6 +66,20 @@ func TestConsumerCrossRegionUsesServiceRegionAndAllowMultiRegion(t *testing.T) {
 	p := f.templates[privatelinkapp.ProviderStackName]
 	p.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpointService"), m("SupportedRegions", []string{"eu-central-1"}))
 	p.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
+}
+
+func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := providerStack(app, "ConsumerV4")
+	vpc := awsec2.NewVpc(stack, jsii.String("V4"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
+	msg := panicMessage(func() {
+		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
+			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc,
+		})
+	})
+	mustContain(t, msg, `ConsumerProps.IpAddressType "dualstack" needs IPv6 on every endpoint subnet`,
+		"ConsumerV4/V4/ISubnet1 has no IPv6 CIDR", `give a dual-stack VPC or set IpAddressType to "ipv4"`)
 }
 
 func TestTestClientIsReachableThroughSSMWithoutInternet(t *testing.T) {
