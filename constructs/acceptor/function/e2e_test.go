@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"net/url"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 
 	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
-	"github.com/privatelink-go/privatelink/constructs/internal/gobuild"
 	"github.com/privatelink-go/privatelink/constructs/internal/runtimeapi"
 )
 
@@ -22,13 +19,7 @@ import (
 // is under test: the endpoint comes from AWS_ENDPOINT_URL_EC2, the S3 stand-in is reached through
 // HTTPS_PROXY and trusted through SSL_CERT_FILE.
 func TestBootstrapEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the bootstrap binary")
-	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	if err := gobuild.Binary("constructs/acceptor/function", bin, runtime.GOOS, runtime.GOARCH); err != nil {
-		t.Fatal(err)
-	}
+	bin := runtimeapi.Build(t, "constructs/acceptor/function")
 
 	const (
 		friend   = "222222222222"
@@ -39,13 +30,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 	w := newWorld(early, unknown)
 	ec2 := serveEC2(t, w)
 	s3 := cfntest.New(t)
-	env := append(s3.ProcessEnv(t),
-		"AWS_ENDPOINT_URL_EC2="+ec2.URL, "AWS_REGION=eu-west-1",
-		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=token",
-		"AWS_CONFIG_FILE="+filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(t.TempDir(), "none"),
-		"AWS_EC2_METADATA_DISABLED=true",
-		"SERVICE_ID="+svc, "ALLOWED_ACCOUNTS="+friend,
-	)
+	env := append(append(s3.ProcessEnv(t), runtimeapi.AWSEnv(t, ec2.URL)...), "SERVICE_ID="+svc, "ALLOWED_ACCOUNTS="+friend)
 	fn := runtimeapi.Start(t, bin, env...)
 
 	invoke := func(t *testing.T, ev any, timeout time.Duration) runtimeapi.Result {

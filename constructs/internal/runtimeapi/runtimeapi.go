@@ -12,10 +12,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/gobuild"
 )
 
 const prefix = "/2018-06-01/runtime"
@@ -56,6 +60,31 @@ type Server struct {
 	stdout   bytes.Buffer
 	stderr   bytes.Buffer
 	seq      int
+}
+
+// Build compiles the handler at pkg (relative to the module root) for this machine with the
+// asset's flags, so the test runs the program Lambda runs. `go test -short` skips the test.
+func Build(t testing.TB, pkg string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the " + pkg + " bootstrap")
+	}
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	if err := gobuild.Binary(pkg, bin, runtime.GOOS, runtime.GOARCH); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// AWSEnv sends the function's EC2 calls to ec2Endpoint with static credentials, and keeps shared
+// config files and instance metadata out of it, so nothing can reach AWS.
+func AWSEnv(t testing.TB, ec2Endpoint string) []string {
+	none := filepath.Join(t.TempDir(), "none")
+	return []string{
+		"AWS_ENDPOINT_URL_EC2=" + ec2Endpoint, "AWS_REGION=eu-west-1",
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=token",
+		"AWS_CONFIG_FILE=" + none, "AWS_SHARED_CREDENTIALS_FILE=" + none, "AWS_EC2_METADATA_DISABLED=true",
+	}
 }
 
 // Start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets. The
