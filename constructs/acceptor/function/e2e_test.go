@@ -13,8 +13,8 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/internal/runtimeapi"
 )
 
-// TestBootstrapEndToEnd builds the real bootstrap — same package, same flags as the asset, for
-// this machine instead of linux/arm64 — and drives it the way Lambda does: through the Runtime
+// TestBootstrapEndToEnd builds the real bootstrap — same package, tags and linker flags as the
+// asset, for this machine instead of linux/arm64 — and drives it the way Lambda does: through the Runtime
 // API, with the EC2 API and the pre-signed S3 URL served locally. Nothing in the binary knows it
 // is under test: the endpoint comes from AWS_ENDPOINT_URL_EC2, the S3 stand-in is reached through
 // HTTPS_PROXY and trusted through SSL_CERT_FILE.

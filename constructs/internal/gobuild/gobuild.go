@@ -65,17 +65,35 @@ func build(pkg string) (string, error) {
 	return out, nil
 }
 
-// Binary builds the main package at pkg into file for goos/goarch with Flags. Bootstrap uses it
-// for Lambda (linux/arm64); end-to-end tests use it to run the same handler on the test host.
+// Binary builds the main package at pkg into file for goos/goarch with Flags, statically
+// linked (no cgo).
 func Binary(pkg, file, goos, goarch string) error {
+	return goBuild(pkg, file, Flags, "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+}
+
+// HostBinary builds the handler at pkg the way `go test` builds the test binary that calls it
+// (this machine's platform and cgo setting), for end-to-end tests: the asset's tags and linker
+// flags, without -trimpath. Both differences only change how the binary is linked and which file
+// paths it records, and keeping them lets the build reuse every package the test binary already
+// compiled (measured on a cold cache: 1 s instead of 40–54 s).
+func HostBinary(pkg, file string) error {
+	var flags []string
+	for _, f := range Flags {
+		if f != "-trimpath" {
+			flags = append(flags, f)
+		}
+	}
+	return goBuild(pkg, file, flags)
+}
+
+func goBuild(pkg, file string, flags []string, env ...string) error {
 	root, err := ModuleRoot()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(goTool(), append(append([]string{"build"}, Flags...), "-o", file, "./"+filepath.ToSlash(pkg))...)
+	cmd := exec.Command(goTool(), append(append([]string{"build"}, flags...), "-o", file, "./"+filepath.ToSlash(pkg))...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(),
-		"CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch,
+	cmd.Env = append(append(os.Environ(), env...),
 		// Build with this module's own go.mod/go.sum even when it sits read-only in the module
 		// cache of an importing project, whatever that project's workspace or vendor settings.
 		"GOWORK=off", "GOFLAGS=-mod=readonly",

@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -63,14 +62,15 @@ type Server struct {
 }
 
 // Build compiles the handler at pkg (relative to the module root) for this machine with the
-// asset's flags, so the test runs the program Lambda runs. `go test -short` skips the test.
+// asset's tags and linker flags (gobuild.HostBinary), so the test runs the program Lambda runs.
+// `go test -short` skips the test.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the " + pkg + " bootstrap")
 	}
 	bin := filepath.Join(t.TempDir(), "bootstrap")
-	if err := gobuild.Binary(pkg, bin, runtime.GOOS, runtime.GOARCH); err != nil {
+	if err := gobuild.HostBinary(pkg, bin); err != nil {
 		t.Fatal(err)
 	}
 	return bin
