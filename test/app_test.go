@@ -18,6 +18,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 // The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
@@ -80,6 +81,20 @@ func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
 	})
 	mustContain(t, msg, `ConsumerProps.IpAddressType "dualstack" needs IPv6 on every endpoint subnet`,
 		"ConsumerV4/V4/ISubnet1 has no IPv6 CIDR", `give a dual-stack VPC or set IpAddressType to "ipv4"`)
+}
+
+func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := providerStack(app, "ConsumerNoDns")
+	vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"})
+	vpc.Node().DefaultChild().(awsec2.CfnVPC).SetEnableDnsHostnames(false)
+	msg := panicMessage(func() {
+		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
+			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc,
+		})
+	})
+	mustContain(t, msg, "ConsumerProps.PrivateDns needs DNS support and DNS hostnames", "ConsumerNoDns/Vpc has EnableDnsHostnames off",
+		"set EnableDnsHostnames to true on the VPC", "or set PrivateDns to false")
 }
 
 func TestTestClientIsReachableThroughSSMWithoutInternet(t *testing.T) {

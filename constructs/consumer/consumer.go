@@ -70,7 +70,8 @@ type ConsumerProps struct {
 	// provider's acceptor still accepts on notification.
 	AcceptorArn string
 	// PreflightDisabled skips the check that runs before the endpoint is created (IPv6 support,
-	// verified private DNS name, served AZs). Default: false (preflight on).
+	// verified private DNS name, served AZs, DNS support and hostnames in the VPC).
+	// Default: false (preflight on).
 	PreflightDisabled bool
 	// LookupSupportedAzs restricts the subnets to the service's AZs with a lookup at synth
 	// (needs credentials, a concrete env and a literal ServiceName). Default: false.
@@ -166,6 +167,9 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	} else {
 		c.vpc = props.Vpc
 	}
+	if props.privateDNS() && !createdVpc {
+		checkVpcDNS(props.Vpc)
+	}
 	subnets := props.Subnets
 	if subnets == nil {
 		subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
@@ -218,7 +222,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// EC2 Describe* calls support no resource-level permissions.
 			Sid:       jsii.String("DescribeNeedsStar"),
-			Actions:   jsii.Strings("ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets"),
+			Actions:   jsii.Strings("ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute"),
 			Resources: jsii.Strings("*"),
 		})},
 	})
@@ -239,6 +243,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 				"Ipv6":          strconv.FormatBool(dual),
 				"PrivateDns":    strconv.FormatBool(props.privateDNS()),
 				"SubnetIds":     awscdk.Fn_Join(jsii.String(","), sel.SubnetIds),
+				"VpcId":         c.vpc.VpcId(),
 			},
 		})
 	}
@@ -414,4 +419,33 @@ func (c *consumer) PrivateDnsName() *string {
 		return nil
 	}
 	return c.preflight.GetAttString(jsii.String("PrivateDnsName"))
+}
+
+// checkVpcDNS refuses, at synth, private DNS in a VPC of this app whose template turns off DNS
+// support or DNS hostnames (CloudFormation's default for hostnames is off). Imported VPCs are
+// checked by the preflight at deploy instead.
+func checkVpcDNS(vpc awsec2.IVpc) {
+	cfn, ok := vpc.Node().DefaultChild().(awsec2.CfnVPC)
+	if !ok || cfn == nil {
+		return
+	}
+	for _, a := range []struct {
+		name  string
+		value any
+		unset bool // CloudFormation's default when the template leaves it out
+	}{{"EnableDnsSupport", cfn.EnableDnsSupport(), true}, {"EnableDnsHostnames", cfn.EnableDnsHostnames(), false}} {
+		on := a.unset
+		switch v := a.value.(type) {
+		case bool:
+			on = v
+		case *bool:
+			on = v == nil && a.unset || v != nil && *v
+		case nil:
+		default:
+			continue // a token: known only at deploy, where the preflight checks it
+		}
+		if !on {
+			panic(fmt.Errorf("privatelink: ConsumerProps.PrivateDns needs DNS support and DNS hostnames in the endpoint's VPC, but %s has %s off: set %s to true on the VPC (awsec2.VpcProps.%s), or set PrivateDns to false", *vpc.Node().Path(), a.name, a.name, a.name))
+		}
+	}
 }

@@ -30,6 +30,9 @@ type describeServicesAPI interface {
 type describeSubnetsAPI interface {
 	DescribeSubnets(context.Context, *ec2.DescribeSubnetsInput, ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
 }
+type describeVpcAttributeAPI interface {
+	DescribeVpcAttribute(context.Context, *ec2.DescribeVpcAttributeInput, ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error)
+}
 
 // Resource types this function answers.
 const (
@@ -44,6 +47,7 @@ type Enabler struct {
 	Modify    modifyEndpointAPI
 	Services  describeServicesAPI
 	Subnets   describeSubnetsAPI
+	Vpcs      describeVpcAttributeAPI
 	Log       *slog.Logger
 	// Poll is the wait between state reads. Default: 10 s.
 	Poll time.Duration
@@ -99,6 +103,18 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 		case !strings.EqualFold(state, string(types.DnsNameStateVerified)):
 			problems = append(problems, fmt.Sprintf("private DNS name %s of service %s is %s, not verified: the provider must publish its TXT record and verify it first", aws.ToString(svc.PrivateDnsName), name, state))
 		}
+		// Without both attributes, ModifyVpcEndpoint refuses private DNS — but only after the
+		// endpoint exists and was accepted; here it costs one call and no rollback.
+		if vpcID := str(rp, "VpcId"); vpcID != "" {
+			off, err := e.dnsAttributesOff(ctx, vpcID)
+			if err != nil {
+				return name, nil, err
+			}
+			for _, attr := range off {
+				flag := map[types.VpcAttributeName]string{types.VpcAttributeNameEnableDnsSupport: "--enable-dns-support", types.VpcAttributeNameEnableDnsHostnames: "--enable-dns-hostnames"}[attr]
+				problems = append(problems, fmt.Sprintf("VPC %s has %s off, but private DNS on an interface endpoint needs enableDnsSupport and enableDnsHostnames: turn it on (aws ec2 modify-vpc-attribute --vpc-id %s %s '{\"Value\":true}') or set PrivateDns to false", vpcID, attr, vpcID, flag))
+			}
+		}
 	}
 	if ids := strings.FieldsFunc(str(rp, "SubnetIds"), func(r rune) bool { return r == ',' }); len(ids) > 0 {
 		subs, err := e.Subnets.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: ids})
@@ -129,6 +145,25 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 	}
 	e.Log.Info("preflight passed", "serviceName", name, "serviceId", aws.ToString(svc.ServiceId))
 	return name, map[string]any{"ServiceId": aws.ToString(svc.ServiceId), "PrivateDnsName": aws.ToString(svc.PrivateDnsName)}, nil
+}
+
+// dnsAttributesOff returns which of the two DNS attributes private DNS needs are off on vpcID.
+func (e Enabler) dnsAttributesOff(ctx context.Context, vpcID string) ([]types.VpcAttributeName, error) {
+	var off []types.VpcAttributeName
+	for _, attr := range []types.VpcAttributeName{types.VpcAttributeNameEnableDnsSupport, types.VpcAttributeNameEnableDnsHostnames} {
+		out, err := e.Vpcs.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(vpcID), Attribute: attr})
+		if err != nil {
+			return nil, fmt.Errorf("describe %s of VPC %s: %w", attr, vpcID, err)
+		}
+		v := out.EnableDnsSupport
+		if attr == types.VpcAttributeNameEnableDnsHostnames {
+			v = out.EnableDnsHostnames
+		}
+		if v == nil || !aws.ToBool(v.Value) {
+			off = append(off, attr)
+		}
+	}
+	return off, nil
 }
 
 func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[string]any, error) {

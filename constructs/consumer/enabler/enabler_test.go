@@ -50,13 +50,21 @@ func subnets(url.Values) (int, string) {
 	return ec2fake.OK("DescribeSubnets", `<subnetSet><item><subnetId>subnet-1</subnetId><availabilityZone>eu-west-1a</availabilityZone><availabilityZoneId>euw1-az3</availabilityZoneId><state>available</state></item><item><subnetId>subnet-2</subnetId><availabilityZone>eu-west-1b</availabilityZone><availabilityZoneId>euw1-az1</availabilityZoneId><state>available</state></item></subnetSet>`)
 }
 
+// vpcAttributes answers DescribeVpcAttribute like EC2 does, one attribute per call.
+func vpcAttributes(support, hostnames bool) ec2fake.Handler {
+	return func(f url.Values) (int, string) {
+		value := map[string]bool{"enableDnsSupport": support, "enableDnsHostnames": hostnames}[f.Get("Attribute")]
+		return ec2fake.OK("DescribeVpcAttribute", fmt.Sprintf("<vpcId>%s</vpcId><%s><value>%t</value></%s>", f.Get("VpcId"), f.Get("Attribute"), value, f.Get("Attribute")))
+	}
+}
+
 func enablerFor(t *testing.T, handlers map[string]ec2fake.Handler) (Enabler, *ec2fake.Server) {
 	srv := ec2fake.New(t)
 	for action, h := range handlers {
 		srv.On(action, h)
 	}
 	c := srv.Client()
-	return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Log: slog.New(slog.DiscardHandler), Poll: 5 * time.Millisecond}, srv
+	return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: slog.New(slog.DiscardHandler), Poll: 5 * time.Millisecond}, srv
 }
 
 func TestEnable(t *testing.T) {
@@ -114,10 +122,11 @@ func TestEnable(t *testing.T) {
 }
 
 func TestPreflight(t *testing.T) {
-	props := map[string]any{"ServiceName": serviceName, "Ipv6": "true", "PrivateDns": "true", "SubnetIds": "subnet-1,subnet-2"}
+	props := map[string]any{"ServiceName": serviceName, "Ipv6": "true", "PrivateDns": "true", "SubnetIds": "subnet-1,subnet-2", "VpcId": "vpc-0123456789abcdef0"}
 	cases := []struct {
 		name     string
 		service  ec2fake.Handler
+		vpc      ec2fake.Handler // DescribeVpcAttribute; default: both DNS attributes on
 		props    map[string]any
 		wantErrs []string
 	}{
@@ -137,13 +146,25 @@ func TestPreflight(t *testing.T) {
 		{name: "reports every problem at once",
 			service:  service("ipv4", "failed", "eu-west-1c=euw1-az2"),
 			wantErrs: []string{"not ipv6", "is failed, not verified", "none of the endpoint's subnets"}},
+		{name: "fails on a VPC without DNS hostnames, with the command that fixes it",
+			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3"), vpc: vpcAttributes(true, false),
+			wantErrs: []string{`VPC vpc-0123456789abcdef0 has enableDnsHostnames off`, `aws ec2 modify-vpc-attribute --vpc-id vpc-0123456789abcdef0 --enable-dns-hostnames '{"Value":true}'`, "or set PrivateDns to false"}},
+		{name: "fails on a VPC without DNS support",
+			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3"), vpc: vpcAttributes(false, true),
+			wantErrs: []string{`VPC vpc-0123456789abcdef0 has enableDnsSupport off`, "--enable-dns-support"}},
+		{name: "ignores the VPC's DNS attributes when private DNS is off",
+			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3"), vpc: vpcAttributes(false, false), props: map[string]any{"PrivateDns": "false"}},
 		{name: "fails when the service is not visible",
 			service:  ec2fake.Fail("InvalidServiceName", "The Vpc Endpoint Service '"+serviceName+"' does not exist"),
 			wantErrs: []string{"InvalidServiceName", "is this account an allowed principal of the service?"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e, _ := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpointServices": c.service, "DescribeSubnets": subnets})
+			vpc := c.vpc
+			if vpc == nil {
+				vpc = vpcAttributes(true, true)
+			}
+			e, _ := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpointServices": c.service, "DescribeSubnets": subnets, "DescribeVpcAttribute": vpc})
 			rp := map[string]any{}
 			for k, v := range props {
 				rp[k] = v
