@@ -19,8 +19,6 @@ import (
 // is under test: the endpoint comes from AWS_ENDPOINT_URL_EC2, the S3 stand-in is reached through
 // HTTPS_PROXY and trusted through SSL_CERT_FILE.
 func TestBootstrapEndToEnd(t *testing.T) {
-	bin := runtimeapi.Build(t, "constructs/acceptor/function")
-
 	const (
 		friend   = "222222222222"
 		stranger = "333333333333"
@@ -30,8 +28,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 	w := newWorld(early, unknown)
 	ec2 := serveEC2(t, w)
 	s3 := cfntest.New(t)
-	env := append(append(s3.ProcessEnv(t), runtimeapi.AWSEnv(t, ec2.URL)...), "SERVICE_ID="+svc, "ALLOWED_ACCOUNTS="+friend)
-	fn := runtimeapi.Start(t, bin, env...)
+	fn := runtimeapi.StartLocal(t, "constructs/acceptor/function", ec2.URL, s3, "SERVICE_ID="+svc, "ALLOWED_ACCOUNTS="+friend)
 
 	invoke := func(t *testing.T, ev any, timeout time.Duration) runtimeapi.Result {
 		t.Helper()

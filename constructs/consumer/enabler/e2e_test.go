@@ -16,12 +16,11 @@ import (
 // TestBootstrapEndToEnd runs the built enabler through the Lambda Runtime API: its main wiring
 // (environment config, JSON logs, the CloudFormation responder) is what the unit tests skip.
 func TestBootstrapEndToEnd(t *testing.T) {
-	bin := runtimeapi.Build(t, "constructs/consumer/enabler")
 	ec2 := ec2fake.New(t)
 	ec2.On("DescribeVpcEndpointServices", service("ipv4", "verified", "eu-west-1a=euw1-az3"))
 	ec2.On("DescribeSubnets", subnets)
 	s3 := cfntest.New(t)
-	fn := runtimeapi.Start(t, bin, append(s3.ProcessEnv(t), runtimeapi.AWSEnv(t, ec2.URL)...)...)
+	fn := runtimeapi.StartLocal(t, "constructs/consumer/enabler", ec2.URL, s3)
 	invoke := func(ev cfn.Event) {
 		t.Helper()
 		raw, _ := json.Marshal(ev)

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
 	"github.com/privatelink-go/privatelink/constructs/internal/gobuild"
 )
 
@@ -85,6 +86,14 @@ func AWSEnv(t testing.TB, ec2Endpoint string) []string {
 		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=token",
 		"AWS_CONFIG_FILE=" + none, "AWS_SHARED_CREDENTIALS_FILE=" + none, "AWS_EC2_METADATA_DISABLED=true",
 	}
+}
+
+// StartLocal builds the handler at pkg and runs it with its EC2 calls sent to ec2Endpoint and its
+// CloudFormation answers reaching s3, plus env (the function's own variables).
+func StartLocal(t testing.TB, pkg, ec2Endpoint string, s3 *cfntest.Server, env ...string) *Server {
+	t.Helper()
+	bin := Build(t, pkg)
+	return Start(t, bin, append(append(s3.ProcessEnv(t), AWSEnv(t, ec2Endpoint)...), env...)...)
 }
 
 // Start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets. The

@@ -15,12 +15,11 @@ import (
 // TestBootstrapEndToEnd runs the built verifier through the Lambda Runtime API: its main wiring
 // (environment config, JSON logs, the CloudFormation responder) is what the unit tests skip.
 func TestBootstrapEndToEnd(t *testing.T) {
-	bin := runtimeapi.Build(t, "constructs/provider/verifier")
 	ec2 := ec2fake.New(t)
 	ec2.On("DescribeVpcEndpointServiceConfigurations", svcConfig("verified"))
 	ec2.On("StartVpcEndpointServicePrivateDnsVerification", started)
 	s3 := cfntest.New(t)
-	fn := runtimeapi.Start(t, bin, append(s3.ProcessEnv(t), runtimeapi.AWSEnv(t, ec2.URL)...)...)
+	fn := runtimeapi.StartLocal(t, "constructs/provider/verifier", ec2.URL, s3)
 
 	ev := cfntest.Event(cfn.RequestCreate, "Custom::PrivateDnsVerification", map[string]any{"ServiceId": serviceID, "PrivateDnsName": "api.example.com", "TimeoutSeconds": "60"})
 	raw, _ := json.Marshal(ev)
