@@ -97,6 +97,41 @@ func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
 		"set EnableDnsHostnames to true on the VPC", "or set PrivateDns to false")
 }
 
+func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T) {
+	const name = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
+	app := awscdk.NewApp(nil)
+	// What `cdk synth` would have cached after the lookup: the service serves one of our two AZs.
+	app.Node().SetContext(jsii.String("endpoint-service-availability-zones:account=111111111111:region=eu-west-1:serviceName="+name), []string{"eu-west-1b"})
+	stack := providerStack(app, "ConsumerLookup")
+	consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
+		ServiceName: name, Ports: []int{443}, AvailabilityZones: []string{"eu-west-1a", "eu-west-1b"}, LookupSupportedAzs: true,
+	})
+	tpl := assertions.Template_FromStack(stack, nil)
+	endpoints := tpl.FindResources(jsii.String("AWS::EC2::VPCEndpoint"), nil)
+	for id, r := range *endpoints {
+		subnets := (*r)["Properties"].(map[string]any)["SubnetIds"].([]any)
+		if len(subnets) != 1 {
+			t.Fatalf("%s is in %d subnets %v, want only the one in eu-west-1b", id, len(subnets), subnets)
+		}
+		if ref := subnets[0].(map[string]any)["Ref"]; !strings.Contains(ref.(string), "Subnet2") {
+			t.Errorf("%s is in %v, want the second AZ's subnet", id, ref)
+		}
+	}
+	if len(*endpoints) != 1 {
+		t.Fatalf("%d endpoints, want 1", len(*endpoints))
+	}
+	// One subnet means DnsEntries holds the regional name and one zonal name: selecting a second
+	// zonal entry would fail the deploy.
+	outputs := tpl.FindOutputs(jsii.String("*"), m("Description", assertions.Match_StringLikeRegexp(jsii.String("^Endpoint zonal DNS names"))))
+	raw, _ := json.Marshal(outputs)
+	if n := strings.Count(string(raw), `"Fn::Select":[`); n != 2 { // the name part of entry 1, and entry 1 itself
+		t.Errorf("zonal DNS names output selects %d times, want 2 (one zonal entry): %s", n, raw)
+	}
+	if strings.Contains(string(raw), `"Fn::Select":[2,`) {
+		t.Errorf("zonal DNS names output selects DnsEntries[2], which does not exist with one subnet: %s", raw)
+	}
+}
+
 func TestTestClientIsReachableThroughSSMWithoutInternet(t *testing.T) {
 	tpl := appWith(t, "route53", appConfigs["route53"]).templates[privatelinkapp.ConsumerStackName]
 	tpl.ResourceCountIs(jsii.String("AWS::EC2::Instance"), jsii.Number(1))

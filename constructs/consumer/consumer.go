@@ -174,7 +174,6 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if subnets == nil {
 		subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
-	c.subnetCount = len(*c.vpc.SelectSubnets(subnets).Subnets)
 	if dual {
 		for _, s := range *c.vpc.SelectSubnets(subnets).Subnets {
 			if cfn, ok := s.Node().DefaultChild().(awsec2.CfnSubnet); ok && cfn != nil && cfn.Ipv6CidrBlock() == nil && cfn.Ipv6NetmaskLength() == nil && cfn.Ipv6IpamPoolId() == nil {
@@ -269,6 +268,9 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if c.preflight != nil {
 		c.endpoint.Node().AddDependency(c.preflight)
 	}
+	// Count the subnets the endpoint really got (LookupSupportedAzs may drop some): DnsEntries
+	// has one zonal entry per subnet, and selecting a missing one would fail the deploy.
+	c.subnetCount = len(*c.endpoint.Node().DefaultChild().(awsec2.CfnVPCEndpoint).SubnetIds())
 
 	if props.AcceptorArn != "" {
 		c.acceptance = awscdk.NewCustomResource(self, jsii.String("AcceptanceRequest"), &awscdk.CustomResourceProps{
