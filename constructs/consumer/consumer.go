@@ -2,10 +2,8 @@ package consumer
 
 import (
 	"fmt"
-	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 	"strconv"
 	"strings"
-
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -15,7 +13,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/constructs/internal/dualstack"
 	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
+	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
@@ -175,10 +175,8 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
 	if dual {
-		for _, s := range *c.vpc.SelectSubnets(subnets).Subnets {
-			if cfn, ok := s.Node().DefaultChild().(awsec2.CfnSubnet); ok && cfn != nil && cfn.Ipv6CidrBlock() == nil && cfn.Ipv6NetmaskLength() == nil && cfn.Ipv6IpamPoolId() == nil {
-				panic(fmt.Errorf("privatelink: ConsumerProps.IpAddressType %q needs IPv6 on every endpoint subnet, but %s has no IPv6 CIDR: give a dual-stack VPC or set IpAddressType to %q", DualStack, *s.Node().Path(), IPv4))
-			}
+		if subnet := dualstack.SubnetWithoutIPv6(c.vpc, subnets); subnet != "" {
+			panic(fmt.Errorf("privatelink: ConsumerProps.IpAddressType %q needs IPv6 on every endpoint subnet, but %s has no IPv6 CIDR: give a dual-stack VPC or set IpAddressType to %q", DualStack, subnet, IPv4))
 		}
 	}
 

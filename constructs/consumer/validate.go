@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"strings"
 	"time"
+
+	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 var (
@@ -14,8 +15,6 @@ var (
 	regionRe      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
 	arnRe         = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$`)
 )
-
-func isToken(s string) bool { return strings.Contains(s, "${Token[") }
 
 // ServiceRegionOf returns the Region named in an endpoint service name, or "".
 func ServiceRegionOf(serviceName string) string {
@@ -35,19 +34,19 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	switch {
 	case p.ServiceName == "":
 		bad("ServiceName is empty: give the provider's service name (com.amazonaws.vpce.<region>.vpce-svc-…; the provider stack's ServiceName output)")
-	case isToken(p.ServiceName):
+	case provider.IsToken(p.ServiceName):
 	case !serviceNameRe.MatchString(p.ServiceName):
 		bad("ServiceName %q is not an endpoint service name: expected com.amazonaws.vpce.<region>.vpce-svc-<hex>, as in the provider stack's ServiceName output", p.ServiceName)
 	default:
 		svcRegion := ServiceRegionOf(p.ServiceName)
-		if p.ServiceRegion != "" && p.ServiceRegion != svcRegion && !isToken(p.ServiceRegion) {
+		if p.ServiceRegion != "" && p.ServiceRegion != svcRegion && !provider.IsToken(p.ServiceRegion) {
 			bad("ServiceRegion %q differs from the Region in ServiceName %q (%s): set ServiceRegion to %q", p.ServiceRegion, p.ServiceName, svcRegion, svcRegion)
 		}
-		if p.ServiceRegion == "" && stackRegion != "" && !isToken(stackRegion) && svcRegion != stackRegion {
+		if p.ServiceRegion == "" && stackRegion != "" && !provider.IsToken(stackRegion) && svcRegion != stackRegion {
 			bad("ServiceRegion is empty but ServiceName %q is in %s and this stack is in %s: set ServiceRegion to %q for cross-region PrivateLink (the provider must list %s in AllowedRegions)", p.ServiceName, svcRegion, stackRegion, svcRegion, stackRegion)
 		}
 	}
-	if p.ServiceRegion != "" && !isToken(p.ServiceRegion) && !regionRe.MatchString(p.ServiceRegion) {
+	if p.ServiceRegion != "" && !provider.IsToken(p.ServiceRegion) && !regionRe.MatchString(p.ServiceRegion) {
 		bad("ServiceRegion %q is not an AWS Region name (for example \"eu-central-1\"): fix the value", p.ServiceRegion)
 	}
 
@@ -84,25 +83,25 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 		bad("AllowedIpv6Cidrs %q declares IPv6 clients but IpAddressType is ipv4: set IpAddressType to dualstack or drop the IPv6 CIDRs", p.AllowedIpv6Cidrs)
 	}
 	for i, c := range p.AllowedIpv4Cidrs {
-		if pr, err := netip.ParsePrefix(c); !isToken(c) && (err != nil || !pr.Addr().Is4()) {
+		if pr, err := netip.ParsePrefix(c); !provider.IsToken(c) && (err != nil || !pr.Addr().Is4()) {
 			bad("AllowedIpv4Cidrs[%d] %q is not an IPv4 CIDR (for example 10.0.0.0/16): fix the value", i, c)
 		}
 	}
 	for i, c := range p.AllowedIpv6Cidrs {
-		if pr, err := netip.ParsePrefix(c); !isToken(c) && (err != nil || !pr.Addr().Is6()) {
+		if pr, err := netip.ParsePrefix(c); !provider.IsToken(c) && (err != nil || !pr.Addr().Is6()) {
 			bad("AllowedIpv6Cidrs[%d] %q is not an IPv6 CIDR (for example 2001:db8::/56): fix the value", i, c)
 		}
 	}
 	if p.AcceptanceTimeout != 0 && (p.AcceptanceTimeout < time.Minute || p.AcceptanceTimeout > 14*time.Minute) {
 		bad("AcceptanceTimeout %s is out of range: use 1m to 14m (the waiting Lambda must answer CloudFormation within its 15-minute limit)", p.AcceptanceTimeout)
 	}
-	if a := p.AcceptorArn; a != "" && !isToken(a) && !arnRe.MatchString(a) {
+	if a := p.AcceptorArn; a != "" && !provider.IsToken(a) && !arnRe.MatchString(a) {
 		bad("AcceptorArn %q is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>; the provider stack's AcceptorFunctionArn output): fix the value", a)
 	}
 	if p.Vpc != nil && len(p.AvailabilityZones) > 0 {
 		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc is given: drop AvailabilityZones", p.AvailabilityZones)
 	}
-	if p.LookupSupportedAzs && isToken(p.ServiceName) {
+	if p.LookupSupportedAzs && provider.IsToken(p.ServiceName) {
 		bad("LookupSupportedAzs needs a literal ServiceName at synth, but ServiceName is a token: give the name as a string or turn the lookup off")
 	}
 	return errors.Join(errs...)

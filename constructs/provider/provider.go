@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 	"strconv"
 	"strings"
 
@@ -13,6 +12,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/dualstack"
+	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 )
 
 // Provider is a VPC endpoint service on a Network Load Balancer. Every resource it creates is
@@ -169,7 +171,7 @@ func (p *provider) loadBalancer() {
 		}
 	} else {
 		if dual {
-			if subnet := firstIPv4OnlySubnet(p.vpc, p.props.VpcSubnets); subnet != "" {
+			if subnet := dualstack.SubnetWithoutIPv6(p.vpc, p.props.VpcSubnets); subnet != "" {
 				panic(fmt.Errorf("privatelink: ProviderProps.Vpc subnet %s has no IPv6 CIDR but SupportedIpAddressTypes %q includes ipv6: give a dual-stack VPC (IpProtocol DUAL_STACK) or set SupportedIpAddressTypes to [\"ipv4\"]", subnet, p.props.ipAddressTypes()))
 			}
 		}
@@ -257,22 +259,6 @@ func (p *provider) loadBalancer() {
 
 // firstIPv4OnlySubnet returns the ID path of a selected subnet defined in this app without an
 // IPv6 CIDR, or "" (imported subnets cannot be checked at synth).
-func firstIPv4OnlySubnet(vpc awsec2.IVpc, sel *awsec2.SubnetSelection) string {
-	if sel == nil {
-		sel = &awsec2.SubnetSelection{}
-	}
-	for _, s := range *vpc.SelectSubnets(sel).Subnets {
-		cfn, ok := s.Node().DefaultChild().(awsec2.CfnSubnet)
-		if !ok || cfn == nil {
-			continue
-		}
-		if cfn.Ipv6CidrBlock() == nil && cfn.Ipv6NetmaskLength() == nil && cfn.Ipv6IpamPoolId() == nil {
-			return *s.Node().Path()
-		}
-	}
-	return ""
-}
-
 func (p *provider) endpointService(stack awscdk.Stack) {
 	var regions *[]*string
 	if len(p.props.AllowedRegions) > 0 {
