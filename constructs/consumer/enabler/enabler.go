@@ -171,15 +171,14 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 	if !strings.HasPrefix(id, "vpce-") {
 		return "", nil, fmt.Errorf("VpcEndpointId %q is not a VPC endpoint ID (vpce-…)", id)
 	}
-	secs, err := strconv.Atoi(fmt.Sprint(rp["TimeoutSeconds"]))
-	if err != nil || secs < 1 || secs > 900 {
-		return id, nil, fmt.Errorf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", rp["TimeoutSeconds"])
+	timeout, err := cfnresponse.TimeoutSeconds(rp["TimeoutSeconds"])
+	if err != nil {
+		return id, nil, err
 	}
 	wantDNS, err := cfnresponse.Bool(rp["PrivateDnsEnabled"])
 	if err != nil {
 		return id, nil, fmt.Errorf("PrivateDnsEnabled: %w", err)
 	}
-	timeout := time.Duration(secs) * time.Second
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	hint := str(rp, "ConsumerAccount")

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,4 +192,14 @@ func Bool(v any) (bool, error) {
 		}
 	}
 	return false, fmt.Errorf("%v is not a boolean", v)
+}
+
+// TimeoutSeconds reads a TimeoutSeconds property, a string or a number of whole seconds from 1
+// to 900 (Lambda's 15-minute maximum), as a duration.
+func TimeoutSeconds(v any) (time.Duration, error) {
+	secs, err := strconv.Atoi(fmt.Sprint(v))
+	if err != nil || secs < 1 || secs > 900 {
+		return 0, fmt.Errorf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", v)
+	}
+	return time.Duration(secs) * time.Second, nil
 }

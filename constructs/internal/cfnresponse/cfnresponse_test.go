@@ -3,6 +3,7 @@ package cfnresponse_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -149,5 +150,18 @@ func TestBoolReadsCloudFormationStrings(t *testing.T) {
 	}
 	if _, err := cfnresponse.Bool("yes"); err == nil || !strings.Contains(err.Error(), "yes is not a boolean") {
 		t.Errorf("Bool(yes) error = %v", err)
+	}
+}
+
+func TestTimeoutSecondsAcceptsStringsAndNumbersFrom1To900(t *testing.T) {
+	for in, want := range map[any]time.Duration{"1": time.Second, "900": 15 * time.Minute, 600.0: 10 * time.Minute, 60: time.Minute} {
+		if got, err := cfnresponse.TimeoutSeconds(in); err != nil || got != want {
+			t.Errorf("TimeoutSeconds(%v) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []any{"0", "901", "1.5", "", nil} {
+		if _, err := cfnresponse.TimeoutSeconds(in); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", in)) {
+			t.Errorf("TimeoutSeconds(%v) error = %v", in, err)
+		}
 	}
 }

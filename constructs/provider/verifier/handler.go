@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
 )
 
 // describeAPI and startAPI are the two EC2 calls the verifier makes.
@@ -38,12 +39,9 @@ func decode(rp map[string]any) (props, error) {
 	if !strings.HasPrefix(p.ServiceID, "vpce-svc-") {
 		return p, fmt.Errorf("ServiceId %q is not an endpoint service ID (vpce-svc-…)", p.ServiceID)
 	}
-	secs, err := strconv.Atoi(fmt.Sprint(rp["TimeoutSeconds"]))
-	if err != nil || secs < 1 || secs > 900 {
-		return p, fmt.Errorf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", rp["TimeoutSeconds"])
-	}
-	p.Timeout = time.Duration(secs) * time.Second
-	return p, nil
+	var err error
+	p.Timeout, err = cfnresponse.TimeoutSeconds(rp["TimeoutSeconds"])
+	return p, err
 }
 
 // Verifier starts private DNS verification and waits until the service reports "verified".
