@@ -15,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/constructs/internal/awsid"
 	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
 )
 
@@ -68,13 +69,13 @@ type Acceptor interface {
 }
 
 var (
-	accountID    = regexp.MustCompile(`^\d{12}$`)
 	functionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	notNameChar  = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 )
 
 // FunctionNameFor is the default acceptor function name for a provider stack.
 func FunctionNameFor(stackName string) string {
-	name := "privatelink-acceptor-" + regexp.MustCompile(`[^A-Za-z0-9_-]`).ReplaceAllString(stackName, "-")
+	name := "privatelink-acceptor-" + notNameChar.ReplaceAllString(stackName, "-")
 	if len(name) > 64 {
 		name = name[:64]
 	}
@@ -96,7 +97,7 @@ func (p *AcceptorProps) Validate(allowed []string) error {
 		bad("Service is nil: pass the provider.Provider whose connections to accept")
 	}
 	for i, a := range p.AllowedAccounts {
-		if !accountID.MatchString(a) {
+		if !awsid.Account.MatchString(a) {
 			bad("AllowedAccounts[%d] %q is not a 12-digit account ID: fix the value", i, a)
 		}
 	}

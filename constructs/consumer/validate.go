@@ -7,12 +7,12 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/privatelink-go/privatelink/constructs/internal/awsid"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 var (
 	serviceNameRe = regexp.MustCompile(`^com\.amazonaws\.vpce\.([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)\.vpce-svc-[0-9a-f]{8,17}$`)
-	regionRe      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
 	arnRe         = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$`)
 )
 
@@ -46,7 +46,7 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 			bad("ServiceRegion is empty but ServiceName %q is in %s and this stack is in %s: set ServiceRegion to %q for cross-region PrivateLink (the provider must list %s in AllowedRegions)", p.ServiceName, svcRegion, stackRegion, svcRegion, stackRegion)
 		}
 	}
-	if p.ServiceRegion != "" && !provider.IsToken(p.ServiceRegion) && !regionRe.MatchString(p.ServiceRegion) {
+	if p.ServiceRegion != "" && !provider.IsToken(p.ServiceRegion) && !awsid.Region.MatchString(p.ServiceRegion) {
 		bad("ServiceRegion %q is not an AWS Region name (for example \"eu-central-1\"): fix the value", p.ServiceRegion)
 	}
 

@@ -7,12 +7,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/awsid"
 )
 
 var (
-	accountID    = regexp.MustCompile(`^\d{12}$`)
 	principalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`)
-	regionName   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
@@ -60,7 +60,7 @@ func (p *ProviderProps) Validate() error {
 			if !p.acceptanceRequired() {
 				bad("AllowedPrincipals[%d] is \"*\" with AcceptanceRequired false: any AWS account could connect without review; require acceptance or list account IDs", i)
 			}
-		case accountID.MatchString(pr), principalArn.MatchString(pr):
+		case awsid.Account.MatchString(pr), principalArn.MatchString(pr):
 		default:
 			bad("AllowedPrincipals[%d] %q is neither a 12-digit account ID nor an IAM principal ARN (arn:aws:iam::111111111111:root|role/…|user/…): fix the value", i, pr)
 		}
@@ -70,7 +70,7 @@ func (p *ProviderProps) Validate() error {
 	}
 
 	for i, r := range p.AllowedRegions {
-		if !IsToken(r) && !regionName.MatchString(r) {
+		if !IsToken(r) && !awsid.Region.MatchString(r) {
 			bad("AllowedRegions[%d] %q is not an AWS Region name (for example \"eu-central-1\"): fix the value", i, r)
 		}
 	}
@@ -146,7 +146,7 @@ func checkInZone(name, zone string) error {
 func principalArns(principals []string, partition string) []string {
 	out := make([]string, 0, len(principals))
 	for _, p := range principals {
-		if accountID.MatchString(p) {
+		if awsid.Account.MatchString(p) {
 			p = "arn:" + partition + ":iam::" + p + ":root"
 		}
 		out = append(out, p)
@@ -162,7 +162,7 @@ func AccountsOf(principals []string) []string {
 		if principalArn.MatchString(p) {
 			id = strings.Split(p, ":")[4]
 		}
-		if accountID.MatchString(id) && !slices.Contains(out, id) {
+		if awsid.Account.MatchString(id) && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
