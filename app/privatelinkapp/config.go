@@ -58,13 +58,13 @@ var (
 // (CDK keys contain ':' or start with '@') are refused, so a typo fails synthesis.
 func LoadConfig(ctx map[string]any) (Config, error) {
 	var errs []error
-	known := map[string]bool{}
+	defaults := map[string]string{}
 	for _, k := range Keys {
-		known[k.name] = true
+		defaults[k.name] = k.def
 	}
 	var unknown []string
 	for k := range ctx {
-		if !known[k] && !strings.ContainsAny(k, ":@") {
+		if _, known := defaults[k]; !known && !strings.ContainsAny(k, ":@") {
 			unknown = append(unknown, k)
 		}
 	}
@@ -73,15 +73,14 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		errs = append(errs, fmt.Errorf("context key %q is unknown: valid keys are %s", k, keyNames()))
 	}
 	get := func(name string) string {
-		for _, k := range Keys {
-			if k.name == name {
-				if v, ok := ctx[name]; ok {
-					return strings.TrimSpace(fmt.Sprint(v))
-				}
-				return k.def
-			}
+		def, known := defaults[name]
+		if !known {
+			panic("no key " + name)
 		}
-		panic("no key " + name)
+		if v, ok := ctx[name]; ok {
+			return strings.TrimSpace(fmt.Sprint(v))
+		}
+		return def
 	}
 	boolean := func(name string) bool {
 		b, err := strconv.ParseBool(get(name))
@@ -118,23 +117,21 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 			errs = append(errs, fmt.Errorf("context key %q is %q: use a 12-digit AWS account ID", k, get(k)))
 		}
 	}
-	for k, v := range map[string]string{"region": c.ProviderRegion, "consumerRegion": c.ConsumerRegion} {
-		if !regionRe.MatchString(v) {
-			errs = append(errs, fmt.Errorf("context key %q is %q: use a Region name such as eu-west-1", k, v))
+	// In a fixed order, so the same mistakes always read the same.
+	for _, side := range []struct {
+		regionKey, azsKey, region string
+		azs                       []string
+	}{{"region", "providerAzs", c.ProviderRegion, c.ProviderAzs}, {"consumerRegion", "consumerAzs", c.ConsumerRegion, c.ConsumerAzs}} {
+		if !regionRe.MatchString(side.region) {
+			errs = append(errs, fmt.Errorf("context key %q is %q: use a Region name such as eu-west-1", side.regionKey, side.region))
 		}
-	}
-	for k, azs := range map[string][]string{"providerAzs": c.ProviderAzs, "consumerAzs": c.ConsumerAzs} {
-		region := c.ProviderRegion
-		if k == "consumerAzs" {
-			region = c.ConsumerRegion
-		}
-		for _, az := range azs {
-			if !strings.HasPrefix(az, region) || len(az) != len(region)+1 {
-				errs = append(errs, fmt.Errorf("context key %q has %q, which is not an AZ of %s (such as %sa)", k, az, region, region))
+		for _, az := range side.azs {
+			if !strings.HasPrefix(az, side.region) || len(az) != len(side.region)+1 {
+				errs = append(errs, fmt.Errorf("context key %q has %q, which is not an AZ of %s (such as %sa)", side.azsKey, az, side.region, side.region))
 			}
 		}
-		if len(azs) == 0 {
-			errs = append(errs, fmt.Errorf("context key %q is empty: list at least one AZ", k))
+		if len(side.azs) == 0 {
+			errs = append(errs, fmt.Errorf("context key %q is empty: list at least one AZ", side.azsKey))
 		}
 	}
 	for _, p := range list("ports") {
