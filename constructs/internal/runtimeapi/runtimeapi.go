@@ -63,10 +63,10 @@ type Server struct {
 	seq      int
 }
 
-// Build compiles the handler at pkg (relative to the module root) for this machine with the
+// build compiles the handler at pkg (relative to the module root) for this machine with the
 // asset's tags and linker flags (gobuild.HostBinary), so the test runs the program Lambda runs.
 // `go test -short` skips the test.
-func Build(t testing.TB, pkg string) string {
+func build(t testing.TB, pkg string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the " + pkg + " bootstrap")
@@ -83,9 +83,9 @@ func Build(t testing.TB, pkg string) string {
 	return bin
 }
 
-// AWSEnv sends the function's EC2 calls to ec2Endpoint with static credentials, and keeps shared
+// awsEnv sends the function's EC2 calls to ec2Endpoint with static credentials, and keeps shared
 // config files and instance metadata out of it, so nothing can reach AWS.
-func AWSEnv(t testing.TB, ec2Endpoint string) []string {
+func awsEnv(t testing.TB, ec2Endpoint string) []string {
 	none := filepath.Join(t.TempDir(), "none")
 	return []string{
 		"AWS_ENDPOINT_URL_EC2=" + ec2Endpoint, "AWS_REGION=eu-west-1",
@@ -98,13 +98,13 @@ func AWSEnv(t testing.TB, ec2Endpoint string) []string {
 // CloudFormation answers reaching s3, plus env (the function's own variables).
 func StartLocal(t testing.TB, pkg, ec2Endpoint string, s3 *cfntest.Server, env ...string) *Server {
 	t.Helper()
-	bin := Build(t, pkg)
-	return Start(t, bin, append(append(s3.ProcessEnv(t), AWSEnv(t, ec2Endpoint)...), env...)...)
+	bin := build(t, pkg)
+	return start(t, bin, append(append(s3.ProcessEnv(t), awsEnv(t, ec2Endpoint)...), env...)...)
 }
 
-// Start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets. The
+// start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets. The
 // process is killed and the server closed at the end of the test.
-func Start(t testing.TB, bin string, env ...string) *Server {
+func start(t testing.TB, bin string, env ...string) *Server {
 	s := &Server{t: t, queue: make(chan *invocation), closing: make(chan struct{}), exited: make(chan struct{}), inflight: map[string]*invocation{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+prefix+"/invocation/next", s.next)
@@ -176,17 +176,14 @@ func (s *Server) Stdout() string {
 	return s.stdout.String()
 }
 
-// InitError is what the function posted to /init/error, if anything.
-func (s *Server) InitError() *FunctionError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.initErr
-}
-
 func (s *Server) output() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return "stdout:\n" + s.stdout.String() + "\nstderr:\n" + s.stderr.String()
+	out := "stdout:\n" + s.stdout.String() + "\nstderr:\n" + s.stderr.String()
+	if s.initErr != nil {
+		out = fmt.Sprintf("init error: %s: %s\n", s.initErr.Type, s.initErr.Message) + out
+	}
+	return out
 }
 
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
