@@ -70,7 +70,8 @@ func synth(t testing.TB, name string, build func(app awscdk.App) error) *fixture
 // appWith synthesizes the two-account app with context overrides.
 func appWith(t testing.TB, name string, ctx map[string]any) *fixture {
 	return synth(t, name, func(app awscdk.App) error {
-		ctx["outputsFile"] = "testdata/no-such-outputs.json"
+		// Never read a developer's real cdk-outputs.json; ctx may override this.
+		app.Node().SetContext(jsii.String("outputsFile"), "testdata/no-such-outputs.json")
 		for k, v := range ctx {
 			app.Node().SetContext(jsii.String(k), v)
 		}
