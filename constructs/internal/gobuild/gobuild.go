@@ -58,17 +58,12 @@ func build(pkg string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("privatelink: building Lambda %s: %w", pkg, err)
 	}
-	if err := Binary(pkg, filepath.Join(out, "bootstrap"), "linux", "arm64"); err != nil {
+	// Statically linked for Lambda's arm64 hosts.
+	if err := goBuild(pkg, filepath.Join(out, "bootstrap"), Flags, "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"); err != nil {
 		os.RemoveAll(out)
 		return "", err
 	}
 	return out, nil
-}
-
-// Binary builds the main package at pkg into file for goos/goarch with Flags, statically
-// linked (no cgo).
-func Binary(pkg, file, goos, goarch string) error {
-	return goBuild(pkg, file, Flags, "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 }
 
 // HostBinary builds the handler at pkg the way `go test` builds the test binary that calls it
