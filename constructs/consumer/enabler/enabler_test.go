@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"strings"
 	"testing"
@@ -97,13 +98,8 @@ func TestEnable(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": c.describe, "ModifyVpcEndpoint": modified})
-			rp := map[string]any{}
-			for k, v := range props {
-				rp[k] = v
-			}
-			for k, v := range c.props {
-				rp[k] = v
-			}
+			rp := maps.Clone(props)
+			maps.Copy(rp, c.props)
 			_, data, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, EnablerType, rp))
 			if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
 				t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -165,13 +161,8 @@ func TestPreflight(t *testing.T) {
 				vpc = vpcAttributes(true, true)
 			}
 			e, _ := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpointServices": c.service, "DescribeSubnets": subnets, "DescribeVpcAttribute": vpc})
-			rp := map[string]any{}
-			for k, v := range props {
-				rp[k] = v
-			}
-			for k, v := range c.props {
-				rp[k] = v
-			}
+			rp := maps.Clone(props)
+			maps.Copy(rp, c.props)
 			_, _, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, PreflightType, rp))
 			if len(c.wantErrs) == 0 && err != nil {
 				t.Fatalf("unexpected error: %v", err)
