@@ -18,7 +18,6 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
-	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 // The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
@@ -86,8 +85,9 @@ func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
 func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := providerStack(app, "ConsumerNoDns")
-	vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"})
-	vpc.Node().DefaultChild().(awsec2.CfnVPC).SetEnableDnsHostnames(false)
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
+		IpProtocol: awsec2.IpProtocol_DUAL_STACK, EnableDnsHostnames: jsii.Bool(false),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 	msg := panicMessage(func() {
 		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
 			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc,

@@ -49,7 +49,7 @@ func defaultProvider(t *testing.T) assertions.Template {
 func optionsProvider(t *testing.T) assertions.Template {
 	return synth(t, "provider-options", func(app awscdk.App) error {
 		stack := providerStack(app, "Options")
-		vpc := provider.NewIsolatedVpc(stack, "OwnVpc", []string{"eu-west-1a", "eu-west-1c"})
+		vpc := provider.NewIsolatedVpc(stack, "OwnVpc", []string{"eu-west-1a", "eu-west-1c"}).Vpc
 		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			Vpc:                 vpc,
 			Listeners:           []provider.Listener{{Port: 8443, TargetPort: 9443}},
@@ -173,7 +173,7 @@ func TestTwoProvidersInOneAppEachVerifyTheirOwnName(t *testing.T) {
 func TestProviderWithAGivenNLBAddsListenersToIt(t *testing.T) {
 	tpl := synth(t, "provider-given-nlb", func(app awscdk.App) error {
 		stack := providerStack(app, "GivenNlb")
-		vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"})
+		vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
 		nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Own"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"},
@@ -238,7 +238,7 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 			return &provider.ProviderProps{Vpc: vpc, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}}
 		}, []string{"subnet", "has no IPv6 CIDR but SupportedIpAddressTypes", `set SupportedIpAddressTypes to ["ipv4"]`}},
 		{"rejects IPv6 on an IPv4 NLB", func(stack awscdk.Stack) *provider.ProviderProps {
-			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"})
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
 			nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
 			return &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}}
 		}, []string{`ProviderProps.LoadBalancer has IP address type "ipv4"`, "make the NLB dualstack"}},

@@ -45,7 +45,7 @@ func TestProviderPropsValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := validProvider()
 			c.edit(&p)
-			err := p.Validate()
+			err := p.Validate("eu-west-1")
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -59,7 +59,7 @@ func TestProviderPropsValidate(t *testing.T) {
 
 func TestProviderPropsValidateReportsEveryProblemAtOnce(t *testing.T) {
 	p := provider.ProviderProps{Listeners: []provider.Listener{{Port: 0}}, AllowedPrincipals: []string{"x"}, PrivateDnsName: "a..b"}
-	err := errString(p.Validate())
+	err := errString(p.Validate("eu-west-1"))
 	mustContain(t, err, "Port 0", `"x" is neither`, "two dots")
 }
 

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 )
 
 // Config is everything the app reads from CDK context (cdk.json or -c key=value).
@@ -49,10 +51,7 @@ var Keys = []contextKey{
 	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks"},
 }
 
-var (
-	accountRe = regexp.MustCompile(`^\d{12}$`)
-	regionRe  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
-)
+var hostedZoneIDRe = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 
 // LoadConfig reads ctx (all context values). Keys that are neither ours nor CDK's own
 // (CDK keys contain ':' or start with '@') are refused, so a typo fails synthesis.
@@ -113,7 +112,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		c.ConsumerAzs = []string{c.ConsumerRegion + "a", c.ConsumerRegion + "b"}
 	}
 	for _, k := range []string{"providerAccount", "consumerAccount"} {
-		if !accountRe.MatchString(get(k)) {
+		if !awsid.Account.MatchString(get(k)) {
 			errs = append(errs, fmt.Errorf("context key %q is %q: use a 12-digit AWS account ID", k, get(k)))
 		}
 	}
@@ -122,12 +121,14 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		regionKey, azsKey, region string
 		azs                       []string
 	}{{"region", "providerAzs", c.ProviderRegion, c.ProviderAzs}, {"consumerRegion", "consumerAzs", c.ConsumerRegion, c.ConsumerAzs}} {
-		if !regionRe.MatchString(side.region) {
-			errs = append(errs, fmt.Errorf("context key %q is %q: use a Region name such as eu-west-1", side.regionKey, side.region))
+		if err := awsid.CheckRegion(side.region); err != nil {
+			errs = append(errs, fmt.Errorf("context key %q is %q, which %v", side.regionKey, side.region, err))
 		}
-		for _, az := range side.azs {
-			if !strings.HasPrefix(az, side.region) || len(az) != len(side.region)+1 {
-				errs = append(errs, fmt.Errorf("context key %q has %q, which is not an AZ of %s (such as %sa)", side.azsKey, az, side.region, side.region))
+		for i, az := range side.azs {
+			if slices.Index(side.azs, az) != i {
+				errs = append(errs, fmt.Errorf("context key %q lists %q twice: give each AZ once", side.azsKey, az))
+			} else if err := awsid.CheckAZName(az, side.region); err != nil {
+				errs = append(errs, fmt.Errorf("context key %q has %q, which %v", side.azsKey, az, err))
 			}
 		}
 		if len(side.azs) == 0 {
@@ -142,10 +143,16 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		}
 		c.Ports = append(c.Ports, n)
 	}
+	if !awsid.SamePartition(c.ProviderRegion, c.ConsumerRegion) && awsid.CheckRegion(c.ProviderRegion) == nil && awsid.CheckRegion(c.ConsumerRegion) == nil {
+		errs = append(errs, fmt.Errorf("context keys \"region\" (%s) and \"consumerRegion\" (%s) are in different AWS partitions: PrivateLink cannot cross partitions; put both sides in one partition", c.ProviderRegion, c.ConsumerRegion))
+	}
+	if c.HostedZoneId != "" && !hostedZoneIDRe.MatchString(c.HostedZoneId) {
+		errs = append(errs, fmt.Errorf("context key \"hostedZoneId\" is %q, which is not a Route 53 hosted zone ID (Z and up to 31 upper-case letters and digits, such as Z0123456789ABCDEFGHIJ, without /hostedzone/)", c.HostedZoneId))
+	}
 	if (c.HostedZoneId == "") != (c.HostedZoneName == "") {
 		errs = append(errs, fmt.Errorf("context keys \"hostedZoneId\" (%q) and \"hostedZoneName\" (%q) go together: set both for Route 53 mode or neither for external DNS", c.HostedZoneId, c.HostedZoneName))
 	}
-	if c.ProviderAccount == c.ConsumerAccount && accountRe.MatchString(c.ProviderAccount) {
+	if c.ProviderAccount == c.ConsumerAccount && awsid.Account.MatchString(c.ProviderAccount) {
 		errs = append(errs, fmt.Errorf("context keys \"providerAccount\" and \"consumerAccount\" are both %s: this app is for two accounts", c.ProviderAccount))
 	}
 	return c, errors.Join(errs...)

@@ -10,6 +10,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
@@ -40,10 +41,6 @@ func Build(app awscdk.App) (*Stacks, error) {
 		return nil, err
 	}
 	s := &Stacks{Config: cfg}
-	// The configured AZs answer CDK's availability-zones lookup, so synth never calls AWS
-	// (aws-cdk-lib checks explicit VPC AZs against the stack's AZs, which is a lookup).
-	seedAzs(app, cfg.ProviderAccount, cfg.ProviderRegion, cfg.ProviderAzs)
-	seedAzs(app, cfg.ConsumerAccount, cfg.ConsumerRegion, cfg.ConsumerAzs)
 
 	s.Provider = awscdk.NewStack(app, jsii.String(ProviderStackName), &awscdk.StackProps{
 		Env:         &awscdk.Environment{Account: jsii.String(cfg.ProviderAccount), Region: jsii.String(cfg.ProviderRegion)},
@@ -67,11 +64,15 @@ func Build(app awscdk.App) (*Stacks, error) {
 			HostedZoneId: jsii.String(cfg.HostedZoneId), ZoneName: jsii.String(cfg.HostedZoneName),
 		})
 	}
-	if err := props.Validate(); err != nil {
+	if err := props.Validate(cfg.ProviderRegion); err != nil {
 		return nil, err
 	}
-	s.ProviderConstruct = provider.NewProvider(s.Provider, "Provider", props)
-	s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct})
+	if err := construct(func() {
+		s.ProviderConstruct = provider.NewProvider(s.Provider, "Provider", props)
+		s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct})
+	}); err != nil {
+		return nil, err
+	}
 
 	// Typed handoff: context, else the outputs file, else a marked placeholder.
 	serviceName, source := cfg.ServiceName, "context"
@@ -81,7 +82,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 		}
 	}
 	if serviceName == "" {
-		serviceName, source = "com.amazonaws.vpce."+cfg.ProviderRegion+"."+placeholderSuffix, "placeholder"
+		serviceName, source = awsid.ServiceNamePrefix(cfg.ProviderRegion)+"."+cfg.ProviderRegion+"."+placeholderSuffix, "placeholder"
 	}
 
 	s.Consumer = awscdk.NewStack(app, jsii.String(ConsumerStackName), &awscdk.StackProps{
@@ -101,16 +102,19 @@ func Build(app awscdk.App) (*Stacks, error) {
 	if cfg.ConsumerRegion != cfg.ProviderRegion {
 		cprops.ServiceRegion = cfg.ProviderRegion
 	} else {
-		cprops.AcceptorArn = acceptor.FunctionArn(partitionOf(cfg.ProviderRegion), cfg.ProviderRegion, cfg.ProviderAccount, acceptor.FunctionNameFor(ProviderStackName))
+		partition, _ := awsid.PartitionOf(cfg.ProviderRegion)
+		cprops.AcceptorArn = acceptor.FunctionArn(partition.Name, cfg.ProviderRegion, cfg.ProviderAccount, acceptor.FunctionNameFor(ProviderStackName))
 	}
 	if err := cprops.Validate(cfg.ConsumerRegion); err != nil {
 		return nil, err
 	}
-	s.ConsumerConstruct = consumer.NewConsumer(s.Consumer, "Consumer", cprops)
+	if err := construct(func() { s.ConsumerConstruct = consumer.NewConsumer(s.Consumer, "Consumer", cprops) }); err != nil {
+		return nil, err
+	}
 	if source == "placeholder" {
 		awscdk.Annotations_Of(s.Consumer).AddWarningV2(jsii.String("privatelink:placeholderServiceName"), jsii.String(fmt.Sprintf(
-			"ServiceName is the placeholder %s: this consumer stack cannot be deployed until the provider's service name is known. Deploy %s with --outputs-file %s (read automatically), or pass -c serviceName=com.amazonaws.vpce.%s.vpce-svc-…",
-			serviceName, ProviderStackName, cfg.OutputsFile, cfg.ProviderRegion)))
+			"ServiceName is the placeholder %s: this consumer stack cannot be deployed until the provider's service name is known. Deploy %s with --outputs-file %s (read automatically), or pass -c serviceName=%s.%s.vpce-svc-…",
+			serviceName, ProviderStackName, cfg.OutputsFile, awsid.ServiceNamePrefix(cfg.ProviderRegion), cfg.ProviderRegion)))
 	} else {
 		awscdk.Annotations_Of(s.Consumer).AddInfo(jsii.String("ServiceName " + serviceName + " from " + source))
 	}
@@ -127,19 +131,19 @@ func ApplyNag(app awscdk.App) {
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
-func seedAzs(app awscdk.App, account, region string, azs []string) {
-	key := "availability-zones:account=" + account + ":region=" + region
-	if app.Node().TryGetContext(jsii.String(key)) == nil {
-		app.Node().SetContext(jsii.String(key), azs)
-	}
+// construct runs f, turning the panic a construct raises for bad input (its error names the
+// prop and the fix) into an error, so the CLI prints the message instead of a Go stack trace.
+// Anything else still panics: that is a bug, and its trace is wanted.
+func construct(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok && strings.HasPrefix(e.Error(), "privatelink: ") {
+				err = e
+				return
+			}
+			panic(r)
+		}
+	}()
+	f()
+	return nil
 }

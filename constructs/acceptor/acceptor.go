@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -15,8 +17,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/awsid"
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
+	"github.com/privatelink-go/privatelink/constructs/internal/registry"
 )
 
 // Service is what the acceptor needs of an endpoint service; provider.Provider satisfies it.
@@ -72,6 +75,11 @@ var (
 	functionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	notNameChar  = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 )
+
+// FunctionTimeout of the acceptor Lambda: a sweep pages through connections and decides in
+// batches, and a consumer's request waits up to 30 s for its connection to become visible.
+// Consumer stacks derive their acceptance request's ServiceTimeout from it.
+const FunctionTimeout = time.Minute
 
 // FunctionNameFor is the default acceptor function name for a provider stack.
 func FunctionNameFor(stackName string) string {
@@ -154,15 +162,16 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	if policy == Reject {
 		actions = append(actions, "ec2:RejectVpcEndpointConnections")
 	}
+	// The call is authorized on the service and on each endpoint; endpoints live in consumer
+	// accounts (and, cross-region, in other Regions), hence those wildcards on that type only.
+	anyEndpoint := *stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ec2"), Region: endpointRegion(svc), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
+	})
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("DecideOnThisServiceOnly"),
-			Actions: jsii.Strings(actions...),
-			// The call is authorized on the service and on each endpoint; endpoints live in
-			// consumer accounts, hence the account wildcard on that resource type only.
-			Resources: jsii.Strings(*svc.ServiceArn(), *stack.FormatArn(&awscdk.ArnComponents{
-				Service: jsii.String("ec2"), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
-			})),
+			Sid:       jsii.String("DecideOnThisServiceOnly"),
+			Actions:   jsii.Strings(actions...),
+			Resources: jsii.Strings(*svc.ServiceArn(), anyEndpoint),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// EC2 Describe* calls support no resource-level permissions.
@@ -171,19 +180,26 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	}
 	if len(svc.AllowedRegions()) > 0 {
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// Accepting connections from other Regions needs vpce:AllowMultiRegion (no resource type).
-			Sid: jsii.String("CrossRegionConnections"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings("*"),
+			// Deciding on connections from other Regions needs vpce:AllowMultiRegion, which the
+			// Service Authorization Reference lists with the vpc-endpoint-service and
+			// vpc-endpoint resource types.
+			Sid: jsii.String("CrossRegionConnections"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings(*svc.ServiceArn(), anyEndpoint),
 		}))
+	}
+	if prev := registry.Claim(c, "lambda-function-name", functionNameKey(stack, name), c); prev != "" {
+		panic(fmt.Errorf("privatelink: AcceptorProps.FunctionName %q is already used by the acceptor %s in the same account and Region: Lambda function names are unique per account and Region; set a different FunctionName on one of them", name, prev))
 	}
 	fn := gofunc.New(c, "Function", &gofunc.Props{
 		Package:      "constructs/acceptor/function",
 		Description:  "Accepts PrivateLink connections from allow-listed accounts",
 		FunctionName: name,
+		Timeout:      FunctionTimeout,
 		Statements:   statements,
 		Environment: map[string]string{
 			"SERVICE_ID":       *svc.ServiceId(),
 			"ALLOWED_ACCOUNTS": strings.Join(allowed, ","),
 			"NOT_ALLOWED":      policy,
+			"CROSS_REGION":     strconv.FormatBool(len(svc.AllowedRegions()) > 0),
 		},
 	})
 	a.fn, a.role = fn.Function, fn.Role
@@ -221,12 +237,8 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 
 	// The sweep runs when the allow-list or policy changes, and catches connections requested
 	// before the notification existed.
-	a.sweep = awscdk.NewCustomResource(c, jsii.String("Sweep"), &awscdk.CustomResourceProps{
-		ServiceToken: a.fn.FunctionArn(),
-		ResourceType: jsii.String("Custom::EndpointAcceptanceSweep"),
-		Properties: &map[string]any{
-			"ServiceId": svc.ServiceId(), "AllowedAccounts": strings.Join(allowed, ","), "NotAllowed": policy,
-		},
+	a.sweep = fn.CustomResource(c, "Sweep", "Custom::EndpointAcceptanceSweep", map[string]any{
+		"ServiceId": svc.ServiceId(), "AllowedAccounts": strings.Join(allowed, ","), "NotAllowed": policy,
 	})
 	a.sweep.Node().AddDependency(a.notification)
 
@@ -234,6 +246,25 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 		Value: a.fn.FunctionArn(), Description: jsii.String("Acceptor ARN: the consumer's AcceptorArn (ServiceToken of its acceptance request)"),
 	})
 	return a
+}
+
+// functionNameKey identifies a function name in its account and Region; for an
+// environment-agnostic stack, only within that stack.
+func functionNameKey(stack awscdk.Stack, name string) string {
+	account, region := *stack.Account(), *stack.Region()
+	if strings.Contains(account+region, "${Token[") {
+		return *stack.Node().Path() + "|" + name
+	}
+	return account + "|" + region + "|" + name
+}
+
+// endpointRegion is the Region part of the endpoint ARNs the acceptor decides on: the stack's
+// own, or any for a cross-region service (its consumers' endpoints live in other Regions).
+func endpointRegion(svc Service) *string {
+	if len(svc.AllowedRegions()) > 0 {
+		return jsii.String("*")
+	}
+	return nil
 }
 
 func (a *acceptor) Function() awslambda.IFunction { return a.fn }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/internal/dualstack"
 	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
 	"github.com/privatelink-go/privatelink/constructs/internal/nag"
@@ -158,12 +159,13 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	dual := props.ipAddressType() == DualStack
 
 	createdVpc := props.Vpc == nil
+	var isolated *provider.IsolatedVpc
 	if createdVpc {
-		vpc := provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZones)
+		isolated = provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZones)
+		c.vpc = isolated.Vpc
 		if props.S3GatewayEndpoint {
-			vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
+			c.vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
 		}
-		c.vpc = vpc
 	} else {
 		c.vpc = props.Vpc
 	}
@@ -201,8 +203,8 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	if len(peers) == 0 {
 		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
-		if v, ok := c.vpc.(awsec2.Vpc); ok && dual && createdVpc {
-			peers = append(peers, awsec2.Peer_Ipv6(awscdk.Fn_Select(jsii.Number(0), v.VpcIpv6CidrBlocks())))
+		if isolated != nil && dual {
+			peers = append(peers, awsec2.Peer_Ipv6(isolated.Ipv6CidrBlock))
 		}
 	}
 	for _, peer := range peers {
@@ -231,17 +233,13 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	if !props.PreflightDisabled {
 		sel := c.vpc.SelectSubnets(subnets)
-		c.preflight = awscdk.NewCustomResource(self, jsii.String("Preflight"), &awscdk.CustomResourceProps{
-			ServiceToken: c.fn.FunctionArn(),
-			ResourceType: jsii.String("Custom::EndpointPreflight"),
-			Properties: &map[string]any{
-				"ServiceName":   props.ServiceName,
-				"ServiceRegion": props.ServiceRegion,
-				"Ipv6":          strconv.FormatBool(dual),
-				"PrivateDns":    strconv.FormatBool(props.privateDNS()),
-				"SubnetIds":     awscdk.Fn_Join(jsii.String(","), sel.SubnetIds),
-				"VpcId":         c.vpc.VpcId(),
-			},
+		c.preflight = fn.CustomResource(self, "Preflight", "Custom::EndpointPreflight", map[string]any{
+			"ServiceName":   props.ServiceName,
+			"ServiceRegion": props.ServiceRegion,
+			"Ipv6":          strconv.FormatBool(dual),
+			"PrivateDns":    strconv.FormatBool(props.privateDNS()),
+			"SubnetIds":     awscdk.Fn_Join(jsii.String(","), sel.SubnetIds),
+			"VpcId":         c.vpc.VpcId(),
 		})
 	}
 
@@ -273,8 +271,10 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if props.AcceptorArn != "" {
 		c.acceptance = awscdk.NewCustomResource(self, jsii.String("AcceptanceRequest"), &awscdk.CustomResourceProps{
 			ServiceToken: jsii.String(props.AcceptorArn),
-			ResourceType: jsii.String("Custom::EndpointAcceptance"),
-			Properties:   &map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId()},
+			// The acceptor in the provider account runs with acceptor.FunctionTimeout.
+			ServiceTimeout: gofunc.ServiceTimeout(acceptor.FunctionTimeout),
+			ResourceType:   jsii.String("Custom::EndpointAcceptance"),
+			Properties:     &map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId()},
 		})
 	}
 
@@ -295,16 +295,12 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			Sid: jsii.String("CrossRegionEndpoint"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings("*"),
 		}))
 	}
-	c.enabler = awscdk.NewCustomResource(self, jsii.String("PrivateDnsEnabler"), &awscdk.CustomResourceProps{
-		ServiceToken: c.fn.FunctionArn(),
-		ResourceType: jsii.String("Custom::PrivateDnsEnabler"),
-		Properties: &map[string]any{
-			"VpcEndpointId":     c.endpoint.VpcEndpointId(),
-			"PrivateDnsEnabled": strconv.FormatBool(props.privateDNS()),
-			"TimeoutSeconds":    strconv.Itoa(int(props.timeout().Seconds())),
-			"ServiceName":       props.ServiceName,
-			"ConsumerAccount":   stack.Account(),
-		},
+	c.enabler = fn.CustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
+		"VpcEndpointId":     c.endpoint.VpcEndpointId(),
+		"PrivateDnsEnabled": strconv.FormatBool(props.privateDNS()),
+		"TimeoutSeconds":    strconv.Itoa(int(props.timeout().Seconds())),
+		"ServiceName":       props.ServiceName,
+		"ConsumerAccount":   stack.Account(),
 	})
 	nag.Suppress(modify, "AwsSolutions-IAM5", "vpce:AllowMultiRegion has no resource type; ModifyVpcEndpoint is scoped to this endpoint")
 	c.enabler.Node().AddDependency(modify)

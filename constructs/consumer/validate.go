@@ -5,21 +5,23 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"time"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/awsid"
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 var (
-	serviceNameRe = regexp.MustCompile(`^com\.amazonaws\.vpce\.([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)\.vpce-svc-[0-9a-f]{8,17}$`)
-	arnRe         = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$`)
+	// com.amazonaws.vpce.<region>.vpce-svc-…, cn.com.amazonaws.vpce.<region>.… in China.
+	serviceNameRe = regexp.MustCompile(`^((?:cn\.)?com\.amazonaws\.vpce)\.([a-z]{2,4}(?:-[a-z]+)+-\d)\.vpce-svc-[0-9a-f]{8,17}$`)
+	arnRe         = regexp.MustCompile(`^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):\d{12}:function:[A-Za-z0-9_-]{1,64}$`)
 )
 
 // ServiceRegionOf returns the Region named in an endpoint service name, or "".
 func ServiceRegionOf(serviceName string) string {
 	if m := serviceNameRe.FindStringSubmatch(serviceName); m != nil {
-		return m[1]
+		return m[2]
 	}
 	return ""
 }
@@ -36,9 +38,16 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 		bad("ServiceName is empty: give the provider's service name (com.amazonaws.vpce.<region>.vpce-svc-…; the provider stack's ServiceName output)")
 	case provider.IsToken(p.ServiceName):
 	case !serviceNameRe.MatchString(p.ServiceName):
-		bad("ServiceName %q is not an endpoint service name: expected com.amazonaws.vpce.<region>.vpce-svc-<hex>, as in the provider stack's ServiceName output", p.ServiceName)
+		bad("ServiceName %q is not an endpoint service name: expected com.amazonaws.vpce.<region>.vpce-svc-<hex> (cn.com.amazonaws.vpce.… in China), as in the provider stack's ServiceName output", p.ServiceName)
+	case awsid.CheckRegion(ServiceRegionOf(p.ServiceName)) != nil:
+		bad("ServiceName %q names the Region %q, which %v: fix the value", p.ServiceName, ServiceRegionOf(p.ServiceName), awsid.CheckRegion(ServiceRegionOf(p.ServiceName)))
+	case serviceNameRe.FindStringSubmatch(p.ServiceName)[1] != awsid.ServiceNamePrefix(ServiceRegionOf(p.ServiceName)):
+		bad("ServiceName %q starts with %s, but service names in %s start with %s.: fix the value", p.ServiceName, serviceNameRe.FindStringSubmatch(p.ServiceName)[1], ServiceRegionOf(p.ServiceName), awsid.ServiceNamePrefix(ServiceRegionOf(p.ServiceName)))
 	default:
 		svcRegion := ServiceRegionOf(p.ServiceName)
+		if stackRegion != "" && !provider.IsToken(stackRegion) && !awsid.SamePartition(svcRegion, stackRegion) {
+			bad("ServiceName %q is in %s, another partition than this stack's Region %s: PrivateLink cannot cross partitions; deploy the consumer in %s's partition", p.ServiceName, svcRegion, stackRegion, svcRegion)
+		}
 		if p.ServiceRegion != "" && p.ServiceRegion != svcRegion && !provider.IsToken(p.ServiceRegion) {
 			bad("ServiceRegion %q differs from the Region in ServiceName %q (%s): set ServiceRegion to %q", p.ServiceRegion, p.ServiceName, svcRegion, svcRegion)
 		}
@@ -46,8 +55,8 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 			bad("ServiceRegion is empty but ServiceName %q is in %s and this stack is in %s: set ServiceRegion to %q for cross-region PrivateLink (the provider must list %s in AllowedRegions)", p.ServiceName, svcRegion, stackRegion, svcRegion, stackRegion)
 		}
 	}
-	if p.ServiceRegion != "" && !provider.IsToken(p.ServiceRegion) && !awsid.Region.MatchString(p.ServiceRegion) {
-		bad("ServiceRegion %q is not an AWS Region name (for example \"eu-central-1\"): fix the value", p.ServiceRegion)
+	if p.ServiceRegion != "" && !provider.IsToken(p.ServiceRegion) && awsid.CheckRegion(p.ServiceRegion) != nil {
+		bad("ServiceRegion %q %v: fix the value", p.ServiceRegion, awsid.CheckRegion(p.ServiceRegion))
 	}
 
 	if len(p.Ports) == 0 {
@@ -97,6 +106,21 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	}
 	if a := p.AcceptorArn; a != "" && !provider.IsToken(a) && !arnRe.MatchString(a) {
 		bad("AcceptorArn %q is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>; the provider stack's AcceptorFunctionArn output): fix the value", a)
+	}
+	region := stackRegion
+	if provider.IsToken(region) {
+		region = ""
+	}
+	for i, az := range p.AvailabilityZones {
+		switch {
+		case provider.IsToken(az):
+		case slices.Index(p.AvailabilityZones, az) != i:
+			bad("AvailabilityZones[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, az)
+		default:
+			if err := awsid.CheckAZName(az, region); err != nil {
+				bad("AvailabilityZones[%d] %q %v: fix the value", i, az, err)
+			}
+		}
 	}
 	if p.Vpc != nil && len(p.AvailabilityZones) > 0 {
 		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc is given: drop AvailabilityZones", p.AvailabilityZones)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,7 +14,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/internal/dualstack"
+	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
 	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 )
 
@@ -58,8 +61,11 @@ type Provider interface {
 	// Verification is the custom resource that waits for "verified" in Route 53 mode; nil
 	// otherwise. Depend on it to order anything after verification.
 	Verification() awscdk.CustomResource
-	// VerifierFunction runs Verification; nil outside Route 53 mode.
-	VerifierFunction() awslambda.IFunction
+	// ConnectionCleanup is the custom resource that, when the service is deleted (stack delete
+	// or replacement), rejects the connections that would block its deletion.
+	ConnectionCleanup() awscdk.CustomResource
+	// Function runs Verification and ConnectionCleanup.
+	Function() awslambda.IFunction
 	// DemoInstance is the demo target; nil unless DemoTarget.
 	DemoInstance() awsec2.Instance
 }
@@ -68,6 +74,7 @@ type provider struct {
 	constructs.Construct
 	props        ProviderProps
 	vpc          awsec2.IVpc
+	isolated     *IsolatedVpc // the VPC created here, if any
 	lb           elbv2.INetworkLoadBalancer
 	sg           awsec2.ISecurityGroup
 	listeners    []elbv2.NetworkListener
@@ -79,7 +86,8 @@ type provider struct {
 	txtValue     *string
 	txtRecord    awsroute53.TxtRecord
 	verification awscdk.CustomResource
-	verifier     awslambda.IFunction
+	cleanup      awscdk.CustomResource
+	fn           *gofunc.Func
 	demo         awsec2.Instance
 }
 
@@ -89,26 +97,20 @@ func NewProvider(scope constructs.Construct, id string, props *ProviderProps) Pr
 	if props == nil {
 		props = &ProviderProps{}
 	}
-	if err := props.Validate(); err != nil {
+	if err := props.Validate(*awscdk.Stack_Of(scope).Region()); err != nil {
 		panic(err)
 	}
 	p := &provider{props: *props}
 	p.Construct = constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(p.Construct)
 
-	if props.HostedZone != nil {
-		if zone := *props.HostedZone.ZoneName(); !IsToken(zone) && !IsToken(props.PrivateDnsName) {
-			if err := checkInZone(props.PrivateDnsName, zone); err != nil {
-				panic(err)
-			}
-		}
-	}
-
 	p.network()
 	p.loadBalancer()
 	p.endpointService(stack)
+	p.fn = newServiceFunction(p.Construct, stack, p.service, p.props)
+	p.cleanup = newConnectionCleanup(p.Construct, p.fn, p.service)
 	if props.PrivateDnsName != "" {
-		p.privateDNS(stack)
+		p.privateDNS()
 	}
 	if props.DemoTarget {
 		p.demoTarget()
@@ -124,48 +126,16 @@ func (p *provider) network() {
 	case p.props.Vpc != nil:
 		p.vpc = p.props.Vpc
 	default:
-		p.vpc = NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZones)
+		p.isolated = NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZones)
+		p.vpc = p.isolated.Vpc
 	}
-}
-
-// NewIsolatedVpc creates a dual-stack VPC with only isolated subnets, one per AZ (2 AZs when azs
-// is empty): no NAT gateway, internet gateway, egress-only gateway or public IPv4 — nothing in it
-// can reach the internet, and nothing costs money until something is placed in it.
-func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) awsec2.Vpc {
-	props := &awsec2.VpcProps{
-		IpProtocol:            awsec2.IpProtocol_DUAL_STACK,
-		IpAddresses:           awsec2.IpAddresses_Cidr(jsii.String("10.0.0.0/16")),
-		Ipv6Addresses:         awsec2.Ipv6Addresses_AmazonProvided(),
-		NatGateways:           jsii.Number(0),
-		CreateInternetGateway: jsii.Bool(false),
-		EnableDnsHostnames:    jsii.Bool(true),
-		EnableDnsSupport:      jsii.Bool(true),
-		// The default security group is never used here; restricting it would add a Node.js
-		// custom resource to every stack for no gain in an isolated VPC.
-		RestrictDefaultSecurityGroup: jsii.Bool(false),
-		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
-			Name:       jsii.String("Isolated"),
-			SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED,
-			CidrMask:   jsii.Number(20),
-		}},
-	}
-	if len(azs) > 0 {
-		props.AvailabilityZones = jsii.Strings(azs...)
-	} else {
-		props.MaxAzs = jsii.Number(2)
-	}
-	vpc := awsec2.NewVpc(scope, jsii.String(id), props)
-	// aws-cdk-lib adds an egress-only internet gateway to every dual-stack VPC, even one without
-	// subnets that route to it. An isolated VPC must not have an IPv6 path to the internet.
-	vpc.Node().TryRemoveChild(jsii.String("EIGW6"))
-	nag.Suppress(vpc, "AwsSolutions-VPC7", nag.FlowLogs)
-	return vpc
 }
 
 func (p *provider) loadBalancer() {
 	dual := p.props.dualStack()
 	if p.props.LoadBalancer != nil {
 		p.lb = p.props.LoadBalancer
+		claimLoadBalancer(p.Construct, p.lb)
 		if t := p.lb.IpAddressType(); dual && t != "" && t != elbv2.IpAddressType_DUAL_STACK && t != elbv2.IpAddressType_DUAL_STACK_WITHOUT_PUBLIC_IPV4 {
 			panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer has IP address type %q but SupportedIpAddressTypes %q includes ipv6: make the NLB dualstack or set SupportedIpAddressTypes to [\"ipv4\"]", strings.ToLower(string(t)), p.props.ipAddressTypes()))
 		}
@@ -243,8 +213,8 @@ func (p *provider) loadBalancer() {
 			// In-VPC clients and health checks only; PrivateLink traffic is governed by
 			// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (see ProviderProps).
 			p.sg.AddIngressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv4)"), nil)
-			if v, ok := p.vpc.(awsec2.Vpc); ok && p.props.dualStack() && p.props.Vpc == nil {
-				p.sg.AddIngressRule(awsec2.Peer_Ipv6(awscdk.Fn_Select(jsii.Number(0), v.VpcIpv6CidrBlocks())), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
+			if p.isolated != nil && p.props.dualStack() {
+				p.sg.AddIngressRule(awsec2.Peer_Ipv6(p.isolated.Ipv6CidrBlock), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
 			}
 			// The NLB talks to its IPv4 targets (traffic and health checks) through this group.
 			p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(targetPort)), jsii.String("targets on "+strconv.Itoa(targetPort)), nil)
@@ -257,12 +227,19 @@ func (p *provider) loadBalancer() {
 	}
 }
 
-// firstIPv4OnlySubnet returns the ID path of a selected subnet defined in this app without an
-// IPv6 CIDR, or "" (imported subnets cannot be checked at synth).
 func (p *provider) endpointService(stack awscdk.Stack) {
 	var regions *[]*string
 	if len(p.props.AllowedRegions) > 0 {
-		regions = jsii.Strings(p.props.AllowedRegions...)
+		// AWS always keeps the host Region in SupportedRegions (it cannot be removed, see the
+		// PrivateLink cross-Region docs); leaving it out would be drift that a later update
+		// tries to remove.
+		all := []string{*stack.Region()}
+		for _, r := range p.props.AllowedRegions {
+			if !slices.Contains(all, r) {
+				all = append(all, r)
+			}
+		}
+		regions = jsii.Strings(all...)
 	}
 	p.service = awsec2.NewCfnVPCEndpointService(p.Construct, jsii.String("Resource"), &awsec2.CfnVPCEndpointServiceProps{
 		NetworkLoadBalancerArns:    &[]any{p.lb.LoadBalancerArn()},
@@ -284,38 +261,34 @@ func (p *provider) endpointService(stack awscdk.Stack) {
 // partition is the stack's AWS partition: a literal when the Region is known (so templates show
 // plain account-root ARNs), else the AWS::Partition pseudo parameter.
 func partition(stack awscdk.Stack) string {
-	region := *stack.Region()
-	switch {
-	case IsToken(region):
-		return *awscdk.Aws_PARTITION()
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
+	if p, ok := awsid.PartitionOf(*stack.Region()); ok {
+		return p.Name
 	}
-	return "aws"
+	return *awscdk.Aws_PARTITION()
 }
 
-func (p *provider) privateDNS(stack awscdk.Stack) {
+func (p *provider) privateDNS() {
 	name := p.props.PrivateDnsName
-	p.txtName = awscdk.Fn_Join(jsii.String("."), jsii.Strings(*p.service.AttrPrivateDnsNameConfigurationName(), name))
+	// PrivateDnsNameConfiguration.Name is only the label (_abc123); AWS looks for the record at
+	// <label>.<private DNS name> (or at <label>.<a parent domain>).
+	label := *p.service.AttrPrivateDnsNameConfigurationName()
+	p.txtName = jsii.String(label + "." + name)
 	p.txtValue = p.service.AttrPrivateDnsNameConfigurationValue()
 	if p.props.HostedZone == nil {
 		return // external mode: the outputs say what to publish
 	}
 	p.txtRecord = awsroute53.NewTxtRecord(p.Construct, jsii.String("VerificationRecord"), &awsroute53.TxtRecordProps{
-		Zone:       p.props.HostedZone,
-		RecordName: p.txtName,
+		Zone: p.props.HostedZone,
+		// Fully qualified, with the trailing dot: aws-cdk-lib appends ".<zone>." to any record
+		// name (token or not) that does not end in "." (determineFullyQualifiedDomainName in
+		// aws-route53/lib/util.ts), which made _x.api.example.com.example.com.
+		RecordName: jsii.String(label + "." + name + "."),
 		Values:     jsii.Strings(*p.txtValue),
 		// Short TTL: a wrong value is corrected quickly, and the record is read rarely.
 		Ttl:     awscdk.Duration_Minutes(jsii.Number(1)),
 		Comment: jsii.String("AWS PrivateLink private DNS name ownership for " + name),
 	})
-	p.verifier, p.verification = newVerification(p.Construct, stack, p.service, name, p.props.verificationTimeout(), len(p.props.AllowedRegions) > 0)
+	p.verification = newVerification(p.Construct, p.fn, p.service, name, p.props.verificationTimeout())
 	p.verification.Node().AddDependency(p.txtRecord)
 }
 
@@ -349,7 +322,8 @@ func (p *provider) TxtRecordName() *string                               { retur
 func (p *provider) TxtRecordValue() *string                              { return p.txtValue }
 func (p *provider) TxtRecord() awsroute53.TxtRecord                      { return p.txtRecord }
 func (p *provider) Verification() awscdk.CustomResource                  { return p.verification }
-func (p *provider) VerifierFunction() awslambda.IFunction                { return p.verifier }
+func (p *provider) ConnectionCleanup() awscdk.CustomResource             { return p.cleanup }
+func (p *provider) Function() awslambda.IFunction                        { return p.fn.Function }
 func (p *provider) DemoInstance() awsec2.Instance                        { return p.demo }
 
 func (p *provider) Ports() []int {
@@ -361,7 +335,25 @@ func (p *provider) Ports() []int {
 }
 
 func (p *provider) ServiceName() *string {
-	return awscdk.Fn_Join(jsii.String(""), jsii.Strings("com.amazonaws.vpce.", *awscdk.Stack_Of(p.Construct).Region(), ".", *p.ServiceId()))
+	stack := awscdk.Stack_Of(p.Construct)
+	return jsii.String(serviceNamePrefix(stack) + "." + *stack.Region() + "." + *p.ServiceId())
+}
+
+// serviceNamePrefix is com.amazonaws.vpce, or cn.com.amazonaws.vpce in China (aws-cdk-lib's
+// VpcEndpointService derives it from region-info the same way). For an environment-agnostic
+// stack it is chosen at deploy time from AWS::Partition.
+func serviceNamePrefix(stack awscdk.Stack) string {
+	if region := *stack.Region(); !IsToken(region) {
+		return awsid.ServiceNamePrefix(region)
+	}
+	const id = "PrivateLinkIsChinaPartition"
+	cond, _ := stack.Node().TryFindChild(jsii.String(id)).(awscdk.CfnCondition)
+	if cond == nil {
+		cond = awscdk.NewCfnCondition(stack, jsii.String(id), &awscdk.CfnConditionProps{
+			Expression: awscdk.Fn_ConditionEquals(awscdk.Aws_PARTITION(), jsii.String("aws-cn")),
+		})
+	}
+	return *awscdk.Token_AsString(awscdk.Fn_ConditionIf(cond.LogicalId(), jsii.String("cn.com.amazonaws.vpce"), jsii.String("com.amazonaws.vpce")), nil)
 }
 
 func (p *provider) ServiceArn() *string {

@@ -3,28 +3,37 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/awsid"
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 )
 
 var (
 	principalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`)
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	// Route 53 hosted zone IDs: "Z" and upper-case letters and digits, at most 32 characters
+	// (Route 53 API reference, ResourceId: "Maximum length of 32").
+	hostedZoneID = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 )
 
 // IsToken reports whether s holds an unresolved CDK token (checked at deploy time, not synth).
 func IsToken(s string) bool { return strings.Contains(s, "${Token[") }
 
-// Validate checks the props without touching jsii, failing once with every problem found, each
-// naming the field, the value and the fix. NewProvider calls it first.
-func (p *ProviderProps) Validate() error {
+// Validate checks the props, failing once with every problem found, each naming the field, the
+// value and the fix. stackRegion is the provider stack's Region ("" or a token when unknown).
+// NewProvider calls it first; what it cannot see (the construct tree: other providers of the
+// same NLB, the subnets of a given VPC) NewProvider checks after it.
+func (p *ProviderProps) Validate(stackRegion string) error {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: ProviderProps."+format, args...))
+	}
+	if IsToken(stackRegion) {
+		stackRegion = ""
 	}
 
 	if len(p.Listeners) == 0 {
@@ -70,9 +79,29 @@ func (p *ProviderProps) Validate() error {
 	}
 
 	for i, r := range p.AllowedRegions {
-		if !IsToken(r) && !awsid.Region.MatchString(r) {
-			bad("AllowedRegions[%d] %q is not an AWS Region name (for example \"eu-central-1\"): fix the value", i, r)
+		switch {
+		case IsToken(r):
+		case awsid.CheckRegion(r) != nil:
+			bad("AllowedRegions[%d] %q %v: fix the value", i, r, awsid.CheckRegion(r))
+		case slices.Index(p.AllowedRegions, r) != i:
+			bad("AllowedRegions[%d] %q is listed twice: remove the duplicate", i, r)
+		case stackRegion != "" && !awsid.SamePartition(r, stackRegion):
+			bad("AllowedRegions[%d] %q is in another partition than the stack's Region %s: PrivateLink cannot cross partitions; deploy a provider in that partition instead", i, r, stackRegion)
 		}
+	}
+
+	seenAZ := map[string]bool{}
+	for i, az := range p.AvailabilityZones {
+		switch {
+		case IsToken(az):
+		case seenAZ[az]:
+			bad("AvailabilityZones[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, az)
+		default:
+			if err := awsid.CheckAZName(az, stackRegion); err != nil {
+				bad("AvailabilityZones[%d] %q %v: fix the value", i, az, err)
+			}
+		}
+		seenAZ[az] = true
 	}
 
 	if n := p.PrivateDnsName; n != "" && !IsToken(n) {
@@ -80,11 +109,24 @@ func (p *ProviderProps) Validate() error {
 			bad("PrivateDnsName %q %v", n, err)
 		}
 	}
-	if p.HostedZone != nil && p.PrivateDnsName == "" {
-		bad("HostedZone is set but PrivateDnsName is empty: set the name to verify (for example \"api.example.com\") or drop the zone")
+	if p.HostedZone != nil {
+		if p.PrivateDnsName == "" {
+			bad("HostedZone is set but PrivateDnsName is empty: set the name to verify (for example \"api.example.com\") or drop the zone")
+		}
+		if id := *p.HostedZone.HostedZoneId(); !IsToken(id) && !hostedZoneID.MatchString(id) {
+			bad("HostedZone has the ID %q, which is not a Route 53 hosted zone ID (Z and up to 31 upper-case letters and digits, such as Z0123456789ABCDEFGHIJ, without /hostedzone/): fix the value", id)
+		}
+		if zone := *p.HostedZone.ZoneName(); p.PrivateDnsName != "" && !IsToken(zone) && !IsToken(p.PrivateDnsName) && !inZone(p.PrivateDnsName, zone) {
+			zone = strings.TrimSuffix(strings.ToLower(zone), ".")
+			bad("PrivateDnsName %q is outside HostedZone %q: the TXT record must go in the zone of the name; use a name ending in .%s or the zone that owns %q", p.PrivateDnsName, zone, zone, p.PrivateDnsName)
+		}
 	}
-	if p.VerificationTimeout != 0 && (p.VerificationTimeout < time.Minute || p.VerificationTimeout > 14*time.Minute) {
-		bad("VerificationTimeout %s is out of range: use 1m to 14m (the waiting Lambda must answer CloudFormation within its 15-minute limit)", p.VerificationTimeout)
+	if p.VerificationTimeout != 0 {
+		if p.HostedZone == nil {
+			bad("VerificationTimeout %s is set without HostedZone: only Route 53 mode waits for verification (in external DNS mode you publish the TXT record after the deploy); set HostedZone or drop VerificationTimeout", p.VerificationTimeout)
+		} else if p.VerificationTimeout < time.Minute || p.VerificationTimeout > 14*time.Minute {
+			bad("VerificationTimeout %s is out of range: use 1m to 14m (the waiting Lambda must answer CloudFormation within its 15-minute limit)", p.VerificationTimeout)
+		}
 	}
 
 	if p.DemoTarget && p.ProxyProtocolV2 {
@@ -101,8 +143,8 @@ func (p *ProviderProps) Validate() error {
 			bad("LoadBalancer is given together with NLB settings (AccessLogsBucket, DeletionProtection, CrossZoneDisabled, EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic): set those on your own NLB instead")
 		}
 	}
-	if p.Vpc != nil && len(p.AvailabilityZones) > 0 {
-		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc is given: drop AvailabilityZones", p.AvailabilityZones)
+	if (p.Vpc != nil || p.LoadBalancer != nil) && len(p.AvailabilityZones) > 0 {
+		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc or LoadBalancer is given: drop AvailabilityZones", p.AvailabilityZones)
 	}
 	return errors.Join(errs...)
 }
@@ -119,6 +161,9 @@ func checkDNSName(n string) error {
 	case strings.ToLower(n) != n:
 		return errors.New("has upper-case letters: DNS names are case-insensitive and AWS stores them in lower case; write it in lower case")
 	}
+	if _, err := netip.ParseAddr(n); err == nil {
+		return errors.New("is an IP address: a private DNS name must be a domain name you own, such as \"api.example.com\"")
+	}
 	labels := strings.Split(n, ".")
 	if len(labels) < 2 {
 		return errors.New("is not a fully qualified domain name: use a name in a domain you own, such as \"api.example.com\"")
@@ -128,16 +173,16 @@ func checkDNSName(n string) error {
 			return fmt.Errorf("has an invalid label %q: labels are 1-63 characters of a-z, 0-9 and '-', not starting or ending with '-'", l)
 		}
 	}
+	if tld := labels[len(labels)-1]; strings.Trim(tld, "0123456789") == "" {
+		return fmt.Errorf("ends in the all-numeric label %q, which no top-level domain is: use a name in a domain you own, such as \"api.example.com\"", tld)
+	}
 	return nil
 }
 
-// checkInZone returns an error when name is not in the hosted zone's domain.
-func checkInZone(name, zone string) error {
+// inZone reports whether name is the zone's apex or below it.
+func inZone(name, zone string) bool {
 	zone = strings.TrimSuffix(strings.ToLower(zone), ".")
-	if name == zone || strings.HasSuffix(name, "."+zone) {
-		return nil
-	}
-	return fmt.Errorf("privatelink: ProviderProps.PrivateDnsName %q is outside HostedZone %q: the TXT record must go in the zone of the name; use a name ending in .%s or the zone that owns %q", name, zone, zone, name)
+	return name == zone || strings.HasSuffix(name, "."+zone)
 }
 
 // principalArns turns account IDs into account-root ARNs (an allowed root lets every role of that

@@ -7,22 +7,13 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-)
 
-// The three EC2 calls the acceptor makes, one interface each so tests can fake any of them.
-type describeAPI interface {
-	DescribeVpcEndpointConnections(context.Context, *ec2.DescribeVpcEndpointConnectionsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointConnectionsOutput, error)
-}
-type acceptAPI interface {
-	AcceptVpcEndpointConnections(context.Context, *ec2.AcceptVpcEndpointConnectionsInput, ...func(*ec2.Options)) (*ec2.AcceptVpcEndpointConnectionsOutput, error)
-}
-type rejectAPI interface {
-	RejectVpcEndpointConnections(context.Context, *ec2.RejectVpcEndpointConnectionsInput, ...func(*ec2.Options)) (*ec2.RejectVpcEndpointConnectionsOutput, error)
-}
+	"github.com/privatelink-go/privatelink/constructs/internal/connections"
+)
 
 // Policy for pending connections whose owner is not allow-listed.
 type Policy string
@@ -34,19 +25,24 @@ const (
 	Reject Policy = "reject"
 )
 
-// batchSize bounds the endpoint IDs per Accept/Reject call; one call per batch.
-const batchSize = 1000
-
 // Acceptor accepts pendingAcceptance connections of one endpoint service whose owner is
 // allow-listed. Its configuration comes from the function's environment, never from an event.
 type Acceptor struct {
-	ServiceID  string
-	Allowed    []string
-	NotAllowed Policy
-	Describe   describeAPI
-	Accept     acceptAPI
-	Reject     rejectAPI
-	Log        *slog.Logger
+	ServiceID string
+	// CrossRegion: the service has SupportedRegions, so connections from other Regions are
+	// listed too (vpc-endpoint-region=cross-region).
+	CrossRegion bool
+	Allowed     []string
+	NotAllowed  Policy
+	Describe    connections.DescribeAPI
+	Accept      connections.AcceptAPI
+	Reject      connections.RejectAPI
+	Log         *slog.Logger
+	// NotFoundWait bounds how long AcceptOne waits for a connection the provider cannot see
+	// yet (a consumer's request can arrive before EC2 lists its connection), and NotFoundPoll
+	// is the wait between looks. Defaults: 30 s (well inside the function's 1-minute timeout)
+	// and 3 s.
+	NotFoundWait, NotFoundPoll time.Duration
 }
 
 // SweepResult counts what a sweep did.
@@ -54,19 +50,15 @@ type SweepResult struct {
 	Accepted, Rejected, LeftPending int
 }
 
-// same compares API state strings ("pendingAcceptance") with SDK enum constants
-// ("PendingAcceptance") the way EC2 means them: case-insensitively.
-func same(a types.State, b types.State) bool { return strings.EqualFold(string(a), string(b)) }
+var same = connections.Same
 
 func (a Acceptor) allowed(owner string) bool { return slices.Contains(a.Allowed, owner) }
 
 // Sweep accepts every pending, allow-listed connection of the service.
 func (a Acceptor) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	pending, err := a.connections(ctx, []types.Filter{
-		{Name: aws.String("service-id"), Values: []string{a.ServiceID}},
-		{Name: aws.String("vpc-endpoint-state"), Values: []string{"pendingAcceptance"}},
-	})
+	pending, err := connections.List(ctx, a.Describe, a.ServiceID, a.CrossRegion,
+		types.Filter{Name: aws.String("vpc-endpoint-state"), Values: []string{"pendingAcceptance"}})
 	if err != nil {
 		return res, err
 	}
@@ -88,8 +80,8 @@ func (a Acceptor) Sweep(ctx context.Context) (SweepResult, error) {
 			res.LeftPending++
 		}
 	}
-	errAccept := a.accept(ctx, accept)
-	errReject := a.reject(ctx, reject)
+	errAccept := connections.Accept(ctx, a.Accept, a.ServiceID, accept, a.Log)
+	errReject := connections.Reject(ctx, a.Reject, a.ServiceID, reject, a.Log)
 	res.Accepted, res.Rejected = len(accept), len(reject)
 	return res, errors.Join(errAccept, errReject)
 }
@@ -101,18 +93,14 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 	if !strings.HasPrefix(endpointID, "vpce-") || strings.HasPrefix(endpointID, "vpce-svc-") {
 		return "", fmt.Errorf("VpcEndpointId %q is not a VPC endpoint ID (vpce-…)", endpointID)
 	}
-	conns, err := a.connections(ctx, []types.Filter{
-		{Name: aws.String("service-id"), Values: []string{a.ServiceID}},
-		{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}},
-	})
+	c, err := a.find(ctx, endpointID)
 	if err != nil {
 		return "", err
 	}
-	if len(conns) == 0 {
+	if c == nil {
 		a.Log.Warn("decision", "decision", "refuse", "reason", "no connection to this service", "serviceId", a.ServiceID, "vpcEndpointId", endpointID)
-		return "", fmt.Errorf("endpoint %s has no connection to service %s: check the consumer's ServiceName and that its account is an allowed principal", endpointID, a.ServiceID)
+		return "", fmt.Errorf("endpoint %s has no connection to service %s after %s: check the consumer's ServiceName and that its account is an allowed principal", endpointID, a.ServiceID, orDefault(a.NotFoundWait, 30*time.Second))
 	}
-	c := conns[0]
 	owner, state := aws.ToString(c.VpcEndpointOwner), c.VpcEndpointState
 	log := a.Log.With("serviceId", a.ServiceID, "vpcEndpointId", endpointID, "owner", owner, "state", string(state))
 	if !a.allowed(owner) {
@@ -122,7 +110,7 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 	switch {
 	case same(state, types.StatePendingAcceptance):
 		log.Info("decision", "decision", "accept")
-		if err := a.accept(ctx, []string{endpointID}); err != nil {
+		if err := connections.Accept(ctx, a.Accept, a.ServiceID, []string{endpointID}, a.Log); err != nil {
 			return string(state), err
 		}
 		return "pending", nil
@@ -135,67 +123,37 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 	}
 }
 
-func (a Acceptor) connections(ctx context.Context, filters []types.Filter) ([]types.VpcEndpointConnection, error) {
-	var out []types.VpcEndpointConnection
-	p := ec2.NewDescribeVpcEndpointConnectionsPaginator(a.Describe, &ec2.DescribeVpcEndpointConnectionsInput{
-		Filters: filters, MaxResults: aws.Int32(1000),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe connections of %s: %w", a.ServiceID, err)
-		}
-		out = append(out, page.VpcEndpointConnections...)
-	}
-	return out, nil
-}
-
-func (a Acceptor) accept(ctx context.Context, ids []string) error {
-	return a.decide("accept", ids, func(b []string) ([]types.UnsuccessfulItem, error) {
-		out, err := a.Accept.AcceptVpcEndpointConnections(ctx, &ec2.AcceptVpcEndpointConnectionsInput{ServiceId: aws.String(a.ServiceID), VpcEndpointIds: b})
+// find returns the connection of endpointID to the service, looking again for a bounded time
+// while EC2 does not list it yet; nil when it never appears. The decision is only ever made on
+// a connection whose endpoint and service IDs match, whatever the filters returned.
+func (a Acceptor) find(ctx context.Context, endpointID string) (*types.VpcEndpointConnection, error) {
+	deadline := time.Now().Add(orDefault(a.NotFoundWait, 30*time.Second))
+	for {
+		conns, err := connections.List(ctx, a.Describe, a.ServiceID, a.CrossRegion,
+			types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
 		if err != nil {
 			return nil, err
 		}
-		return out.Unsuccessful, nil
-	})
-}
-
-func (a Acceptor) reject(ctx context.Context, ids []string) error {
-	return a.decide("reject", ids, func(b []string) ([]types.UnsuccessfulItem, error) {
-		out, err := a.Reject.RejectVpcEndpointConnections(ctx, &ec2.RejectVpcEndpointConnectionsInput{ServiceId: aws.String(a.ServiceID), VpcEndpointIds: b})
-		if err != nil {
-			return nil, err
+		for _, c := range conns {
+			if aws.ToString(c.VpcEndpointId) == endpointID {
+				return &c, nil
+			}
 		}
-		return out.Unsuccessful, nil
-	})
-}
-
-// decide sends ids in batches of batchSize, one call per batch, and collects call errors and
-// Unsuccessful items alike.
-func (a Acceptor) decide(verb string, ids []string, call func([]string) ([]types.UnsuccessfulItem, error)) error {
-	var errs []error
-	for b := range slices.Chunk(ids, batchSize) {
-		items, err := call(b)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %s on %s: %w", verb, strings.Join(b, ","), a.ServiceID, err))
-			continue
+		if time.Now().After(deadline) {
+			return nil, nil
 		}
-		errs = append(errs, unsuccessful(verb, a.ServiceID, items, a.Log))
+		a.Log.Info("connection not visible yet", "serviceId", a.ServiceID, "vpcEndpointId", endpointID)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(orDefault(a.NotFoundPoll, 3*time.Second)):
+		}
 	}
-	return errors.Join(errs...)
 }
 
-// unsuccessful turns the Unsuccessful items of a 200 answer into an error: EC2 reports per-item
-// failures there instead of failing the call.
-func unsuccessful(verb, serviceID string, items []types.UnsuccessfulItem, log *slog.Logger) error {
-	var errs []error
-	for _, it := range items {
-		code, msg := "Unknown", ""
-		if it.Error != nil {
-			code, msg = aws.ToString(it.Error.Code), aws.ToString(it.Error.Message)
-		}
-		log.Error("unsuccessful item", "action", verb, "serviceId", serviceID, "vpcEndpointId", aws.ToString(it.ResourceId), "code", code, "message", msg)
-		errs = append(errs, fmt.Errorf("%s %s on %s failed: %s: %s", verb, aws.ToString(it.ResourceId), serviceID, code, msg))
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
 	}
-	return errors.Join(errs...)
+	return d
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
 )
@@ -69,6 +70,75 @@ func TestSweep(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestSweepOfACrossRegionServiceAlsoAcceptsConnectionsFromOtherRegions(t *testing.T) {
+	mk := func() *world {
+		return newWorld(conn{id: "vpce-home", owner: "222222222222", state: "pendingAcceptance"},
+			conn{id: "vpce-away", owner: "222222222222", state: "pendingAcceptance", region: "eu-central-1"})
+	}
+	eachBackend(t, mk, func(t *testing.T, a Acceptor, w *world) {
+		a.CrossRegion = true
+		got, err := a.Sweep(context.Background())
+		if err != nil || got.Accepted != 2 || w.state("vpce-away") != "pending" || w.state("vpce-home") != "pending" {
+			t.Fatalf("sweep = %+v, %v; away is %s, home is %s: want both accepted", got, err, w.state("vpce-away"), w.state("vpce-home"))
+		}
+	})
+	// Without the cross-region listing, the other Region's connection would stay pending.
+	eachBackend(t, mk, func(t *testing.T, a Acceptor, w *world) {
+		if got, _ := a.Sweep(context.Background()); got.Accepted != 1 || w.state("vpce-away") != "pendingAcceptance" {
+			t.Fatalf("same-region sweep = %+v, away is %s; the fake should hide cross-region connections from an unfiltered call", got, w.state("vpce-away"))
+		}
+	})
+}
+
+func TestAcceptOneDecidesOnlyOnTheEndpointItWasAskedAbout(t *testing.T) {
+	// EC2 ignores the filters and lists a stranger's pending endpoint first: the friend's request
+	// must accept the friend's endpoint only.
+	mk := func() *world {
+		w := newWorld(conn{id: "vpce-stranger", owner: "222222222222", state: "pendingAcceptance", service: svc},
+			conn{id: "vpce-other-svc", owner: "222222222222", state: "pendingAcceptance", service: "vpce-svc-other"},
+			conn{id: "vpce-friend", owner: "222222222222", state: "pendingAcceptance"})
+		w.ignoreFilters = true
+		return w
+	}
+	eachBackend(t, mk, func(t *testing.T, a Acceptor, w *world) {
+		if _, err := a.AcceptOne(context.Background(), "vpce-friend"); err != nil {
+			t.Fatal(err)
+		}
+		if w.state("vpce-friend") != "pending" || w.state("vpce-stranger") != "pendingAcceptance" || w.state("vpce-other-svc") != "pendingAcceptance" {
+			t.Fatalf("friend %s, stranger %s, other service %s: want only the friend accepted", w.state("vpce-friend"), w.state("vpce-stranger"), w.state("vpce-other-svc"))
+		}
+	})
+	// An endpoint of another service is refused even when the unfiltered answer contains it.
+	eachBackend(t, mk, func(t *testing.T, a Acceptor, w *world) {
+		_, err := a.AcceptOne(context.Background(), "vpce-other-svc")
+		if err == nil || !strings.Contains(err.Error(), "has no connection to service "+svc) || w.state("vpce-other-svc") != "pendingAcceptance" {
+			t.Fatalf("err = %v, state %s: want a refusal and no accept", err, w.state("vpce-other-svc"))
+		}
+	})
+}
+
+func TestAcceptOneWaitsForAConnectionThatIsNotVisibleYet(t *testing.T) {
+	eachBackend(t, func() *world {
+		w := newWorld(conn{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"})
+		w.hiddenLooks = 2
+		return w
+	}, func(t *testing.T, a Acceptor, w *world) {
+		a.NotFoundWait = 5 * time.Second
+		state, err := a.AcceptOne(context.Background(), "vpce-a")
+		if err != nil || state != "pending" || w.looks != 3 {
+			t.Fatalf("state %q, err %v after %d looks; want accepted on the third look", state, err, w.looks)
+		}
+	})
+	// It gives up within its bound, naming it.
+	eachBackend(t, func() *world { return newWorld() }, func(t *testing.T, a Acceptor, w *world) {
+		start := time.Now()
+		_, err := a.AcceptOne(context.Background(), "vpce-late")
+		if err == nil || !strings.Contains(err.Error(), "has no connection to service "+svc+" after 50ms") || time.Since(start) > 2*time.Second {
+			t.Fatalf("err = %v after %s; want a refusal naming the 50ms bound", err, time.Since(start))
+		}
+	})
 }
 
 func TestSweepCallCountStaysConstantAsPendingGrows(t *testing.T) {

@@ -34,11 +34,14 @@ func main() {
 	}
 	client := ec2.NewFromConfig(cfg)
 	a := Acceptor{
-		ServiceID:  os.Getenv("SERVICE_ID"),
-		Allowed:    strings.FieldsFunc(os.Getenv("ALLOWED_ACCOUNTS"), func(r rune) bool { return r == ',' }),
-		NotAllowed: Policy(os.Getenv("NOT_ALLOWED")),
-		Describe:   client, Accept: client, Reject: client, Log: log,
+		ServiceID:   os.Getenv("SERVICE_ID"),
+		CrossRegion: os.Getenv("CROSS_REGION") == "true",
+		Allowed:     list(os.Getenv("ALLOWED_ACCOUNTS")),
+		NotAllowed:  Policy(os.Getenv("NOT_ALLOWED")),
+		Describe:    client, Accept: client, Reject: client, Log: log,
 	}
 	h := Handler{Acceptor: a, Responder: cfnresponse.Responder{Logger: log}, Log: log}
 	lambda.Start(h.Invoke)
 }
+
+func list(s string) []string { return strings.FieldsFunc(s, func(r rune) bool { return r == ',' }) }

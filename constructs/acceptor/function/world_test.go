@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -20,13 +21,21 @@ import (
 
 const svc = "vpce-svc-0123456789abcdef0"
 
-type conn struct{ id, owner, state, service string }
+// conn is one connection; region is the endpoint's Region, "" for the service's own.
+type conn struct{ id, owner, state, service, region string }
 
 // world is the endpoint service as EC2 sees it. The same state backs an in-memory fake of the
 // small interfaces and a wire-level fake for the real SDK client.
 type world struct {
-	mu          sync.Mutex
-	conns       []conn
+	mu    sync.Mutex
+	conns []conn
+	// ignoreFilters answers DescribeVpcEndpointConnections with every connection, as if EC2
+	// dropped the filters: the handler must still decide only on the endpoint it was asked about.
+	ignoreFilters bool
+	// hiddenLooks is how many describes a connection stays invisible for (a consumer's request
+	// can arrive before the provider's EC2 lists the new connection).
+	hiddenLooks int
+	looks       int // filter evaluations: one per describe request
 	acceptFails map[string]string // endpoint ID -> error code returned as an Unsuccessful item
 	calls       map[string]int
 	pages       map[string]bool
@@ -62,9 +71,20 @@ func (w *world) state(id string) string {
 }
 
 func (w *world) filter(filters map[string][]string) []conn {
+	w.looks++
+	if w.hiddenLooks > 0 {
+		w.hiddenLooks--
+		return nil
+	}
+	if w.ignoreFilters {
+		return slices.Clone(w.conns)
+	}
 	var out []conn
 	for _, c := range w.conns {
-		ok := true
+		// The EC2 API reference documents "vpc-endpoint-region - The Region of the endpoint or
+		// cross-region to find endpoints for other Regions", and not whether an unfiltered call
+		// lists cross-region connections: the fake takes the stricter reading (it does not).
+		ok := c.region == "" || filters["vpc-endpoint-region"] != nil
 		for name, vals := range filters {
 			var v string
 			switch name {
@@ -76,6 +96,11 @@ func (w *world) filter(filters map[string][]string) []conn {
 				v = c.id
 			case "vpc-endpoint-owner":
 				v = c.owner
+			case "vpc-endpoint-region":
+				v = c.region
+				if v != "" && slices.Contains(vals, "cross-region") {
+					continue
+				}
 			}
 			ok = ok && slices.Contains(vals, v)
 		}
@@ -230,11 +255,11 @@ func eachBackend(t *testing.T, mk func() *world, fn func(t *testing.T, a Accepto
 	t.Run("interfaces", func(t *testing.T) {
 		w := mk()
 		m := memory{w}
-		fn(t, Acceptor{ServiceID: svc, Allowed: []string{"222222222222"}, Describe: m, Accept: m, Reject: m, Log: quietLog()}, w)
+		fn(t, Acceptor{ServiceID: svc, Allowed: []string{"222222222222"}, Describe: m, Accept: m, Reject: m, Log: quietLog(), NotFoundWait: 50 * time.Millisecond, NotFoundPoll: 10 * time.Millisecond}, w)
 	})
 	t.Run("sdk-wire", func(t *testing.T) {
 		w := mk()
 		c := serveEC2(t, w).Client()
-		fn(t, Acceptor{ServiceID: svc, Allowed: []string{"222222222222"}, Describe: c, Accept: c, Reject: c, Log: quietLog()}, w)
+		fn(t, Acceptor{ServiceID: svc, Allowed: []string{"222222222222"}, Describe: c, Accept: c, Reject: c, Log: quietLog(), NotFoundWait: 50 * time.Millisecond, NotFoundPoll: 10 * time.Millisecond}, w)
 	})
 }

@@ -17,11 +17,14 @@ import (
 	"net/url"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
+
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 )
 
 // Func does the work of one custom-resource request.
@@ -39,8 +42,22 @@ type Responder struct {
 	Logger *slog.Logger
 }
 
-// s3Host matches the hosts CloudFormation uses for pre-signed response URLs, in every partition.
-var s3Host = regexp.MustCompile(`^([a-z0-9.-]+\.)?s3([.-](fips[.-])?(dualstack\.)?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)?\.amazonaws\.com(\.cn)?$`)
+// s3Host matches the Amazon S3 hosts CloudFormation uses for pre-signed response URLs
+// (cloudformation-custom-resource-response-<region>.s3[.-]<region>.<suffix>, virtual-hosted or
+// path style), in every partition: the DNS suffixes are those of aws-sdk-go-v2's partitions.json
+// (amazonaws.com, amazonaws.com.cn, c2s.ic.gov, sc2s.sgov.gov, cloud.adc-e.uk, csp.hci.ic.gov,
+// amazonaws.eu). Any Region-shaped name is admitted so a new Region is never left unanswered.
+var s3Host = regexp.MustCompile(`^([a-z0-9.-]+\.)?s3([.-](fips[.-])?(dualstack\.)?[a-z]{2,4}(-[a-z]+)+-\d)?\.(` + suffixes() + `)$`)
+
+func suffixes() string {
+	var out []string
+	for _, p := range awsid.Partitions {
+		if q := regexp.QuoteMeta(p.DNSSuffix); !slices.Contains(out, q) {
+			out = append(out, q)
+		}
+	}
+	return strings.Join(out, "|")
+}
 
 // ValidateResponseURL accepts only https pre-signed S3 URLs.
 func ValidateResponseURL(raw string) error {

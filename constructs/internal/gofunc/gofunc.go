@@ -39,6 +39,31 @@ type Func struct {
 	Function awslambda.Function
 	Role     awsiam.Role
 	LogGroup awslogs.LogGroup
+	// Timeout of one invocation.
+	Timeout time.Duration
+}
+
+// ServiceTimeoutMargin is added to a function's timeout to bound CloudFormation's wait for a
+// custom resource it serves: room for a cold start, the asynchronous invocation queue and the
+// response PUT. A function that dies without answering (out of memory, a refused ResponseURL,
+// bad configuration) then fails the stack after this long instead of CloudFormation's default
+// hour.
+const ServiceTimeoutMargin = 2 * time.Minute
+
+// ServiceTimeout is CloudFormation's ServiceTimeout for a custom resource served by a function
+// with the given timeout: the timeout plus ServiceTimeoutMargin, at most CloudFormation's 3600 s.
+func ServiceTimeout(functionTimeout time.Duration) awscdk.Duration {
+	return awscdk.Duration_Seconds(jsii.Number(min(functionTimeout+ServiceTimeoutMargin, time.Hour).Seconds()))
+}
+
+// CustomResource adds a custom resource served by f, bounded by ServiceTimeout.
+func (f *Func) CustomResource(scope constructs.Construct, id, resourceType string, properties map[string]any) awscdk.CustomResource {
+	return awscdk.NewCustomResource(scope, jsii.String(id), &awscdk.CustomResourceProps{
+		ServiceToken:   f.Function.FunctionArn(),
+		ServiceTimeout: ServiceTimeout(f.Timeout),
+		ResourceType:   jsii.String(resourceType),
+		Properties:     &properties,
+	})
 }
 
 // New adds the function under scope/id.
@@ -73,7 +98,9 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	if len(props.Environment) > 0 {
 		m := map[string]*string{}
 		for k, v := range props.Environment {
-			m[k] = jsii.String(v)
+			if v != "" { // unset and empty read the same in the handlers
+				m[k] = jsii.String(v)
+			}
 		}
 		env = &m
 	}
@@ -98,5 +125,5 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	nag.Suppress(role, "AwsSolutions-IAM5", nag.DescribeStar)
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)
-	return &Func{Function: fn, Role: role, LogGroup: logs}
+	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout}
 }

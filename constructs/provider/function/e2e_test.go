@@ -19,7 +19,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 	ec2.On("DescribeVpcEndpointServiceConfigurations", svcConfig("verified"))
 	ec2.On("StartVpcEndpointServicePrivateDnsVerification", started)
 	s3 := cfntest.New(t)
-	fn := runtimeapi.StartLocal(t, "constructs/provider/verifier", ec2.URL, s3)
+	fn := runtimeapi.StartLocal(t, "constructs/provider/function", ec2.URL, s3)
 
 	ev := cfntest.Event(cfn.RequestCreate, "Custom::PrivateDnsVerification", map[string]any{"ServiceId": serviceID, "PrivateDnsName": "api.example.com", "TimeoutSeconds": "60"})
 	raw, _ := json.Marshal(ev)

@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
+	"github.com/privatelink-go/privatelink/constructs/internal/registry"
+)
+
+// Resource types the provider's function answers (see provider/function).
+const (
+	verificationType = "Custom::PrivateDnsVerification"
+	cleanupType      = "Custom::EndpointServiceCleanup"
+)
+
+// newServiceFunction adds the provider's Lambda: it waits for private DNS verification (Route 53
+// mode) and, when the service is deleted, rejects the connections that would block that.
+func newServiceFunction(scope constructs.Construct, stack awscdk.Stack, service awsec2.CfnVPCEndpointService, props ProviderProps) *gofunc.Func {
+	serviceArn := *stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: service.AttrServiceId(),
+	})
+	// Reject is authorized on the service and on each endpoint; endpoints live in consumer
+	// accounts (and, cross-region, in other Regions), hence those wildcards on that type only.
+	var endpointRegion *string // the stack's
+	if len(props.AllowedRegions) > 0 {
+		endpointRegion = jsii.String("*")
+	}
+	anyEndpoint := *stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ec2"), Region: endpointRegion, Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
+	})
+	statements := []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("RejectBlockingConnectionsOfThisServiceOnly"),
+			Actions:   jsii.Strings("ec2:RejectVpcEndpointConnections"),
+			Resources: jsii.Strings(serviceArn, anyEndpoint),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// EC2 Describe* calls support no resource-level permissions.
+			Sid:       jsii.String("DescribeNeedsStar"),
+			Actions:   jsii.Strings("ec2:DescribeVpcEndpointServiceConfigurations", "ec2:DescribeVpcEndpointConnections"),
+			Resources: jsii.Strings("*"),
+		}),
+	}
+	if props.HostedZone != nil {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("StartVerificationOfThisServiceOnly"),
+			Actions:   jsii.Strings("ec2:StartVpcEndpointServicePrivateDnsVerification"),
+			Resources: jsii.Strings(serviceArn),
+		}))
+	}
+	if len(props.AllowedRegions) > 0 {
+		statements = append(statements, multiRegionStatement(serviceArn, anyEndpoint))
+	}
+	timeout := time.Minute
+	if props.HostedZone != nil {
+		// The handler stops waiting at the verification timeout; the rest is room to answer.
+		timeout = props.verificationTimeout() + time.Minute
+	}
+	return gofunc.New(scope, "Function", &gofunc.Props{
+		Package:     "constructs/provider/function",
+		Description: "Waits for private DNS verification of the endpoint service and clears its connections when it is deleted",
+		Timeout:     timeout,
+		Statements:  statements,
+		Environment: map[string]string{"CROSS_REGION": strconv.FormatBool(len(props.AllowedRegions) > 0)},
+	})
+}
+
+// multiRegionStatement grants vpce:AllowMultiRegion, which the Service Authorization Reference
+// lists with the vpc-endpoint and vpc-endpoint-service resource types: managing a service with
+// SupportedRegions and deciding on its cross-region connections needs it (aws-cdk#36216).
+func multiRegionStatement(resources ...string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("CrossRegionService"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings(resources...),
+	})
+}
+
+// newConnectionCleanup adds the custom resource whose Delete — when the stack is deleted or the
+// service replaced — rejects the pendingAcceptance and available connections, without which
+// CloudFormation cannot delete the service. It depends on the service (through ServiceId), so
+// CloudFormation deletes it first.
+func newConnectionCleanup(scope constructs.Construct, fn *gofunc.Func, service awsec2.CfnVPCEndpointService) awscdk.CustomResource {
+	return fn.CustomResource(scope, "ConnectionCleanup", cleanupType, map[string]any{"ServiceId": service.AttrServiceId()})
+}
+
+// newVerification adds the custom resource that starts private DNS verification and waits for
+// "verified", run on every deploy that changes the name or the service.
+func newVerification(scope constructs.Construct, fn *gofunc.Func, service awsec2.CfnVPCEndpointService, name string, timeout time.Duration) awscdk.CustomResource {
+	return fn.CustomResource(scope, "Verification", verificationType, map[string]any{
+		"ServiceId":      service.AttrServiceId(),
+		"PrivateDnsName": name,
+		"TimeoutSeconds": strconv.Itoa(int(timeout.Seconds())),
+	})
+}
+
+// claimLoadBalancer fails when another provider of this app already publishes lb: an NLB backs
+// at most one endpoint service (CreateVpcEndpointServiceConfiguration refuses a second).
+func claimLoadBalancer(p constructs.Construct, lb elbv2.INetworkLoadBalancer) {
+	key := *lb.LoadBalancerArn()
+	if IsToken(key) {
+		key = *lb.Node().Path() // the same construct, published twice
+	}
+	if prev := registry.Claim(p, "nlb", key, p); prev != "" {
+		panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer %s is already published by the provider %s: an NLB backs at most one endpoint service; give this provider its own NLB (or leave LoadBalancer unset to create one)", *lb.Node().Path(), prev))
+	}
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/cfn"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
+	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+)
+
+// connection is one endpoint connection of the service; crossRegion marks an endpoint in
+// another Region.
+type connection struct {
+	id, state   string
+	crossRegion bool
+}
+
+// serveConnections answers DescribeVpcEndpointConnections with conns in EC2's XML and records
+// rejections. Rules, from the EC2 API reference of DescribeVpcEndpointConnections: the
+// service-id filter selects the service; "vpc-endpoint-region - The Region of the endpoint or
+// cross-region to find endpoints for other Regions" selects cross-region ones (whether an
+// unfiltered call includes them is not documented: the fake takes the stricter reading, it does
+// not). RejectVpcEndpointConnections answers Unsuccessful items for IDs it does not know.
+func serveConnections(t *testing.T, conns []connection) (*ec2fake.Server, *[]string) {
+	srv := ec2fake.New(t)
+	var rejected []string
+	srv.On("DescribeVpcEndpointConnections", func(f url.Values) (int, string) {
+		filters := map[string]string{}
+		for i := 1; f.Get(fmt.Sprintf("Filter.%d.Name", i)) != ""; i++ {
+			filters[f.Get(fmt.Sprintf("Filter.%d.Name", i))] = f.Get(fmt.Sprintf("Filter.%d.Value.1", i))
+		}
+		var b strings.Builder
+		b.WriteString("<vpcEndpointConnectionSet>")
+		for _, c := range conns {
+			if filters["service-id"] != serviceID || c.crossRegion != (filters["vpc-endpoint-region"] == "cross-region") {
+				continue
+			}
+			fmt.Fprintf(&b, `<item><serviceId>%s</serviceId><vpcEndpointId>%s</vpcEndpointId><vpcEndpointOwner>222222222222</vpcEndpointOwner><vpcEndpointState>%s</vpcEndpointState></item>`, serviceID, c.id, c.state)
+		}
+		b.WriteString("</vpcEndpointConnectionSet>")
+		return ec2fake.OK("DescribeVpcEndpointConnections", b.String())
+	})
+	srv.On("RejectVpcEndpointConnections", func(f url.Values) (int, string) {
+		for i := 1; f.Get(fmt.Sprintf("VpcEndpointId.%d", i)) != ""; i++ {
+			rejected = append(rejected, f.Get(fmt.Sprintf("VpcEndpointId.%d", i)))
+		}
+		return ec2fake.OK("RejectVpcEndpointConnections", "<unsuccessful/>")
+	})
+	return srv, &rejected
+}
+
+func cleanupEvent(kind cfn.RequestType, physicalID, service string) cfn.Event {
+	ev := cfntest.Event(kind, "Custom::EndpointServiceCleanup", map[string]any{"ServiceId": service})
+	ev.PhysicalResourceID = physicalID
+	return ev
+}
+
+func TestCleanupRejectsWhatBlocksTheServiceDeletionOnDeleteOnly(t *testing.T) {
+	conns := []connection{
+		{id: "vpce-pending", state: "pendingAcceptance"}, {id: "vpce-accepting", state: "pending"},
+		{id: "vpce-available", state: "available"}, {id: "vpce-away", state: "available", crossRegion: true},
+		{id: "vpce-rejected", state: "rejected"}, {id: "vpce-deleted", state: "deleted"},
+	}
+	cases := []struct {
+		name        string
+		ev          cfn.Event
+		crossRegion bool
+		wantID      string
+		wantReject  []string
+		wantCalls   int
+	}{
+		{name: "deleting the service rejects pending and available connections, cross-region ones too",
+			ev: cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID), crossRegion: true, wantID: serviceID + "/cleanup",
+			wantReject: []string{"vpce-pending", "vpce-accepting", "vpce-available", "vpce-away"}, wantCalls: 3},
+		{name: "creating names the service and touches no connection",
+			ev: cleanupEvent(cfn.RequestCreate, "", serviceID), wantID: serviceID + "/cleanup"},
+		{name: "an update that keeps the service keeps the physical ID and touches no connection",
+			ev: cleanupEvent(cfn.RequestUpdate, serviceID+"/cleanup", serviceID), wantID: serviceID + "/cleanup"},
+		{name: "a replaced service gets a new physical ID, so CloudFormation deletes the old one after the update",
+			ev: cleanupEvent(cfn.RequestUpdate, "vpce-svc-00000000000000old/cleanup", serviceID), wantID: serviceID + "/cleanup"},
+		{name: "a delete of a resource that never named a service touches nothing",
+			ev: cleanupEvent(cfn.RequestDelete, "Cleanup", serviceID), wantID: "Cleanup"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, rejected := serveConnections(t, conns)
+			client := srv.Client()
+			h := route(Verifier{}, Cleaner{Describe: client, Reject: client, CrossRegion: c.crossRegion, Log: slog.New(slog.DiscardHandler)})
+			id, _, err := h(context.Background(), c.ev)
+			if err != nil || id != c.wantID {
+				t.Fatalf("= %q, %v; want %q", id, err, c.wantID)
+			}
+			if slices.Sort(*rejected); !slices.Equal(*rejected, slices.Sorted(slices.Values(c.wantReject))) {
+				t.Errorf("rejected %v, want %v", *rejected, c.wantReject)
+			}
+			if n := len(srv.Calls("")); n != c.wantCalls {
+				t.Errorf("%d EC2 calls, want %d", n, c.wantCalls)
+			}
+		})
+	}
+}
+
+func TestCleanupNeverBlocksTheStack(t *testing.T) {
+	for name, h := range map[string]ec2fake.Handler{
+		"the service is already gone":   ec2fake.Fail("InvalidVpcEndpointServiceId.NotFound", "The VpcEndpointService Id 'vpce-svc-0123456789abcdef0' does not exist"),
+		"EC2 refuses the describe call": ec2fake.Fail("UnauthorizedOperation", "You are not authorized to perform this operation."),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := ec2fake.New(t)
+			srv.On("DescribeVpcEndpointConnections", h)
+			client := srv.Client()
+			c := Cleaner{Describe: client, Reject: client, Log: slog.New(slog.DiscardHandler)}
+			id, _, err := c.Handle(context.Background(), cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID))
+			if err != nil || id != serviceID+"/cleanup" {
+				t.Fatalf("= %q, %v; want success", id, err)
+			}
+		})
+	}
+}
+
+func TestCleanupRefusesAServiceIdThatIsNot(t *testing.T) {
+	c := Cleaner{Log: slog.New(slog.DiscardHandler)}
+	_, _, err := c.Handle(context.Background(), cleanupEvent(cfn.RequestCreate, "", "svc-1"))
+	if err == nil || !strings.Contains(err.Error(), `ServiceId "svc-1" is not an endpoint service ID`) {
+		t.Fatalf("err = %v", err)
+	}
+}

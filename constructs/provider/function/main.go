@@ -1,0 +1,42 @@
+// Command function is the provider's custom-resource Lambda: it starts private DNS name
+// verification of an endpoint service and waits, within a bounded time, until it is verified
+// (Custom::PrivateDnsVerification), and when the service is deleted it rejects the connections
+// that would block that (Custom::EndpointServiceCleanup).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+)
+
+func main() {
+	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
+		c := ec2.NewFromConfig(cfg)
+		crossRegion := os.Getenv("CROSS_REGION") == "true"
+		return route(Verifier{Describe: c, Start: c, Log: log}, Cleaner{Describe: c, Reject: c, CrossRegion: crossRegion, Log: log})
+	})
+}
+
+// route sends each resource type to its handler.
+func route(v Verifier, c Cleaner) cfnresponse.Func {
+	return func(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+		switch ev.ResourceType {
+		case "Custom::PrivateDnsVerification":
+			return v.Handle(ctx, ev)
+		case "Custom::EndpointServiceCleanup":
+			return c.Handle(ctx, ev)
+		}
+		if ev.RequestType == cfn.RequestDelete {
+			return ev.PhysicalResourceID, nil, nil
+		}
+		return "", nil, fmt.Errorf("unknown ResourceType %q: use Custom::PrivateDnsVerification or Custom::EndpointServiceCleanup", ev.ResourceType)
+	}
+}

@@ -1,0 +1,100 @@
+package provider
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/constructs/internal/nag"
+)
+
+// IsolatedVpc is a dual-stack VPC with only isolated subnets, built by NewIsolatedVpc.
+type IsolatedVpc struct {
+	// Vpc is the VPC as CDK constructs take it (an awsec2.IVpc over the resources below).
+	Vpc awsec2.IVpc
+	// Resource is the AWS::EC2::VPC; Ipv6CidrBlock its Amazon-provided /56, as a token.
+	Resource      awsec2.CfnVPC
+	Ipv6CidrBlock *string
+	// Subnets, one per AZ, in the order of the AZs.
+	Subnets []awsec2.CfnSubnet
+}
+
+// NewIsolatedVpc creates a dual-stack VPC (10.0.0.0/16 plus an Amazon-provided IPv6 /56) with
+// one isolated /20 + /64 subnet per AZ in azs (default: the Region's first two AZs, chosen by
+// CloudFormation with Fn::GetAZs), DNS support and hostnames on, and no NAT gateway, internet
+// gateway, egress-only gateway or public IPv4: nothing in it can reach the internet, and nothing
+// costs money until something is placed in it.
+//
+// It is built from the CloudFormation resources rather than awsec2.Vpc because awsec2.Vpc reads
+// the stack's availability zones even when given its AZs, which in a stack with a concrete
+// account and Region is a context lookup: `cdk synth` would need credentials (aws-cdk-lib
+// aws-ec2/lib/vpc.ts, "Given VPC 'availabilityZones' must be a subset of the stack's").
+func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) *IsolatedVpc {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	azTokens := make([]*string, 0, 2)
+	if len(azs) == 0 {
+		for i := range 2 {
+			azTokens = append(azTokens, awscdk.Fn_Select(jsii.Number(i), awscdk.Fn_GetAzs(jsii.String(""))))
+		}
+	} else {
+		azTokens = *jsii.Strings(azs...)
+	}
+	if len(azTokens) > 16 {
+		panic(fmt.Errorf("privatelink: %d availability zones for %s: a /16 holds 16 /20 subnets; give at most 16", len(azTokens), *c.Node().Path()))
+	}
+	path := *c.Node().Path()
+	vpc := awsec2.NewCfnVPC(c, jsii.String("Resource"), &awsec2.CfnVPCProps{
+		CidrBlock:          jsii.String("10.0.0.0/16"),
+		EnableDnsSupport:   jsii.Bool(true),
+		EnableDnsHostnames: jsii.Bool(true),
+		Tags:               &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String(path)}},
+	})
+	c.Node().SetDefaultChild(vpc)
+	ipv6 := awsec2.NewCfnVPCCidrBlock(c, jsii.String("Ipv6Cidr"), &awsec2.CfnVPCCidrBlockProps{
+		VpcId: vpc.Ref(), AmazonProvidedIpv6CidrBlock: jsii.Bool(true),
+	})
+	ipv6Block := awscdk.Fn_Select(jsii.Number(0), vpc.AttrIpv6CidrBlocks())
+	// 256 /64s of the /56, as aws-cdk-lib's dual-stack Vpc allocates them.
+	ipv6Subnets := awscdk.Fn_Cidr(ipv6Block, jsii.Number(256), jsii.String("64"))
+
+	out := &IsolatedVpc{Resource: vpc, Ipv6CidrBlock: ipv6Block}
+	var subnetIDs, routeTableIDs, cidrs []*string
+	for i, az := range azTokens {
+		n := strconv.Itoa(i + 1)
+		cidr := fmt.Sprintf("10.0.%d.0/20", 16*i)
+		subnet := awsec2.NewCfnSubnet(c, jsii.String("IsolatedSubnet"+n), &awsec2.CfnSubnetProps{
+			VpcId:                       vpc.Ref(),
+			AvailabilityZone:            az,
+			CidrBlock:                   jsii.String(cidr),
+			Ipv6CidrBlock:               awscdk.Fn_Select(jsii.Number(i), ipv6Subnets),
+			AssignIpv6AddressOnCreation: jsii.Bool(true),
+			MapPublicIpOnLaunch:         jsii.Bool(false),
+			Tags:                        &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String(path + "/IsolatedSubnet" + n)}},
+		})
+		// The subnet's IPv6 range comes out of the VPC's /56, which exists only once associated.
+		subnet.AddDependency(ipv6)
+		rt := awsec2.NewCfnRouteTable(c, jsii.String("IsolatedRouteTable"+n), &awsec2.CfnRouteTableProps{
+			VpcId: vpc.Ref(),
+			Tags:  &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String(path + "/IsolatedSubnet" + n)}},
+		})
+		awsec2.NewCfnSubnetRouteTableAssociation(c, jsii.String("IsolatedRouteTableAssociation"+n), &awsec2.CfnSubnetRouteTableAssociationProps{
+			SubnetId: subnet.Ref(), RouteTableId: rt.Ref(),
+		})
+		out.Subnets = append(out.Subnets, subnet)
+		subnetIDs, routeTableIDs, cidrs = append(subnetIDs, subnet.Ref()), append(routeTableIDs, rt.Ref()), append(cidrs, jsii.String(cidr))
+	}
+	out.Vpc = awsec2.Vpc_FromVpcAttributes(c, jsii.String("Attributes"), &awsec2.VpcAttributes{
+		VpcId:                        vpc.Ref(),
+		VpcCidrBlock:                 vpc.AttrCidrBlock(),
+		AvailabilityZones:            &azTokens,
+		IsolatedSubnetIds:            &subnetIDs,
+		IsolatedSubnetRouteTableIds:  &routeTableIDs,
+		IsolatedSubnetIpv4CidrBlocks: &cidrs,
+	})
+	nag.Suppress(c, "AwsSolutions-VPC7", nag.FlowLogs)
+	return out
+}
