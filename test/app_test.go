@@ -64,7 +64,7 @@ func TestConsumerCrossRegionUsesServiceRegionAndAllowMultiRegion(t *testing.T) {
 	c.ResourceCountIs(jsii.String("Custom::EndpointAcceptance"), jsii.Number(0))
 	c.HasResourceProperties(jsii.String("AWS::IAM::Policy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{like("Sid", "CrossRegionEndpoint", "Action", "vpce:AllowMultiRegion")}))))
 	p := f.templates[privatelinkapp.ProviderStackName]
-	p.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpointService"), m("SupportedRegions", []string{"eu-central-1"}))
+	p.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpointService"), m("SupportedRegions", []string{"eu-west-1", "eu-central-1"}))
 	p.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
 }
 

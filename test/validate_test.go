@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
@@ -37,8 +40,11 @@ func TestProviderPropsValidate(t *testing.T) {
 		{"rejects upper case", func(p *provider.ProviderProps) { p.PrivateDnsName = "API.example.com" }, "has upper-case letters"},
 		{"rejects a trailing dot", func(p *provider.ProviderProps) { p.PrivateDnsName = "api.example.com." }, "ends with a dot"},
 		{"rejects an unknown IP type", func(p *provider.ProviderProps) { p.SupportedIpAddressTypes = []string{"ipv5"} }, `has an unknown type "ipv5"`},
-		{"rejects a bad region", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"europe"} }, `AllowedRegions[0] "europe" is not an AWS Region name`},
-		{"rejects a timeout over 14 minutes", func(p *provider.ProviderProps) { p.VerificationTimeout = time.Hour }, "VerificationTimeout 1h0m0s is out of range: use 1m to 14m"},
+		{"rejects a bad region", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"europe"} }, `AllowedRegions[0] "europe" is not an AWS Region`},
+		{"rejects a timeout over 14 minutes", func(p *provider.ProviderProps) {
+			p.VerificationTimeout = time.Hour
+			p.HostedZone = zone(scratchStack())
+		}, "VerificationTimeout 1h0m0s is out of range: use 1m to 14m"},
 		{"rejects the demo target with proxy protocol", func(p *provider.ProviderProps) { p.DemoTarget = true; p.ProxyProtocolV2 = true }, "DemoTarget with ProxyProtocolV2"},
 	}
 	for _, c := range cases {
@@ -110,7 +116,7 @@ func TestAppConfig(t *testing.T) {
 		{"rejects an unknown key by name", map[string]any{"prots": "443"}, `context key "prots" is unknown`},
 		{"rejects a malformed account", map[string]any{"consumerAccount": "2222"}, `context key "consumerAccount" is "2222": use a 12-digit AWS account ID`},
 		{"rejects a non-boolean flag", map[string]any{"testClient": "yes"}, `context key "testClient" is "yes": use true or false`},
-		{"rejects an AZ of another Region", map[string]any{"providerAzs": "us-east-1a"}, `context key "providerAzs" has "us-east-1a", which is not an AZ of eu-west-1`},
+		{"rejects an AZ of another Region", map[string]any{"providerAzs": "us-east-1a"}, `context key "providerAzs" has "us-east-1a", which is an Availability Zone of us-east-1, not of eu-west-1`},
 		{"rejects a non-numeric port", map[string]any{"ports": "https"}, `context key "ports" has "https", which is not a port number`},
 		{"rejects half a hosted zone", map[string]any{"hostedZoneId": "Z1"}, `"hostedZoneId" ("Z1") and "hostedZoneName" ("") go together`},
 		{"rejects one account for both sides", map[string]any{"consumerAccount": "111111111111"}, "are both 111111111111"},
@@ -127,6 +133,11 @@ func TestAppConfig(t *testing.T) {
 			mustContain(t, errString(err), c.want)
 		})
 	}
+}
+
+// scratchStack is a stack of its own app, for props that need a construct (a hosted zone).
+func scratchStack() awscdk.Stack {
+	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: euWest1})
 }
 
 func errString(err error) string {

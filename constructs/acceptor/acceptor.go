@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -199,7 +198,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 			"SERVICE_ID":       *svc.ServiceId(),
 			"ALLOWED_ACCOUNTS": strings.Join(allowed, ","),
 			"NOT_ALLOWED":      policy,
-			"CROSS_REGION":     strconv.FormatBool(len(svc.AllowedRegions()) > 0),
+			"CROSS_REGION":     gofunc.CrossRegion(svc.AllowedRegions()),
 		},
 	})
 	a.fn, a.role = fn.Function, fn.Role

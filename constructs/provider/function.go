@@ -70,7 +70,7 @@ func newServiceFunction(scope constructs.Construct, stack awscdk.Stack, service 
 		Description: "Waits for private DNS verification of the endpoint service and clears its connections when it is deleted",
 		Timeout:     timeout,
 		Statements:  statements,
-		Environment: map[string]string{"CROSS_REGION": strconv.FormatBool(len(props.AllowedRegions) > 0)},
+		Environment: map[string]string{"CROSS_REGION": gofunc.CrossRegion(props.AllowedRegions)},
 	})
 }
 

@@ -35,7 +35,7 @@ type world struct {
 	// hiddenLooks is how many describes a connection stays invisible for (a consumer's request
 	// can arrive before the provider's EC2 lists the new connection).
 	hiddenLooks int
-	looks       int // filter evaluations: one per describe request
+	looks       int               // filter evaluations: one per describe request
 	acceptFails map[string]string // endpoint ID -> error code returned as an Unsuccessful item
 	calls       map[string]int
 	pages       map[string]bool

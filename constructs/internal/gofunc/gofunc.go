@@ -127,3 +127,12 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	fn.Node().AddDependency(role)
 	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout}
 }
+
+// CrossRegion is the CROSS_REGION environment value of a function serving an endpoint service
+// with these other Regions: "true", or "" (unset) for a same-Region service.
+func CrossRegion(allowedRegions []string) string {
+	if len(allowedRegions) > 0 {
+		return "true"
+	}
+	return ""
+}

@@ -1,0 +1,330 @@
+package test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/provider"
+)
+
+// What AWS puts in PrivateDnsNameConfiguration: the TXT label alone, and the value.
+var verificationAttrs = map[string]any{"PrivateDnsNameConfiguration.Name": "_6e86v84tqgqubxbwii1m", "PrivateDnsNameConfiguration.Value": "vpce:l6p0ERxlTZXIKXNpkOo5"}
+
+// serviceWorld resolves a provider template with its endpoint services' attributes set.
+func serviceWorld(tpl assertions.Template, account, region string) world {
+	w := world{account: account, region: region, refs: map[string]string{}, attrs: map[string]any{}}
+	for id := range resources(tpl, "AWS::EC2::VPCEndpointService") {
+		w.refs[id] = "vpce-svc-0123456789abcdef0"
+		w.attrs[id+".ServiceId"] = "vpce-svc-0123456789abcdef0"
+		for k, v := range verificationAttrs {
+			w.attrs[id+"."+k] = v
+		}
+	}
+	return w
+}
+
+func TestTheVerificationTxtRecordIsWhereAWSLooksForIt(t *testing.T) {
+	f := synth(t, "provider-txt-names", func(app awscdk.App) error {
+		apex := providerStack(app, "Apex")
+		provider.NewProvider(apex, "Provider", &provider.ProviderProps{
+			AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}},
+			PrivateDnsName: "example.com", HostedZone: zone(apex),
+		})
+		two := providerStack(app, "TwoInOneZone")
+		z := zone(two)
+		for _, n := range []string{"a", "b"} {
+			provider.NewProvider(two, "Provider"+n, &provider.ProviderProps{
+				AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}},
+				PrivateDnsName: n + ".api.example.com", HostedZone: z,
+			})
+		}
+		return nil
+	})
+	route53 := appWith(t, "route53", appConfigs["route53"]).templates[privatelinkapp.ProviderStackName]
+	cases := []struct {
+		name  string
+		tpl   assertions.Template
+		names []string
+	}{
+		{"a name below the zone apex", route53, []string{"_6e86v84tqgqubxbwii1m.api.example.com."}},
+		{"the zone apex itself", f.templates["Apex"], []string{"_6e86v84tqgqubxbwii1m.example.com."}},
+		{"two providers in one zone, each at its own name", f.templates["TwoInOneZone"], []string{"_6e86v84tqgqubxbwii1m.a.api.example.com.", "_6e86v84tqgqubxbwii1m.b.api.example.com."}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := serviceWorld(c.tpl, "111111111111", "eu-west-1")
+			var got []string
+			for _, r := range resources(c.tpl, "AWS::Route53::RecordSet") {
+				p := props(r)
+				got = append(got, w.resolve(t, p["Name"]).(string))
+				if v := w.resolve(t, p["ResourceRecords"]); fmt.Sprint(v) != `["vpce:l6p0ERxlTZXIKXNpkOo5"]` {
+					t.Errorf("record value %v, want the service's value quoted", v)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.names) {
+				t.Fatalf("TXT records at %q, want %q", got, c.names)
+			}
+		})
+	}
+	// External DNS mode tells the user the same name, without the trailing dot.
+	tpl := appWith(t, "default", nil).templates[privatelinkapp.ProviderStackName]
+	if got := serviceWorld(tpl, "111111111111", "eu-west-1").resolve(t, output(t, tpl, "TXT record name")); got != "_6e86v84tqgqubxbwii1m.api.example.com" {
+		t.Fatalf("TxtRecordName output = %q", got)
+	}
+}
+
+// functionTimeouts maps each Lambda's logical ID to its timeout in seconds.
+func functionTimeouts(tpl assertions.Template) map[string]float64 {
+	out := map[string]float64{}
+	for id, r := range resources(tpl, "AWS::Lambda::Function") {
+		out[id], _ = props(r)["Timeout"].(float64)
+	}
+	return out
+}
+
+func TestEveryCustomResourceIsBoundedByItsFunctionsTimeoutPlusAMargin(t *testing.T) {
+	margin := 120.0
+	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
+		f := appWith(t, name, appConfigs[name])
+		for stack, tpl := range f.templates {
+			timeouts := functionTimeouts(tpl)
+			n := 0
+			for id, r := range resources(tpl, "") {
+				typ := r["Type"].(string)
+				if !strings.HasPrefix(typ, "Custom::") && typ != "AWS::CloudFormation::CustomResource" {
+					continue
+				}
+				n++
+				p := props(r)
+				var want float64
+				switch token := p["ServiceToken"].(type) {
+				case string: // the provider's acceptor, in another account
+					want = acceptor.FunctionTimeout.Seconds() + margin
+				case map[string]any:
+					want = timeouts[token["Fn::GetAtt"].([]any)[0].(string)] + margin
+				}
+				if got := p["ServiceTimeout"]; got != fmt.Sprint(want) {
+					t.Errorf("%s/%s %s (%s) ServiceTimeout = %v, want %v (function timeout + %v s)", name, stack, id, typ, got, want, margin)
+				}
+			}
+			if n == 0 {
+				t.Errorf("%s/%s has no custom resource", name, stack)
+			}
+		}
+	}
+}
+
+func TestACrossRegionServiceKeepsItsHostRegionAndScopesAllowMultiRegion(t *testing.T) {
+	tpl := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"]).templates[privatelinkapp.ProviderStackName]
+	_, svc := only(t, resources(tpl, "AWS::EC2::VPCEndpointService"))
+	if got := fmt.Sprint(props(svc)["SupportedRegions"]); got != "[eu-west-1 eu-central-1]" {
+		t.Errorf("SupportedRegions = %s, want the host Region eu-west-1 and eu-central-1", got)
+	}
+	w := serviceWorld(tpl, "111111111111", "eu-west-1")
+	var grants int
+	for _, pol := range resources(tpl, "AWS::IAM::Policy") {
+		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			if st["Action"] != "vpce:AllowMultiRegion" {
+				continue
+			}
+			grants++
+			res := fmt.Sprint(w.resolve(t, st["Resource"]))
+			if res != "[arn:aws:ec2:eu-west-1:111111111111:vpc-endpoint-service/vpce-svc-0123456789abcdef0 arn:aws:ec2:*:*:vpc-endpoint/*]" {
+				t.Errorf("vpce:AllowMultiRegion on %s, want this service and the endpoints that connect to it", res)
+			}
+		}
+	}
+	if grants != 2 {
+		t.Errorf("%d vpce:AllowMultiRegion grants, want 2 (the provider's function and the acceptor)", grants)
+	}
+}
+
+func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
+	for _, c := range []struct{ region, partition, prefix string }{
+		{"cn-north-1", "aws-cn", "cn.com.amazonaws.vpce"}, {"us-gov-west-1", "aws-us-gov", "com.amazonaws.vpce"}, {"eu-west-1", "aws", "com.amazonaws.vpce"},
+	} {
+		t.Run(c.region, func(t *testing.T) {
+			tpl := synth(t, "provider-partition-"+c.region, func(app awscdk.App) error {
+				stack := awscdk.NewStack(app, jsii.String("P"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(c.region)}})
+				p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
+					AvailabilityZones: []string{c.region + "a"}, Listeners: []provider.Listener{{Port: 443}},
+					AllowedPrincipals: []string{"222222222222"},
+				})
+				acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
+				return nil
+			}).templates["P"]
+			w := serviceWorld(tpl, "111111111111", c.region)
+			if got := w.resolve(t, output(t, tpl, "Endpoint service name")); got != c.prefix+"."+c.region+".vpce-svc-0123456789abcdef0" {
+				t.Errorf("ServiceName = %v", got)
+			}
+			_, perms := only(t, resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))
+			if got := fmt.Sprint(props(perms)["AllowedPrincipals"]); got != "[arn:"+c.partition+":iam::222222222222:root]" {
+				t.Errorf("AllowedPrincipals = %s", got)
+			}
+			// Every ARN a policy names is in the stack's partition.
+			for id, pol := range resources(tpl, "AWS::IAM::Policy") {
+				for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+					res := w.resolve(t, st.(map[string]any)["Resource"])
+					list, ok := res.([]any)
+					if !ok {
+						list = []any{res}
+					}
+					for _, r := range list {
+						if s := fmt.Sprint(r); s != "*" && !strings.HasPrefix(s, "arn:"+c.partition+":") {
+							t.Errorf("%s grants on %s, outside partition %s", id, s, c.partition)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDeletingTheServiceRejectsItsConnectionsFirst(t *testing.T) {
+	tpl := appWith(t, "default", nil).templates[privatelinkapp.ProviderStackName]
+	svcID, _ := only(t, resources(tpl, "AWS::EC2::VPCEndpointService"))
+	_, cleanup := only(t, resources(tpl, "Custom::EndpointServiceCleanup"))
+	// Referencing the service makes CloudFormation delete the cleanup (and so reject) first.
+	if got := fmt.Sprint(props(cleanup)["ServiceId"]); got != "map[Fn::GetAtt:["+svcID+" ServiceId]]" {
+		t.Fatalf("cleanup ServiceId = %s, want the service's", got)
+	}
+	w := serviceWorld(tpl, "111111111111", "eu-west-1")
+	fn := props(cleanup)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	role := props(resources(tpl, "AWS::Lambda::Function")[fn])["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	var found bool
+	for _, pol := range resources(tpl, "AWS::IAM::Policy") {
+		if fmt.Sprint(props(pol)["Roles"]) != "[map[Ref:"+role+"]]" {
+			continue
+		}
+		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			if st["Action"] == "ec2:RejectVpcEndpointConnections" {
+				found = true
+				if got := fmt.Sprint(w.resolve(t, st["Resource"])); got != "[arn:aws:ec2:eu-west-1:111111111111:vpc-endpoint-service/vpce-svc-0123456789abcdef0 arn:aws:ec2:eu-west-1:*:vpc-endpoint/*]" {
+					t.Errorf("reject granted on %s", got)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the cleanup function's role cannot reject connections")
+	}
+}
+
+func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
+	cases := []struct {
+		name  string
+		build func(stack awscdk.Stack)
+		want  []string
+	}{
+		{"two providers publishing one NLB", func(stack awscdk.Stack) {
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
+			nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
+			for _, id := range []string{"One", "Two"} {
+				provider.NewProvider(stack, id, &provider.ProviderProps{LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+			}
+		}, []string{"ProviderProps.LoadBalancer", "/Nlb is already published by the provider", "/One", "an NLB backs at most one endpoint service"}},
+		{"two providers publishing one imported NLB", func(stack awscdk.Stack) {
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
+			for _, id := range []string{"One", "Two"} {
+				nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String(id+"Nlb"), &elbv2.NetworkLoadBalancerAttributes{
+					LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef"), Vpc: vpc,
+					LoadBalancerDnsName: jsii.String("api-0123456789abcdef.elb.eu-west-1.amazonaws.com"),
+				})
+				provider.NewProvider(stack, id, &provider.ProviderProps{LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+			}
+		}, []string{"/TwoNlb is already published by the provider", "/One"}},
+		{"two acceptors with one function name", func(stack awscdk.Stack) {
+			for _, id := range []string{"One", "Two"} {
+				p := provider.NewProvider(stack, id, &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+				acceptor.NewAcceptor(stack, id+"Acceptor", &acceptor.AcceptorProps{Service: p})
+			}
+		}, []string{`AcceptorProps.FunctionName "privatelink-acceptor-Err2" is already used by the acceptor`, "/OneAcceptor", "set a different FunctionName on one of them"}},
+		{"a hosted zone that is not a parent of the name", func(stack awscdk.Stack) {
+			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.org", HostedZone: zone(stack)})
+		}, []string{`ProviderProps.PrivateDnsName "api.example.org" is outside HostedZone "example.com"`}},
+		{"a hosted zone ID that is not one", func(stack awscdk.Stack) {
+			z := awsroute53.PublicHostedZone_FromPublicHostedZoneAttributes(stack, jsii.String("Z"), &awsroute53.PublicHostedZoneAttributes{HostedZoneId: jsii.String("/hostedzone/Z0123"), ZoneName: jsii.String("example.com")})
+			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.com", HostedZone: z})
+		}, []string{`ProviderProps.HostedZone has the ID "/hostedzone/Z0123", which is not a Route 53 hosted zone ID`, "without /hostedzone/"}},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			app := awscdk.NewApp(nil)
+			stack := providerStack(app, fmt.Sprintf("Err%d", i))
+			mustContain(t, panicMessage(func() { c.build(stack) }), c.want...)
+		})
+	}
+}
+
+func TestProviderPropsRefuseWhatAWSWouldRefuse(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(p *provider.ProviderProps)
+		want string
+	}{
+		{"a verification timeout without a hosted zone", func(p *provider.ProviderProps) { p.VerificationTimeout = 5 * time.Minute },
+			"VerificationTimeout 5m0s is set without HostedZone: only Route 53 mode waits for verification"},
+		{"an IPv4 address as the private DNS name", func(p *provider.ProviderProps) { p.PrivateDnsName = "10.0.0.1" }, `PrivateDnsName "10.0.0.1" is an IP address`},
+		{"an IPv6 address as the private DNS name", func(p *provider.ProviderProps) { p.PrivateDnsName = "2001:db8::1" }, `PrivateDnsName "2001:db8::1" is an IP address`},
+		{"a name ending in a numeric label", func(p *provider.ProviderProps) { p.PrivateDnsName = "api.example.123" }, `ends in the all-numeric label "123"`},
+		{"the same AZ twice", func(p *provider.ProviderProps) { p.AvailabilityZones = []string{"eu-west-1a", "eu-west-1a"} }, `AvailabilityZones[1] "eu-west-1a" is listed twice`},
+		{"an AZ name with a digit for a letter", func(p *provider.ProviderProps) { p.AvailabilityZones = []string{"eu-west-11"} }, `AvailabilityZones[0] "eu-west-11" is not an Availability Zone name (a Region and one letter, such as eu-west-1a)`},
+		{"an AZ of another Region", func(p *provider.ProviderProps) { p.AvailabilityZones = []string{"us-east-1a"} }, `AvailabilityZones[0] "us-east-1a" is an Availability Zone of us-east-1, not of eu-west-1`},
+		{"a made-up Region", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"eu-middle-1"} }, `AllowedRegions[0] "eu-middle-1" is not an AWS Region`},
+		{"a Region of another partition", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"cn-north-1"} }, `AllowedRegions[0] "cn-north-1" is in another partition than the stack's Region eu-west-1: PrivateLink cannot cross partitions`},
+		{"a Region listed twice", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"us-east-1", "us-east-1"} }, `AllowedRegions[1] "us-east-1" is listed twice`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := validProvider()
+			c.edit(&p)
+			mustContain(t, errString(p.Validate("eu-west-1")), "privatelink: ProviderProps.", c.want)
+		})
+	}
+}
+
+func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
+	cases := []struct {
+		name string
+		ctx  map[string]any
+		want []string
+	}{
+		{"a hosted zone that is not a parent of the name", map[string]any{"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.org"},
+			[]string{`ProviderProps.PrivateDnsName "api.example.com" is outside HostedZone "example.org"`}},
+		{"provider and consumer in different partitions", map[string]any{"consumerRegion": "cn-north-1"},
+			[]string{`"region" (eu-west-1) and "consumerRegion" (cn-north-1) are in different AWS partitions`}},
+		{"a hosted zone ID with its path prefix", map[string]any{"hostedZoneId": "/hostedzone/Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com"},
+			[]string{`context key "hostedZoneId" is "/hostedzone/Z0123456789ABCDEFGHIJ", which is not a Route 53 hosted zone ID`}},
+		{"a made-up Region", map[string]any{"region": "eu-middle-1"}, []string{`context key "region" is "eu-middle-1", which is not an AWS Region`}},
+		{"an AZ name that is not one", map[string]any{"providerAzs": "eu-west-11"}, []string{`context key "providerAzs" has "eu-west-11", which is not an Availability Zone name`}},
+		{"the same AZ twice", map[string]any{"consumerAzs": "eu-west-1a,eu-west-1a"}, []string{`context key "consumerAzs" lists "eu-west-1a" twice`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			app := awscdk.NewApp(nil)
+			app.Node().SetContext(jsii.String("outputsFile"), "testdata/no-such-outputs.json")
+			for k, v := range c.ctx {
+				app.Node().SetContext(jsii.String(k), v)
+			}
+			var err error
+			if msg := panicMessage(func() { _, err = privatelinkapp.Build(app) }); msg != "" {
+				t.Fatalf("Build panicked: %s", msg)
+			}
+			mustContain(t, errString(err), c.want...)
+		})
+	}
+}
