@@ -280,19 +280,26 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 
 	// ModifyVpcEndpoint on this endpoint only. A separate policy (not the role's default one)
 	// because the function must exist before the endpoint (preflight) and this policy after it.
+	endpointArn := stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: c.endpoint.VpcEndpointId(),
+	})
 	modify := awsiam.NewPolicy(self, jsii.String("EnablePrivateDnsPolicy"), &awsiam.PolicyProps{
 		Roles: &[]awsiam.IRole{fn.Role},
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("ModifyThisEndpointOnly"),
 			Actions: jsii.Strings("ec2:ModifyVpcEndpoint"),
-			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-				Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: c.endpoint.VpcEndpointId(),
-			})),
+			Resources: jsii.Strings(*endpointArn),
 		})},
 	})
 	if props.ServiceRegion != "" {
+		// vpce:AllowMultiRegion is listed with the vpc-endpoint and vpc-endpoint-service resource
+		// types (Service Authorization Reference, AWS PrivateLink): this endpoint, and endpoint
+		// services of the service's Region (their account and ID are the provider's).
 		modify.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("CrossRegionEndpoint"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings("*"),
+			Sid: jsii.String("CrossRegionEndpoint"), Actions: jsii.Strings("vpce:AllowMultiRegion"),
+			Resources: jsii.Strings(*endpointArn, *stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("ec2"), Region: jsii.String(props.ServiceRegion), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: jsii.String("*"),
+			})),
 		}))
 	}
 	c.enabler = fn.CustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
@@ -302,7 +309,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		"ServiceName":       props.ServiceName,
 		"ConsumerAccount":   stack.Account(),
 	})
-	nag.Suppress(modify, "AwsSolutions-IAM5", "vpce:AllowMultiRegion has no resource type; ModifyVpcEndpoint is scoped to this endpoint")
+	nag.Suppress(modify, "AwsSolutions-IAM5", "ModifyVpcEndpoint is scoped to this endpoint; cross-region, vpce:AllowMultiRegion names this endpoint and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	c.enabler.Node().AddDependency(modify)
 	if c.acceptance != nil {
 		c.enabler.Node().AddDependency(c.acceptance)

@@ -16,7 +16,8 @@ func Suppress(c constructs.IConstruct, rule, reason string) {
 // Reasons shared by several constructs.
 const (
 	DescribeStar = "EC2 Describe* actions support no resource-level permissions, so they need Resource *; " +
-		"log stream ARNs are only known at run time, hence <log group ARN>:*; every write action is scoped to one service or endpoint"
+		"log stream ARNs are only known at run time, hence <log group ARN>:*; every write action is scoped to one service or endpoint, " +
+		"and accept/reject (and vpce:AllowMultiRegion) name endpoints as vpc-endpoint/* in any account because consumers' endpoints live in their own accounts"
 	FlowLogs = "The VPC is isolated (no internet, NAT or egress-only gateway) and holds only the NLB/endpoint ENIs; " +
 		"flow logs are a per-GB cost left to the user (vpc.AddFlowLog) rather than forced by the library"
 	VpcCidrRule  = "AwsSolutions-EC23 (no 0.0.0.0/0 ingress) cannot evaluate a rule whose source is the VPC CIDR reference; the source is the VPC's own CIDR, never the internet"
