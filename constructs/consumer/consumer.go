@@ -286,8 +286,8 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	modify := awsiam.NewPolicy(self, jsii.String("EnablePrivateDnsPolicy"), &awsiam.PolicyProps{
 		Roles: &[]awsiam.IRole{fn.Role},
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("ModifyThisEndpointOnly"),
-			Actions: jsii.Strings("ec2:ModifyVpcEndpoint"),
+			Sid:       jsii.String("ModifyThisEndpointOnly"),
+			Actions:   jsii.Strings("ec2:ModifyVpcEndpoint"),
 			Resources: jsii.Strings(*endpointArn),
 		})},
 	})
