@@ -328,3 +328,33 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 		})
 	}
 }
+
+func TestWhatReadsTheVpcIpv6RangeWaitsForItsAssociation(t *testing.T) {
+	// VPC.Ipv6CidrBlocks is empty until the AWS::EC2::VPCCidrBlock exists; Fn::Select of it
+	// fails before (aws-cdk#36714), so every reader must depend on the association.
+	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
+		for stack, tpl := range appWith(t, name, appConfigs[name]).templates {
+			blocks := resources(tpl, "AWS::EC2::VPCCidrBlock")
+			n := 0
+			for id, r := range resources(tpl, "") {
+				raw := fmt.Sprint(props(r))
+				if !strings.Contains(raw, "Ipv6CidrBlocks") {
+					continue
+				}
+				n++
+				deps, _ := r["DependsOn"].([]any)
+				waits := false
+				for _, d := range deps {
+					_, isBlock := blocks[d.(string)]
+					waits = waits || isBlock
+				}
+				if !waits {
+					t.Errorf("%s/%s %s reads VPC.Ipv6CidrBlocks without depending on the VPCCidrBlock (DependsOn %v)", name, stack, id, deps)
+				}
+			}
+			if n == 0 {
+				t.Errorf("%s/%s: nothing reads the VPC's IPv6 range", name, stack)
+			}
+		}
+	}
+}

@@ -52,6 +52,9 @@ func (w world) resolve(t *testing.T, v any) any {
 						t.Fatalf("no partition for Region %s", w.region)
 					}
 					return p.Name
+				case "AWS::StackId":
+					p, _ := awsid.PartitionOf(w.region)
+					return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/Stack/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", p.Name, w.region, w.account)
 				case "AWS::URLSuffix":
 					p, _ := awsid.PartitionOf(w.region)
 					return p.DNSSuffix

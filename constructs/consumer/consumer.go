@@ -204,7 +204,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if len(peers) == 0 {
 		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
 		if isolated != nil && dual {
-			peers = append(peers, awsec2.Peer_Ipv6(isolated.Ipv6CidrBlock))
+			peers = append(peers, isolated.Ipv6Peer(c.sg))
 		}
 	}
 	for _, peer := range peers {

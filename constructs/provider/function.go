@@ -44,6 +44,12 @@ func newServiceFunction(scope constructs.Construct, stack awscdk.Stack, service 
 			Resources: jsii.Strings(serviceArn, anyEndpoint),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// Before rejecting anything, the cleanup asks whether this stack is deleting the service.
+			Sid:       jsii.String("ReadThisStackOnly"),
+			Actions:   jsii.Strings("cloudformation:DescribeStacks", "cloudformation:DescribeStackResource"),
+			Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// EC2 Describe* calls support no resource-level permissions.
 			Sid:       jsii.String("DescribeNeedsStar"),
 			Actions:   jsii.Strings("ec2:DescribeVpcEndpointServiceConfigurations", "ec2:DescribeVpcEndpointConnections"),
@@ -88,7 +94,11 @@ func multiRegionStatement(resources ...string) awsiam.PolicyStatement {
 // CloudFormation cannot delete the service. It depends on the service (through ServiceId), so
 // CloudFormation deletes it first.
 func newConnectionCleanup(scope constructs.Construct, fn *gofunc.Func, service awsec2.CfnVPCEndpointService) awscdk.CustomResource {
-	return fn.CustomResource(scope, "ConnectionCleanup", cleanupType, map[string]any{"ServiceId": service.AttrServiceId()})
+	return fn.CustomResource(scope, "ConnectionCleanup", cleanupType, map[string]any{
+		"ServiceId": service.AttrServiceId(),
+		// Read back on Delete to tell a deleted or replaced service from one that stays.
+		"ServiceLogicalId": awscdk.Stack_Of(scope).GetLogicalId(service),
+	})
 }
 
 // newVerification adds the custom resource that starts private DNS verification and waits for

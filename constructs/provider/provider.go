@@ -214,7 +214,7 @@ func (p *provider) loadBalancer() {
 			// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (see ProviderProps).
 			p.sg.AddIngressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv4)"), nil)
 			if p.isolated != nil && p.props.dualStack() {
-				p.sg.AddIngressRule(awsec2.Peer_Ipv6(p.isolated.Ipv6CidrBlock), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
+				p.sg.AddIngressRule(p.isolated.Ipv6Peer(p.sg), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
 			}
 			// The NLB talks to its IPv4 targets (traffic and health checks) through this group.
 			p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(targetPort)), jsii.String("targets on "+strconv.Itoa(targetPort)), nil)

@@ -13,12 +13,16 @@ import (
 )
 
 // IsolatedVpc is a dual-stack VPC with only isolated subnets, built by NewIsolatedVpc.
+// Anything that reads Ipv6CidrBlock must depend on Ipv6Cidr (see Ipv6Peer): VPC.Ipv6CidrBlocks is
+// empty until the association exists, and Fn::Select of it then fails (aws-cdk#36714).
 type IsolatedVpc struct {
 	// Vpc is the VPC as CDK constructs take it (an awsec2.IVpc over the resources below).
 	Vpc awsec2.IVpc
-	// Resource is the AWS::EC2::VPC; Ipv6CidrBlock its Amazon-provided /56, as a token.
+	// Resource is the AWS::EC2::VPC; Ipv6CidrBlock its Amazon-provided /56, as a token, which
+	// exists only once Ipv6Cidr (the association) is created.
 	Resource      awsec2.CfnVPC
 	Ipv6CidrBlock *string
+	Ipv6Cidr      awsec2.CfnVPCCidrBlock
 	// Subnets, one per AZ, in the order of the AZs.
 	Subnets []awsec2.CfnSubnet
 }
@@ -61,7 +65,7 @@ func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) *Isolat
 	// 256 /64s of the /56, as aws-cdk-lib's dual-stack Vpc allocates them.
 	ipv6Subnets := awscdk.Fn_Cidr(ipv6Block, jsii.Number(256), jsii.String("64"))
 
-	out := &IsolatedVpc{Resource: vpc, Ipv6CidrBlock: ipv6Block}
+	out := &IsolatedVpc{Resource: vpc, Ipv6CidrBlock: ipv6Block, Ipv6Cidr: ipv6}
 	var subnetIDs, routeTableIDs, cidrs []*string
 	for i, az := range azTokens {
 		n := strconv.Itoa(i + 1)
@@ -103,4 +107,11 @@ func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) *Isolat
 		Reason: jsii.String("The isolated VPC places its subnets in the Availability Zones it was given"),
 	})
 	return out
+}
+
+// Ipv6Peer is the VPC's IPv6 range as a security-group peer for sg, which it makes wait for the
+// range's association.
+func (v *IsolatedVpc) Ipv6Peer(sg constructs.IConstruct) awsec2.IPeer {
+	sg.Node().AddDependency(v.Ipv6Cidr)
+	return awsec2.Peer_Ipv6(v.Ipv6CidrBlock)
 }

@@ -9,20 +9,32 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/privatelink-go/privatelink/constructs/internal/connections"
 )
 
-// Cleaner answers Custom::EndpointServiceCleanup. Its Delete arrives when the endpoint service
-// itself goes away — the stack is deleted, or the service was replaced (a new ServiceId gives a
-// new physical ID, and CloudFormation deletes the old one in the cleanup phase, after the update
-// succeeded) — and rejects the connections that would make DeleteVpcEndpointServiceConfigurations
-// fail. An update that keeps the service keeps the physical ID, so it never touches a connection.
+// stackAPI is what the cleaner asks CloudFormation: is the stack, or the service in it, going away?
+type stackAPI interface {
+	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+	DescribeStackResource(context.Context, *cloudformation.DescribeStackResourceInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourceOutput, error)
+}
+
+// Cleaner answers Custom::EndpointServiceCleanup. When the endpoint service itself goes away —
+// the stack is deleted, or the service was replaced (a new ServiceId gives a new physical ID, and
+// CloudFormation deletes the old one in the cleanup phase, after the update succeeded) — its
+// Delete rejects the connections that would make DeleteVpcEndpointServiceConfigurations fail. A
+// Delete of the cleanup resource alone (a rollback of the update that added it, a template that
+// drops it) must not cut off consumers of a service that stays, and a rejected connection cannot
+// be accepted again: so before rejecting, it asks CloudFormation whether the service is going.
+// An update that keeps the service keeps the physical ID, so it never touches a connection.
 type Cleaner struct {
 	Describe connections.DescribeAPI
 	Reject   connections.RejectAPI
+	Stacks   stackAPI
 	// CrossRegion: the service has SupportedRegions, so connections from other Regions are
 	// listed too (vpc-endpoint-region=cross-region).
 	CrossRegion bool
@@ -38,17 +50,25 @@ func cleanupID(serviceID string) string { return serviceID + "/cleanup" }
 
 // Handle is the custom-resource work function.
 func (c Cleaner) Handle(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
-	serviceID, _ := ev.ResourceProperties["ServiceId"].(string)
 	if ev.RequestType != cfn.RequestDelete {
+		serviceID, _ := ev.ResourceProperties["ServiceId"].(string)
 		if !strings.HasPrefix(serviceID, "vpce-svc-") {
 			return "", nil, fmt.Errorf("ServiceId %q is not an endpoint service ID (vpce-svc-…)", serviceID)
 		}
 		return cleanupID(serviceID), nil, nil
 	}
+	// The service is the one this physical ID was made for, whatever the properties say.
+	serviceID, ok := strings.CutSuffix(ev.PhysicalResourceID, "/cleanup")
 	log := c.Log.With("serviceId", serviceID, "physicalResourceId", ev.PhysicalResourceID)
-	if ev.PhysicalResourceID != cleanupID(serviceID) {
-		// A create that failed before it named this service: nothing of ours to clean up.
+	if !ok || !strings.HasPrefix(serviceID, "vpce-svc-") {
+		// A create that failed before it named a service: nothing of ours to clean up.
 		log.Info("nothing to clean up")
+		return ev.PhysicalResourceID, nil, nil
+	}
+	logicalID, _ := ev.ResourceProperties["ServiceLogicalId"].(string)
+	going, why := c.serviceGoing(ctx, ev.StackID, logicalID, serviceID)
+	log.Info("is the service going away?", "going", going, "why", why)
+	if !going {
 		return ev.PhysicalResourceID, nil, nil
 	}
 	if err := c.rejectBlocking(ctx, serviceID, log); err != nil {
@@ -57,6 +77,35 @@ func (c Cleaner) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 		log.Warn("could not reject every blocking connection; the service deletion may fail", "error", err.Error())
 	}
 	return ev.PhysicalResourceID, nil, nil
+}
+
+// serviceGoing tells whether CloudFormation is deleting serviceID: the stack is being deleted,
+// or the stack's resource logicalID is now another service (replaced) or is being deleted. When
+// CloudFormation cannot say, the answer is no: a connection left behind only makes the service
+// deletion fail with AWS's own message, while a wrongly rejected one cuts a consumer off.
+func (c Cleaner) serviceGoing(ctx context.Context, stackID, logicalID, serviceID string) (bool, string) {
+	stacks, err := c.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackID)})
+	if err != nil || len(stacks.Stacks) != 1 {
+		return false, fmt.Sprintf("describe stack %s: %v", stackID, err)
+	}
+	if status := stacks.Stacks[0].StackStatus; status == cftypes.StackStatusDeleteInProgress {
+		return true, "the stack is being deleted"
+	}
+	if logicalID == "" {
+		return false, "no ServiceLogicalId property"
+	}
+	res, err := c.Stacks.DescribeStackResource(ctx, &cloudformation.DescribeStackResourceInput{StackName: aws.String(stackID), LogicalResourceId: aws.String(logicalID)})
+	if err != nil || res.StackResourceDetail == nil {
+		return false, fmt.Sprintf("describe resource %s: %v", logicalID, err)
+	}
+	d := res.StackResourceDetail
+	switch {
+	case aws.ToString(d.PhysicalResourceId) != serviceID:
+		return true, "the stack's " + logicalID + " is now " + aws.ToString(d.PhysicalResourceId) + ": the service was replaced"
+	case strings.HasPrefix(string(d.ResourceStatus), "DELETE_"):
+		return true, logicalID + " is " + string(d.ResourceStatus)
+	}
+	return false, logicalID + " stays (" + string(d.ResourceStatus) + ")"
 }
 
 func (c Cleaner) rejectBlocking(ctx context.Context, serviceID string, log *slog.Logger) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -10,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
 	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
@@ -57,10 +61,40 @@ func serveConnections(t *testing.T, conns []connection) (*ec2fake.Server, *[]str
 }
 
 func cleanupEvent(kind cfn.RequestType, physicalID, service string) cfn.Event {
-	ev := cfntest.Event(kind, "Custom::EndpointServiceCleanup", map[string]any{"ServiceId": service})
+	ev := cfntest.Event(kind, "Custom::EndpointServiceCleanup", map[string]any{"ServiceId": service, "ServiceLogicalId": "Service"})
 	ev.PhysicalResourceID = physicalID
 	return ev
 }
+
+// stack is CloudFormation's view for DescribeStacks and DescribeStackResource: the stack's
+// status and the physical ID and status of its resource "Service" (CloudFormation API reference:
+// StackStatus, StackResourceDetail.PhysicalResourceId and ResourceStatus). A non-nil err answers
+// every call with it.
+type stack struct {
+	status        cftypes.StackStatus
+	service       string
+	serviceStatus cftypes.ResourceStatus
+	err           error
+}
+
+func (s stack) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{{StackStatus: s.status}}}, nil
+}
+
+func (s stack) DescribeStackResource(_ context.Context, in *cloudformation.DescribeStackResourceInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourceOutput, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if aws.ToString(in.LogicalResourceId) != "Service" {
+		return nil, errors.New("ValidationError: Resource " + aws.ToString(in.LogicalResourceId) + " does not exist for stack")
+	}
+	return &cloudformation.DescribeStackResourceOutput{StackResourceDetail: &cftypes.StackResourceDetail{PhysicalResourceId: aws.String(s.service), ResourceStatus: s.serviceStatus}}, nil
+}
+
+var stackDeleting = stack{status: cftypes.StackStatusDeleteInProgress, service: serviceID, serviceStatus: cftypes.ResourceStatusCreateComplete}
 
 func TestCleanupRejectsWhatBlocksTheServiceDeletionOnDeleteOnly(t *testing.T) {
 	conns := []connection{
@@ -68,17 +102,29 @@ func TestCleanupRejectsWhatBlocksTheServiceDeletionOnDeleteOnly(t *testing.T) {
 		{id: "vpce-available", state: "available"}, {id: "vpce-away", state: "available", crossRegion: true},
 		{id: "vpce-rejected", state: "rejected"}, {id: "vpce-deleted", state: "deleted"},
 	}
+	all := []string{"vpce-pending", "vpce-accepting", "vpce-available", "vpce-away"}
 	cases := []struct {
 		name        string
 		ev          cfn.Event
+		stack       stack
 		crossRegion bool
 		wantID      string
 		wantReject  []string
 		wantCalls   int
 	}{
-		{name: "deleting the service rejects pending and available connections, cross-region ones too",
-			ev: cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID), crossRegion: true, wantID: serviceID + "/cleanup",
-			wantReject: []string{"vpce-pending", "vpce-accepting", "vpce-available", "vpce-away"}, wantCalls: 3},
+		{name: "deleting the stack rejects pending and available connections, cross-region ones too",
+			ev: cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID), stack: stackDeleting, crossRegion: true, wantID: serviceID + "/cleanup",
+			wantReject: all, wantCalls: 3},
+		{name: "the old cleanup of a replaced service rejects that service's connections",
+			ev:          cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", "vpce-svc-0000000000000new"),
+			stack:       stack{status: cftypes.StackStatusUpdateCompleteCleanupInProgress, service: "vpce-svc-0000000000000new", serviceStatus: cftypes.ResourceStatusCreateComplete},
+			crossRegion: true, wantID: serviceID + "/cleanup", wantReject: all, wantCalls: 3},
+		{name: "a rollback that removes only the cleanup leaves the kept service's consumers connected",
+			ev:     cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID),
+			stack:  stack{status: cftypes.StackStatusUpdateRollbackCompleteCleanupInProgress, service: serviceID, serviceStatus: cftypes.ResourceStatusUpdateComplete},
+			wantID: serviceID + "/cleanup"},
+		{name: "when CloudFormation cannot say, nothing is rejected",
+			ev: cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID), stack: stack{err: errors.New("AccessDenied")}, wantID: serviceID + "/cleanup"},
 		{name: "creating names the service and touches no connection",
 			ev: cleanupEvent(cfn.RequestCreate, "", serviceID), wantID: serviceID + "/cleanup"},
 		{name: "an update that keeps the service keeps the physical ID and touches no connection",
@@ -92,7 +138,7 @@ func TestCleanupRejectsWhatBlocksTheServiceDeletionOnDeleteOnly(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			srv, rejected := serveConnections(t, conns)
 			client := srv.Client()
-			h := route(Verifier{}, Cleaner{Describe: client, Reject: client, CrossRegion: c.crossRegion, Log: slog.New(slog.DiscardHandler)})
+			h := route(Verifier{}, Cleaner{Describe: client, Reject: client, Stacks: c.stack, CrossRegion: c.crossRegion, Log: slog.New(slog.DiscardHandler)})
 			id, _, err := h(context.Background(), c.ev)
 			if err != nil || id != c.wantID {
 				t.Fatalf("= %q, %v; want %q", id, err, c.wantID)
@@ -116,7 +162,7 @@ func TestCleanupNeverBlocksTheStack(t *testing.T) {
 			srv := ec2fake.New(t)
 			srv.On("DescribeVpcEndpointConnections", h)
 			client := srv.Client()
-			c := Cleaner{Describe: client, Reject: client, Log: slog.New(slog.DiscardHandler)}
+			c := Cleaner{Describe: client, Reject: client, Stacks: stackDeleting, Log: slog.New(slog.DiscardHandler)}
 			id, _, err := c.Handle(context.Background(), cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID))
 			if err != nil || id != serviceID+"/cleanup" {
 				t.Fatalf("= %q, %v; want success", id, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
@@ -21,7 +22,7 @@ func main() {
 	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
 		c := ec2.NewFromConfig(cfg)
 		crossRegion := os.Getenv("CROSS_REGION") == "true"
-		return route(Verifier{Describe: c, Start: c, Log: log}, Cleaner{Describe: c, Reject: c, CrossRegion: crossRegion, Log: log})
+		return route(Verifier{Describe: c, Start: c, Log: log}, Cleaner{Describe: c, Reject: c, Stacks: cloudformation.NewFromConfig(cfg), CrossRegion: crossRegion, Log: log})
 	})
 }
 
