@@ -146,3 +146,10 @@ func errString(err error) string {
 	}
 	return strings.TrimSpace(err.Error())
 }
+
+func TestConsumerRefusesAnAcceptorInAnotherRegion(t *testing.T) {
+	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", ServiceRegion: "eu-west-1", Ports: []int{443},
+		AcceptorArn: "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"}
+	mustContain(t, errString(p.Validate("eu-central-1")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
+		"CloudFormation only calls a custom resource's Lambda in the stack's own Region", "leave AcceptorArn empty")
+}

@@ -103,6 +103,12 @@ func (p *ConsumerProps) dnsRecordIpType() string {
 	return DualStack
 }
 
+// crossRegion tells whether the service is in another Region than the stack (one whose Region is
+// unknown at synth counts as another when ServiceRegion is given).
+func (p *ConsumerProps) crossRegion(stackRegion string) bool {
+	return p.ServiceRegion != "" && p.ServiceRegion != stackRegion
+}
+
 func (p *ConsumerProps) privateDNS() bool { return p.PrivateDns == nil || *p.PrivateDns }
 
 func (p *ConsumerProps) timeout() time.Duration {
@@ -121,7 +127,8 @@ type Consumer interface {
 	SecurityGroup() awsec2.SecurityGroup
 	// EndpointId (vpce-…) as a token.
 	EndpointId() *string
-	// RegionalDnsName of the endpoint and ZonalDnsNames (comma-separated), as tokens.
+	// RegionalDnsName of the endpoint and ZonalDnsNames (comma-separated), as tokens;
+	// ZonalDnsNames is nil cross-region, where endpoints have regional DNS names only.
 	RegionalDnsName() *string
 	ZonalDnsNames() *string
 	// PrivateDnsName of the service as the preflight read it; nil without preflight.
@@ -157,12 +164,11 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	self := c.Construct
 	stack := awscdk.Stack_Of(self)
 	dual := props.ipAddressType() == DualStack
+	crossRegion := props.crossRegion(*stack.Region())
 
 	createdVpc := props.Vpc == nil
-	var isolated *provider.IsolatedVpc
 	if createdVpc {
-		isolated = provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZones)
-		c.vpc = isolated.Vpc
+		c.vpc = provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZones).Vpc
 		if props.S3GatewayEndpoint {
 			c.vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
 		}
@@ -203,8 +209,19 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	if len(peers) == 0 {
 		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
-		if isolated != nil && dual {
-			peers = append(peers, isolated.Ipv6Peer(c.sg))
+		if dual {
+			// Every IPv6 range of the VPC, created here or given: the endpoint answers AAAA.
+			cidrs, blocks := dualstack.Ipv6Blocks(c.vpc)
+			for _, b := range blocks {
+				c.sg.Node().AddDependency(b)
+			}
+			for _, cidr := range cidrs {
+				peers = append(peers, awsec2.Peer_Ipv6(cidr))
+			}
+			if len(cidrs) == 0 {
+				awscdk.Annotations_Of(self).AddWarningV2(jsii.String("privatelink:noIpv6Peers"), jsii.String(fmt.Sprintf(
+					"ConsumerProps.Vpc %s is not defined in this stack, so its IPv6 ranges are unknown at synth and the endpoint security group admits IPv4 clients only, although the endpoint is dualstack: list your IPv6 client ranges in AllowedIpv6Cidrs (or set IpAddressType to ipv4)", *c.vpc.VpcId())))
+			}
 		}
 	}
 	for _, peer := range peers {
@@ -214,16 +231,32 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 
 	// One function for the preflight and the private DNS step.
+	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// EC2 Describe* calls support no resource-level permissions.
+		Sid:       jsii.String("DescribeNeedsStar"),
+		Actions:   jsii.Strings("ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute"),
+		Resources: jsii.Strings("*"),
+	})}
+	if crossRegion {
+		// In the role's own policy, which the function (and so the preflight, the first
+		// cross-region call) depends on. vpce:AllowMultiRegion is listed with the vpc-endpoint
+		// and vpc-endpoint-service resource types (Service Authorization Reference, AWS
+		// PrivateLink): this account's endpoints in this Region (the endpoint's ID is not known
+		// before the preflight), and endpoint services of the service's Region (their account
+		// and ID are the provider's).
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("CrossRegionEndpoint"), Actions: jsii.Strings("vpce:AllowMultiRegion"),
+			Resources: jsii.Strings(
+				*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*")}),
+				*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Region: jsii.String(props.ServiceRegion), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: jsii.String("*")}),
+			),
+		}))
+	}
 	fn := gofunc.New(self, "Function", &gofunc.Props{
 		Package:     "constructs/consumer/enabler",
 		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
 		Timeout:     props.timeout() + time.Minute,
-		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// EC2 Describe* calls support no resource-level permissions.
-			Sid:       jsii.String("DescribeNeedsStar"),
-			Actions:   jsii.Strings("ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute"),
-			Resources: jsii.Strings("*"),
-		})},
+		Statements:  statements,
 	})
 	c.fn = fn.Function
 
@@ -267,6 +300,11 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	// Count the subnets the endpoint really got (LookupSupportedAzs may drop some): DnsEntries
 	// has one zonal entry per subnet, and selecting a missing one would fail the deploy.
 	c.subnetCount = len(*c.endpoint.Node().DefaultChild().(awsec2.CfnVPCEndpoint).SubnetIds())
+	if crossRegion {
+		// A cross-region endpoint has a regional DNS name only ("You must use regional DNS",
+		// PrivateLink cross-Region docs): DnsEntries has no zonal entry to select.
+		c.subnetCount = 0
+	}
 
 	if props.AcceptorArn != "" {
 		c.acceptance = awscdk.NewCustomResource(self, jsii.String("AcceptanceRequest"), &awscdk.CustomResourceProps{
@@ -275,6 +313,11 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			ServiceTimeout: gofunc.ServiceTimeout(acceptor.FunctionTimeout),
 			ResourceType:   jsii.String("Custom::EndpointAcceptance"),
 			Properties:     &map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId()},
+			// Retained: CloudFormation then never invokes the acceptor on delete. Its Delete does
+			// nothing anyway (the endpoint's deletion ends the connection), and once the provider
+			// stack is gone the invoke would fail and leave this stack DELETE_FAILED. Retaining
+			// a custom resource leaves nothing behind in AWS.
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 		})
 	}
 
@@ -283,25 +326,34 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	endpointArn := stack.FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: c.endpoint.VpcEndpointId(),
 	})
-	modify := awsiam.NewPolicy(self, jsii.String("EnablePrivateDnsPolicy"), &awsiam.PolicyProps{
-		Roles: &[]awsiam.IRole{fn.Role},
-		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ModifyThisEndpointOnly"),
-			Actions:   jsii.Strings("ec2:ModifyVpcEndpoint"),
-			Resources: jsii.Strings(*endpointArn),
-		})},
-	})
-	if props.ServiceRegion != "" {
-		// vpce:AllowMultiRegion is listed with the vpc-endpoint and vpc-endpoint-service resource
-		// types (Service Authorization Reference, AWS PrivateLink): this endpoint, and endpoint
-		// services of the service's Region (their account and ID are the provider's).
-		modify.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("CrossRegionEndpoint"), Actions: jsii.Strings("vpce:AllowMultiRegion"),
-			Resources: jsii.Strings(*endpointArn, *stack.FormatArn(&awscdk.ArnComponents{
-				Service: jsii.String("ec2"), Region: jsii.String(props.ServiceRegion), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: jsii.String("*"),
-			})),
+	vpcArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc"), ResourceName: c.vpc.VpcId()})
+	statements = []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ModifyThisEndpointOnly"),
+		Actions:   jsii.Strings("ec2:ModifyVpcEndpoint"),
+		Resources: jsii.Strings(*endpointArn, *vpcArn),
+	})}
+	if props.privateDNS() {
+		// Turning private DNS on makes EC2 associate an AWS-managed private hosted zone with the
+		// VPC on the caller's behalf: the Service Authorization Reference lists
+		// route53:AssociateVPCWithHostedZone (and ec2:DescribeVpcs) as dependent actions of
+		// endpoint private DNS, and without them the call is reported to hang (boto3#2554). The
+		// zone is AWS's, so its ID is unknown: any zone, this VPC only.
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("AssociateTheManagedZoneWithThisVpcOnly"),
+			Actions: jsii.Strings("route53:AssociateVPCWithHostedZone"),
+			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("route53"), Region: jsii.String(""), Account: jsii.String(""), Resource: jsii.String("hostedzone"), ResourceName: jsii.String("*"),
+			}), *vpcArn),
+		}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// EC2 Describe* calls support no resource-level permissions.
+			Sid: jsii.String("DescribeVpcsNeedsStar"), Actions: jsii.Strings("ec2:DescribeVpcs"), Resources: jsii.Strings("*"),
 		}))
 	}
+	modify := awsiam.NewPolicy(self, jsii.String("EnablePrivateDnsPolicy"), &awsiam.PolicyProps{
+		Roles:      &[]awsiam.IRole{fn.Role},
+		Statements: &statements,
+	})
+	nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone is AWS-managed and its ID unknown; it is limited to this VPC; ec2:DescribeVpcs supports no resource-level permissions")
 	c.enabler = fn.CustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
 		"VpcEndpointId":     c.endpoint.VpcEndpointId(),
 		"PrivateDnsEnabled": strconv.FormatBool(props.privateDNS()),
@@ -309,7 +361,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		"ServiceName":       props.ServiceName,
 		"ConsumerAccount":   stack.Account(),
 	})
-	nag.Suppress(modify, "AwsSolutions-IAM5", "ModifyVpcEndpoint is scoped to this endpoint; cross-region, vpce:AllowMultiRegion names this endpoint and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
+	nag.Suppress(fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	c.enabler.Node().AddDependency(modify)
 	if c.acceptance != nil {
 		c.enabler.Node().AddDependency(c.acceptance)
@@ -373,7 +425,9 @@ func (c *consumer) outputs(props *ConsumerProps) {
 	}
 	out("EndpointId", "Interface endpoint ID", c.EndpointId())
 	out("RegionalDnsName", "Endpoint regional DNS name", c.RegionalDnsName())
-	out("ZonalDnsNames", "Endpoint zonal DNS names (each pins an AZ)", c.ZonalDnsNames())
+	if zonal := c.ZonalDnsNames(); zonal != nil {
+		out("ZonalDnsNames", "Endpoint zonal DNS names (each pins an AZ)", zonal)
+	}
 	if c.preflight != nil && props.privateDNS() {
 		out("PrivateDnsName", "Provider's private DNS name, resolving to this endpoint inside the VPC", c.PrivateDnsName())
 	}
@@ -409,6 +463,9 @@ func (c *consumer) RegionalDnsName() *string {
 }
 
 func (c *consumer) ZonalDnsNames() *string {
+	if c.subnetCount == 0 {
+		return nil // cross-region: regional DNS only
+	}
 	// Entry 0 is regional, then one zonal entry per endpoint subnet.
 	var names []string
 	for i := range c.subnetCount {

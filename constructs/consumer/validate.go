@@ -33,6 +33,10 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: ConsumerProps."+format, args...))
 	}
+	region := stackRegion
+	if provider.IsToken(region) {
+		region = ""
+	}
 	switch {
 	case p.ServiceName == "":
 		bad("ServiceName is empty: give the provider's service name (com.amazonaws.vpce.<region>.vpce-svc-…; the provider stack's ServiceName output)")
@@ -104,12 +108,15 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	if p.AcceptanceTimeout != 0 && (p.AcceptanceTimeout < time.Minute || p.AcceptanceTimeout > 14*time.Minute) {
 		bad("AcceptanceTimeout %s is out of range: use 1m to 14m (the waiting Lambda must answer CloudFormation within its 15-minute limit)", p.AcceptanceTimeout)
 	}
-	if a := p.AcceptorArn; a != "" && !provider.IsToken(a) && !arnRe.MatchString(a) {
-		bad("AcceptorArn %q is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>; the provider stack's AcceptorFunctionArn output): fix the value", a)
-	}
-	region := stackRegion
-	if provider.IsToken(region) {
-		region = ""
+	if a := p.AcceptorArn; a != "" && !provider.IsToken(a) {
+		switch m := arnRe.FindStringSubmatch(a); {
+		case m == nil:
+			bad("AcceptorArn %q is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>; the provider stack's AcceptorFunctionArn output): fix the value", a)
+		case region != "" && m[2] != region:
+			// CloudFormation invokes a custom resource's ServiceToken only in the stack's own
+			// Region, and never lets it change on update (AWS::CloudFormation::CustomResource).
+			bad("AcceptorArn %q is in %s but this stack is in %s: CloudFormation only calls a custom resource's Lambda in the stack's own Region; leave AcceptorArn empty for a cross-region consumer — the provider's acceptor accepts the connection on its Connect notification", a, m[2], region)
+		}
 	}
 	for i, az := range p.AvailabilityZones {
 		switch {

@@ -74,7 +74,6 @@ type provider struct {
 	constructs.Construct
 	props        ProviderProps
 	vpc          awsec2.IVpc
-	isolated     *IsolatedVpc // the VPC created here, if any
 	lb           elbv2.INetworkLoadBalancer
 	sg           awsec2.ISecurityGroup
 	listeners    []elbv2.NetworkListener
@@ -126,8 +125,7 @@ func (p *provider) network() {
 	case p.props.Vpc != nil:
 		p.vpc = p.props.Vpc
 	default:
-		p.isolated = NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZones)
-		p.vpc = p.isolated.Vpc
+		p.vpc = NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZones).Vpc
 	}
 }
 
@@ -213,8 +211,14 @@ func (p *provider) loadBalancer() {
 			// In-VPC clients and health checks only; PrivateLink traffic is governed by
 			// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (see ProviderProps).
 			p.sg.AddIngressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv4)"), nil)
-			if p.isolated != nil && p.props.dualStack() {
-				p.sg.AddIngressRule(p.isolated.Ipv6Peer(p.sg), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
+			if p.props.dualStack() {
+				cidrs, blocks := dualstack.Ipv6Blocks(p.vpc)
+				for _, b := range blocks {
+					p.sg.Node().AddDependency(b)
+				}
+				for _, cidr := range cidrs {
+					p.sg.AddIngressRule(awsec2.Peer_Ipv6(cidr), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
+				}
 			}
 			// The NLB talks to its IPv4 targets (traffic and health checks) through this group.
 			p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(targetPort)), jsii.String("targets on "+strconv.Itoa(targetPort)), nil)

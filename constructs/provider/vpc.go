@@ -13,8 +13,8 @@ import (
 )
 
 // IsolatedVpc is a dual-stack VPC with only isolated subnets, built by NewIsolatedVpc.
-// Anything that reads Ipv6CidrBlock must depend on Ipv6Cidr (see Ipv6Peer): VPC.Ipv6CidrBlocks is
-// empty until the association exists, and Fn::Select of it then fails (aws-cdk#36714).
+// Anything that reads Ipv6CidrBlock must depend on Ipv6Cidr: VPC.Ipv6CidrBlocks is empty until
+// the association exists, and Fn::Select of it then fails (aws-cdk#36714).
 type IsolatedVpc struct {
 	// Vpc is the VPC as CDK constructs take it (an awsec2.IVpc over the resources below).
 	Vpc awsec2.IVpc
@@ -107,11 +107,4 @@ func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) *Isolat
 		Reason: jsii.String("The isolated VPC places its subnets in the Availability Zones it was given"),
 	})
 	return out
-}
-
-// Ipv6Peer is the VPC's IPv6 range as a security-group peer for sg, which it makes wait for the
-// range's association.
-func (v *IsolatedVpc) Ipv6Peer(sg constructs.IConstruct) awsec2.IPeer {
-	sg.Node().AddDependency(v.Ipv6Cidr)
-	return awsec2.Peer_Ipv6(v.Ipv6CidrBlock)
 }

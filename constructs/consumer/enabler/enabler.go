@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
 )
@@ -49,8 +51,13 @@ type Enabler struct {
 	Subnets   describeSubnetsAPI
 	Vpcs      describeVpcAttributeAPI
 	Log       *slog.Logger
+	// Region the function runs in (the stack's); a ServiceRegion other than it is cross-region.
+	Region string
 	// Poll is the wait between state reads. Default: 10 s.
 	Poll time.Duration
+	// IAMWait bounds the retries of an authorization error right after the role's policies were
+	// attached (IAM is eventually consistent). Default: 2 minutes.
+	IAMWait time.Duration
 }
 
 func str(rp map[string]any, k string) string { s, _ := rp[k].(string); return s }
@@ -100,6 +107,8 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 		switch {
 		case aws.ToString(svc.PrivateDnsName) == "":
 			problems = append(problems, fmt.Sprintf("service %s has no private DNS name but PrivateDns is on: turn PrivateDns off and use the endpoint's regional DNS name", name))
+		case state == "":
+			problems = append(problems, fmt.Sprintf("private DNS name %s of service %s reports no verification state, so it is not verified: the provider must publish its TXT record and verify it first", aws.ToString(svc.PrivateDnsName), name))
 		case !strings.EqualFold(state, string(types.DnsNameStateVerified)):
 			problems = append(problems, fmt.Sprintf("private DNS name %s of service %s is %s, not verified: the provider must publish its TXT record and verify it first", aws.ToString(svc.PrivateDnsName), name, state))
 		}
@@ -116,18 +125,21 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 			}
 		}
 	}
-	if ids := strings.FieldsFunc(str(rp, "SubnetIds"), func(r rune) bool { return r == ',' }); len(ids) > 0 {
+	// Cross-region, DescribeVpcEndpointServices lists no AZs and none need to match (PrivateLink
+	// cross-Region docs; terraform-provider-aws#44186): the AZ check applies in one Region only.
+	sameRegion := str(rp, "ServiceRegion") == "" || str(rp, "ServiceRegion") == e.Region
+	if ids := strings.FieldsFunc(str(rp, "SubnetIds"), func(r rune) bool { return r == ',' }); len(ids) > 0 && sameRegion {
 		subs, err := e.Subnets.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: ids})
 		if err != nil {
 			return name, nil, fmt.Errorf("describe subnets %v: %w", ids, err)
 		}
-		var served, mine []string
-		ok := false
+		// CreateVpcEndpoint fails if any subnet is in an AZ the service does not serve ("The VPC
+		// endpoint service … does not support the availability zone of the subnet").
+		var served, unserved []string
 		for _, s := range subs.Subnets {
 			az, azID := aws.ToString(s.AvailabilityZone), aws.ToString(s.AvailabilityZoneId)
-			mine = append(mine, az+" ("+azID+")")
-			if slices.Contains(svc.AvailabilityZoneIds, azID) || len(svc.AvailabilityZoneIds) == 0 && slices.Contains(svc.AvailabilityZones, az) {
-				ok = true
+			if !slices.Contains(svc.AvailabilityZoneIds, azID) && (len(svc.AvailabilityZoneIds) > 0 || !slices.Contains(svc.AvailabilityZones, az)) {
+				unserved = append(unserved, aws.ToString(s.SubnetId)+" in "+az+" ("+azID+")")
 			}
 		}
 		for i, az := range svc.AvailabilityZones {
@@ -136,8 +148,8 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 			}
 			served = append(served, az)
 		}
-		if !ok {
-			problems = append(problems, fmt.Sprintf("none of the endpoint's subnets is in an AZ the service serves: subnets are in %v, the service serves %v (names as this account sees them; compare the AZ IDs); place the endpoint in one of the served AZs or ask the provider to add an AZ", mine, served))
+		if len(unserved) > 0 {
+			problems = append(problems, fmt.Sprintf("endpoint subnets %v are in AZs the service does not serve (it serves %v; AZ names differ between accounts, the IDs in brackets do not): use subnets in served AZs only, or ask the provider to add those AZ IDs", unserved, served))
 		}
 	}
 	if len(problems) > 0 {
@@ -190,7 +202,11 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 	}
 	if wantDNS && !aws.ToBool(ep.PrivateDnsEnabled) {
 		log.Info("enabling private DNS")
-		if _, err := e.Modify.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id), PrivateDnsEnabled: aws.Bool(true)}); err != nil {
+		err := e.retryAuth(ctx, log, func() error {
+			_, err := e.Modify.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id), PrivateDnsEnabled: aws.Bool(true)})
+			return err
+		})
+		if err != nil {
 			return id, nil, fmt.Errorf("enable private DNS on %s: %w (is the provider's private DNS name verified?)", id, err)
 		}
 		if ep, err = e.waitAvailable(ctx, id, log); err != nil {
@@ -234,7 +250,8 @@ func (e Enabler) waitAvailable(ctx context.Context, id string, log *slog.Logger)
 		switch state {
 		case "available":
 			return last, nil
-		case "rejected", "failed", "deleted", "deleting", "expired":
+		case "rejected", "failed", "deleted", "deleting", "expired", "partial":
+			// Final: none of them turns available by waiting (EC2 API reference, State).
 			reason := ""
 			if last.LastError != nil {
 				reason = ": " + aws.ToString(last.LastError.Message)
@@ -265,4 +282,35 @@ func (e Enabler) explain(err error, id string, ep *types.VpcEndpoint, timeout ti
 		return fmt.Errorf("endpoint %s to %s is still pendingAcceptance after %s — is account %s on the provider's allow-list (AllowedPrincipals, and the acceptor's AllowedAccounts)? The provider can also accept it: aws ec2 accept-vpc-endpoint-connections --service-id <vpce-svc-…> --vpc-endpoint-ids %s", id, service, timeout, account, id)
 	}
 	return fmt.Errorf("endpoint %s to %s is still %s after %s; check its state in the VPC console and retry the deploy", id, service, stuck.state, timeout)
+}
+
+// authErrors are the codes of a call IAM does not allow (yet): EC2 answers UnauthorizedOperation,
+// other services AccessDenied / AccessDeniedException.
+var authErrors = []string{"UnauthorizedOperation", "AccessDenied", "AccessDeniedException"}
+
+// retryAuth runs call, retrying an authorization error for up to IAMWait: a policy attached just
+// before this function ran may take a while to apply everywhere (IAM is eventually consistent).
+func (e Enabler) retryAuth(ctx context.Context, log *slog.Logger, call func() error) error {
+	wait := e.IAMWait
+	if wait == 0 {
+		wait = 2 * time.Minute
+	}
+	deadline := time.Now().Add(wait)
+	delay := e.Poll
+	if delay == 0 {
+		delay = 10 * time.Second
+	}
+	for {
+		err := call()
+		var apiErr smithy.APIError
+		if err == nil || !errors.As(err, &apiErr) || !slices.Contains(authErrors, apiErr.ErrorCode()) || time.Now().After(deadline) {
+			return err
+		}
+		log.Warn("not authorized yet, retrying while IAM propagates", "code", apiErr.ErrorCode())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
 }

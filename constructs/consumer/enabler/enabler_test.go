@@ -21,10 +21,12 @@ const (
 	serviceName = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
 )
 
-// endpoint answers DescribeVpcEndpoints with the XML EC2 sends.
+// endpoint answers DescribeVpcEndpoints with the XML EC2 sends: element names as in
+// aws-sdk-go-v2's awsEc2query_deserializeDocumentVpcEndpoint (dnsEntrySet, not dnsEntries — a
+// name the SDK does not know is silently dropped).
 func endpoint(state string, privateDNS bool) ec2fake.Handler {
 	return func(url.Values) (int, string) {
-		return ec2fake.OK("DescribeVpcEndpoints", fmt.Sprintf(`<vpcEndpointSet><item><vpcEndpointId>%s</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><serviceName>%s</serviceName><state>%s</state><privateDnsEnabled>%t</privateDnsEnabled><ipAddressType>dualstack</ipAddressType><dnsEntries><item><dnsName>%s-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z38GZ743OKFT7T</hostedZoneId></item></dnsEntries></item></vpcEndpointSet>`, endpointID, serviceName, state, privateDNS, endpointID))
+		return ec2fake.OK("DescribeVpcEndpoints", fmt.Sprintf(`<vpcEndpointSet><item><vpcEndpointId>%s</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><serviceName>%s</serviceName><state>%s</state><privateDnsEnabled>%t</privateDnsEnabled><ipAddressType>dualstack</ipAddressType><dnsEntrySet><item><dnsName>%s-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z38GZ743OKFT7T</hostedZoneId></item></dnsEntrySet></item></vpcEndpointSet>`, endpointID, serviceName, state, privateDNS, endpointID))
 	}
 }
 
@@ -65,7 +67,7 @@ func enablerFor(t *testing.T, handlers map[string]ec2fake.Handler) (Enabler, *ec
 		srv.On(action, h)
 	}
 	c := srv.Client()
-	return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: slog.New(slog.DiscardHandler), Poll: 5 * time.Millisecond}, srv
+	return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: slog.New(slog.DiscardHandler), Poll: 5 * time.Millisecond, Region: "eu-west-1", IAMWait: time.Second}, srv
 }
 
 func TestEnable(t *testing.T) {
@@ -73,6 +75,7 @@ func TestEnable(t *testing.T) {
 	cases := []struct {
 		name       string
 		describe   ec2fake.Handler
+		modify     ec2fake.Handler
 		props      map[string]any
 		wantErr    string
 		wantModify int
@@ -80,7 +83,18 @@ func TestEnable(t *testing.T) {
 	}{
 		{name: "waits for acceptance, enables private DNS and waits again",
 			describe:   ec2fake.Sequence(endpoint("pendingAcceptance", false), endpoint("pending", false), endpoint("available", false), endpoint("pending", true), endpoint("available", true)),
-			wantModify: 1, wantData: "PrivateDnsEnabled:true"},
+			wantModify: 1, wantData: "PrivateDnsEnabled:true RegionalDnsName:" + endpointID + "-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com"},
+		{name: "retries an authorization error while the new policy propagates",
+			describe:   ec2fake.Sequence(endpoint("available", false), endpoint("available", true)),
+			modify:     ec2fake.Sequence(ec2fake.Fail("UnauthorizedOperation", "You are not authorized to perform this operation."), modified),
+			wantModify: 2, wantData: "PrivateDnsEnabled:true"},
+		{name: "gives up on an authorization error after its bound, naming the code",
+			describe: endpoint("available", false), modify: ec2fake.Fail("UnauthorizedOperation", "You are not authorized to perform this operation."),
+			wantModify: -1, wantErr: "enable private DNS on " + endpointID + ": operation error EC2: ModifyVpcEndpoint"},
+		{name: "fails at once on a partial endpoint",
+			describe: endpoint("partial", false), wantErr: "endpoint " + endpointID + " is partial"},
+		{name: "fails at once on an expired endpoint",
+			describe: endpoint("expired", false), wantErr: "endpoint " + endpointID + " is expired"},
 		{name: "does not modify an endpoint whose private DNS is already on",
 			describe: endpoint("available", true), wantModify: 0, wantData: "State:available"},
 		{name: "leaves private DNS off when not asked",
@@ -97,20 +111,24 @@ func TestEnable(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": c.describe, "ModifyVpcEndpoint": modified})
+			modify := c.modify
+			if modify == nil {
+				modify = modified
+			}
+			e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": c.describe, "ModifyVpcEndpoint": modify})
 			rp := maps.Clone(props)
 			maps.Copy(rp, c.props)
 			_, data, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, EnablerType, rp))
 			if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
 				t.Fatalf("err = %v, want %q", err, c.wantErr)
 			}
-			if n := len(srv.Calls("ModifyVpcEndpoint")); n != c.wantModify {
+			if n := len(srv.Calls("ModifyVpcEndpoint")); c.wantModify >= 0 && n != c.wantModify || c.wantModify < 0 && n < 2 {
 				t.Fatalf("%d ModifyVpcEndpoint calls, want %d", n, c.wantModify)
 			}
 			if mods := srv.Calls("ModifyVpcEndpoint"); len(mods) > 0 && mods[0].Get("PrivateDnsEnabled") != "true" {
 				t.Fatalf("ModifyVpcEndpoint sent %v, want PrivateDnsEnabled=true", mods[0])
 			}
-			if c.wantData != "" && !strings.Contains(fmt.Sprint(data), c.wantData) {
+			if c.wantData != "" && !containsAll(fmt.Sprint(data), strings.Fields(c.wantData)) {
 				t.Fatalf("data = %v, want %s", data, c.wantData)
 			}
 		})
@@ -126,8 +144,19 @@ func TestPreflight(t *testing.T) {
 		props    map[string]any
 		wantErrs []string
 	}{
-		{name: "passes a dual-stack verified service serving one of our AZs",
-			service: service("ipv4,ipv6", "verified", "eu-west-1b=euw1-az1", "eu-west-1c=euw1-az2")},
+		{name: "passes a dual-stack verified service serving every AZ of our subnets",
+			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1", "eu-west-1c=euw1-az2")},
+		{name: "fails when one subnet is in an AZ the service does not serve, naming it by AZ ID",
+			service:  service("ipv4,ipv6", "verified", "eu-west-1b=euw1-az1", "eu-west-1c=euw1-az2"),
+			wantErrs: []string{"endpoint subnets [subnet-1 in eu-west-1a (euw1-az3)] are in AZs the service does not serve (it serves [eu-west-1b (euw1-az1) eu-west-1c (euw1-az2)]", "use subnets in served AZs only"}},
+		{name: "skips the AZ check for a service in another Region, which lists no AZs",
+			service: service("ipv4,ipv6", "verified"), props: map[string]any{"ServiceRegion": "us-east-1"}},
+		{name: "keeps the AZ check when ServiceRegion is this Region",
+			service: service("ipv4,ipv6", "verified"), props: map[string]any{"ServiceRegion": "eu-west-1"},
+			wantErrs: []string{"endpoint subnets [subnet-1 in eu-west-1a (euw1-az3) subnet-2 in eu-west-1b (euw1-az1)] are in AZs the service does not serve"}},
+		{name: "says so when the service reports no verification state",
+			service:  service("ipv4,ipv6", "", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1"),
+			wantErrs: []string{"private DNS name api.example.com of service " + serviceName + " reports no verification state, so it is not verified"}},
 		{name: "fails on an IPv4-only service when dualstack was asked",
 			service:  service("ipv4", "verified", "eu-west-1a=euw1-az3"),
 			wantErrs: []string{"supports [ipv4], not ipv6, but the endpoint asks for dualstack"}},
@@ -135,13 +164,10 @@ func TestPreflight(t *testing.T) {
 			service:  service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3"),
 			wantErrs: []string{"private DNS name api.example.com of service " + serviceName + " is pendingVerification, not verified"}},
 		{name: "ignores verification when private DNS is off",
-			service: service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3"), props: map[string]any{"PrivateDns": "false"}},
-		{name: "fails when no subnet is in a served AZ, naming both sets with AZ IDs",
-			service:  service("ipv4,ipv6", "verified", "eu-west-1c=euw1-az2"),
-			wantErrs: []string{"subnets are in [eu-west-1a (euw1-az3) eu-west-1b (euw1-az1)], the service serves [eu-west-1c (euw1-az2)]"}},
+			service: service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1"), props: map[string]any{"PrivateDns": "false"}},
 		{name: "reports every problem at once",
 			service:  service("ipv4", "failed", "eu-west-1c=euw1-az2"),
-			wantErrs: []string{"not ipv6", "is failed, not verified", "none of the endpoint's subnets"}},
+			wantErrs: []string{"not ipv6", "is failed, not verified", "are in AZs the service does not serve"}},
 		{name: "fails on a VPC without DNS hostnames, with the command that fixes it",
 			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3"), vpc: vpcAttributes(true, false),
 			wantErrs: []string{`VPC vpc-0123456789abcdef0 has enableDnsHostnames off`, `aws ec2 modify-vpc-attribute --vpc-id vpc-0123456789abcdef0 --enable-dns-hostnames '{"Value":true}'`, "or set PrivateDns to false"}},
@@ -149,7 +175,7 @@ func TestPreflight(t *testing.T) {
 			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3"), vpc: vpcAttributes(false, true),
 			wantErrs: []string{`VPC vpc-0123456789abcdef0 has enableDnsSupport off`, "--enable-dns-support"}},
 		{name: "ignores the VPC's DNS attributes when private DNS is off",
-			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3"), vpc: vpcAttributes(false, false), props: map[string]any{"PrivateDns": "false"}},
+			service: service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1"), vpc: vpcAttributes(false, false), props: map[string]any{"PrivateDns": "false"}},
 		{name: "fails when the service is not visible",
 			service:  ec2fake.Fail("InvalidServiceName", "The Vpc Endpoint Service '"+serviceName+"' does not exist"),
 			wantErrs: []string{"InvalidServiceName", "is this account an allowed principal of the service?"}},
@@ -191,4 +217,13 @@ func TestDeleteNeverTouchesEC2AndAlwaysAnswers(t *testing.T) {
 			t.Fatalf("%s delete made %d EC2 calls", rt, n)
 		}
 	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }

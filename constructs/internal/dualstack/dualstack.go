@@ -1,7 +1,12 @@
 // Package dualstack holds the synth-time IPv6 checks the provider and the consumer share.
 package dualstack
 
-import "github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
 
 // SubnetWithoutIPv6 returns the construct path of the first subnet in sel (nil: the VPC's
 // default selection) whose template gives it no IPv6 CIDR, or "" if there is none. Imported
@@ -20,4 +25,32 @@ func SubnetWithoutIPv6(vpc awsec2.IVpc, sel *awsec2.SubnetSelection) string {
 		}
 	}
 	return ""
+}
+
+// Ipv6Blocks returns the IPv6 CIDRs of vpc known in its stack's template, each as
+// Fn::Select(i, VPC.Ipv6CidrBlocks), with the AWS::EC2::VPCCidrBlock resources that create them:
+// whatever reads one must depend on those (the list is empty until they exist, aws-cdk#36714).
+// A VPC defined outside the stack (imported, looked up) has none known: nil.
+func Ipv6Blocks(vpc awsec2.IVpc) (cidrs []*string, blocks []constructs.IConstruct) {
+	id := *vpc.VpcId()
+	var cfnVpc awsec2.CfnVPC
+	for _, c := range *awscdk.Stack_Of(vpc).Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		switch r := c.(type) {
+		case awsec2.CfnVPC:
+			if *r.Ref() == id {
+				cfnVpc = r
+			}
+		case awsec2.CfnVPCCidrBlock:
+			if v := r.VpcId(); v != nil && *v == id && (r.AmazonProvidedIpv6CidrBlock() != nil || r.Ipv6CidrBlock() != nil || r.Ipv6IpamPoolId() != nil || r.Ipv6Pool() != nil) {
+				blocks = append(blocks, r)
+			}
+		}
+	}
+	if cfnVpc == nil {
+		return nil, nil
+	}
+	for i := range blocks {
+		cidrs = append(cidrs, awscdk.Fn_Select(jsii.Number(i), cfnVpc.AttrIpv6CidrBlocks()))
+	}
+	return cidrs, blocks
 }

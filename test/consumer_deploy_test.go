@@ -1,0 +1,183 @@
+package test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
+)
+
+// endpointWorld resolves a consumer template the way CloudFormation would after the endpoint is
+// created: DnsEntries has the regional entry, then one zonal entry per subnet in the same Region
+// and none across Regions (PrivateLink cross-Region docs: "You must use regional DNS").
+func endpointWorld(t *testing.T, tpl assertions.Template, account, region string) world {
+	w := world{account: account, region: region, refs: map[string]string{}, attrs: map[string]any{}}
+	for id, r := range resources(tpl, "AWS::EC2::VPCEndpoint") {
+		entries := []any{"Z7HUB22UULQXV:vpce-0a1b2c3d4e5f60718-abcdefgh.vpce-svc-0123456789abcdef0." + region + ".vpce.amazonaws.com"}
+		if p := props(r); p["VpcEndpointType"] == "Interface" && p["ServiceRegion"] == nil {
+			for i := range p["SubnetIds"].([]any) {
+				entries = append(entries, fmt.Sprintf("Z7HUB22UULQXV:vpce-0a1b2c3d4e5f60718-abcdefgh-%s%c.vpce-svc-0123456789abcdef0.%s.vpce.amazonaws.com", region, 'a'+i, region))
+			}
+		}
+		w.attrs[id+".DnsEntries"] = entries
+		w.attrs[id+".Id"] = "vpce-0a1b2c3d4e5f60718"
+	}
+	for id := range resources(tpl, "Custom::EndpointPreflight") {
+		w.attrs[id+".PrivateDnsName"] = "api.example.com"
+	}
+	for id := range resources(tpl, "AWS::EC2::Instance") {
+		w.attrs[id+".InstanceId"] = "i-0123456789abcdef0"
+	}
+	return w
+}
+
+func TestEveryConsumerOutputResolvesAgainstTheEndpointAWSCreates(t *testing.T) {
+	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
+		t.Run(name, func(t *testing.T) {
+			f := appWith(t, name, appConfigs[name])
+			tpl := f.templates[privatelinkapp.ConsumerStackName]
+			cfg := f.stacks[privatelinkapp.ConsumerStackName]
+			w := endpointWorld(t, tpl, "222222222222", *cfg.Region())
+			raw := tpl.ToJSON()
+			for id, o := range (*raw)["Outputs"].(map[string]any) {
+				v := w.resolve(t, o.(map[string]any)["Value"])
+				if s := fmt.Sprint(v); strings.Contains(s, "${Token") || s == "" {
+					t.Errorf("output %s resolves to %q", id, s)
+				}
+			}
+		})
+	}
+	cross := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"]).templates[privatelinkapp.ConsumerStackName]
+	cross.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(1))
+	if outs := cross.FindOutputs(jsii.String("*"), m("Description", assertions.Match_StringLikeRegexp(jsii.String("zonal")))); len(*outs) != 0 {
+		t.Errorf("a cross-region consumer outputs zonal DNS names, which its endpoint does not have: %v", *outs)
+	}
+}
+
+// policyOf returns the statements of the policies attached to role, by policy logical ID.
+func statementsFor(tpl assertions.Template, role string) map[string][]map[string]any {
+	out := map[string][]map[string]any{}
+	for id, pol := range resources(tpl, "AWS::IAM::Policy") {
+		if fmt.Sprint(props(pol)["Roles"]) != "[map[Ref:"+role+"]]" {
+			continue
+		}
+		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			out[id] = append(out[id], st.(map[string]any))
+		}
+	}
+	return out
+}
+
+func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
+	tpl := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"]).templates[privatelinkapp.ConsumerStackName]
+	w := endpointWorld(t, tpl, "222222222222", "eu-central-1")
+	_, preflight := only(t, resources(tpl, "Custom::EndpointPreflight"))
+	fnID := props(preflight)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	fn := resources(tpl, "AWS::Lambda::Function")[fnID]
+	role := props(fn)["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	fnDeps := fmt.Sprint(fn["DependsOn"])
+	var multiRegion, associate bool
+	for polID, sts := range statementsFor(tpl, role) {
+		for _, st := range sts {
+			res := fmt.Sprint(w.resolve(t, st["Resource"]))
+			switch st["Action"] {
+			case "vpce:AllowMultiRegion":
+				multiRegion = true
+				// The preflight's DescribeVpcEndpointServices(ServiceRegions) is the first
+				// cross-region call: the policy must be in force when the function first runs.
+				if !strings.Contains(fnDeps, polID) {
+					t.Errorf("vpce:AllowMultiRegion is in %s, which the function does not depend on (DependsOn %s)", polID, fnDeps)
+				}
+				if res != "[arn:aws:ec2:eu-central-1:222222222222:vpc-endpoint/* arn:aws:ec2:eu-west-1:*:vpc-endpoint-service/*]" {
+					t.Errorf("vpce:AllowMultiRegion on %s", res)
+				}
+			case "route53:AssociateVPCWithHostedZone":
+				associate = true
+			}
+		}
+	}
+	if !multiRegion {
+		t.Error("the cross-region consumer's function has no vpce:AllowMultiRegion")
+	}
+	if associate {
+		t.Error("private DNS is off in this configuration, yet the function may associate hosted zones")
+	}
+
+	// With private DNS: the enabler may associate AWS's managed zone with this VPC only, and
+	// runs after that permission exists.
+	tpl = appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	w = endpointWorld(t, tpl, "222222222222", "eu-west-1")
+	_, enabler := only(t, resources(tpl, "Custom::PrivateDnsEnabler"))
+	_, preflight = only(t, resources(tpl, "Custom::EndpointPreflight"))
+	role = props(resources(tpl, "AWS::Lambda::Function")[props(preflight)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)])["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	vpcID, _ := only(t, resources(tpl, "AWS::EC2::VPC"))
+	found := map[string]bool{}
+	for polID, sts := range statementsFor(tpl, role) {
+		for _, st := range sts {
+			action := fmt.Sprint(st["Action"])
+			found[action] = true
+			if action == "route53:AssociateVPCWithHostedZone" || action == "ec2:ModifyVpcEndpoint" {
+				if !strings.Contains(fmt.Sprint(enabler["DependsOn"]), polID) {
+					t.Errorf("%s is in %s, which the enabler does not depend on", action, polID)
+				}
+			}
+			if action == "route53:AssociateVPCWithHostedZone" {
+				if res := fmt.Sprint(w.resolve(t, st["Resource"])); res != "[arn:aws:route53:::hostedzone/* arn:aws:ec2:eu-west-1:222222222222:vpc/<"+vpcID+">]" {
+					t.Errorf("AssociateVPCWithHostedZone on %s, want any zone and this VPC only", res)
+				}
+			}
+		}
+	}
+	for _, a := range []string{"ec2:ModifyVpcEndpoint", "route53:AssociateVPCWithHostedZone", "ec2:DescribeVpcs"} {
+		if !found[a] {
+			t.Errorf("the enabler's role lacks %s", a)
+		}
+	}
+}
+
+func TestAConsumerInAVpcItWasGivenAdmitsEveryIpv6RangeOfThatVpc(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := providerStack(app, "GivenDualStackVpc")
+	vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
+		IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
+	consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc})
+	tpl := assertions.Template_FromStack(stack, nil)
+	blockID, _ := only(t, resources(tpl, "AWS::EC2::VPCCidrBlock"))
+	for id, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
+		if !strings.HasPrefix(fmt.Sprint(props(sg)["GroupDescription"]), "PrivateLink endpoint") {
+			continue
+		}
+		rules := fmt.Sprint(props(sg)["SecurityGroupIngress"])
+		if !strings.Contains(rules, "CidrIpv6:map[Fn::Select:[0 map[Fn::GetAtt:[Own") || !strings.Contains(fmt.Sprint(sg["DependsOn"]), blockID) {
+			t.Fatalf("%s admits %s (DependsOn %v), want the VPC's IPv6 range after its association %s", id, rules, sg["DependsOn"], blockID)
+		}
+		return
+	}
+	t.Fatal("no endpoint security group")
+}
+
+func TestAConsumerInAnImportedVpcSaysItsIpv6ClientsNeedAllowedIpv6Cidrs(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := providerStack(app, "ImportedVpc")
+	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Imported"), &awsec2.VpcAttributes{
+		VpcId: jsii.String("vpc-0123456789abcdef0"), AvailabilityZones: jsii.Strings("eu-west-1a"), IsolatedSubnetIds: jsii.Strings("subnet-0123456789abcdef0"), VpcCidrBlock: jsii.String("10.1.0.0/16"),
+	})
+	consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc})
+	warnings := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("ConsumerProps.Vpc vpc-0123456789abcdef0 is not defined in this stack.*AllowedIpv6Cidrs")))
+	if len(*warnings) != 1 {
+		t.Fatalf("%d warnings naming AllowedIpv6Cidrs, want 1", len(*warnings))
+	}
+}
+
+func TestTheAcceptanceRequestIsRetainedSoTheConsumerDeletesWithoutTheProvider(t *testing.T) {
+	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	tpl.HasResource(jsii.String("Custom::EndpointAcceptance"), m("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"))
+}
