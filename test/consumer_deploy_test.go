@@ -12,6 +12,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 // endpointWorld resolves a consumer template the way CloudFormation would after the endpoint is
@@ -180,4 +181,46 @@ func TestAConsumerInAnImportedVpcSaysItsIpv6ClientsNeedAllowedIpv6Cidrs(t *testi
 func TestTheAcceptanceRequestIsRetainedSoTheConsumerDeletesWithoutTheProvider(t *testing.T) {
 	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
 	tpl.HasResource(jsii.String("Custom::EndpointAcceptance"), m("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"))
+}
+
+func TestAConsumerOfAProviderInTheSameStackWaitsForItsPermissionsAndVerification(t *testing.T) {
+	tpl := synth(t, "same-stack", func(app awscdk.App) error {
+		stack := providerStack(app, "SameStack")
+		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
+			AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
+			PrivateDnsName: "api.example.com", HostedZone: zone(stack),
+		})
+		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []int{443}, AvailabilityZones: []string{"eu-west-1a"}})
+		return nil
+	}).templates["SameStack"]
+	perms, _ := only(t, resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))
+	verification, _ := only(t, resources(tpl, "Custom::PrivateDnsVerification"))
+	_, preflight := only(t, resources(tpl, "Custom::EndpointPreflight"))
+	deps := fmt.Sprint(preflight["DependsOn"])
+	if !strings.Contains(deps, perms) || !strings.Contains(deps, verification) {
+		t.Fatalf("the preflight depends on %s, want the permissions %s and the verification %s", deps, perms, verification)
+	}
+	w := serviceWorld(tpl, "111111111111", "eu-west-1")
+	for id, ep := range resources(tpl, "AWS::EC2::VPCEndpoint") {
+		if got := w.resolve(t, props(ep)["ServiceName"]); got != "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" {
+			t.Errorf("%s connects to %v", id, got)
+		}
+	}
+}
+
+func TestTheEnablerRunsAgainWhenTheEndpointChangesInPlace(t *testing.T) {
+	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	_, enabler := only(t, resources(tpl, "Custom::PrivateDnsEnabler"))
+	w := endpointWorld(t, tpl, "222222222222", "eu-west-1")
+	for id := range resources(tpl, "AWS::EC2::SecurityGroup") {
+		w.attrs[id+".GroupId"] = "sg-" + id
+	}
+	got := fmt.Sprint(w.resolve(t, props(enabler)["EndpointConfig"]))
+	_, ep := only(t, resources(tpl, "AWS::EC2::VPCEndpoint"))
+	subnets := w.resolve(t, props(ep)["SubnetIds"]).([]any)
+	sgs := w.resolve(t, props(ep)["SecurityGroupIds"]).([]any)
+	want := fmt.Sprintf("%s,%s|%s|dualstack|dualstack", subnets[0], subnets[1], sgs[0])
+	if got != want {
+		t.Fatalf("EndpointConfig = %q, want the endpoint's subnets, security group and IP types %q", got, want)
+	}
 }

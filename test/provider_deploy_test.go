@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -309,6 +310,13 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 			[]string{`"region" (eu-west-1) and "consumerRegion" (cn-north-1) are in different AWS partitions`}},
 		{"a hosted zone ID with its path prefix", map[string]any{"hostedZoneId": "/hostedzone/Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com"},
 			[]string{`context key "hostedZoneId" is "/hostedzone/Z0123456789ABCDEFGHIJ", which is not a Route 53 hosted zone ID`}},
+		{"an outputs file cut short", map[string]any{"outputsFile": writeFile(t, `{"PrivateLinkProvider": {"ProviderServiceName`)},
+			[]string{`context key "outputsFile"`, "is not cdk deploy --outputs-file JSON", "unexpected end of JSON input"}},
+		{"an outputs file that is a directory", map[string]any{"outputsFile": t.TempDir()}, []string{`context key "outputsFile"`, "cannot be read", "is a directory"}},
+		{"an outputs file of other stacks", map[string]any{"outputsFile": writeFile(t, `{"SomethingElse": {"X": "y"}}`)},
+			[]string{`has outputs of ["SomethingElse"] but not of the provider stack PrivateLinkProvider`}},
+		{"an outputs file without the service name", map[string]any{"outputsFile": writeFile(t, `{"PrivateLinkProvider": {"ProviderServiceId": "vpce-svc-0123456789abcdef0"}}`)},
+			[]string{`has no ProviderServiceName output for stack PrivateLinkProvider (it has ["ProviderServiceId"])`}},
 		{"a made-up Region", map[string]any{"region": "eu-middle-1"}, []string{`context key "region" is "eu-middle-1", which is not an AWS Region`}},
 		{"an AZ name that is not one", map[string]any{"providerAzs": "eu-west-11"}, []string{`context key "providerAzs" has "eu-west-11", which is not an Availability Zone name`}},
 		{"the same AZ twice", map[string]any{"consumerAzs": "eu-west-1a,eu-west-1a"}, []string{`context key "consumerAzs" lists "eu-west-1a" twice`}},
@@ -357,4 +365,14 @@ func TestWhatReadsTheVpcIpv6RangeWaitsForItsAssociation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// writeFile writes content to a new file of the test and returns its path.
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	f := t.TempDir() + "/cdk-outputs.json"
+	if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -1,7 +1,9 @@
 package privatelinkapp
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -77,8 +79,14 @@ func Build(app awscdk.App) (*Stacks, error) {
 	// Typed handoff: context, else the outputs file, else a marked placeholder.
 	serviceName, source := cfg.ServiceName, "context"
 	if serviceName == "" {
-		if name, err := serviceNameFromOutputs(cfg.OutputsFile, ProviderStackName); err == nil {
+		name, err := serviceNameFromOutputs(cfg.OutputsFile, ProviderStackName)
+		switch {
+		case err == nil:
 			serviceName, source = name, cfg.OutputsFile
+		case errors.Is(err, fs.ErrNotExist):
+			// No provider deployed yet: the placeholder below, with its warning.
+		default:
+			return nil, err
 		}
 	}
 	if serviceName == "" {

@@ -32,6 +32,10 @@ type ConsumerProps struct {
 	// com.amazonaws.vpce.<region>.vpce-svc-<hex> (the provider stack's ServiceName output).
 	// Required.
 	ServiceName string
+	// Provider in the same app (same account and Region), instead of ServiceName: its service
+	// name is used, and the endpoint (and its preflight) wait for the service's permissions and,
+	// in Route 53 mode, for its private DNS verification. Default: none.
+	Provider provider.Provider
 	// ServiceRegion of a provider in another Region (cross-region PrivateLink; needs
 	// vpce:AllowMultiRegion for the deploying role). Default: the stack's Region.
 	ServiceRegion string
@@ -159,6 +163,11 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	if err := props.Validate(*awscdk.Stack_Of(scope).Region()); err != nil {
 		panic(err)
+	}
+	if props.Provider != nil {
+		withName := *props
+		withName.ServiceName = *props.Provider.ServiceName()
+		props = &withName
 	}
 	c := &consumer{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	self := c.Construct
@@ -297,6 +306,20 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if c.preflight != nil {
 		c.endpoint.Node().AddDependency(c.preflight)
 	}
+	if pr := props.Provider; pr != nil {
+		// The first call that needs the service visible (the preflight, else the endpoint) waits
+		// for the permissions; with private DNS, for the verified name too.
+		first := constructs.IConstruct(c.endpoint)
+		if c.preflight != nil {
+			first = c.preflight
+		}
+		if perms := pr.Permissions(); perms != nil {
+			first.Node().AddDependency(perms)
+		}
+		if v := pr.Verification(); v != nil && props.privateDNS() {
+			first.Node().AddDependency(v)
+		}
+	}
 	// Count the subnets the endpoint really got (LookupSupportedAzs may drop some): DnsEntries
 	// has one zonal entry per subnet, and selecting a missing one would fail the deploy.
 	c.subnetCount = len(*c.endpoint.Node().DefaultChild().(awsec2.CfnVPCEndpoint).SubnetIds())
@@ -360,6 +383,13 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		"TimeoutSeconds":    strconv.Itoa(int(props.timeout().Seconds())),
 		"ServiceName":       props.ServiceName,
 		"ConsumerAccount":   stack.Account(),
+		// Whatever CloudFormation can update in place on the endpoint: a change re-runs the
+		// enabler, which re-asserts private DNS that the update may have turned off (the
+		// template says false, since AWS refuses true before acceptance).
+		"EndpointConfig": awscdk.Fn_Join(jsii.String("|"), &[]*string{
+			awscdk.Fn_Join(jsii.String(","), c.vpc.SelectSubnets(subnets).SubnetIds), c.sg.SecurityGroupId(),
+			jsii.String(props.ipAddressType()), jsii.String(props.dnsRecordIpType()),
+		}),
 	})
 	nag.Suppress(fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	c.enabler.Node().AddDependency(modify)

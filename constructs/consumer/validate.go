@@ -38,6 +38,9 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 		region = ""
 	}
 	switch {
+	case p.Provider != nil && p.ServiceName != "":
+		bad("ServiceName %q and Provider are both set: the provider gives the service name; drop ServiceName", p.ServiceName)
+	case p.Provider != nil:
 	case p.ServiceName == "":
 		bad("ServiceName is empty: give the provider's service name (com.amazonaws.vpce.<region>.vpce-svc-…; the provider stack's ServiceName output)")
 	case provider.IsToken(p.ServiceName):

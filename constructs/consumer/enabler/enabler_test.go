@@ -227,3 +227,20 @@ func containsAll(s string, parts []string) bool {
 	}
 	return true
 }
+
+func TestAnUpdateReassertsPrivateDnsThatTheEndpointUpdateTurnedOff(t *testing.T) {
+	// CloudFormation updated the endpoint in place (its template says PrivateDnsEnabled false)
+	// and then the enabler, whose EndpointConfig changed with it.
+	e, srv := enablerFor(t, map[string]ec2fake.Handler{
+		"DescribeVpcEndpoints": ec2fake.Sequence(endpoint("available", false), endpoint("available", true)),
+		"ModifyVpcEndpoint":    modified,
+	})
+	ev := cfntest.Event(cfn.RequestUpdate, EnablerType, map[string]any{"VpcEndpointId": endpointID, "PrivateDnsEnabled": "true", "TimeoutSeconds": "1", "EndpointConfig": "subnet-3,subnet-4|sg-1|dualstack|dualstack"})
+	id, data, err := e.Handle(context.Background(), ev)
+	if err != nil || id != endpointID || data["PrivateDnsEnabled"] != "true" {
+		t.Fatalf("= %q, %v, %v; want private DNS on again", id, data, err)
+	}
+	if mods := srv.Calls("ModifyVpcEndpoint"); len(mods) != 1 || mods[0].Get("PrivateDnsEnabled") != "true" {
+		t.Fatalf("ModifyVpcEndpoint calls %v, want one turning private DNS on", mods)
+	}
+}
