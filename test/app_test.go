@@ -130,6 +130,13 @@ func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T
 	if strings.Contains(string(raw), `"Fn::Select":[2,`) {
 		t.Errorf("zonal DNS names output selects DnsEntries[2], which does not exist with one subnet: %s", raw)
 	}
+	// The preflight checks the subnets the endpoint really gets, not the VPC's selection.
+	for id, r := range *tpl.FindResources(jsii.String("Custom::EndpointPreflight"), nil) {
+		got, _ := json.Marshal((*r)["Properties"].(map[string]any)["SubnetIds"])
+		if !strings.Contains(string(got), "Subnet2") || strings.Contains(string(got), "Subnet1") {
+			t.Errorf("%s checks subnets %s, want only the endpoint's (the second AZ's)", id, got)
+		}
+	}
 }
 
 func TestTestClientIsReachableThroughSSMWithoutInternet(t *testing.T) {

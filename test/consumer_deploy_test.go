@@ -29,6 +29,7 @@ func endpointWorld(t *testing.T, tpl assertions.Template, account, region string
 		}
 		w.attrs[id+".DnsEntries"] = entries
 		w.attrs[id+".Id"] = "vpce-0a1b2c3d4e5f60718"
+		w.refs[id] = "vpce-0a1b2c3d4e5f60718"
 	}
 	for id := range resources(tpl, "Custom::EndpointPreflight") {
 		w.attrs[id+".PrivateDnsName"] = "api.example.com"
@@ -222,5 +223,29 @@ func TestTheEnablerRunsAgainWhenTheEndpointChangesInPlace(t *testing.T) {
 	want := fmt.Sprintf("%s,%s|%s|dualstack|dualstack", subnets[0], subnets[1], sgs[0])
 	if got != want {
 		t.Fatalf("EndpointConfig = %q, want the endpoint's subnets, security group and IP types %q", got, want)
+	}
+}
+
+func TestTheEnablerMayOnlyTouchThisConsumersEndpoints(t *testing.T) {
+	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	w := endpointWorld(t, tpl, "222222222222", "eu-west-1")
+	const tag = "privatelink:consumer"
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), m("VpcEndpointType", "Interface",
+		"Tags", assertions.Match_ArrayWith(&[]any{m("Key", tag, "Value", "PrivateLinkConsumer/Consumer")})))
+	var modify []string
+	for _, pol := range resources(tpl, "AWS::IAM::Policy") {
+		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			if st["Action"] == "ec2:ModifyVpcEndpoint" {
+				modify = append(modify, fmt.Sprintf("%v if %v", w.resolve(t, st["Resource"]), st["Condition"]))
+			}
+		}
+	}
+	want := []string{
+		"arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-0a1b2c3d4e5f60718 if <nil>",
+		"arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/* if map[StringEquals:map[aws:ResourceTag/" + tag + ":PrivateLinkConsumer/Consumer]]",
+	}
+	if strings.Join(modify, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("ModifyVpcEndpoint granted on\n%s\nwant\n%s", strings.Join(modify, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -153,3 +153,18 @@ func TestConsumerRefusesAnAcceptorInAnotherRegion(t *testing.T) {
 	mustContain(t, errString(p.Validate("eu-central-1")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
 		"CloudFormation only calls a custom resource's Lambda in the stack's own Region", "leave AcceptorArn empty")
 }
+
+func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {
+	var p provider.Provider
+	synth(t, "consumer-validate-provider", func(app awscdk.App) error {
+		p = provider.NewProvider(providerStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
+		return nil
+	})
+	both := consumer.ConsumerProps{Provider: p, ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}}
+	mustContain(t, errString(both.Validate("eu-west-1")), `ConsumerProps.ServiceName "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" and Provider are both set`, "drop ServiceName")
+	lookup := consumer.ConsumerProps{Provider: p, LookupSupportedAzs: true, Ports: []int{443}}
+	mustContain(t, errString(lookup.Validate("eu-west-1")), "ConsumerProps.LookupSupportedAzs needs a literal ServiceName at synth", "or comes from Provider")
+	if err := (&consumer.ConsumerProps{Provider: p, Ports: []int{443}}).Validate("eu-west-1"); err != nil {
+		t.Fatalf("a Provider alone is refused: %v", err)
+	}
+}

@@ -20,6 +20,9 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
+// ownerTag marks the endpoints a consumer creates with its construct path.
+const ownerTag = "privatelink:consumer"
+
 // IP address types, in AWS's words.
 const (
 	DualStack = "dualstack"
@@ -273,17 +276,6 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if props.ServiceRegion != "" {
 		region = jsii.String(props.ServiceRegion)
 	}
-	if !props.PreflightDisabled {
-		sel := c.vpc.SelectSubnets(subnets)
-		c.preflight = fn.CustomResource(self, "Preflight", "Custom::EndpointPreflight", map[string]any{
-			"ServiceName":   props.ServiceName,
-			"ServiceRegion": props.ServiceRegion,
-			"Ipv6":          strconv.FormatBool(dual),
-			"PrivateDns":    strconv.FormatBool(props.privateDNS()),
-			"SubnetIds":     awscdk.Fn_Join(jsii.String(","), sel.SubnetIds),
-			"VpcId":         c.vpc.VpcId(),
-		})
-	}
 
 	ipType, dnsType := awsec2.VpcEndpointIpAddressType_IPV4, awsec2.VpcEndpointDnsRecordIpType(strings.ReplaceAll(strings.ToUpper(props.dnsRecordIpType()), "-", "_"))
 	if dual {
@@ -303,7 +295,20 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		ServiceRegion:      region,
 		LookupSupportedAzs: jsii.Bool(props.LookupSupportedAzs),
 	})
-	if c.preflight != nil {
+	// The tag lets this consumer's function reach the endpoint it replaces (see EnablePrivateDnsPolicy).
+	awscdk.Tags_Of(c.endpoint).Add(jsii.String(ownerTag), c.Node().Path(), nil)
+	// The subnets the endpoint really gets: InterfaceVpcEndpoint keeps one per AZ and, with
+	// LookupSupportedAzs, only served AZs. Refs to the subnets, not to the endpoint.
+	endpointSubnets := c.endpoint.Node().DefaultChild().(awsec2.CfnVPCEndpoint).SubnetIds()
+	if !props.PreflightDisabled {
+		c.preflight = fn.CustomResource(self, "Preflight", "Custom::EndpointPreflight", map[string]any{
+			"ServiceName":   props.ServiceName,
+			"ServiceRegion": props.ServiceRegion,
+			"Ipv6":          strconv.FormatBool(dual),
+			"PrivateDns":    strconv.FormatBool(props.privateDNS()),
+			"SubnetIds":     awscdk.Fn_Join(jsii.String(","), endpointSubnets),
+			"VpcId":         c.vpc.VpcId(),
+		})
 		c.endpoint.Node().AddDependency(c.preflight)
 	}
 	if pr := props.Provider; pr != nil {
@@ -322,7 +327,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	// Count the subnets the endpoint really got (LookupSupportedAzs may drop some): DnsEntries
 	// has one zonal entry per subnet, and selecting a missing one would fail the deploy.
-	c.subnetCount = len(*c.endpoint.Node().DefaultChild().(awsec2.CfnVPCEndpoint).SubnetIds())
+	c.subnetCount = len(*endpointSubnets)
 	if crossRegion {
 		// A cross-region endpoint has a regional DNS name only ("You must use regional DNS",
 		// PrivateLink cross-Region docs): DnsEntries has no zonal entry to select.
@@ -353,14 +358,32 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	statements = []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ModifyThisEndpointOnly"),
 		Actions:   jsii.Strings("ec2:ModifyVpcEndpoint"),
-		Resources: jsii.Strings(*endpointArn, *vpcArn),
+		Resources: jsii.Strings(*endpointArn),
 	})}
+	if props.privateDNS() {
+		// When the endpoint is replaced, CloudFormation creates the new one before deleting the
+		// old, and EC2 refuses private DNS on the new one while the old still holds the name
+		// ("private-dns-enabled cannot be set because there is already a conflicting DNS domain",
+		// terraform-provider-aws#17535): the enabler turns it off on the old endpoint first. Its
+		// ID is gone from the template by then, so the grant names this consumer's endpoints by
+		// their tag.
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("ModifyThisConsumersReplacedEndpoint"),
+			Actions: jsii.Strings("ec2:ModifyVpcEndpoint"),
+			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
+			})),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/" + ownerTag: c.Node().Path()}},
+		}))
+	}
 	if props.privateDNS() {
 		// Turning private DNS on makes EC2 associate an AWS-managed private hosted zone with the
 		// VPC on the caller's behalf: the Service Authorization Reference lists
 		// route53:AssociateVPCWithHostedZone (and ec2:DescribeVpcs) as dependent actions of
 		// endpoint private DNS, and without them the call is reported to hang (boto3#2554). The
-		// zone is AWS's, so its ID is unknown: any zone, this VPC only.
+		// zone is AWS's, so its ID is unknown: hostedzone/*. The VPC's ARN is listed too because
+		// denials have been reported against it; Route 53 itself has no VPC resource type, so
+		// this does not narrow the grant to this VPC.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("AssociateTheManagedZoneWithThisVpcOnly"),
 			Actions: jsii.Strings("route53:AssociateVPCWithHostedZone"),
@@ -376,7 +399,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		Roles:      &[]awsiam.IRole{fn.Role},
 		Statements: &statements,
 	})
-	nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone is AWS-managed and its ID unknown; it is limited to this VPC; ec2:DescribeVpcs supports no resource-level permissions")
+	nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; ec2:DescribeVpcs supports no resource-level permissions; ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
 	c.enabler = fn.CustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
 		"VpcEndpointId":     c.endpoint.VpcEndpointId(),
 		"PrivateDnsEnabled": strconv.FormatBool(props.privateDNS()),
@@ -387,7 +410,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		// enabler, which re-asserts private DNS that the update may have turned off (the
 		// template says false, since AWS refuses true before acceptance).
 		"EndpointConfig": awscdk.Fn_Join(jsii.String("|"), &[]*string{
-			awscdk.Fn_Join(jsii.String(","), c.vpc.SelectSubnets(subnets).SubnetIds), c.sg.SecurityGroupId(),
+			awscdk.Fn_Join(jsii.String(","), endpointSubnets), c.sg.SecurityGroupId(),
 			jsii.String(props.ipAddressType()), jsii.String(props.dnsRecordIpType()),
 		}),
 	})

@@ -135,8 +135,8 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	if p.Vpc != nil && len(p.AvailabilityZones) > 0 {
 		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc is given: drop AvailabilityZones", p.AvailabilityZones)
 	}
-	if p.LookupSupportedAzs && provider.IsToken(p.ServiceName) {
-		bad("LookupSupportedAzs needs a literal ServiceName at synth, but ServiceName is a token: give the name as a string or turn the lookup off")
+	if p.LookupSupportedAzs && (provider.IsToken(p.ServiceName) || p.Provider != nil) {
+		bad("LookupSupportedAzs needs a literal ServiceName at synth, but ServiceName is a token (or comes from Provider): give the name as a string or turn the lookup off")
 	}
 	return errors.Join(errs...)
 }

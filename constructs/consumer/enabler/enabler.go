@@ -72,6 +72,11 @@ func (e Enabler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 	case PreflightType:
 		return e.preflight(ctx, ev.ResourceProperties)
 	case EnablerType:
+		if old := str(ev.OldResourceProperties, "VpcEndpointId"); ev.RequestType == cfn.RequestUpdate && old != "" && old != str(ev.ResourceProperties, "VpcEndpointId") {
+			if err := e.releaseName(ctx, old); err != nil {
+				return ev.PhysicalResourceID, nil, err
+			}
+		}
 		return e.enable(ctx, ev.ResourceProperties)
 	}
 	return "", nil, fmt.Errorf("unknown ResourceType %q: use %s or %s", ev.ResourceType, PreflightType, EnablerType)
@@ -83,7 +88,12 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 	if r := str(rp, "ServiceRegion"); r != "" {
 		in.ServiceRegions = []string{r}
 	}
-	out, err := e.Services.DescribeVpcEndpointServices(ctx, in)
+	var out *ec2.DescribeVpcEndpointServicesOutput
+	// The first call after the role's policy was attached: IAM may not have caught up yet.
+	err := e.retryAuth(ctx, e.Log, func() (err error) {
+		out, err = e.Services.DescribeVpcEndpointServices(ctx, in)
+		return err
+	})
 	if err != nil {
 		return name, nil, fmt.Errorf("look up service %s from this account: %w (is this account an allowed principal of the service? is the name right?)", name, err)
 	}
@@ -221,6 +231,35 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 		data["RegionalDnsName"] = aws.ToString(ep.DnsEntries[0].DnsName)
 	}
 	return id, data, nil
+}
+
+// releaseName turns private DNS off on the endpoint being replaced, which CloudFormation deletes
+// only after the update: until then it holds the private DNS name, and EC2 refuses the name on
+// the new endpoint ("there is already a conflicting DNS domain", terraform-provider-aws#17535).
+func (e Enabler) releaseName(ctx context.Context, old string) error {
+	log := e.Log.With("vpcEndpointId", old, "replaced", true)
+	out, err := e.Endpoints.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{old}})
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && strings.HasPrefix(apiErr.ErrorCode(), "InvalidVpcEndpointId") || err == nil && len(out.VpcEndpoints) == 0 {
+		return nil // already gone
+	}
+	if err != nil {
+		return fmt.Errorf("describe the replaced endpoint %s: %w", old, err)
+	}
+	if !aws.ToBool(out.VpcEndpoints[0].PrivateDnsEnabled) {
+		return nil
+	}
+	log.Info("turning private DNS off on the replaced endpoint so the new one can take the name")
+	if err := e.retryAuth(ctx, log, func() error {
+		_, err := e.Modify.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(old), PrivateDnsEnabled: aws.Bool(false)})
+		return err
+	}); err != nil {
+		return fmt.Errorf("turn private DNS off on the replaced endpoint %s, so that the new one can take its name: %w", old, err)
+	}
+	if _, err := e.waitAvailable(ctx, old, log); err != nil {
+		return fmt.Errorf("replaced endpoint %s after turning its private DNS off: %w", old, err)
+	}
+	return nil
 }
 
 // errStuck marks a wait that ran out of time.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -25,9 +26,11 @@ const (
 // aws-sdk-go-v2's awsEc2query_deserializeDocumentVpcEndpoint (dnsEntrySet, not dnsEntries — a
 // name the SDK does not know is silently dropped).
 func endpoint(state string, privateDNS bool) ec2fake.Handler {
-	return func(url.Values) (int, string) {
-		return ec2fake.OK("DescribeVpcEndpoints", fmt.Sprintf(`<vpcEndpointSet><item><vpcEndpointId>%s</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><serviceName>%s</serviceName><state>%s</state><privateDnsEnabled>%t</privateDnsEnabled><ipAddressType>dualstack</ipAddressType><dnsEntrySet><item><dnsName>%s-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z38GZ743OKFT7T</hostedZoneId></item></dnsEntrySet></item></vpcEndpointSet>`, endpointID, serviceName, state, privateDNS, endpointID))
-	}
+	return func(url.Values) (int, string) { return endpointWith(endpointID, state, privateDNS) }
+}
+
+func endpointWith(id, state string, privateDNS bool) (int, string) {
+	return ec2fake.OK("DescribeVpcEndpoints", fmt.Sprintf(`<vpcEndpointSet><item><vpcEndpointId>%s</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><serviceName>%s</serviceName><state>%s</state><privateDnsEnabled>%t</privateDnsEnabled><ipAddressType>dualstack</ipAddressType><dnsEntrySet><item><dnsName>%s-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com</dnsName><hostedZoneId>Z38GZ743OKFT7T</hostedZoneId></item></dnsEntrySet></item></vpcEndpointSet>`, id, serviceName, state, privateDNS, id))
 }
 
 func modified(url.Values) (int, string) {
@@ -242,5 +245,39 @@ func TestAnUpdateReassertsPrivateDnsThatTheEndpointUpdateTurnedOff(t *testing.T)
 	}
 	if mods := srv.Calls("ModifyVpcEndpoint"); len(mods) != 1 || mods[0].Get("PrivateDnsEnabled") != "true" {
 		t.Fatalf("ModifyVpcEndpoint calls %v, want one turning private DNS on", mods)
+	}
+}
+
+func TestAReplacedEndpointGivesUpTheNameBeforeTheNewOneTakesIt(t *testing.T) {
+	const old = "vpce-0000000000000000a"
+	// EC2 as the replacement leaves it: the old endpoint still has private DNS on (and so holds
+	// the name), the new one is available with it off. ModifyVpcEndpoint applies what it is told.
+	dns := map[string]bool{old: true, endpointID: false}
+	var order []string
+	e, srv := enablerFor(t, map[string]ec2fake.Handler{
+		"DescribeVpcEndpoints": func(f url.Values) (int, string) {
+			id := f.Get("VpcEndpointId.1")
+			return endpointWith(id, "available", dns[id])
+		},
+		"ModifyVpcEndpoint": func(f url.Values) (int, string) {
+			id, on := f.Get("VpcEndpointId"), f.Get("PrivateDnsEnabled") == "true"
+			if on && dns[old] {
+				return http.StatusBadRequest, ec2fake.Error("InvalidParameter", "private-dns-enabled cannot be set because there is already a conflicting DNS domain for api.example.com in the VPC")
+			}
+			dns[id] = on
+			order = append(order, fmt.Sprintf("%s=%t", id, on))
+			return modified(f)
+		},
+	})
+	ev := cfntest.Event(cfn.RequestUpdate, EnablerType, map[string]any{"VpcEndpointId": endpointID, "PrivateDnsEnabled": "true", "TimeoutSeconds": "1"})
+	ev.OldResourceProperties = map[string]any{"VpcEndpointId": old, "PrivateDnsEnabled": "true", "TimeoutSeconds": "1"}
+	if _, _, err := e.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(order, " "); got != old+"=false "+endpointID+"=true" {
+		t.Fatalf("modifications %q, want the old endpoint's private DNS off before the new one's on", got)
+	}
+	if n := len(srv.Calls("ModifyVpcEndpoint")); n != 2 {
+		t.Fatalf("%d ModifyVpcEndpoint calls, want 2", n)
 	}
 }
