@@ -188,10 +188,10 @@ func TestAConsumerOfAProviderInTheSameStackWaitsForItsPermissionsAndVerification
 	tpl := synth(t, "same-stack", func(app awscdk.App) error {
 		stack := providerStack(app, "SameStack")
 		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
-			AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
+			AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
 			PrivateDnsName: "api.example.com", HostedZone: zone(stack),
 		})
-		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []int{443}, AvailabilityZones: []string{"eu-west-1a"}})
+		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []int{443}, AvailabilityZoneIds: []string{"euw1-az1"}})
 		return nil
 	}).templates["SameStack"]
 	perms, _ := only(t, resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))

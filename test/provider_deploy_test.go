@@ -16,6 +16,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
@@ -39,14 +40,14 @@ func TestTheVerificationTxtRecordIsWhereAWSLooksForIt(t *testing.T) {
 	f := synth(t, "provider-txt-names", func(app awscdk.App) error {
 		apex := providerStack(app, "Apex")
 		provider.NewProvider(apex, "Provider", &provider.ProviderProps{
-			AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}},
+			AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}},
 			PrivateDnsName: "example.com", HostedZone: zone(apex),
 		})
 		two := providerStack(app, "TwoInOneZone")
 		z := zone(two)
 		for _, n := range []string{"a", "b"} {
 			provider.NewProvider(two, "Provider"+n, &provider.ProviderProps{
-				AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}},
+				AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}},
 				PrivateDnsName: n + ".api.example.com", HostedZone: z,
 			})
 		}
@@ -161,7 +162,7 @@ func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
 			tpl := synth(t, "provider-partition-"+c.region, func(app awscdk.App) error {
 				stack := awscdk.NewStack(app, jsii.String("P"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(c.region)}})
 				p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
-					AvailabilityZones: []string{c.region + "a"}, Listeners: []provider.Listener{{Port: 443}},
+					AvailabilityZoneIds: awsid.AZIDsOf(c.region)[:1], Listeners: []provider.Listener{{Port: 443}},
 					AllowedPrincipals: []string{"222222222222"},
 				})
 				acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
@@ -232,14 +233,14 @@ func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
 		want  []string
 	}{
 		{"two providers publishing one NLB", func(stack awscdk.Stack) {
-			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 			nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
 			for _, id := range []string{"One", "Two"} {
 				provider.NewProvider(stack, id, &provider.ProviderProps{LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
 			}
 		}, []string{"ProviderProps.LoadBalancer", "/Nlb is already published by the provider", "/One", "an NLB backs at most one endpoint service"}},
 		{"two providers publishing one imported NLB", func(stack awscdk.Stack) {
-			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 			for _, id := range []string{"One", "Two"} {
 				nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String(id+"Nlb"), &elbv2.NetworkLoadBalancerAttributes{
 					LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef"), Vpc: vpc,
@@ -250,16 +251,16 @@ func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
 		}, []string{"/TwoNlb is already published by the provider", "/One"}},
 		{"two acceptors with one function name", func(stack awscdk.Stack) {
 			for _, id := range []string{"One", "Two"} {
-				p := provider.NewProvider(stack, id, &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+				p := provider.NewProvider(stack, id, &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
 				acceptor.NewAcceptor(stack, id+"Acceptor", &acceptor.AcceptorProps{Service: p})
 			}
 		}, []string{`AcceptorProps.FunctionName "privatelink-acceptor-Err2" is already used by the acceptor`, "/OneAcceptor", "set a different FunctionName on one of them"}},
 		{"a hosted zone that is not a parent of the name", func(stack awscdk.Stack) {
-			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.org", HostedZone: zone(stack)})
+			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.org", HostedZone: zone(stack)})
 		}, []string{`ProviderProps.PrivateDnsName "api.example.org" is outside HostedZone "example.com"`}},
 		{"a hosted zone ID that is not one", func(stack awscdk.Stack) {
 			z := awsroute53.PublicHostedZone_FromPublicHostedZoneAttributes(stack, jsii.String("Z"), &awsroute53.PublicHostedZoneAttributes{HostedZoneId: jsii.String("/hostedzone/Z0123"), ZoneName: jsii.String("example.com")})
-			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.com", HostedZone: z})
+			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.com", HostedZone: z})
 		}, []string{`ProviderProps.HostedZone has the ID "/hostedzone/Z0123", which is not a Route 53 hosted zone ID`, "without /hostedzone/"}},
 	}
 	for i, c := range cases {
@@ -282,9 +283,11 @@ func TestProviderPropsRefuseWhatAWSWouldRefuse(t *testing.T) {
 		{"an IPv4 address as the private DNS name", func(p *provider.ProviderProps) { p.PrivateDnsName = "10.0.0.1" }, `PrivateDnsName "10.0.0.1" is an IP address`},
 		{"an IPv6 address as the private DNS name", func(p *provider.ProviderProps) { p.PrivateDnsName = "2001:db8::1" }, `PrivateDnsName "2001:db8::1" is an IP address`},
 		{"a name ending in a numeric label", func(p *provider.ProviderProps) { p.PrivateDnsName = "api.example.123" }, `ends in the all-numeric label "123"`},
-		{"the same AZ twice", func(p *provider.ProviderProps) { p.AvailabilityZones = []string{"eu-west-1a", "eu-west-1a"} }, `AvailabilityZones[1] "eu-west-1a" is listed twice`},
-		{"an AZ name with a digit for a letter", func(p *provider.ProviderProps) { p.AvailabilityZones = []string{"eu-west-11"} }, `AvailabilityZones[0] "eu-west-11" is not an Availability Zone name (a Region and one letter, such as eu-west-1a)`},
-		{"an AZ of another Region", func(p *provider.ProviderProps) { p.AvailabilityZones = []string{"us-east-1a"} }, `AvailabilityZones[0] "us-east-1a" is an Availability Zone of us-east-1, not of eu-west-1`},
+		{"the same AZ twice", func(p *provider.ProviderProps) { p.AvailabilityZoneIds = []string{"euw1-az1", "euw1-az1"} }, `AvailabilityZoneIds[1] "euw1-az1" is listed twice`},
+		{"something that is no AZ ID", func(p *provider.ProviderProps) { p.AvailabilityZoneIds = []string{"eu-west-11"} }, `AvailabilityZoneIds[0] "eu-west-11" is not an Availability Zone ID (a Region code, -az and a number, such as euw1-az1)`},
+		{"an AZ name where an ID goes", func(p *provider.ProviderProps) { p.AvailabilityZoneIds = []string{"eu-west-1a"} }, `AvailabilityZoneIds[0] "eu-west-1a" is an Availability Zone name, not an ID`},
+		{"an AZ ID of another Region", func(p *provider.ProviderProps) { p.AvailabilityZoneIds = []string{"use1-az1"} }, `AvailabilityZoneIds[0] "use1-az1" is an Availability Zone ID of us-east-1, not of eu-west-1`},
+		{"an AZ ID the Region does not have", func(p *provider.ProviderProps) { p.AvailabilityZoneIds = []string{"euw1-az4"} }, `AvailabilityZoneIds[0] "euw1-az4" does not exist in eu-west-1`},
 		{"a made-up Region", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"eu-middle-1"} }, `AllowedRegions[0] "eu-middle-1" is not an AWS Region`},
 		{"a Region of another partition", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"cn-north-1"} }, `AllowedRegions[0] "cn-north-1" is in another partition than the stack's Region eu-west-1: PrivateLink cannot cross partitions`},
 		{"a Region listed twice", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"us-east-1", "us-east-1"} }, `AllowedRegions[1] "us-east-1" is listed twice`},
@@ -318,8 +321,14 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 		{"an outputs file without the service name", map[string]any{"outputsFile": writeFile(t, `{"PrivateLinkProvider": {"ProviderServiceId": "vpce-svc-0123456789abcdef0"}}`)},
 			[]string{`has no ProviderServiceName output for stack PrivateLinkProvider (it has ["ProviderServiceId"])`}},
 		{"a made-up Region", map[string]any{"region": "eu-middle-1"}, []string{`context key "region" is "eu-middle-1", which is not an AWS Region`}},
-		{"an AZ name that is not one", map[string]any{"providerAzs": "eu-west-11"}, []string{`context key "providerAzs" has "eu-west-11", which is not an Availability Zone name`}},
-		{"the same AZ twice", map[string]any{"consumerAzs": "eu-west-1a,eu-west-1a"}, []string{`context key "consumerAzs" lists "eu-west-1a" twice`}},
+		{"an AZ name where an AZ ID goes", map[string]any{"azIds": "eu-west-1a"}, []string{`context key "azIds" has "eu-west-1a", which is an Availability Zone name, not an ID`, "aws ec2 describe-availability-zones --region eu-west-1"}},
+		{"an AZ ID that does not exist in the Region", map[string]any{"azIds": "euw1-az9"}, []string{`context key "azIds" has "euw1-az9", which does not exist in eu-west-1 (its AZ IDs are euw1-az1, euw1-az2, euw1-az3)`}},
+		{"an AZ ID of another Region", map[string]any{"azIds": "use1-az1"}, []string{`context key "azIds" has "use1-az1", which is an Availability Zone ID of us-east-1, not of eu-west-1`}},
+		{"the same AZ ID twice", map[string]any{"azIds": "euw1-az1,euw1-az1"}, []string{`context key "azIds" lists "euw1-az1" twice`}},
+		{"consumer AZ IDs the provider does not serve", map[string]any{"azIds": "euw1-az1,euw1-az2", "consumerAzIds": "euw1-az2,euw1-az3"},
+			[]string{`context key "consumerAzIds" has ["euw1-az3"], which the provider does not serve ("azIds" is ["euw1-az1" "euw1-az2"])`}},
+		{"the old AZ-name keys", map[string]any{"providerAzs": "eu-west-1a", "consumerAzs": "eu-west-1a"},
+			[]string{`context key "consumerAzs" is gone`, `use "consumerAzIds"`, `context key "providerAzs" is gone`, `use "azIds"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

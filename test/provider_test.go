@@ -35,7 +35,7 @@ func defaultProvider(t *testing.T) assertions.Template {
 	return synth(t, "provider-default", func(app awscdk.App) error {
 		stack := providerStack(app, "Default")
 		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
-			AvailabilityZones: []string{"eu-west-1a", "eu-west-1b"},
+			AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"},
 			Listeners:         []provider.Listener{{Port: 443}},
 			AllowedPrincipals: []string{"222222222222", "arn:aws:iam::333333333333:role/deployer"},
 			PrivateDnsName:    "api.example.com",
@@ -49,7 +49,7 @@ func defaultProvider(t *testing.T) assertions.Template {
 func optionsProvider(t *testing.T) assertions.Template {
 	return synth(t, "provider-options", func(app awscdk.App) error {
 		stack := providerStack(app, "Options")
-		vpc := provider.NewIsolatedVpc(stack, "OwnVpc", []string{"eu-west-1a", "eu-west-1c"}).Vpc
+		vpc := provider.NewIsolatedVpc(stack, "OwnVpc", []string{"euw1-az1", "euw1-az3"}).Vpc
 		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			Vpc:                 vpc,
 			Listeners:           []provider.Listener{{Port: 8443, TargetPort: 9443}},
@@ -91,7 +91,7 @@ func TestProviderDefaultVpcIsIsolatedDualStackWithNothingThatReachesTheInternet(
 	tpl.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(2))
 	tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCCidrBlock"), jsii.Number(1))
 	tpl.AllResourcesProperties(jsii.String("AWS::EC2::Subnet"), m("MapPublicIpOnLaunch", false, "AssignIpv6AddressOnCreation", true))
-	tpl.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), m("AvailabilityZone", "eu-west-1b"))
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), m("AvailabilityZoneId", "euw1-az2"))
 }
 
 func TestProviderNLBSecurityGroupAdmitsListenerPortsFromTheVpcOverIPv4AndIPv6(t *testing.T) {
@@ -156,7 +156,7 @@ func TestTwoProvidersInOneAppEachVerifyTheirOwnName(t *testing.T) {
 		for _, n := range []struct{ stack, name string }{{"One", "a.example.com"}, {"Two", "b.example.com"}} {
 			stack := providerStack(app, n.stack)
 			provider.NewProvider(stack, "Provider", &provider.ProviderProps{
-				AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}},
+				AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}},
 				PrivateDnsName: n.name, HostedZone: zone(stack),
 			})
 		}
@@ -173,7 +173,7 @@ func TestTwoProvidersInOneAppEachVerifyTheirOwnName(t *testing.T) {
 func TestProviderWithAGivenNLBAddsListenersToIt(t *testing.T) {
 	tpl := synth(t, "provider-given-nlb", func(app awscdk.App) error {
 		stack := providerStack(app, "GivenNlb")
-		vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
+		vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 		nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Own"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"},
@@ -238,7 +238,7 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 			return &provider.ProviderProps{Vpc: vpc, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}}
 		}, []string{"subnet", "has no IPv6 CIDR but SupportedIpAddressTypes", `set SupportedIpAddressTypes to ["ipv4"]`}},
 		{"rejects IPv6 on an IPv4 NLB", func(stack awscdk.Stack) *provider.ProviderProps {
-			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"eu-west-1a"}).Vpc
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 			nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
 			return &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}}
 		}, []string{`ProviderProps.LoadBalancer has IP address type "ipv4"`, "make the NLB dualstack"}},

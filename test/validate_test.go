@@ -116,7 +116,7 @@ func TestAppConfig(t *testing.T) {
 		{"rejects an unknown key by name", map[string]any{"prots": "443"}, `context key "prots" is unknown`},
 		{"rejects a malformed account", map[string]any{"consumerAccount": "2222"}, `context key "consumerAccount" is "2222": use a 12-digit AWS account ID`},
 		{"rejects a non-boolean flag", map[string]any{"testClient": "yes"}, `context key "testClient" is "yes": use true or false`},
-		{"rejects an AZ of another Region", map[string]any{"providerAzs": "us-east-1a"}, `context key "providerAzs" has "us-east-1a", which is an Availability Zone of us-east-1, not of eu-west-1`},
+		{"rejects an AZ ID of another Region", map[string]any{"azIds": "use1-az1"}, `context key "azIds" has "use1-az1", which is an Availability Zone ID of us-east-1, not of eu-west-1`},
 		{"rejects a non-numeric port", map[string]any{"ports": "https"}, `context key "ports" has "https", which is not a port number`},
 		{"rejects half a hosted zone", map[string]any{"hostedZoneId": "Z1"}, `"hostedZoneId" ("Z1") and "hostedZoneName" ("") go together`},
 		{"rejects one account for both sides", map[string]any{"consumerAccount": "111111111111"}, "are both 111111111111"},
@@ -157,7 +157,7 @@ func TestConsumerRefusesAnAcceptorInAnotherRegion(t *testing.T) {
 func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {
 	var p provider.Provider
 	synth(t, "consumer-validate-provider", func(app awscdk.App) error {
-		p = provider.NewProvider(providerStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZones: []string{"eu-west-1a"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
+		p = provider.NewProvider(providerStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
 		return nil
 	})
 	both := consumer.ConsumerProps{Provider: p, ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}}

@@ -16,17 +16,17 @@ import (
 func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(&awscdk.AppProps{StackTraces: jsii.Bool(false)})
-	azs := []string{"eu-west-1a", "eu-west-1b"}
+	azIDs := []string{"euw1-az1", "euw1-az2"}
 
 	a := awscdk.NewStack(app, jsii.String("ImporterProvider"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
 	})
 	p := provider.NewProvider(a, "Api", &provider.ProviderProps{
-		AvailabilityZones: azs,
-		Listeners:         []provider.Listener{{Port: 443}},
-		DemoTarget:        true,
-		AllowedPrincipals: []string{"222222222222"},
-		PrivateDnsName:    "api.example.com",
+		AvailabilityZoneIds: azIDs,
+		Listeners:           []provider.Listener{{Port: 443}},
+		DemoTarget:          true,
+		AllowedPrincipals:   []string{"222222222222"},
+		PrivateDnsName:      "api.example.com",
 		HostedZone: awsroute53.HostedZone_FromHostedZoneAttributes(a, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
 			HostedZoneId: jsii.String("Z0123456789ABCDEFGHIJ"), ZoneName: jsii.String("example.com"),
 		}),
@@ -37,10 +37,10 @@ func main() {
 		Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")},
 	})
 	consumer.NewConsumer(b, "Api", &consumer.ConsumerProps{
-		ServiceName:       "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0",
-		Ports:             []int{443},
-		AvailabilityZones: azs,
-		AcceptorArn:       acceptor.FunctionArn("aws", "eu-west-1", "111111111111", acceptor.FunctionNameFor("ImporterProvider")),
+		ServiceName:         "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0",
+		Ports:               []int{443},
+		AvailabilityZoneIds: azIDs,
+		AcceptorArn:         acceptor.FunctionArn("aws", "eu-west-1", "111111111111", acceptor.FunctionNameFor("ImporterProvider")),
 	})
 	app.Synth(nil)
 }

@@ -20,7 +20,7 @@ import (
 type Config struct {
 	ProviderAccount, ConsumerAccount string
 	ProviderRegion, ConsumerRegion   string
-	ProviderAzs, ConsumerAzs         []string
+	AzIds, ConsumerAzIds             []string
 	Ports                            []int
 	PrivateDnsName                   string
 	HostedZoneId, HostedZoneName     string
@@ -39,8 +39,8 @@ var Keys = []contextKey{
 	{"consumerAccount", "222222222222", "account B, where the consumer stack deploys; allowed and auto-accepted by the provider"},
 	{"region", "eu-west-1", "Region of the provider stack"},
 	{"consumerRegion", "", "Region of the consumer stack; default: region. A different Region makes the service cross-region"},
-	{"providerAzs", "eu-west-1a,eu-west-1b", "AZs of the provider VPC (explicit, so synth needs no AWS lookup)"},
-	{"consumerAzs", "eu-west-1a,eu-west-1b", "AZs of the consumer VPC, as account B names them; default for another consumerRegion: <consumerRegion>a,b"},
+	{"azIds", "", "AZ IDs of both VPCs in the provider's Region (the same physical zones in both accounts); default: the Region's first two, e.g. euw1-az1,euw1-az2"},
+	{"consumerAzIds", "", "AZ IDs of the consumer VPC: in the provider's Region a subset of azIds (default azIds); for another consumerRegion its first two AZ IDs"},
 	{"ports", "443", "comma-separated TCP ports of the service"},
 	{"privateDnsName", "api.example.com", "private DNS name of the service; empty for none"},
 	{"hostedZoneId", "", "Route 53 public zone of privateDnsName (with hostedZoneName): Route 53 mode, the deploy waits for verification. Empty: external DNS mode"},
@@ -71,6 +71,10 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
+		if renamed, ok := map[string]string{"providerAzs": "azIds", "consumerAzs": "consumerAzIds"}[k]; ok {
+			errs = append(errs, fmt.Errorf("context key %q is gone: AZ names differ between accounts, so the app now takes AZ IDs; use %q (for example euw1-az1,euw1-az2; find yours with aws ec2 describe-availability-zones --query 'AvailabilityZones[].[ZoneName,ZoneId]')", k, renamed))
+			continue
+		}
 		errs = append(errs, fmt.Errorf("context key %q is unknown: valid keys are %s", k, keyNames()))
 	}
 	get := func(name string) string {
@@ -102,7 +106,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	c := Config{
 		ProviderAccount: get("providerAccount"), ConsumerAccount: get("consumerAccount"),
 		ProviderRegion: get("region"), ConsumerRegion: get("consumerRegion"),
-		ProviderAzs: list("providerAzs"), ConsumerAzs: list("consumerAzs"),
+		AzIds: list("azIds"), ConsumerAzIds: list("consumerAzIds"),
 		PrivateDnsName: get("privateDnsName"), HostedZoneId: get("hostedZoneId"), HostedZoneName: get("hostedZoneName"),
 		DemoTarget: boolean("demoTarget"), TestClient: boolean("testClient"), ProxyProtocol: boolean("proxyProtocol"),
 		ServiceName: get("serviceName"), OutputsFile: get("outputsFile"), Nag: boolean("nag"),
@@ -110,8 +114,15 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	if c.ConsumerRegion == "" {
 		c.ConsumerRegion = c.ProviderRegion
 	}
-	if _, given := ctx["consumerAzs"]; !given && c.ConsumerRegion != c.ProviderRegion {
-		c.ConsumerAzs = []string{c.ConsumerRegion + "a", c.ConsumerRegion + "b"}
+	if len(c.AzIds) == 0 {
+		c.AzIds = awsid.DefaultAZIDs(c.ProviderRegion)
+	}
+	if len(c.ConsumerAzIds) == 0 {
+		if c.ConsumerRegion == c.ProviderRegion {
+			c.ConsumerAzIds = c.AzIds
+		} else {
+			c.ConsumerAzIds = awsid.DefaultAZIDs(c.ConsumerRegion)
+		}
 	}
 	for _, k := range []string{"providerAccount", "consumerAccount"} {
 		if !awsid.Account.MatchString(get(k)) {
@@ -122,19 +133,19 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	for _, side := range []struct {
 		regionKey, azsKey, region string
 		azs                       []string
-	}{{"region", "providerAzs", c.ProviderRegion, c.ProviderAzs}, {"consumerRegion", "consumerAzs", c.ConsumerRegion, c.ConsumerAzs}} {
+	}{{"region", "azIds", c.ProviderRegion, c.AzIds}, {"consumerRegion", "consumerAzIds", c.ConsumerRegion, c.ConsumerAzIds}} {
 		if err := awsid.CheckRegion(side.region); err != nil {
 			errs = append(errs, fmt.Errorf("context key %q is %q, which %v", side.regionKey, side.region, err))
 		}
 		for i, az := range side.azs {
 			if slices.Index(side.azs, az) != i {
 				errs = append(errs, fmt.Errorf("context key %q lists %q twice: give each AZ once", side.azsKey, az))
-			} else if err := awsid.CheckAZName(az, side.region); err != nil {
+			} else if err := awsid.CheckAZID(az, side.region); err != nil {
 				errs = append(errs, fmt.Errorf("context key %q has %q, which %v", side.azsKey, az, err))
 			}
 		}
 		if len(side.azs) == 0 {
-			errs = append(errs, fmt.Errorf("context key %q is empty: list at least one AZ", side.azsKey))
+			errs = append(errs, fmt.Errorf("context key %q is empty: list at least one AZ ID", side.azsKey))
 		}
 	}
 	for _, p := range list("ports") {
@@ -144,6 +155,18 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 			continue
 		}
 		c.Ports = append(c.Ports, n)
+	}
+	if c.ConsumerRegion == c.ProviderRegion {
+		// The endpoint's subnets must be in zones the NLB serves; IDs make that checkable here.
+		var unserved []string
+		for _, id := range c.ConsumerAzIds {
+			if !slices.Contains(c.AzIds, id) {
+				unserved = append(unserved, id)
+			}
+		}
+		if len(unserved) > 0 {
+			errs = append(errs, fmt.Errorf("context key \"consumerAzIds\" has %q, which the provider does not serve (\"azIds\" is %q): in one Region the endpoint's AZ IDs must be among the provider's; drop consumerAzIds or add them to azIds", unserved, c.AzIds))
+		}
 	}
 	if !awsid.SamePartition(c.ProviderRegion, c.ConsumerRegion) && awsid.CheckRegion(c.ProviderRegion) == nil && awsid.CheckRegion(c.ConsumerRegion) == nil {
 		errs = append(errs, fmt.Errorf("context keys \"region\" (%s) and \"consumerRegion\" (%s) are in different AWS partitions: PrivateLink cannot cross partitions; put both sides in one partition", c.ProviderRegion, c.ConsumerRegion))

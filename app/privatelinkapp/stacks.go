@@ -49,11 +49,11 @@ func Build(app awscdk.App) (*Stacks, error) {
 		Description: jsii.String("PrivateLink provider: internal dual-stack NLB published as a VPC endpoint service"),
 	})
 	props := &provider.ProviderProps{
-		AvailabilityZones: cfg.ProviderAzs,
-		AllowedPrincipals: []string{cfg.ConsumerAccount},
-		PrivateDnsName:    cfg.PrivateDnsName,
-		DemoTarget:        cfg.DemoTarget,
-		ProxyProtocolV2:   cfg.ProxyProtocol,
+		AvailabilityZoneIds: cfg.AzIds,
+		AllowedPrincipals:   []string{cfg.ConsumerAccount},
+		PrivateDnsName:      cfg.PrivateDnsName,
+		DemoTarget:          cfg.DemoTarget,
+		ProxyProtocolV2:     cfg.ProxyProtocol,
 	}
 	for _, p := range cfg.Ports {
 		props.Listeners = append(props.Listeners, provider.Listener{Port: p})
@@ -98,11 +98,11 @@ func Build(app awscdk.App) (*Stacks, error) {
 		Description: jsii.String("PrivateLink consumer: dual-stack interface endpoint with private DNS after acceptance"),
 	})
 	cprops := &consumer.ConsumerProps{
-		ServiceName:       serviceName,
-		Ports:             cfg.Ports,
-		AvailabilityZones: cfg.ConsumerAzs,
-		PrivateDns:        jsii.Bool(cfg.PrivateDnsName != ""),
-		TestClient:        cfg.TestClient,
+		ServiceName:         serviceName,
+		Ports:               cfg.Ports,
+		AvailabilityZoneIds: cfg.ConsumerAzIds,
+		PrivateDns:          jsii.Bool(cfg.PrivateDnsName != ""),
+		TestClient:          cfg.TestClient,
 		// Same Region: the acceptor's stable name gives its ARN without pasting. Cross-region:
 		// a ServiceToken must be in the stack's Region, so acceptance comes from notifications.
 		AcceptorArn: "",

@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,11 +47,14 @@ type ConsumerProps struct {
 	Ports []int
 
 	// Vpc for the endpoint. Default: a new isolated dual-stack VPC (no NAT gateway, internet
-	// gateway, egress-only gateway or public IPv4) in AvailabilityZones.
+	// gateway, egress-only gateway or public IPv4) in AvailabilityZoneIds.
 	Vpc awsec2.IVpc
-	// AvailabilityZones of the created VPC; giving them keeps synth free of AWS lookups.
-	// Default: the stack's first two AZs.
-	AvailabilityZones []string
+	// AvailabilityZoneIds of the created VPC's subnets, such as ["euw1-az1", "euw1-az2"]. In the
+	// provider's Region they must be among the provider's AZ IDs (a subnet in a zone the NLB does
+	// not serve makes CreateVpcEndpoint fail); IDs, unlike names, mean the same zones in both
+	// accounts. Must not be set with Vpc. Default: the Region's first two AZ IDs, the
+	// provider's default too.
+	AvailabilityZoneIds []string
 	// Subnets for the endpoint ENIs (one per AZ; each is billed per hour).
 	// Default: the VPC's isolated subnets.
 	Subnets *awsec2.SubnetSelection
@@ -180,7 +184,11 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 
 	createdVpc := props.Vpc == nil
 	if createdVpc {
-		c.vpc = provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZones).Vpc
+		isolated := provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZoneIds)
+		c.vpc = isolated.Vpc
+		if pr := props.Provider; pr != nil && !crossRegion {
+			checkServed(isolated.AvailabilityZoneIds, pr)
+		}
 		if props.S3GatewayEndpoint {
 			c.vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
 		}
@@ -560,5 +568,24 @@ func checkVpcDNS(vpc awsec2.IVpc) {
 		if !on {
 			panic(fmt.Errorf("privatelink: ConsumerProps.PrivateDns needs DNS support and DNS hostnames in the endpoint's VPC, but %s has %s off: set %s to true on the VPC (awsec2.VpcProps.%s), or set PrivateDns to false", *vpc.Node().Path(), a.name, a.name, a.name))
 		}
+	}
+}
+
+// checkServed refuses, at synth, endpoint subnets in AZ IDs the provider's NLB does not serve:
+// CreateVpcEndpoint would fail ("The VPC endpoint service … does not support the availability
+// zone of the subnet").
+func checkServed(ids []string, pr provider.Provider) {
+	served := pr.AvailabilityZoneIds()
+	if len(served) == 0 || len(ids) == 0 {
+		return // a given VPC or NLB: the preflight checks at deploy
+	}
+	var missing []string
+	for _, id := range ids {
+		if !slices.Contains(served, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		panic(fmt.Errorf("privatelink: ConsumerProps.AvailabilityZoneIds %q include %q, which the provider %s does not serve (its AZ IDs are %q): use AZ IDs among the provider's, or add these to ProviderProps.AvailabilityZoneIds", ids, missing, *pr.Node().Path(), served))
 	}
 }

@@ -121,19 +121,22 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 			bad("AcceptorArn %q is in %s but this stack is in %s: CloudFormation only calls a custom resource's Lambda in the stack's own Region; leave AcceptorArn empty for a cross-region consumer — the provider's acceptor accepts the connection on its Connect notification", a, m[2], region)
 		}
 	}
-	for i, az := range p.AvailabilityZones {
+	for i, id := range p.AvailabilityZoneIds {
 		switch {
-		case provider.IsToken(az):
-		case slices.Index(p.AvailabilityZones, az) != i:
-			bad("AvailabilityZones[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, az)
+		case provider.IsToken(id):
+		case slices.Index(p.AvailabilityZoneIds, id) != i:
+			bad("AvailabilityZoneIds[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, id)
 		default:
-			if err := awsid.CheckAZName(az, region); err != nil {
-				bad("AvailabilityZones[%d] %q %v: fix the value", i, az, err)
+			if err := awsid.CheckAZID(id, region); err != nil {
+				bad("AvailabilityZoneIds[%d] %q %v: fix the value", i, id, err)
 			}
 		}
 	}
-	if p.Vpc != nil && len(p.AvailabilityZones) > 0 {
-		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc is given: drop AvailabilityZones", p.AvailabilityZones)
+	if p.Vpc != nil && len(p.AvailabilityZoneIds) > 0 {
+		bad("AvailabilityZoneIds %q only apply to a VPC this construct creates, but Vpc is given: drop AvailabilityZoneIds", p.AvailabilityZoneIds)
+	}
+	if p.Vpc == nil && p.LookupSupportedAzs {
+		bad("LookupSupportedAzs filters subnets by AZ name, but the VPC this construct creates places its subnets by AZ ID (AvailabilityZoneIds), which mean the same zones in the provider's account: drop LookupSupportedAzs and give AZ IDs the provider serves, or bring your own VPC")
 	}
 	if p.LookupSupportedAzs && (provider.IsToken(p.ServiceName) || p.Provider != nil) {
 		bad("LookupSupportedAzs needs a literal ServiceName at synth, but ServiceName is a token (or comes from Provider): give the name as a string or turn the lookup off")

@@ -27,13 +27,15 @@ type Listener struct {
 // ProviderProps configures a Provider. The zero value of every optional field is a safe default.
 type ProviderProps struct {
 	// Vpc to place the NLB in. Default: a new isolated dual-stack VPC (10.0.0.0/16 plus an
-	// Amazon-provided IPv6 /56) with one isolated subnet per AZ in AvailabilityZones: no NAT
-	// gateway, no internet gateway, no public IPv4.
+	// Amazon-provided IPv6 /56) with one isolated subnet per AZ ID in AvailabilityZoneIds: no NAT
+	// gateway, no internet gateway, no public IPv4 (see NewIsolatedVpc).
 	Vpc awsec2.IVpc
-	// AvailabilityZones of the created VPC, such as ["eu-west-1a", "eu-west-1b"]. Giving them
-	// keeps `cdk synth` free of AWS lookups. Must not be set with Vpc.
-	// Default: the first two AZs of the stack (a context lookup when the stack has a concrete env).
-	AvailabilityZones []string
+	// AvailabilityZoneIds of the created VPC's subnets, such as ["euw1-az1", "euw1-az2"]: AZ IDs
+	// name the same physical zones in every account (AZ names do not), so consumers that use
+	// the same IDs are always in served zones. Find yours with
+	// `aws ec2 describe-availability-zones --query 'AvailabilityZones[].[ZoneName,ZoneId]'`.
+	// Must not be set with Vpc or LoadBalancer. Default: the Region's first two AZ IDs.
+	AvailabilityZoneIds []string
 	// VpcSubnets for a created NLB. Default: the VPC's private subnets, else its isolated ones.
 	VpcSubnets *awsec2.SubnetSelection
 

@@ -26,6 +26,9 @@ type Provider interface {
 	constructs.Construct
 	// Vpc the NLB lives in (given or created).
 	Vpc() awsec2.IVpc
+	// AvailabilityZoneIds of the created VPC's subnets; nil for a given VPC or NLB, or when
+	// they are placed by name (Region unknown at synth).
+	AvailabilityZoneIds() []string
 	// LoadBalancer published by the service (given or created).
 	LoadBalancer() elbv2.INetworkLoadBalancer
 	// SecurityGroup of a created NLB; nil for a given one.
@@ -74,6 +77,7 @@ type provider struct {
 	constructs.Construct
 	props        ProviderProps
 	vpc          awsec2.IVpc
+	azIDs        []string
 	lb           elbv2.INetworkLoadBalancer
 	sg           awsec2.ISecurityGroup
 	listeners    []elbv2.NetworkListener
@@ -125,7 +129,8 @@ func (p *provider) network() {
 	case p.props.Vpc != nil:
 		p.vpc = p.props.Vpc
 	default:
-		p.vpc = NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZones).Vpc
+		isolated := NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZoneIds)
+		p.vpc, p.azIDs = isolated.Vpc, isolated.AvailabilityZoneIds
 	}
 }
 
@@ -311,6 +316,7 @@ func (p *provider) outputs() {
 }
 
 func (p *provider) Vpc() awsec2.IVpc                                     { return p.vpc }
+func (p *provider) AvailabilityZoneIds() []string                        { return p.azIDs }
 func (p *provider) LoadBalancer() elbv2.INetworkLoadBalancer             { return p.lb }
 func (p *provider) SecurityGroup() awsec2.ISecurityGroup                 { return p.sg }
 func (p *provider) Listeners() []elbv2.NetworkListener                   { return p.listeners }

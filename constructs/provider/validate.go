@@ -90,18 +90,16 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 		}
 	}
 
-	seenAZ := map[string]bool{}
-	for i, az := range p.AvailabilityZones {
+	for i, id := range p.AvailabilityZoneIds {
 		switch {
-		case IsToken(az):
-		case seenAZ[az]:
-			bad("AvailabilityZones[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, az)
+		case IsToken(id):
+		case slices.Index(p.AvailabilityZoneIds, id) != i:
+			bad("AvailabilityZoneIds[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, id)
 		default:
-			if err := awsid.CheckAZName(az, stackRegion); err != nil {
-				bad("AvailabilityZones[%d] %q %v: fix the value", i, az, err)
+			if err := awsid.CheckAZID(id, stackRegion); err != nil {
+				bad("AvailabilityZoneIds[%d] %q %v: fix the value", i, id, err)
 			}
 		}
-		seenAZ[az] = true
 	}
 
 	if n := p.PrivateDnsName; n != "" && !IsToken(n) {
@@ -143,8 +141,8 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 			bad("LoadBalancer is given together with NLB settings (AccessLogsBucket, DeletionProtection, CrossZoneDisabled, EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic): set those on your own NLB instead")
 		}
 	}
-	if (p.Vpc != nil || p.LoadBalancer != nil) && len(p.AvailabilityZones) > 0 {
-		bad("AvailabilityZones %q only apply to a VPC this construct creates, but Vpc or LoadBalancer is given: drop AvailabilityZones", p.AvailabilityZones)
+	if (p.Vpc != nil || p.LoadBalancer != nil) && len(p.AvailabilityZoneIds) > 0 {
+		bad("AvailabilityZoneIds %q only apply to a VPC this construct creates, but Vpc or LoadBalancer is given: drop AvailabilityZoneIds", p.AvailabilityZoneIds)
 	}
 	return errors.Join(errs...)
 }

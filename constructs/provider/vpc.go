@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 )
 
@@ -25,30 +26,41 @@ type IsolatedVpc struct {
 	Ipv6Cidr      awsec2.CfnVPCCidrBlock
 	// Subnets, one per AZ, in the order of the AZs.
 	Subnets []awsec2.CfnSubnet
+	// AvailabilityZoneIds the subnets are placed in; nil when they are placed by AZ name (a
+	// stack whose Region is unknown at synth, see NewIsolatedVpc).
+	AvailabilityZoneIds []string
 }
 
 // NewIsolatedVpc creates a dual-stack VPC (10.0.0.0/16 plus an Amazon-provided IPv6 /56) with
-// one isolated /20 + /64 subnet per AZ in azs (default: the Region's first two AZs, chosen by
-// CloudFormation with Fn::GetAZs), DNS support and hostnames on, and no NAT gateway, internet
-// gateway, egress-only gateway or public IPv4: nothing in it can reach the internet, and nothing
-// costs money until something is placed in it.
+// one isolated /20 + /64 subnet per Availability Zone ID in azIDs, DNS support and hostnames on,
+// and no NAT gateway, internet gateway, egress-only gateway or public IPv4: nothing in it can
+// reach the internet, and nothing costs money until something is placed in it.
+//
+// Subnets are placed by AZ ID (AWS::EC2::Subnet AvailabilityZoneId), which names the same
+// physical zone in every account — unlike AZ names, which AWS maps per account. Default: the
+// Region's first two AZ IDs (awsid.DefaultAZIDs), so a provider and a consumer on their defaults
+// share their zones. In a stack whose Region is unknown at synth, the default is the first two
+// AZ names of the deploying account (Fn::GetAZs), which no other account is guaranteed to share.
 //
 // It is built from the CloudFormation resources rather than awsec2.Vpc because awsec2.Vpc reads
 // the stack's availability zones even when given its AZs, which in a stack with a concrete
 // account and Region is a context lookup: `cdk synth` would need credentials (aws-cdk-lib
 // aws-ec2/lib/vpc.ts, "Given VPC 'availabilityZones' must be a subset of the stack's").
-func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) *IsolatedVpc {
+func NewIsolatedVpc(scope constructs.Construct, id string, azIDs []string) *IsolatedVpc {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	azTokens := make([]*string, 0, 2)
-	if len(azs) == 0 {
-		for i := range 2 {
-			azTokens = append(azTokens, awscdk.Fn_Select(jsii.Number(i), awscdk.Fn_GetAzs(jsii.String(""))))
-		}
-	} else {
-		azTokens = *jsii.Strings(azs...)
+	if len(azIDs) == 0 {
+		azIDs = awsid.DefaultAZIDs(*awscdk.Stack_Of(c).Region())
 	}
-	if len(azTokens) > 16 {
-		panic(fmt.Errorf("privatelink: %d availability zones for %s: a /16 holds 16 /20 subnets; give at most 16", len(azTokens), *c.Node().Path()))
+	// placements are the subnets' AZ IDs, or (no ID known) Fn::GetAZs names.
+	placements := *jsii.Strings(azIDs...)
+	byName := len(azIDs) == 0
+	if byName {
+		for i := range 2 {
+			placements = append(placements, awscdk.Fn_Select(jsii.Number(i), awscdk.Fn_GetAzs(jsii.String(""))))
+		}
+	}
+	if len(placements) > 16 {
+		panic(fmt.Errorf("privatelink: %d availability zones for %s: a /16 holds 16 /20 subnets; give at most 16", len(placements), *c.Node().Path()))
 	}
 	path := *c.Node().Path()
 	vpc := awsec2.NewCfnVPC(c, jsii.String("Resource"), &awsec2.CfnVPCProps{
@@ -65,14 +77,21 @@ func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) *Isolat
 	// 256 /64s of the /56, as aws-cdk-lib's dual-stack Vpc allocates them.
 	ipv6Subnets := awscdk.Fn_Cidr(ipv6Block, jsii.Number(256), jsii.String("64"))
 
-	out := &IsolatedVpc{Resource: vpc, Ipv6CidrBlock: ipv6Block, Ipv6Cidr: ipv6}
-	var subnetIDs, routeTableIDs, cidrs []*string
-	for i, az := range azTokens {
+	out := &IsolatedVpc{Resource: vpc, Ipv6CidrBlock: ipv6Block, Ipv6Cidr: ipv6, AvailabilityZoneIds: azIDs}
+	var subnetIDs, routeTableIDs, cidrs, azNames []*string
+	for i, place := range placements {
 		n := strconv.Itoa(i + 1)
 		cidr := fmt.Sprintf("10.0.%d.0/20", 16*i)
+		var azName, azID *string
+		if byName {
+			azName = place
+		} else {
+			azID = place
+		}
 		subnet := awsec2.NewCfnSubnet(c, jsii.String("IsolatedSubnet"+n), &awsec2.CfnSubnetProps{
 			VpcId:                       vpc.Ref(),
-			AvailabilityZone:            az,
+			AvailabilityZone:            azName,
+			AvailabilityZoneId:          azID,
 			CidrBlock:                   jsii.String(cidr),
 			Ipv6CidrBlock:               awscdk.Fn_Select(jsii.Number(i), ipv6Subnets),
 			AssignIpv6AddressOnCreation: jsii.Bool(true),
@@ -90,21 +109,18 @@ func NewIsolatedVpc(scope constructs.Construct, id string, azs []string) *Isolat
 		})
 		out.Subnets = append(out.Subnets, subnet)
 		subnetIDs, routeTableIDs, cidrs = append(subnetIDs, subnet.Ref()), append(routeTableIDs, rt.Ref()), append(cidrs, jsii.String(cidr))
+		// The AZ name as the deploying account sees it, known at deploy: what CDK constructs
+		// placed in the subnet (an instance, for one) are given.
+		azNames = append(azNames, subnet.AttrAvailabilityZone())
 	}
 	out.Vpc = awsec2.Vpc_FromVpcAttributes(c, jsii.String("Attributes"), &awsec2.VpcAttributes{
 		VpcId:                        vpc.Ref(),
 		VpcCidrBlock:                 vpc.AttrCidrBlock(),
-		AvailabilityZones:            &azTokens,
+		AvailabilityZones:            &azNames,
 		IsolatedSubnetIds:            &subnetIDs,
 		IsolatedSubnetRouteTableIds:  &routeTableIDs,
 		IsolatedSubnetIpv4CidrBlocks: &cidrs,
 	})
 	nag.Suppress(c, "AwsSolutions-VPC7", nag.FlowLogs)
-	// The subnets name the AZs they were given, as awsec2.Vpc does (aws-cdk-lib acknowledges
-	// the same rule when a stack's AZs are read).
-	awscdk.Validations_Of(c).Acknowledge(&awscdk.Acknowledgment{
-		Id:     jsii.String("CloudFormation-Validate::W3010"),
-		Reason: jsii.String("The isolated VPC places its subnets in the Availability Zones it was given"),
-	})
 	return out
 }
