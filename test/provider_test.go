@@ -36,9 +36,9 @@ func defaultProvider(t *testing.T) assertions.Template {
 		stack := providerStack(app, "Default")
 		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"},
-			Listeners:         []provider.Listener{{Port: 443}},
-			AllowedPrincipals: []string{"222222222222", "arn:aws:iam::333333333333:role/deployer"},
-			PrivateDnsName:    "api.example.com",
+			Listeners:           []provider.Listener{{Port: 443}},
+			AllowedPrincipals:   []string{"222222222222", "arn:aws:iam::333333333333:role/deployer"},
+			PrivateDnsName:      "api.example.com",
 		})
 		acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
 		return nil
