@@ -87,3 +87,24 @@ func TestLookupSupportedAzsIsOnlyForAVpcYouBring(t *testing.T) {
 	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, LookupSupportedAzs: true}
 	mustContain(t, errString(p.Validate("eu-west-1")), "ConsumerProps.LookupSupportedAzs filters subnets by AZ name, but the VPC this construct creates places its subnets by AZ ID", "drop LookupSupportedAzs")
 }
+
+func TestCrossRegionDefaultsAndChecksSkipTheZonesAWSExcludes(t *testing.T) {
+	cfg, err := privatelinkapp.LoadConfig(map[string]any{"region": "ap-northeast-2", "consumerRegion": "ap-northeast-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// apne2-az2 and apne1-az3 do not support cross-Region access (PrivateLink guide).
+	if fmt.Sprint(cfg.AzIds, cfg.ConsumerAzIds) != "[apne2-az1 apne2-az3] [apne1-az1 apne1-az2]" {
+		t.Errorf("cross-region defaults %v %v", cfg.AzIds, cfg.ConsumerAzIds)
+	}
+	if same, _ := privatelinkapp.LoadConfig(map[string]any{"region": "ap-northeast-2"}); fmt.Sprint(same.AzIds) != "[apne2-az1 apne2-az2]" {
+		t.Errorf("same-region defaults %v, want the first two", same.AzIds)
+	}
+	_, err = privatelinkapp.LoadConfig(map[string]any{"region": "ap-northeast-2", "consumerRegion": "ap-northeast-1", "azIds": "apne2-az1,apne2-az2"})
+	mustContain(t, errString(err), `context key "azIds" has "apne2-az2", which does not support cross-Region PrivateLink`)
+	p := validProvider()
+	p.AllowedRegions, p.AvailabilityZoneIds = []string{"us-east-2"}, []string{"use1-az1", "use1-az3"}
+	mustContain(t, errString(p.Validate("us-east-1")), `ProviderProps.AvailabilityZoneIds[1] "use1-az3" does not support cross-Region PrivateLink`, "but AllowedRegions is set")
+	c := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", ServiceRegion: "us-east-1", Ports: []int{443}, AvailabilityZoneIds: []string{"usw1-az2"}}
+	mustContain(t, errString(c.Validate("us-west-1")), `ConsumerProps.AvailabilityZoneIds[0] "usw1-az2" does not support cross-Region PrivateLink`, "but ServiceRegion is us-east-1")
+}

@@ -114,14 +114,15 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	if c.ConsumerRegion == "" {
 		c.ConsumerRegion = c.ProviderRegion
 	}
+	crossRegion := c.ConsumerRegion != c.ProviderRegion
 	if len(c.AzIds) == 0 {
-		c.AzIds = awsid.DefaultAZIDs(c.ProviderRegion)
+		c.AzIds = awsid.DefaultAZIDs(c.ProviderRegion, crossRegion)
 	}
 	if len(c.ConsumerAzIds) == 0 {
-		if c.ConsumerRegion == c.ProviderRegion {
-			c.ConsumerAzIds = c.AzIds
+		if crossRegion {
+			c.ConsumerAzIds = awsid.DefaultAZIDs(c.ConsumerRegion, true)
 		} else {
-			c.ConsumerAzIds = awsid.DefaultAZIDs(c.ConsumerRegion)
+			c.ConsumerAzIds = c.AzIds
 		}
 	}
 	for _, k := range []string{"providerAccount", "consumerAccount"} {
@@ -142,6 +143,8 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 				errs = append(errs, fmt.Errorf("context key %q lists %q twice: give each AZ once", side.azsKey, az))
 			} else if err := awsid.CheckAZID(az, side.region); err != nil {
 				errs = append(errs, fmt.Errorf("context key %q has %q, which %v", side.azsKey, az, err))
+			} else if crossRegion && !awsid.CrossRegionSupported(az) {
+				errs = append(errs, fmt.Errorf("context key %q has %q, which does not support cross-Region PrivateLink (PrivateLink guide, Cross-Region access): choose other AZ IDs", side.azsKey, az))
 			}
 		}
 		if len(side.azs) == 0 {

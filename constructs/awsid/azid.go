@@ -15,14 +15,29 @@ var azIDShape = regexp.MustCompile(`^([a-z]+[0-9])-az([0-9]+)$`)
 func AZIDsOf(region string) []string { return azIDs[region] }
 
 // DefaultAZIDs are the first two AZ IDs of region: the same physical zones in every account,
-// so a provider and a consumer on their defaults are aligned by construction. Nil for a Region
-// not in the table.
-func DefaultAZIDs(region string) []string {
-	if ids := azIDs[region]; len(ids) >= 2 {
-		return ids[:2]
+// so a provider and a consumer on their defaults are aligned by construction. With crossRegion,
+// zones that cross-Region PrivateLink does not support are skipped. Nil for a Region not in the
+// table.
+func DefaultAZIDs(region string, crossRegion bool) []string {
+	var out []string
+	for _, id := range azIDs[region] {
+		if len(out) < 2 && (!crossRegion || CrossRegionSupported(id)) {
+			out = append(out, id)
+		}
 	}
-	return nil
+	if len(out) < 2 {
+		return nil
+	}
+	return out
 }
+
+// noCrossRegion are the zones the PrivateLink guide excludes ("Cross-Region access is not
+// supported for the following Availability Zones: use1-az3, usw1-az2, apne1-az3, apne2-az2, and
+// apne2-az4", Share your services → Cross-Region access).
+var noCrossRegion = []string{"use1-az3", "usw1-az2", "apne1-az3", "apne2-az2", "apne2-az4"}
+
+// CrossRegionSupported reports whether a service or endpoint in zone id may be cross-Region.
+func CrossRegionSupported(id string) bool { return !slices.Contains(noCrossRegion, id) }
 
 // CheckAZID returns why id is not an Availability Zone ID of region, or nil. With region ""
 // only the shape and the existence of the ID in some Region are checked.
@@ -91,8 +106,11 @@ func regionOfAZName(az string) string {
 //     moto/ec2/models/availability_zones_and_regions.py, real describe-availability-zones output
 //     (cnnw1-az1..3) and eksctl#3916/#5783 (cnn1-az4 is cn-north-1d).
 //
-// The last IDs of us-west-1, ap-northeast-1 and ca-central-1 exist only in accounts created
-// before November 2025 (AWS's table): accepted, never a default.
+// The last IDs of us-west-1, ap-northeast-1 and ca-central-1 (usw1-az2, apne1-az3, cac1-az3) are
+// legacy zones: AWS's table says newer accounts get two zones in us-west-1 and does not list
+// apne1-az3's or cac1-az3's availability; they are accepted (older accounts have them) and never
+// a default. use1-az3 is a constrained zone (AWS may refuse new zonal resources there) and is not
+// a default either.
 var azIDs = map[string][]string{
 	// aws
 	"af-south-1":     {"afs1-az1", "afs1-az2", "afs1-az3"},

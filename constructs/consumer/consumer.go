@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/internal/dualstack"
 	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
 	"github.com/privatelink-go/privatelink/constructs/internal/nag"
@@ -184,7 +185,11 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 
 	createdVpc := props.Vpc == nil
 	if createdVpc {
-		isolated := provider.NewIsolatedVpc(self, "Vpc", props.AvailabilityZoneIds)
+		ids := props.AvailabilityZoneIds
+		if len(ids) == 0 && crossRegion {
+			ids = awsid.DefaultAZIDs(*stack.Region(), true)
+		}
+		isolated := provider.NewIsolatedVpc(self, "Vpc", ids)
 		c.vpc = isolated.Vpc
 		if pr := props.Provider; pr != nil && !crossRegion {
 			checkServed(isolated.AvailabilityZoneIds, pr)

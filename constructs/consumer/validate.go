@@ -129,6 +129,8 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 		default:
 			if err := awsid.CheckAZID(id, region); err != nil {
 				bad("AvailabilityZoneIds[%d] %q %v: fix the value", i, id, err)
+			} else if p.crossRegion(stackRegion) && !awsid.CrossRegionSupported(id) {
+				bad("AvailabilityZoneIds[%d] %q does not support cross-Region PrivateLink (PrivateLink guide, Cross-Region access), but ServiceRegion is %s: choose other AZ IDs", i, id, p.ServiceRegion)
 			}
 		}
 	}

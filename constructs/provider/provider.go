@@ -129,7 +129,11 @@ func (p *provider) network() {
 	case p.props.Vpc != nil:
 		p.vpc = p.props.Vpc
 	default:
-		isolated := NewIsolatedVpc(p.Construct, "Vpc", p.props.AvailabilityZoneIds)
+		ids := p.props.AvailabilityZoneIds
+		if len(ids) == 0 && len(p.props.AllowedRegions) > 0 {
+			ids = awsid.DefaultAZIDs(*awscdk.Stack_Of(p.Construct).Region(), true)
+		}
+		isolated := NewIsolatedVpc(p.Construct, "Vpc", ids)
 		p.vpc, p.azIDs = isolated.Vpc, isolated.AvailabilityZoneIds
 	}
 }

@@ -98,6 +98,8 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 		default:
 			if err := awsid.CheckAZID(id, stackRegion); err != nil {
 				bad("AvailabilityZoneIds[%d] %q %v: fix the value", i, id, err)
+			} else if len(p.AllowedRegions) > 0 && !awsid.CrossRegionSupported(id) {
+				bad("AvailabilityZoneIds[%d] %q does not support cross-Region PrivateLink (PrivateLink guide, Cross-Region access), but AllowedRegions is set: choose other AZ IDs", i, id)
 			}
 		}
 	}

@@ -49,7 +49,7 @@ type IsolatedVpc struct {
 func NewIsolatedVpc(scope constructs.Construct, id string, azIDs []string) *IsolatedVpc {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	if len(azIDs) == 0 {
-		azIDs = awsid.DefaultAZIDs(*awscdk.Stack_Of(c).Region())
+		azIDs = awsid.DefaultAZIDs(*awscdk.Stack_Of(c).Region(), false)
 	}
 	// placements are the subnets' AZ IDs, or (no ID known) Fn::GetAZs names.
 	placements := *jsii.Strings(azIDs...)
