@@ -1,8 +1,12 @@
 package test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,6 +23,17 @@ type world struct {
 	account, region string
 	refs            map[string]string // logical ID -> physical ID; default "<logicalId>"
 	attrs           map[string]any    // "LogicalId.Attribute" -> value
+	conditions      map[string]bool   // condition name -> value, for Fn::If
+	// strict refuses a Ref to a logical ID without a physical ID (the deploy rehearsal: a
+	// resource not created yet), instead of answering "<logicalId>".
+	strict bool
+	// where prefixes failures: the resource and property being resolved.
+	where string
+}
+
+func (w world) fail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	t.Fatalf(w.where+format, args...)
 }
 
 func (w world) resolve(t *testing.T, v any) any {
@@ -58,9 +73,16 @@ func (w world) resolve(t *testing.T, v any) any {
 				case "AWS::URLSuffix":
 					p, _ := awsid.PartitionOf(w.region)
 					return p.DNSSuffix
+				case "AWS::StackName":
+					return "Stack"
+				case "AWS::NoValue":
+					return nil
 				default:
 					if id, ok := w.refs[name]; ok {
 						return id
+					}
+					if w.strict {
+						w.fail(t, "Ref %s: no such resource or parameter has a value yet", name)
 					}
 					return "<" + name + ">"
 				}
@@ -74,7 +96,7 @@ func (w world) resolve(t *testing.T, v any) any {
 					return fmt.Sprintf("arn:%s:service:%s:%s:%s", p.Name, w.region, w.account, parts[0])
 				}
 				if !ok {
-					t.Fatalf("Fn::GetAtt %s: the test gave this attribute no value", key)
+					w.fail(t, "Fn::GetAtt %s: the test gave this attribute no value", key)
 				}
 				return val
 			case "Fn::Join":
@@ -89,7 +111,7 @@ func (w world) resolve(t *testing.T, v any) any {
 				list := w.resolve(t, parts[1]).([]any)
 				i := int(parts[0].(float64))
 				if i >= len(list) {
-					t.Fatalf("Fn::Select %d of a %d-element list %v: out of range", i, len(list), list)
+					w.fail(t, "Fn::Select %d of a %d-element list %v: out of range", i, len(list), list)
 				}
 				return list[i]
 			case "Fn::Split":
@@ -99,15 +121,76 @@ func (w world) resolve(t *testing.T, v any) any {
 					out = append(out, s)
 				}
 				return out
+			case "Fn::Base64":
+				return base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(w.resolve(t, arg))))
+			case "Fn::GetAZs":
+				return []any{w.region + "a", w.region + "b", w.region + "c"}
+			case "Fn::If":
+				parts := arg.([]any)
+				v, ok := w.conditions[parts[0].(string)]
+				if !ok {
+					w.fail(t, "Fn::If: condition %v has no value", parts[0])
+				}
+				if v {
+					return w.resolve(t, parts[1])
+				}
+				return w.resolve(t, parts[2])
+			case "Fn::Sub":
+				// The string form: ${Name} is a Ref or a pseudo parameter, ${Name.Attr} a GetAtt.
+				str, _ := arg.(string)
+				return subVar.ReplaceAllStringFunc(str, func(m string) string {
+					name := m[2 : len(m)-1]
+					if l, a, ok := strings.Cut(name, "."); ok && !strings.HasPrefix(name, "AWS::") {
+						return fmt.Sprint(w.resolve(t, map[string]any{"Fn::GetAtt": []any{l, a}}))
+					}
+					return fmt.Sprint(w.resolve(t, map[string]any{"Ref": name}))
+				})
+			case "Fn::Cidr":
+				// [block, count, cidrBits]: the first count subnets of cidrBits host bits.
+				parts := w.resolve(t, arg).([]any)
+				block, err := netip.ParsePrefix(fmt.Sprint(parts[0]))
+				if err != nil {
+					w.fail(t, "Fn::Cidr of %v: %v", parts[0], err)
+				}
+				count, _ := strconv.Atoi(fmt.Sprint(parts[1]))
+				bits, _ := strconv.Atoi(fmt.Sprint(parts[2]))
+				size := block.Addr().BitLen() - bits
+				if size < block.Bits() || count > 1<<min(size-block.Bits(), 30) {
+					w.fail(t, "Fn::Cidr: %d subnets of /%d do not fit in %s", count, size, block)
+				}
+				var out []any
+				addr := block.Masked().Addr()
+				for range count {
+					out = append(out, netip.PrefixFrom(addr, size).String())
+					addr = nextPrefix(addr, size)
+				}
+				return out
 			default:
 				if strings.HasPrefix(fn, "Fn::") {
-					t.Fatalf("resolve: %s is not modelled here", fn)
+					w.fail(t, "resolve: %s is not modelled here", fn)
 				}
 				return map[string]any{fn: w.resolve(t, arg)}
 			}
 		}
 	}
 	return v
+}
+
+var subVar = regexp.MustCompile(`\$\{[^}]+\}`)
+
+// nextPrefix is the address of the prefix of size bits after the one at addr.
+func nextPrefix(addr netip.Addr, size int) netip.Addr {
+	b := addr.AsSlice()
+	i, carry := (size-1)/8, byte(1)<<(7-(size-1)%8)
+	for ; i >= 0; i-- {
+		sum := uint16(b[i]) + uint16(carry)
+		b[i], carry = byte(sum), byte(sum>>8)
+		if carry == 0 {
+			break
+		}
+	}
+	out, _ := netip.AddrFromSlice(b)
+	return out
 }
 
 // resources returns the template's resources of type typ, by logical ID.

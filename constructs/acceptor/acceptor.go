@@ -17,8 +17,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
-	"github.com/privatelink-go/privatelink/constructs/internal/registry"
+	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/registry"
 )
 
 // Service is what the acceptor needs of an endpoint service; provider.Provider satisfies it.

@@ -16,10 +16,10 @@ import (
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/constructs/internal/dualstack"
-	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
-	"github.com/privatelink-go/privatelink/constructs/internal/nag"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/dualstack"
+	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/nag"
 )
 
 // ownerTag marks the endpoints a consumer creates with its construct path.
@@ -256,11 +256,18 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 
 	// One function for the preflight and the private DNS step.
+	// What the preflight and the enabler read: the service always, the subnets for the AZ check
+	// (same Region only), the VPC's DNS attributes for private DNS, the endpoint's state.
+	describe := []string{"ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices"}
+	if !crossRegion {
+		describe = append(describe, "ec2:DescribeSubnets")
+	}
+	if props.privateDNS() {
+		describe = append(describe, "ec2:DescribeVpcAttribute")
+	}
 	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		// EC2 Describe* calls support no resource-level permissions.
-		Sid:       jsii.String("DescribeNeedsStar"),
-		Actions:   jsii.Strings("ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute"),
-		Resources: jsii.Strings("*"),
+		Sid: jsii.String("DescribeNeedsStar"), Actions: jsii.Strings(describe...), Resources: jsii.Strings("*"),
 	})}
 	if crossRegion {
 		// In the role's own policy, which the function (and so the preflight, the first
@@ -368,12 +375,14 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: c.endpoint.VpcEndpointId(),
 	})
 	vpcArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc"), ResourceName: c.vpc.VpcId()})
-	statements = []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("ModifyThisEndpointOnly"),
-		Actions:   jsii.Strings("ec2:ModifyVpcEndpoint"),
-		Resources: jsii.Strings(*endpointArn),
-	})}
+	statements = nil
 	if props.privateDNS() {
+		// The enabler only ever turns private DNS on: without it, it only reads.
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ModifyThisEndpointOnly"),
+			Actions:   jsii.Strings("ec2:ModifyVpcEndpoint"),
+			Resources: jsii.Strings(*endpointArn),
+		}))
 		// When the endpoint is replaced, CloudFormation creates the new one before deleting the
 		// old, and EC2 refuses private DNS on the new one while the old still holds the name
 		// ("private-dns-enabled cannot be set because there is already a conflicting DNS domain",
@@ -388,8 +397,6 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			})),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/" + ownerTag: c.Node().Path()}},
 		}))
-	}
-	if props.privateDNS() {
 		// Turning private DNS on makes EC2 associate an AWS-managed private hosted zone with the
 		// VPC on the caller's behalf: the Service Authorization Reference lists
 		// route53:AssociateVPCWithHostedZone (and ec2:DescribeVpcs) as dependent actions of
@@ -408,11 +415,14 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			Sid: jsii.String("DescribeVpcsNeedsStar"), Actions: jsii.Strings("ec2:DescribeVpcs"), Resources: jsii.Strings("*"),
 		}))
 	}
-	modify := awsiam.NewPolicy(self, jsii.String("EnablePrivateDnsPolicy"), &awsiam.PolicyProps{
-		Roles:      &[]awsiam.IRole{fn.Role},
-		Statements: &statements,
-	})
-	nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; ec2:DescribeVpcs supports no resource-level permissions; ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
+	var modify awsiam.Policy
+	if len(statements) > 0 {
+		modify = awsiam.NewPolicy(self, jsii.String("EnablePrivateDnsPolicy"), &awsiam.PolicyProps{
+			Roles:      &[]awsiam.IRole{fn.Role},
+			Statements: &statements,
+		})
+		nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; ec2:DescribeVpcs supports no resource-level permissions; ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
+	}
 	c.enabler = fn.CustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
 		"VpcEndpointId":     c.endpoint.VpcEndpointId(),
 		"PrivateDnsEnabled": strconv.FormatBool(props.privateDNS()),
@@ -428,7 +438,9 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		}),
 	})
 	nag.Suppress(fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
-	c.enabler.Node().AddDependency(modify)
+	if modify != nil {
+		c.enabler.Node().AddDependency(modify)
+	}
 	if c.acceptance != nil {
 		c.enabler.Node().AddDependency(c.acceptance)
 	}

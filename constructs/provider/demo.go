@@ -2,7 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"github.com/privatelink-go/privatelink/constructs/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/nag"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
-	"github.com/privatelink-go/privatelink/constructs/internal/registry"
+	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/registry"
 )
 
 // Resource types the provider's function answers (see provider/function).
@@ -49,20 +49,21 @@ func newServiceFunction(scope constructs.Construct, stack awscdk.Stack, service 
 			Actions:   jsii.Strings("cloudformation:DescribeStacks", "cloudformation:DescribeStackResource"),
 			Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
 		}),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// EC2 Describe* calls support no resource-level permissions.
-			Sid:       jsii.String("DescribeNeedsStar"),
-			Actions:   jsii.Strings("ec2:DescribeVpcEndpointServiceConfigurations", "ec2:DescribeVpcEndpointConnections"),
-			Resources: jsii.Strings("*"),
-		}),
 	}
+	describe := []string{"ec2:DescribeVpcEndpointConnections"}
 	if props.HostedZone != nil {
+		// Only Route 53 mode waits for verification; in external DNS mode the user starts it.
+		describe = append(describe, "ec2:DescribeVpcEndpointServiceConfigurations")
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("StartVerificationOfThisServiceOnly"),
 			Actions:   jsii.Strings("ec2:StartVpcEndpointServicePrivateDnsVerification"),
 			Resources: jsii.Strings(serviceArn),
 		}))
 	}
+	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// EC2 Describe* calls support no resource-level permissions.
+		Sid: jsii.String("DescribeNeedsStar"), Actions: jsii.Strings(describe...), Resources: jsii.Strings("*"),
+	}))
 	if len(props.AllowedRegions) > 0 {
 		statements = append(statements, multiRegionStatement(serviceArn, anyEndpoint))
 	}

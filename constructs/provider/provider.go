@@ -15,9 +15,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/constructs/internal/dualstack"
-	"github.com/privatelink-go/privatelink/constructs/internal/gofunc"
-	"github.com/privatelink-go/privatelink/constructs/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/dualstack"
+	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/nag"
 )
 
 // Provider is a VPC endpoint service on a Network Load Balancer. Every resource it creates is

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/constructs/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/nag"
 )
 
 // IsolatedVpc is a dual-stack VPC with only isolated subnets, built by NewIsolatedVpc.

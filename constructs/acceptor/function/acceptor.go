@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/connections"
+	"github.com/privatelink-go/privatelink/internal/connections"
 )
 
 // Policy for pending connections whose owner is not allow-listed.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/ec2fake"
 )
 
 func TestSweep(t *testing.T) {

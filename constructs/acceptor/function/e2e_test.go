@@ -9,8 +9,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
-	"github.com/privatelink-go/privatelink/constructs/internal/runtimeapi"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/runtimeapi"
 )
 
 // TestBootstrapEndToEnd builds the real bootstrap — same package, tags and linker flags as the

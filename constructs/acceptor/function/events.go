@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
 // Resource types this function answers.

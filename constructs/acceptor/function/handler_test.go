@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
 )
 
 func handlerFor(t *testing.T, w *world, srv *cfntest.Server) Handler {

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
 func main() {

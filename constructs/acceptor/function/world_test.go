@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/ec2fake"
 )
 
 const svc = "vpce-svc-0123456789abcdef0"

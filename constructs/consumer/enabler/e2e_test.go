@@ -8,9 +8,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
-	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
-	"github.com/privatelink-go/privatelink/constructs/internal/runtimeapi"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/runtimeapi"
 )
 
 // TestBootstrapEndToEnd runs the built enabler through the Lambda Runtime API: its main wiring

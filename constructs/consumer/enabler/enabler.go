@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
 // One interface per EC2 call.

@@ -13,8 +13,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
-	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/ec2fake"
 )
 
 const (

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
 func main() {

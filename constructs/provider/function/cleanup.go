@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/connections"
+	"github.com/privatelink-go/privatelink/internal/connections"
 )
 
 // stackAPI is what the cleaner asks CloudFormation: is the stack, or the service in it, going away?

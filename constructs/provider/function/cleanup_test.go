@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
-	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/ec2fake"
 )
 
 // connection is one endpoint connection of the service; crossRegion marks an endpoint in

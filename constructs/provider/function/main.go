@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
 func main() {

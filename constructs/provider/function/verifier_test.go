@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
-	"github.com/privatelink-go/privatelink/constructs/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/ec2fake"
 )
 
 const serviceID = "vpce-svc-0123456789abcdef0"

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/gobuild"
-	"github.com/privatelink-go/privatelink/constructs/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/gobuild"
+	"github.com/privatelink-go/privatelink/internal/nag"
 )
 
 // Props describe one function.

@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
-	"github.com/privatelink-go/privatelink/constructs/internal/gobuild"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/gobuild"
 )
 
 const prefix = "/2018-06-01/runtime"

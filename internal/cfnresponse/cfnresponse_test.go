@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
-	"github.com/privatelink-go/privatelink/constructs/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
 )
 
 func TestValidateResponseURL(t *testing.T) {

@@ -27,7 +27,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/privatelink-go/privatelink/constructs/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
 // ResponseHost is the S3 host of ResponseURL; the server's certificate is valid for it, so the

@@ -1,0 +1,695 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/runtimeapi"
+)
+
+// TestDeployRehearsal deploys each app configuration, provider stack first, in CloudFormation's
+// order into fakeAWS: every intrinsic resolved with concrete values, every custom resource served
+// by the real handler binary (through the Lambda Runtime API, its EC2 and CloudFormation calls
+// against the fake, each authorized against the policies its role has at that moment), then
+// deletes both stacks in both orders. Run with -v for one summary line per configuration.
+func TestDeployRehearsal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the Lambda bootstraps")
+	}
+	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
+		for _, order := range []string{"consumer-first", "provider-first"} {
+			t.Run(name+"/"+order, func(t *testing.T) {
+				t.Parallel()
+				f := jsiiLocked(func() *fixture { return appWith(t, name, appConfigs[name]) })
+				r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}}
+				stacks := []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName}
+				for _, s := range stacks {
+					if s == privatelinkapp.ConsumerStackName {
+						r.publishTxtRecord(jsiiLocked(func() template { return snapshot(f, privatelinkapp.ProviderStackName) }).outputs)
+						// The handoff: the consumer is synthesized with the service name the
+						// provider's deploy produced, as `cdk deploy --outputs-file` hands it over.
+						ctx := map[string]any{"serviceName": r.serviceName()}
+						for k, v := range appConfigs[name] {
+							if k != "serviceName" {
+								ctx[k] = v
+							}
+						}
+						f = jsiiLocked(func() *fixture { return appWith(t, name+"/handoff/"+order, ctx) })
+					}
+					tpl := jsiiLocked(func() template { return snapshot(f, s) })
+					r.deploy(s, tpl)
+				}
+				if order == "provider-first" {
+					slices.Reverse(stacks)
+				}
+				for i := len(stacks) - 1; i >= 0; i-- {
+					r.destroy(stacks[i])
+				}
+				if len(r.aws.denied) > 0 {
+					t.Errorf("denied calls:\n%s", strings.Join(r.aws.denied, "\n"))
+				}
+				var unused []string
+				for role, acts := range r.aws.grantedActions() {
+					for _, act := range acts {
+						if !r.aws.used[role+" "+act] && !slices.Contains(unusedByDesign, act) {
+							unused = append(unused, role+" "+act)
+						}
+					}
+				}
+				slices.Sort(unused)
+				t.Logf("rehearsal %s (%s): %d stacks, %d resources, %d custom resources, %d EC2 calls, %d denied; granted, never called: %v",
+					name, order, len(stacks), r.resources, r.custom, r.aws.calls, len(r.aws.denied), unused)
+			})
+		}
+	}
+}
+
+// unusedByDesign are granted actions a rehearsal does not call, each for a reason.
+var unusedByDesign = []string{
+	// Reject: only with NotAllowed=reject, or at teardown when connections are left.
+	"ec2:RejectVpcEndpointConnections",
+	// CloudFormation reads: the fake CloudFormation API authorizes by stack, not by IAM.
+	"cloudformation:DescribeStacks", "cloudformation:DescribeStackResource",
+	// Private DNS is already verified, or the service has no name to verify.
+	"ec2:StartVpcEndpointServicePrivateDnsVerification",
+}
+
+// publishTxtRecord is step 2 of the deploy guide in external DNS mode: the user publishes the
+// TXT record the provider's outputs name, then starts verification (the outputs are resolved as
+// CloudFormation would show them, so a wrong name fails verification here).
+func (r *rehearsal) publishTxtRecord(outs map[string]any) {
+	st := r.stacks[privatelinkapp.ProviderStackName]
+	var name, value string
+	for _, o := range outs {
+		o := o.(map[string]any)
+		switch desc := fmt.Sprint(o["Description"]); {
+		case strings.HasPrefix(desc, "TXT record name"):
+			name = fmt.Sprint(st.w.resolve(r.t, o["Value"]))
+		case strings.HasPrefix(desc, "TXT record value"):
+			value = fmt.Sprint(st.w.resolve(r.t, o["Value"]))
+		}
+	}
+	for _, svc := range r.aws.services {
+		if svc.privateDNSName == "" || svc.state == "verified" {
+			continue
+		}
+		if name == "" {
+			r.t.Fatalf("service %s has private DNS name %s but the provider outputs no TXT record to publish", svc.id, svc.privateDNSName)
+		}
+		r.aws.txt[name] = value
+		// aws ec2 start-vpc-endpoint-service-private-dns-verification, as the README says; the
+		// rule is the fake EC2's (see StartVpcEndpointServicePrivateDnsVerification).
+		svc.state = "failed"
+		for n := svc.privateDNSName; strings.Contains(n, "."); _, n, _ = strings.Cut(n, ".") {
+			if r.aws.txt[svc.label+"."+n] == svc.value {
+				svc.state = "verified"
+			}
+		}
+		if svc.state != "verified" {
+			r.t.Fatalf("publishing the outputs' TXT record %s = %q did not verify %s (AWS looks for %s.%s = %q)", name, value, svc.privateDNSName, svc.label, svc.privateDNSName, svc.value)
+		}
+	}
+}
+
+// serviceName is the provider's ServiceName output as the deploy resolved it.
+func (r *rehearsal) serviceName() string {
+	for _, s := range r.aws.services {
+		return s.name
+	}
+	r.t.Fatal("the provider created no endpoint service")
+	return ""
+}
+
+// rehearsal is one deployment of the app into one fake AWS.
+type rehearsal struct {
+	t                 *testing.T
+	aws               *fakeAWS
+	functions         map[string]*fFunction // ARN ->
+	stacks            map[string]*stackState
+	resources, custom int
+}
+
+type stackState struct {
+	name, account, region string
+	w                     world
+	order                 []string
+	res                   map[string]map[string]any
+	status                string
+	physical              map[string]string
+}
+
+type fFunction struct {
+	arn, pkg, role, account, region string
+	env                             []string
+	timeout                         time.Duration
+	stack                           string
+	deleted                         bool
+	invokers                        []string // accounts a resource policy lets invoke it
+	proc                            *runtimeapi.Server
+	s3                              *cfntest.Server
+}
+
+// handlerPackage maps a function to the handler it runs, by the description the library gives it.
+func handlerPackage(desc string) string {
+	switch {
+	case strings.HasPrefix(desc, "Waits for private DNS verification"):
+		return "constructs/provider/function"
+	case strings.HasPrefix(desc, "Accepts PrivateLink connections"):
+		return "constructs/acceptor/function"
+	case strings.HasPrefix(desc, "Checks the endpoint service"):
+		return "constructs/consumer/enabler"
+	}
+	return ""
+}
+
+// order sorts the resources the way CloudFormation creates them: after everything they name in
+// DependsOn, Ref, Fn::GetAtt or Fn::Sub (CloudFormation user guide, DependsOn attribute).
+func order(t *testing.T, res map[string]map[string]any) []string {
+	deps := map[string][]string{}
+	for id, r := range res {
+		if d, ok := r["DependsOn"].([]any); ok {
+			for _, x := range d {
+				deps[id] = append(deps[id], x.(string))
+			}
+		} else if d, ok := r["DependsOn"].(string); ok {
+			deps[id] = append(deps[id], d)
+		}
+		var walk func(any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				if ref, ok := x["Ref"].(string); ok && res[ref] != nil {
+					deps[id] = append(deps[id], ref)
+				}
+				if ga, ok := x["Fn::GetAtt"].([]any); ok && res[ga[0].(string)] != nil {
+					deps[id] = append(deps[id], ga[0].(string))
+				}
+				if sub, ok := x["Fn::Sub"].(string); ok {
+					for _, m := range subVar.FindAllString(sub, -1) {
+						if l, _, _ := strings.Cut(m[2:len(m)-1], "."); res[l] != nil {
+							deps[id] = append(deps[id], l)
+						}
+					}
+				}
+				for _, e := range x {
+					walk(e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(e)
+				}
+			}
+		}
+		walk(r["Properties"])
+	}
+	var out []string
+	done := map[string]bool{}
+	for len(out) < len(res) {
+		progress := false
+		for _, id := range sortedKeys(res) {
+			if done[id] {
+				continue
+			}
+			ready := true
+			for _, d := range deps[id] {
+				ready = ready && done[d]
+			}
+			if ready {
+				out, done[id], progress = append(out, id), true, true
+			}
+		}
+		if !progress {
+			t.Fatalf("dependency cycle among %d resources", len(res)-len(out))
+		}
+	}
+	return out
+}
+
+// jsiiMu serialises calls into the jsii kernel, which parallel rehearsals share and which is not
+// safe for concurrent use.
+var jsiiMu sync.Mutex
+
+func jsiiLocked[T any](f func() T) T {
+	jsiiMu.Lock()
+	defer jsiiMu.Unlock()
+	return f()
+}
+
+// template is what the rehearsal reads of a synthesized stack, taken out of jsii once.
+type template struct {
+	account, region string
+	params, outputs map[string]any
+	res             map[string]map[string]any
+}
+
+func snapshot(f *fixture, stack string) template {
+	doc := *f.templates[stack].ToJSON()
+	params, _ := doc["Parameters"].(map[string]any)
+	outputs, _ := doc["Outputs"].(map[string]any)
+	return template{account: *f.stacks[stack].Account(), region: *f.stacks[stack].Region(), params: params, outputs: outputs, res: resources(f.templates[stack], "")}
+}
+
+func (r *rehearsal) deploy(name string, tpl template) {
+	t := r.t
+	t.Helper()
+	if r.stacks == nil {
+		r.stacks = map[string]*stackState{}
+	}
+	params, res := tpl.params, tpl.res
+	st := &stackState{name: name, account: tpl.account, region: tpl.region, res: res, status: "CREATE_IN_PROGRESS", physical: map[string]string{},
+		w: world{account: tpl.account, region: tpl.region, refs: map[string]string{"BootstrapVersion": "28"}, attrs: map[string]any{}, strict: true}}
+	r.stacks[name] = st
+	// Parameters: SSM-backed ones (the AMI) resolve to what the parameter store holds, the rest
+	// to their defaults.
+	for k, v := range params {
+		m := v.(map[string]any)
+		if strings.HasPrefix(fmt.Sprint(m["Type"]), "AWS::SSM::Parameter::Value") {
+			st.w.refs[k] = "ami-0123456789abcdef0"
+		} else if d, ok := m["Default"]; ok {
+			st.w.refs[k] = fmt.Sprint(d)
+		}
+	}
+	st.order = order(t, res)
+	for _, id := range st.order {
+		rr := res[id]
+		typ := rr["Type"].(string)
+		st.w.where = fmt.Sprintf("%s %s (%s): ", name, id, typ)
+		props, _ := st.w.resolve(t, rr["Properties"]).(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+		}
+		r.create(st, id, typ, props)
+		r.resources++
+	}
+	// CloudFormation evaluates the outputs last; one that cannot be resolved (an out-of-range
+	// Fn::Select, say) fails the stack.
+	for _, id := range sortedKeys(tpl.outputs) {
+		st.w.where = fmt.Sprintf("%s output %s: ", name, id)
+		st.w.resolve(t, tpl.outputs[id].(map[string]any)["Value"])
+	}
+	st.status = "CREATE_COMPLETE"
+}
+
+func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
+	t, a, w := r.t, r.aws, &st.w
+	a.mu.Lock()
+	n := a.next()
+	a.mu.Unlock()
+	partition, _ := awsid.PartitionOf(st.region)
+	phys := fmt.Sprintf("%s-%s-%04d", st.name, id, n)
+	arn := func(service, resource string) string {
+		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition.Name, service, st.region, st.account, resource)
+	}
+	attrs := map[string]any{}
+	switch typ {
+	case "AWS::EC2::VPC":
+		phys = fmt.Sprintf("vpc-%017x", n)
+		// EnableDnsSupport defaults to true, EnableDnsHostnames to false (AWS::EC2::VPC).
+		a.vpcs[phys] = &fVpc{account: st.account, region: st.region, dnsSupport: p["EnableDnsSupport"] != false, dnsHostnames: p["EnableDnsHostnames"] == true}
+		// Ipv6CidrBlocks is empty until an AWS::EC2::VPCCidrBlock associates one (aws-cdk#36714).
+		attrs = map[string]any{"CidrBlock": p["CidrBlock"], "Ipv6CidrBlocks": []any{}, "VpcId": phys, "DefaultSecurityGroup": fmt.Sprintf("sg-%017x", n)}
+	case "AWS::EC2::VPCCidrBlock":
+		v := a.vpcs[fmt.Sprint(p["VpcId"])]
+		if p["AmazonProvidedIpv6CidrBlock"] == true {
+			v.ipv6 = append(v.ipv6, netip.MustParsePrefix(fmt.Sprintf("2600:1f18:%x:%x00::/56", n%0xffff, len(v.ipv6))).Masked().String())
+			for vid, rr := range st.res {
+				if rr["Type"] == "AWS::EC2::VPC" && st.physical[vid] == fmt.Sprint(p["VpcId"]) {
+					w.attrs[vid+".Ipv6CidrBlocks"] = toAny(v.ipv6)
+				}
+			}
+		}
+	case "AWS::EC2::Subnet":
+		phys = fmt.Sprintf("subnet-%017x", n)
+		azID, name := fmt.Sprint(p["AvailabilityZoneId"]), fmt.Sprint(p["AvailabilityZone"])
+		if p["AvailabilityZoneId"] == nil {
+			azID = azIDOf(st.account, st.region, name)
+		} else {
+			name = azName(st.account, azID)
+		}
+		// A subnet's IPv6 range must come out of its VPC's (CreateSubnet).
+		if v6, ok := p["Ipv6CidrBlock"].(string); ok && !slices.ContainsFunc(a.vpcs[fmt.Sprint(p["VpcId"])].ipv6, func(b string) bool {
+			block, sub := netip.MustParsePrefix(b), netip.MustParsePrefix(v6)
+			return block.Contains(sub.Addr()) && sub.Bits() >= block.Bits()
+		}) {
+			t.Fatalf("%sIpv6CidrBlock %s is not in the VPC's IPv6 ranges %v", w.where, v6, a.vpcs[fmt.Sprint(p["VpcId"])].ipv6)
+		}
+		a.subnets[phys] = &fSubnet{vpc: fmt.Sprint(p["VpcId"]), azID: azID, azName: name}
+		attrs = map[string]any{"AvailabilityZone": name, "AvailabilityZoneId": azID, "SubnetId": phys, "VpcId": p["VpcId"]}
+	case "AWS::EC2::SecurityGroup":
+		phys = fmt.Sprintf("sg-%017x", n)
+		attrs = map[string]any{"GroupId": phys, "VpcId": p["VpcId"]}
+	case "AWS::ElasticLoadBalancingV2::LoadBalancer":
+		phys = arn("elasticloadbalancing", fmt.Sprintf("loadbalancer/net/%s/%016x", id[:min(len(id), 20)], n))
+		for _, s := range p["Subnets"].([]any) {
+			a.nlbs[phys] = append(a.nlbs[phys], s.(string))
+		}
+		attrs = map[string]any{"DNSName": fmt.Sprintf("%s-%x.elb.%s.amazonaws.com", id[:min(len(id), 20)], n, st.region), "LoadBalancerFullName": "net/x/" + fmt.Sprint(n), "LoadBalancerName": id, "CanonicalHostedZoneID": "Z2IFOLAFXWLO4F"}
+	case "AWS::ElasticLoadBalancingV2::TargetGroup":
+		phys = arn("elasticloadbalancing", fmt.Sprintf("targetgroup/%s/%016x", id[:min(len(id), 20)], n))
+		attrs = map[string]any{"TargetGroupFullName": "targetgroup/x/" + fmt.Sprint(n), "TargetGroupName": id}
+	case "AWS::EC2::VPCEndpointService":
+		phys = fmt.Sprintf("vpce-svc-%017x", n)
+		var azIDs []string
+		for _, lb := range p["NetworkLoadBalancerArns"].([]any) {
+			// An NLB backs at most one endpoint service (PrivateLink quotas).
+			for _, s := range a.services {
+				_ = s // one NLB per service in these templates; checked at synth by the library
+			}
+			for _, sn := range a.nlbs[fmt.Sprint(lb)] {
+				if !slices.Contains(azIDs, a.subnets[sn].azID) {
+					azIDs = append(azIDs, a.subnets[sn].azID)
+				}
+			}
+		}
+		s := &fService{id: phys, name: awsid.ServiceNamePrefix(st.region) + "." + st.region + "." + phys, account: st.account, region: st.region, azIDs: azIDs, state: "pendingVerification",
+			label: fmt.Sprintf("_%020x", n), value: fmt.Sprintf("vpce:%020x", n)}
+		for _, reg := range asList(p["SupportedRegions"]) {
+			s.regions = append(s.regions, reg)
+		}
+		if dns, ok := p["PrivateDnsName"].(string); ok {
+			s.privateDNSName = dns
+		}
+		a.services[phys] = s
+		attrs = map[string]any{"ServiceId": phys, "PrivateDnsNameConfiguration.Name": s.label, "PrivateDnsNameConfiguration.Value": s.value,
+			"PrivateDnsNameConfiguration.State": s.state, "PrivateDnsNameConfiguration.Type": "TXT"}
+	case "AWS::EC2::VPCEndpointServicePermissions":
+		a.services[fmt.Sprint(p["ServiceId"])].principals = asList(p["AllowedPrincipals"])
+	case "AWS::Route53::RecordSet":
+		// A record set's Name is fully qualified; the TXT value is quoted (Route 53 API).
+		if p["Type"] == "TXT" {
+			a.txt[strings.TrimSuffix(fmt.Sprint(p["Name"]), ".")] = strings.Trim(fmt.Sprint(p["ResourceRecords"].([]any)[0]), `"`)
+		}
+	case "AWS::IAM::Role":
+		phys = fmt.Sprintf("%s-%s-%X", st.name, id[:min(len(id), 30)], n)
+		a.roles[phys] = &fRole{account: st.account}
+		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:iam::%s:role/%s", partition.Name, st.account, phys), "RoleId": fmt.Sprintf("AROA%016X", n)}
+	case "AWS::IAM::Policy":
+		for _, role := range asList(p["Roles"]) {
+			for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				a.roles[role].statements = append(a.roles[role].statements, s.(map[string]any))
+			}
+		}
+	case "AWS::Lambda::Function":
+		name := phys
+		if fn, ok := p["FunctionName"].(string); ok {
+			name = fn
+		}
+		// A function name is unique per account and Region (Lambda CreateFunction:
+		// ResourceConflictException).
+		phys = arn("lambda", "function:"+name)
+		if r.functions[phys] != nil && !r.functions[phys].deleted {
+			t.Fatalf("%sfunction %s already exists", w.where, name)
+		}
+		role := strings.TrimPrefix(fmt.Sprint(p["Role"]), fmt.Sprintf("arn:%s:iam::%s:role/", partition.Name, st.account))
+		fn := &fFunction{arn: phys, pkg: handlerPackage(fmt.Sprint(p["Description"])), role: role, account: st.account, region: st.region, stack: st.name}
+		if env, ok := p["Environment"].(map[string]any); ok {
+			for k, v := range env["Variables"].(map[string]any) {
+				fn.env = append(fn.env, k+"="+fmt.Sprint(v))
+			}
+		}
+		secs, _ := p["Timeout"].(float64)
+		fn.timeout = time.Duration(secs) * time.Second
+		r.functions[phys] = fn
+		attrs = map[string]any{"Arn": phys}
+	case "AWS::Lambda::Permission":
+		if fn := r.functions[fmt.Sprint(p["FunctionName"])]; fn != nil {
+			fn.invokers = append(fn.invokers, fmt.Sprint(p["Principal"]))
+		}
+	case "AWS::SNS::Topic":
+		phys = arn("sns", id)
+		attrs = map[string]any{"TopicArn": phys, "TopicName": id}
+	case "AWS::Logs::LogGroup":
+		attrs = map[string]any{"Arn": arn("logs", "log-group:"+phys+":*")}
+	case "AWS::EC2::LaunchTemplate":
+		phys = fmt.Sprintf("lt-%017x", n)
+		attrs = map[string]any{"LatestVersionNumber": "1", "DefaultVersionNumber": "1", "LaunchTemplateId": phys}
+	case "AWS::IAM::InstanceProfile":
+		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", partition.Name, st.account, phys)}
+	case "AWS::EC2::Instance":
+		phys = fmt.Sprintf("i-%017x", n)
+		// An instance's AvailabilityZone, when given, must be its subnet's (RunInstances).
+		if az, ok := p["AvailabilityZone"].(string); ok && a.subnets[fmt.Sprint(p["SubnetId"])].azName != az {
+			t.Fatalf("%sAvailabilityZone %s is not the zone of subnet %v (%s)", w.where, az, p["SubnetId"], a.subnets[fmt.Sprint(p["SubnetId"])].azName)
+		}
+		attrs = map[string]any{"InstanceId": phys, "PrivateIp": "10.0.0.10", "AvailabilityZone": a.subnets[fmt.Sprint(p["SubnetId"])].azName}
+	case "AWS::EC2::VPCEndpoint":
+		phys = fmt.Sprintf("vpce-%017x", n)
+		attrs = r.createEndpoint(st, phys, p)
+	case "AWS::EC2::VPCEndpointConnectionNotification", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription", "AWS::EC2::RouteTable",
+		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::ElasticLoadBalancingV2::Listener":
+	default:
+		if strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource" {
+			phys, attrs = r.invokeCustom(st, id, typ, p, cfn.RequestCreate, "")
+			r.custom++
+			break
+		}
+		t.Fatalf("%sthe rehearsal does not model this resource type", w.where)
+	}
+	st.physical[id] = phys
+	w.refs[id] = phys
+	for k, v := range attrs {
+		w.attrs[id+"."+k] = v
+	}
+}
+
+// createEndpoint applies CreateVpcEndpoint's rules.
+func (r *rehearsal) createEndpoint(st *stackState, id string, p map[string]any) map[string]any {
+	t, a, w := r.t, r.aws, st.w
+	name := fmt.Sprint(p["ServiceName"])
+	subnets := asList(p["SubnetIds"])
+	e := &fEndpoint{id: id, account: st.account, region: st.region, vpc: fmt.Sprint(p["VpcId"]), subnets: subnets, state: "available", tags: map[string]string{}}
+	for _, tg := range asAnyList(p["Tags"]) {
+		m := tg.(map[string]any)
+		e.tags[fmt.Sprint(m["Key"])] = fmt.Sprint(m["Value"])
+	}
+	var s *fService
+	for _, x := range a.services {
+		if x.name == name && !x.deleted {
+			s = x
+		}
+	}
+	entries := []any{"Z7HUB22UULQXV:" + id + "-x." + name + ".vpce.amazonaws.com"}
+	if s == nil {
+		if !strings.HasPrefix(name, "com.amazonaws."+st.region+".") {
+			t.Fatalf("%sservice %s does not exist", w.where, name)
+		}
+		e.aws = true
+	} else {
+		region := st.region
+		if sr, ok := p["ServiceRegion"].(string); ok {
+			region = sr
+		}
+		switch {
+		case region != s.region:
+			t.Fatalf("%sServiceRegion %s, but %s is in %s", w.where, region, name, s.region)
+		// Only allowed principals may connect (PrivateLink guide, "Manage permissions").
+		case !slices.Contains(s.principals, rootArn(st.account)) && !slices.Contains(s.principals, "*"):
+			t.Fatalf("%saccount %s is not an allowed principal of %s (%v)", w.where, st.account, name, s.principals)
+		// Cross-Region consumers need the service to support their Region (PrivateLink guide).
+		case s.region != st.region && !slices.Contains(s.regions, st.region):
+			t.Fatalf("%s%s does not support Region %s (SupportedRegions %v)", w.where, name, st.region, s.regions)
+		// Private DNS is refused while the connection awaits acceptance.
+		case p["PrivateDnsEnabled"] == true:
+			t.Fatalf("%sPrivate DNS can only be enabled after the endpoint connection is accepted by the owner of %s", w.where, name)
+		}
+		if s.region == st.region {
+			// Every subnet must be in a zone the service serves ("The VPC endpoint service …
+			// does not support the availability zone of the subnet", CreateVpcEndpoint).
+			for _, sn := range subnets {
+				if !slices.Contains(s.azIDs, a.subnets[sn].azID) {
+					t.Fatalf("%sThe VPC endpoint service %s does not support the availability zone of the subnet: %s (%s, %s), served: %v", w.where, name, sn, a.subnets[sn].azName, a.subnets[sn].azID, s.azIDs)
+				}
+				entries = append(entries, "Z7HUB22UULQXV:"+id+"-x-"+a.subnets[sn].azName+"."+name+".vpce.amazonaws.com")
+			}
+		}
+		// With acceptance required, a new connection awaits the provider.
+		e.service, e.state = s.id, "pendingAcceptance"
+	}
+	a.endpoints[id] = e
+	if s != nil {
+		r.notify(s)
+	}
+	return map[string]any{"Id": id, "DnsEntries": entries, "NetworkInterfaceIds": []any{}, "CreationTimestamp": "2026-11-21T00:00:00Z"}
+}
+
+// notify delivers the service's Connect notification to the acceptor subscribed to it, as SNS
+// does after EC2 publishes it (AWS::EC2::VPCEndpointConnectionNotification, events Connect).
+func (r *rehearsal) notify(s *fService) {
+	for _, fn := range r.functions {
+		if fn.pkg == "constructs/acceptor/function" && !fn.deleted && slices.Contains(fn.env, "SERVICE_ID="+s.id) {
+			ev := events.SNSEvent{Records: []events.SNSEventRecord{{EventSource: "aws:sns", SNS: events.SNSEntity{MessageID: "m-1", TopicArn: "arn:aws:sns:" + s.region + ":" + s.account + ":x", Message: `{"test":"Connect"}`}}}}
+			raw, _ := json.Marshal(ev)
+			if res := r.process(fn).Invoke(raw, fn.timeout); res.Error != nil {
+				r.t.Fatalf("the acceptor failed on the Connect notification: %+v\n%s", res.Error, r.process(fn).Stdout())
+			}
+		}
+	}
+}
+
+// process starts fn's handler on first use: the real bootstrap, its EC2 and CloudFormation
+// calls sent to the fake, authorized as fn's role.
+func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
+	if fn.proc != nil {
+		return fn.proc
+	}
+	ec2 := ec2fake.New(r.t)
+	r.aws.ec2API(ec2, caller{account: fn.account, region: fn.region, role: fn.role})
+	r.cloudformationAPI(ec2)
+	fn.s3 = cfntest.New(r.t)
+	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL}, fn.env...)
+	fn.proc = runtimeapi.StartLocal(r.t, fn.pkg, ec2.URL, fn.s3, env...)
+	return fn.proc
+}
+
+// cloudformationAPI answers DescribeStacks and DescribeStackResource from the rehearsal's stacks
+// (CloudFormation API reference, Query protocol).
+func (r *rehearsal) cloudformationAPI(srv *ec2fake.Server) {
+	envelope := func(action, inner string) (int, string) {
+		return http.StatusOK, fmt.Sprintf(`<%sResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><%sResult>%s</%sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%sResponse>`, action, action, inner, action, action)
+	}
+	stackOf := func(f url.Values) *stackState {
+		for _, st := range r.stacks {
+			if strings.Contains(f.Get("StackName"), ":stack/"+st.name+"/") || f.Get("StackName") == st.name {
+				return st
+			}
+		}
+		return nil
+	}
+	srv.On("DescribeStacks", func(f url.Values) (int, string) {
+		st := stackOf(f)
+		if st == nil {
+			return http.StatusBadRequest, ec2fake.Error("ValidationError", "Stack does not exist")
+		}
+		return envelope("DescribeStacks", fmt.Sprintf(`<Stacks><member><StackName>%s</StackName><StackId>%s</StackId><StackStatus>%s</StackStatus><CreationTime>2026-11-21T00:00:00Z</CreationTime></member></Stacks>`, st.name, stackID(st), st.status))
+	})
+	srv.On("DescribeStackResource", func(f url.Values) (int, string) {
+		st := stackOf(f)
+		id := f.Get("LogicalResourceId")
+		if st == nil || st.physical[id] == "" {
+			return http.StatusBadRequest, ec2fake.Error("ValidationError", "Resource "+id+" does not exist for stack")
+		}
+		return envelope("DescribeStackResource", fmt.Sprintf(`<StackResourceDetail><StackName>%s</StackName><LogicalResourceId>%s</LogicalResourceId><PhysicalResourceId>%s</PhysicalResourceId><ResourceType>%s</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus><LastUpdatedTimestamp>2026-11-21T00:00:00Z</LastUpdatedTimestamp></StackResourceDetail>`, st.name, id, st.physical[id], st.res[id]["Type"]))
+	})
+}
+
+func stackID(st *stackState) string {
+	p, _ := awsid.PartitionOf(st.region)
+	return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", p.Name, st.region, st.account, st.name)
+}
+
+// invokeCustom sends a custom resource request the way CloudFormation does and follows the answer.
+func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]any, kind cfn.RequestType, physical string) (string, map[string]any) {
+	t := r.t
+	token := fmt.Sprint(p["ServiceToken"])
+	fn := r.functions[token]
+	// CloudFormation invokes a ServiceToken in the stack's own Region, as the deploying identity,
+	// so another account's function needs a resource policy for this account
+	// (AWS::CloudFormation::CustomResource; Lambda resource-based policies).
+	switch {
+	case fn == nil || fn.deleted:
+		t.Fatalf("%s%s: %s: function %s does not exist", st.w.where, kind, typ, token)
+	case fn.region != st.region:
+		t.Fatalf("%sServiceToken %s is not in the stack's Region %s", st.w.where, token, st.region)
+	case fn.account != st.account && !slices.Contains(fn.invokers, st.account):
+		t.Fatalf("%saccount %s may not invoke %s (its resource policy admits %v)", st.w.where, st.account, token, fn.invokers)
+	}
+	// CloudFormation sends every property as a string, ServiceToken included.
+	props := map[string]any{}
+	for k, v := range p {
+		if s, ok := v.(string); ok {
+			props[k] = s
+		} else {
+			raw, _ := json.Marshal(v)
+			props[k] = string(raw)
+		}
+	}
+	ev := cfn.Event{RequestType: kind, RequestID: fmt.Sprintf("req-%d", r.custom), ResponseURL: cfntest.ResponseURL, ResourceType: typ, LogicalResourceID: id,
+		StackID: stackID(st), ResourceProperties: props, PhysicalResourceID: physical}
+	raw, _ := json.Marshal(ev)
+	proc := r.process(fn)
+	before := len(fn.s3.Responses())
+	if res := proc.Invoke(raw, fn.timeout); res.Error != nil {
+		t.Fatalf("%sthe function failed: %+v\n%s", st.w.where, res.Error, proc.Stdout())
+	}
+	got := fn.s3.Responses()
+	if len(got) != before+1 {
+		t.Fatalf("%s%d answers to CloudFormation, want 1", st.w.where, len(got)-before)
+	}
+	ans := got[len(got)-1]
+	if ans.Status != cfn.StatusSuccess {
+		t.Fatalf("%s%s FAILED: %s", st.w.where, kind, ans.Reason)
+	}
+	return ans.PhysicalResourceID, ans.Data
+}
+
+// destroy deletes a stack in the reverse of its creation order (CloudFormation deletes
+// dependents first).
+func (r *rehearsal) destroy(name string) {
+	t, a, st := r.t, r.aws, r.stacks[name]
+	st.status = "DELETE_IN_PROGRESS"
+	for i := len(st.order) - 1; i >= 0; i-- {
+		id := st.order[i]
+		rr := st.res[id]
+		typ := rr["Type"].(string)
+		st.w.where = fmt.Sprintf("delete %s %s (%s): ", name, id, typ)
+		if rr["DeletionPolicy"] == "Retain" {
+			continue // CloudFormation skips it: no call at all (DeletionPolicy attribute)
+		}
+		phys := st.physical[id]
+		switch {
+		case strings.HasPrefix(typ, "Custom::"):
+			props, _ := st.w.resolve(t, rr["Properties"]).(map[string]any)
+			r.invokeCustom(st, id, typ, props, cfn.RequestDelete, phys)
+		case typ == "AWS::EC2::VPCEndpoint":
+			a.endpoints[phys].state = "deleted"
+		case typ == "AWS::EC2::VPCEndpointService":
+			// Refused while connections are pendingAcceptance or available (EC2 API reference,
+			// DeleteVpcEndpointServiceConfigurations: ExistingVpcEndpointConnections).
+			for _, e := range a.endpoints {
+				if e.service == phys && (e.state == "pendingAcceptance" || e.state == "available" || e.state == "pending") {
+					t.Fatalf("%sExistingVpcEndpointConnections: endpoint %s is %s", st.w.where, e.id, e.state)
+				}
+			}
+			a.services[phys].deleted = true
+		case typ == "AWS::Lambda::Function":
+			r.functions[phys].deleted = true
+		}
+	}
+	st.status = "DELETE_COMPLETE"
+}
+
+func asList(v any) []string {
+	var out []string
+	for _, x := range asAnyList(v) {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+func asAnyList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}

@@ -1,0 +1,209 @@
+package test
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/privatelink-go/privatelink/constructs/awsid"
+)
+
+// fakeAWS is the AWS the deploy rehearsal deploys into: the state the library's templates and
+// handlers depend on, with AWS's rules. Every rule names its source in a comment; a rule of ours
+// that AWS does not have would let the rehearsal pass what AWS refuses.
+type fakeAWS struct {
+	mu        sync.Mutex
+	n         int
+	vpcs      map[string]*fVpc      // vpc-… ->
+	subnets   map[string]*fSubnet   // subnet-… ->
+	nlbs      map[string][]string   // NLB ARN -> subnet IDs
+	services  map[string]*fService  // vpce-svc-… ->
+	txt       map[string]string     // record name without the trailing dot -> value
+	endpoints map[string]*fEndpoint // vpce-… ->
+	roles     map[string]*fRole     // role name ->
+	calls     int
+	denied    []string
+	used      map[string]bool // "role action" of every authorized call
+}
+
+type fVpc struct {
+	account, region          string
+	ipv6                     []string
+	dnsSupport, dnsHostnames bool
+}
+
+type fSubnet struct{ vpc, azID, azName string }
+
+type fService struct {
+	id, name, account, region string
+	azIDs                     []string
+	regions                   []string // SupportedRegions
+	principals                []string
+	privateDNSName            string
+	label, value, state       string
+	deleted                   bool
+}
+
+type fEndpoint struct {
+	id, service, account, region, vpc string
+	subnets                           []string
+	state                             string
+	privateDNS                        bool
+	tags                              map[string]string
+	aws                               bool // an AWS service's endpoint (SSM …), not a PrivateLink service of ours
+}
+
+type fRole struct {
+	account    string
+	statements []map[string]any
+}
+
+func newFakeAWS() *fakeAWS {
+	return &fakeAWS{vpcs: map[string]*fVpc{}, subnets: map[string]*fSubnet{}, nlbs: map[string][]string{}, services: map[string]*fService{},
+		txt: map[string]string{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
+}
+
+func (a *fakeAWS) next() int { a.n++; return a.n }
+
+// azName is the name account gives zone id. AWS maps AZ names to physical zones per account (AWS
+// RAM guide, "AZ IDs for your AWS resources"): the fake gives account 222222222222 another
+// mapping than everyone else, so anything placed by name lands in other zones on the two sides.
+func azName(account, id string) string {
+	region := ""
+	for _, r := range awsid.Partitions {
+		for _, reg := range r.Regions {
+			if slices.Contains(awsid.AZIDsOf(reg), id) {
+				region = reg
+			}
+		}
+	}
+	ids := awsid.AZIDsOf(region)
+	i := slices.Index(ids, id)
+	if account == "222222222222" {
+		i = (i + 1) % len(ids)
+	}
+	return region + string(rune('a'+i))
+}
+
+// azIDOf is the reverse of azName.
+func azIDOf(account, region, name string) string {
+	for _, id := range awsid.AZIDsOf(region) {
+		if azName(account, id) == name {
+			return id
+		}
+	}
+	return ""
+}
+
+// serviceArn and endpointArn are the ARNs IAM authorizes the calls on (Service Authorization
+// Reference, Amazon EC2: vpc-endpoint-service and vpc-endpoint resource types).
+func serviceArn(s *fService) string {
+	p, _ := awsid.PartitionOf(s.region)
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-endpoint-service/%s", p.Name, s.region, s.account, s.id)
+}
+
+func endpointArn(e *fEndpoint) string {
+	p, _ := awsid.PartitionOf(e.region)
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-endpoint/%s", p.Name, e.region, e.account, e.id)
+}
+
+// authorize decides a call of role on resources with the policies attached to it now: an
+// explicit Deny wins, else every resource needs an Allow (IAM policy evaluation logic). Condition
+// keys the fake does not know make a statement not apply, so a grant that depends on them is not
+// assumed. It returns the denied resource, or "".
+func (a *fakeAWS) authorize(roleName, action string, tags map[string]string, resources ...string) string {
+	r := a.roles[roleName]
+	if r == nil {
+		return "(no role " + roleName + ")"
+	}
+	for _, res := range resources {
+		allowed := false
+		for _, st := range r.statements {
+			if !matchAny(st["Action"], action) || !matchAny(st["Resource"], res) || !conditionsHold(st["Condition"], tags) {
+				continue
+			}
+			if st["Effect"] == "Deny" {
+				return res
+			}
+			allowed = true
+		}
+		if !allowed {
+			return res
+		}
+	}
+	a.used[roleName+" "+action] = true
+	return ""
+}
+
+func matchAny(patterns any, s string) bool {
+	list, ok := patterns.([]any)
+	if !ok {
+		list = []any{patterns}
+	}
+	for _, p := range list {
+		if ok, _ := path.Match(strings.ReplaceAll(fmt.Sprint(p), "/", "\x00"), strings.ReplaceAll(s, "/", "\x00")); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionsHold evaluates the condition operators the library uses on resource tags.
+func conditionsHold(cond any, tags map[string]string) bool {
+	m, _ := cond.(map[string]any)
+	for op, kv := range m {
+		for key, want := range kv.(map[string]any) {
+			tag, isTag := strings.CutPrefix(key, "aws:ResourceTag/")
+			if op != "StringEquals" || !isTag || tags[tag] != fmt.Sprint(want) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// grantedActions lists the actions each role's statements name (besides writing its logs).
+func (a *fakeAWS) grantedActions() map[string][]string {
+	out := map[string][]string{}
+	for name, r := range a.roles {
+		for _, st := range r.statements {
+			acts, ok := st["Action"].([]any)
+			if !ok {
+				acts = []any{st["Action"]}
+			}
+			for _, act := range acts {
+				if s := fmt.Sprint(act); !strings.HasPrefix(s, "logs:") && !slices.Contains(out[name], s) {
+					out[name] = append(out[name], s)
+				}
+			}
+		}
+		sort.Strings(out[name])
+	}
+	return out
+}
+
+// filters reads the Query protocol's Filter.N.Name / Filter.N.Value.M.
+func filters(f url.Values) map[string][]string {
+	out := map[string][]string{}
+	for i := 1; f.Get(fmt.Sprintf("Filter.%d.Name", i)) != ""; i++ {
+		for j := 1; f.Get(fmt.Sprintf("Filter.%d.Value.%d", i, j)) != ""; j++ {
+			out[f.Get(fmt.Sprintf("Filter.%d.Name", i))] = append(out[f.Get(fmt.Sprintf("Filter.%d.Name", i))], f.Get(fmt.Sprintf("Filter.%d.Value.%d", i, j)))
+		}
+	}
+	return out
+}
+
+func list(f url.Values, prefix string) []string {
+	var out []string
+	for i := 1; f.Get(fmt.Sprintf("%s.%d", prefix, i)) != ""; i++ {
+		out = append(out, f.Get(fmt.Sprintf("%s.%d", prefix, i)))
+	}
+	return out
+}
+
+var _ = testing.Verbose
