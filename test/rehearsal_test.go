@@ -148,6 +148,7 @@ type stackState struct {
 	name, account, region string
 	w                     world
 	order                 []string
+	deps                  map[string][]string
 	res                   map[string]map[string]any
 	status                string
 	physical              map[string]string
@@ -179,7 +180,7 @@ func handlerPackage(desc string) string {
 
 // order sorts the resources the way CloudFormation creates them: after everything they name in
 // DependsOn, Ref, Fn::GetAtt or Fn::Sub (CloudFormation user guide, DependsOn attribute).
-func order(t *testing.T, res map[string]map[string]any) []string {
+func order(t *testing.T, res map[string]map[string]any) ([]string, map[string][]string) {
 	deps := map[string][]string{}
 	for id, r := range res {
 		if d, ok := r["DependsOn"].([]any); ok {
@@ -237,7 +238,23 @@ func order(t *testing.T, res map[string]map[string]any) []string {
 			t.Fatalf("dependency cycle among %d resources", len(res)-len(out))
 		}
 	}
-	return out
+	return out, deps
+}
+
+// dependsOn returns everything id depends on, directly or not.
+func dependsOn(deps map[string][]string, id string) map[string]bool {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(x string) {
+		for _, d := range deps[x] {
+			if !seen[d] {
+				seen[d] = true
+				visit(d)
+			}
+		}
+	}
+	visit(id)
+	return seen
 }
 
 // jsiiMu serialises calls into the jsii kernel, which parallel rehearsals share and which is not
@@ -284,7 +301,7 @@ func (r *rehearsal) deploy(name string, tpl template) {
 			st.w.refs[k] = fmt.Sprint(d)
 		}
 	}
-	st.order = order(t, res)
+	st.order, st.deps = order(t, res)
 	for _, id := range st.order {
 		rr := res[id]
 		typ := rr["Type"].(string)
@@ -399,10 +416,12 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		a.roles[phys] = &fRole{account: st.account}
 		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:iam::%s:role/%s", partition.Name, st.account, phys), "RoleId": fmt.Sprintf("AROA%016X", n)}
 	case "AWS::IAM::Policy":
+		pol := fPolicy{stack: st.name, id: id}
+		for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			pol.statements = append(pol.statements, s.(map[string]any))
+		}
 		for _, role := range asList(p["Roles"]) {
-			for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-				a.roles[role].statements = append(a.roles[role].statements, s.(map[string]any))
-			}
+			a.roles[role].policies = append(a.roles[role].policies, pol)
 		}
 	case "AWS::Lambda::Function":
 		name := phys
@@ -622,6 +641,11 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 		StackID: stackID(st), ResourceProperties: props, PhysicalResourceID: physical}
 	raw, _ := json.Marshal(ev)
 	proc := r.process(fn)
+	if kind == cfn.RequestCreate {
+		before := dependsOn(st.deps, id)
+		r.aws.inForce = func(stack, policy string) bool { return stack != st.name || before[policy] }
+		defer func() { r.aws.inForce = nil }()
+	}
 	before := len(fn.s3.Responses())
 	if res := proc.Invoke(raw, fn.timeout); res.Error != nil {
 		t.Fatalf("%sthe function failed: %+v\n%s", st.w.where, res.Error, proc.Stdout())

@@ -29,6 +29,11 @@ type fakeAWS struct {
 	calls     int
 	denied    []string
 	used      map[string]bool // "role action" of every authorized call
+	// inForce tells whether a policy certainly exists when a call is made: CloudFormation
+	// creates resources that do not depend on each other in any order (CloudFormation user
+	// guide, DependsOn attribute), so a call may only count on the policies its custom resource
+	// depends on, directly or not, and on earlier stacks'.
+	inForce func(stack, policyID string) bool
 }
 
 type fVpc struct {
@@ -59,7 +64,13 @@ type fEndpoint struct {
 }
 
 type fRole struct {
-	account    string
+	account  string
+	policies []fPolicy
+}
+
+// fPolicy is an AWS::IAM::Policy attached to a role.
+type fPolicy struct {
+	stack, id  string
 	statements []map[string]any
 }
 
@@ -121,9 +132,15 @@ func (a *fakeAWS) authorize(roleName, action string, tags map[string]string, res
 	if r == nil {
 		return "(no role " + roleName + ")"
 	}
+	var statements []map[string]any
+	for _, p := range r.policies {
+		if a.inForce == nil || a.inForce(p.stack, p.id) {
+			statements = append(statements, p.statements...)
+		}
+	}
 	for _, res := range resources {
 		allowed := false
-		for _, st := range r.statements {
+		for _, st := range statements {
 			if !matchAny(st["Action"], action) || !matchAny(st["Resource"], res) || !conditionsHold(st["Condition"], tags) {
 				continue
 			}
@@ -171,7 +188,11 @@ func conditionsHold(cond any, tags map[string]string) bool {
 func (a *fakeAWS) grantedActions() map[string][]string {
 	out := map[string][]string{}
 	for name, r := range a.roles {
-		for _, st := range r.statements {
+		var statements []map[string]any
+		for _, p := range r.policies {
+			statements = append(statements, p.statements...)
+		}
+		for _, st := range statements {
 			acts, ok := st["Action"].([]any)
 			if !ok {
 				acts = []any{st["Action"]}
