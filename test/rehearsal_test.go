@@ -15,8 +15,14 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
 	"github.com/privatelink-go/privatelink/internal/runtimeapi"
@@ -77,6 +83,36 @@ func TestDeployRehearsal(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestDeployRehearsalOfOneStack deploys a provider, its acceptor and a consumer of it in one
+// stack of one account (ConsumerProps.Provider), Route 53 mode: the consumer's preflight must
+// wait for the service's permissions and verification, and its acceptance request is served by
+// the acceptor of the same stack.
+func TestDeployRehearsalOfOneStack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the Lambda bootstraps")
+	}
+	t.Parallel()
+	f := jsiiLocked(func() *fixture {
+		return synth(t, "rehearsal-one-stack", func(app awscdk.App) error {
+			stack := awscdk.NewStack(app, jsii.String("OneStack"), &awscdk.StackProps{Env: euWest1})
+			p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
+				Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
+				PrivateDnsName: "api.example.com", HostedZone: zone(stack),
+			})
+			a := acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
+			consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []int{443}, AcceptorArn: *a.Function().FunctionArn()})
+			return nil
+		})
+	})
+	r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}}
+	r.deploy("OneStack", jsiiLocked(func() template { return snapshot(f, "OneStack") }))
+	r.destroy("OneStack")
+	if len(r.aws.denied) > 0 {
+		t.Errorf("denied calls:\n%s", strings.Join(r.aws.denied, "\n"))
+	}
+	t.Logf("rehearsal one-stack: 1 stack, %d resources, %d custom resources, %d EC2 calls, %d denied", r.resources, r.custom, r.aws.calls, len(r.aws.denied))
 }
 
 // unusedByDesign are granted actions a rehearsal does not call, each for a reason.
@@ -218,11 +254,25 @@ func order(t *testing.T, res map[string]map[string]any) ([]string, map[string][]
 		}
 		walk(r["Properties"])
 	}
+	// Among resources ready at the same time, custom resources go first: CloudFormation creates
+	// independent resources in any order, and a custom resource run before something it does
+	// not depend on shows a missing dependency instead of passing by luck.
+	ids := sortedKeys(res)
+	slices.SortStableFunc(ids, func(x, y string) int {
+		cx, cy := strings.HasPrefix(fmt.Sprint(res[x]["Type"]), "Custom::"), strings.HasPrefix(fmt.Sprint(res[y]["Type"]), "Custom::")
+		switch {
+		case cx && !cy:
+			return -1
+		case cy && !cx:
+			return 1
+		}
+		return 0
+	})
 	var out []string
 	done := map[string]bool{}
 	for len(out) < len(res) {
 		progress := false
-		for _, id := range sortedKeys(res) {
+		for _, id := range ids {
 			if done[id] {
 				continue
 			}
@@ -232,6 +282,7 @@ func order(t *testing.T, res map[string]map[string]any) ([]string, map[string][]
 			}
 			if ready {
 				out, done[id], progress = append(out, id), true, true
+				break // re-scan from the start, so a custom resource that just became ready goes next
 			}
 		}
 		if !progress {
