@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
 )
 
@@ -152,7 +153,7 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 				}
 			}
 			// Only allowed principals see a service (PrivateLink guide, "Manage permissions").
-			if s == nil || !slices.Contains(s.principals, rootArn(c.account)) && !slices.Contains(s.principals, "*") && s.account != c.account {
+			if s == nil || !slices.Contains(s.principals, rootArn(c.account, s.region)) && !slices.Contains(s.principals, "*") && s.account != c.account {
 				return http.StatusBadRequest, ec2fake.Error("InvalidServiceName", "The Vpc Endpoint Service '"+name+"' does not exist")
 			}
 			cross := s.region != c.region
@@ -173,8 +174,8 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 					fmt.Fprintf(&ids, "<item>%s</item>", id)
 				}
 			}
-			fmt.Fprintf(&b, `<item><serviceName>%s</serviceName><serviceId>%s</serviceId><serviceRegion>%s</serviceRegion><availabilityZoneSet>%s</availabilityZoneSet><availabilityZoneIdSet>%s</availabilityZoneIdSet><owner>%s</owner><privateDnsName>%s</privateDnsName><privateDnsNameVerificationState>%s</privateDnsNameVerificationState><supportedIpAddressTypeSet><item>ipv4</item><item>ipv6</item></supportedIpAddressTypeSet></item>`,
-				s.name, s.id, s.region, names.String(), ids.String(), s.account, s.privateDNSName, s.state)
+			fmt.Fprintf(&b, `<item><serviceName>%s</serviceName><serviceId>%s</serviceId><serviceRegion>%s</serviceRegion><availabilityZoneSet>%s</availabilityZoneSet><availabilityZoneIdSet>%s</availabilityZoneIdSet><owner>%s</owner><privateDnsName>%s</privateDnsName><privateDnsNameVerificationState>%s</privateDnsNameVerificationState><supportedIpAddressTypeSet>%s</supportedIpAddressTypeSet></item>`,
+				s.name, s.id, s.region, names.String(), ids.String(), s.account, s.privateDNSName, s.state, items(s.ipTypes))
 		}
 		return ec2fake.OK("DescribeVpcEndpointServices", "<serviceDetailSet>"+b.String()+"</serviceDetailSet>")
 	})
@@ -244,7 +245,8 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 			// EC2 associates an AWS-managed private hosted zone with the VPC on the caller's
 			// behalf: route53:AssociateVPCWithHostedZone and ec2:DescribeVpcs are dependent
 			// actions (Service Authorization Reference); the zone's ID is AWS's.
-			if res := a.authorize(c.role, "route53:AssociateVPCWithHostedZone", nil, "arn:aws:route53:::hostedzone/Z0AWSMANAGED00000000"); res != "" {
+			p, _ := awsid.PartitionOf(e.region)
+			if res := a.authorize(c.role, "route53:AssociateVPCWithHostedZone", nil, "arn:"+p.Name+":route53:::hostedzone/Z0AWSMANAGED00000000"); res != "" {
 				return deny("route53:AssociateVPCWithHostedZone", res)
 			}
 			if res := a.authorize(c.role, "ec2:DescribeVpcs", nil, "*"); res != "" {
@@ -263,7 +265,19 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 	})
 }
 
-func rootArn(account string) string { return "arn:aws:iam::" + account + ":root" }
+// rootArn is an account's root principal in region's partition.
+func rootArn(account, region string) string {
+	p, _ := awsid.PartitionOf(region)
+	return "arn:" + p.Name + ":iam::" + account + ":root"
+}
+
+func items(values []string) string {
+	var b strings.Builder
+	for _, v := range values {
+		fmt.Fprintf(&b, "<item>%s</item>", v)
+	}
+	return b.String()
+}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

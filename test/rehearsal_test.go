@@ -119,8 +119,9 @@ func TestDeployRehearsalOfOneStack(t *testing.T) {
 var unusedByDesign = []string{
 	// Reject: only with NotAllowed=reject, or at teardown when connections are left.
 	"ec2:RejectVpcEndpointConnections",
-	// CloudFormation reads: the fake CloudFormation API authorizes by stack, not by IAM.
-	"cloudformation:DescribeStacks", "cloudformation:DescribeStackResource",
+	// The cleanup asks for the service's resource only when the stack is not being deleted
+	// (a replaced service); the rehearsal deletes whole stacks.
+	"cloudformation:DescribeStackResource",
 	// Private DNS is already verified, or the service has no name to verify.
 	"ec2:StartVpcEndpointServicePrivateDnsVerification",
 }
@@ -340,7 +341,7 @@ func (r *rehearsal) deploy(name string, tpl template) {
 	}
 	params, res := tpl.params, tpl.res
 	st := &stackState{name: name, account: tpl.account, region: tpl.region, res: res, status: "CREATE_IN_PROGRESS", physical: map[string]string{},
-		w: world{account: tpl.account, region: tpl.region, refs: map[string]string{"BootstrapVersion": "28"}, attrs: map[string]any{}, strict: true}}
+		w: world{account: tpl.account, region: tpl.region, stack: name, refs: map[string]string{"BootstrapVersion": "28"}, attrs: map[string]any{}, strict: true}}
 	r.stacks[name] = st
 	// Parameters: SSM-backed ones (the AMI) resolve to what the parameter store holds, the rest
 	// to their defaults.
@@ -452,6 +453,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		if dns, ok := p["PrivateDnsName"].(string); ok {
 			s.privateDNSName = dns
 		}
+		s.ipTypes = asList(p["SupportedIpAddressTypes"])
+		if len(s.ipTypes) == 0 {
+			s.ipTypes = []string{"ipv4"} // the default (AWS::EC2::VPCEndpointService)
+		}
+		s.acceptance = p["AcceptanceRequired"] != false
 		a.services[phys] = s
 		attrs = map[string]any{"ServiceId": phys, "PrivateDnsNameConfiguration.Name": s.label, "PrivateDnsNameConfiguration.Value": s.value,
 			"PrivateDnsNameConfiguration.State": s.state, "PrivateDnsNameConfiguration.Type": "TXT"}
@@ -520,7 +526,14 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 	case "AWS::EC2::VPCEndpoint":
 		phys = fmt.Sprintf("vpce-%017x", n)
 		attrs = r.createEndpoint(st, phys, p)
-	case "AWS::EC2::VPCEndpointConnectionNotification", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription", "AWS::EC2::RouteTable",
+	case "AWS::EC2::VPCEndpointConnectionNotification":
+		// EC2 publishes Connect events to the topic; the acceptor is subscribed to it in the same
+		// stack before this exists (the topic policy and subscription come first in the
+		// library's templates), so from now on notifications reach it.
+		if s := a.services[fmt.Sprint(p["ServiceId"])]; s != nil && slices.Contains(asList(p["ConnectionEvents"]), "Connect") {
+			s.notified = true
+		}
+	case "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription", "AWS::EC2::RouteTable",
 		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::ElasticLoadBalancingV2::Listener":
 	default:
 		if strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource" {
@@ -568,14 +581,18 @@ func (r *rehearsal) createEndpoint(st *stackState, id string, p map[string]any) 
 		case region != s.region:
 			t.Fatalf("%sServiceRegion %s, but %s is in %s", w.where, region, name, s.region)
 		// Only allowed principals may connect (PrivateLink guide, "Manage permissions").
-		case !slices.Contains(s.principals, rootArn(st.account)) && !slices.Contains(s.principals, "*"):
+		case !slices.Contains(s.principals, rootArn(st.account, s.region)) && !slices.Contains(s.principals, "*"):
 			t.Fatalf("%saccount %s is not an allowed principal of %s (%v)", w.where, st.account, name, s.principals)
 		// Cross-Region consumers need the service to support their Region (PrivateLink guide).
 		case s.region != st.region && !slices.Contains(s.regions, st.region):
 			t.Fatalf("%s%s does not support Region %s (SupportedRegions %v)", w.where, name, st.region, s.regions)
 		// Private DNS is refused while the connection awaits acceptance.
-		case p["PrivateDnsEnabled"] == true:
+		case p["PrivateDnsEnabled"] == true && s.acceptance:
 			t.Fatalf("%sPrivate DNS can only be enabled after the endpoint connection is accepted by the owner of %s", w.where, name)
+		// A dualstack endpoint needs a service that supports IPv6 and subnets with IPv6 ranges
+		// (PrivateLink guide, "IP address types").
+		case p["IpAddressType"] == "dualstack" && !slices.Contains(s.ipTypes, "ipv6"):
+			t.Fatalf("%sIpAddressType dualstack, but %s supports %v", w.where, name, s.ipTypes)
 		}
 		if s.region == st.region {
 			// Every subnet must be in a zone the service serves ("The VPC endpoint service …
@@ -588,10 +605,13 @@ func (r *rehearsal) createEndpoint(st *stackState, id string, p map[string]any) 
 			}
 		}
 		// With acceptance required, a new connection awaits the provider.
-		e.service, e.state = s.id, "pendingAcceptance"
+		e.service, e.state = s.id, "available"
+		if s.acceptance {
+			e.state = "pendingAcceptance"
+		}
 	}
 	a.endpoints[id] = e
-	if s != nil {
+	if s != nil && s.notified {
 		r.notify(s)
 	}
 	return map[string]any{"Id": id, "DnsEntries": entries, "NetworkInterfaceIds": []any{}, "CreationTimestamp": "2026-11-21T00:00:00Z"}
@@ -619,7 +639,7 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 	}
 	ec2 := ec2fake.New(r.t)
 	r.aws.ec2API(ec2, caller{account: fn.account, region: fn.region, role: fn.role})
-	r.cloudformationAPI(ec2)
+	r.cloudformationAPI(ec2, fn.role)
 	fn.s3 = cfntest.New(r.t)
 	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL}, fn.env...)
 	fn.proc = runtimeapi.StartLocal(r.t, fn.pkg, ec2.URL, fn.s3, env...)
@@ -628,7 +648,18 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 
 // cloudformationAPI answers DescribeStacks and DescribeStackResource from the rehearsal's stacks
 // (CloudFormation API reference, Query protocol).
-func (r *rehearsal) cloudformationAPI(srv *ec2fake.Server) {
+func (r *rehearsal) cloudformationAPI(srv *ec2fake.Server, role string) {
+	// Authorized on the stack's ARN (Service Authorization Reference, CloudFormation: stack).
+	authorize := func(action string, st *stackState) (int, string, bool) {
+		r.aws.mu.Lock()
+		defer r.aws.mu.Unlock()
+		r.aws.calls++
+		if res := r.aws.authorize(role, action, nil, stackID(st)); res != "" {
+			r.aws.denied = append(r.aws.denied, fmt.Sprintf("%s %s on %s", role, action, res))
+			return http.StatusForbidden, ec2fake.Error("AccessDenied", "User: "+role+" is not authorized to perform: "+action+" on resource: "+res), false
+		}
+		return 0, "", true
+	}
 	envelope := func(action, inner string) (int, string) {
 		return http.StatusOK, fmt.Sprintf(`<%sResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><%sResult>%s</%sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%sResponse>`, action, action, inner, action, action)
 	}
@@ -645,6 +676,9 @@ func (r *rehearsal) cloudformationAPI(srv *ec2fake.Server) {
 		if st == nil {
 			return http.StatusBadRequest, ec2fake.Error("ValidationError", "Stack does not exist")
 		}
+		if code, body, ok := authorize("cloudformation:DescribeStacks", st); !ok {
+			return code, body
+		}
 		return envelope("DescribeStacks", fmt.Sprintf(`<Stacks><member><StackName>%s</StackName><StackId>%s</StackId><StackStatus>%s</StackStatus><CreationTime>2026-11-21T00:00:00Z</CreationTime></member></Stacks>`, st.name, stackID(st), st.status))
 	})
 	srv.On("DescribeStackResource", func(f url.Values) (int, string) {
@@ -652,6 +686,9 @@ func (r *rehearsal) cloudformationAPI(srv *ec2fake.Server) {
 		id := f.Get("LogicalResourceId")
 		if st == nil || st.physical[id] == "" {
 			return http.StatusBadRequest, ec2fake.Error("ValidationError", "Resource "+id+" does not exist for stack")
+		}
+		if code, body, ok := authorize("cloudformation:DescribeStackResource", st); !ok {
+			return code, body
 		}
 		return envelope("DescribeStackResource", fmt.Sprintf(`<StackResourceDetail><StackName>%s</StackName><LogicalResourceId>%s</LogicalResourceId><PhysicalResourceId>%s</PhysicalResourceId><ResourceType>%s</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus><LastUpdatedTimestamp>2026-11-21T00:00:00Z</LastUpdatedTimestamp></StackResourceDetail>`, st.name, id, st.physical[id], st.res[id]["Type"]))
 	})
@@ -692,11 +729,11 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 		StackID: stackID(st), ResourceProperties: props, PhysicalResourceID: physical}
 	raw, _ := json.Marshal(ev)
 	proc := r.process(fn)
-	if kind == cfn.RequestCreate {
-		before := dependsOn(st.deps, id)
-		r.aws.inForce = func(stack, policy string) bool { return stack != st.name || before[policy] }
-		defer func() { r.aws.inForce = nil }()
-	}
+	// On Create the resource's dependencies exist; on Delete they still do (CloudFormation
+	// deletes dependents first). Nothing else of this stack is certain either way.
+	needs := dependsOn(st.deps, id)
+	r.aws.inForce = func(stack, policy string) bool { return stack != st.name || needs[policy] }
+	defer func() { r.aws.inForce = nil }()
 	before := len(fn.s3.Responses())
 	if res := proc.Invoke(raw, fn.timeout); res.Error != nil {
 		t.Fatalf("%sthe function failed: %+v\n%s", st.w.where, res.Error, proc.Stdout())
@@ -727,9 +764,17 @@ func (r *rehearsal) destroy(name string) {
 		}
 		phys := st.physical[id]
 		switch {
-		case strings.HasPrefix(typ, "Custom::"):
+		case strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource":
 			props, _ := st.w.resolve(t, rr["Properties"]).(map[string]any)
 			r.invokeCustom(st, id, typ, props, cfn.RequestDelete, phys)
+		case typ == "AWS::IAM::Policy":
+			for _, role := range a.roles {
+				for i := range role.policies {
+					if role.policies[i].stack == name && role.policies[i].id == id {
+						role.policies[i].deleted = true
+					}
+				}
+			}
 		case typ == "AWS::EC2::VPCEndpoint":
 			a.endpoints[phys].state = "deleted"
 		case typ == "AWS::EC2::VPCEndpointService":

@@ -51,6 +51,9 @@ type fService struct {
 	principals                []string
 	privateDNSName            string
 	label, value, state       string
+	ipTypes                   []string // SupportedIpAddressTypes
+	acceptance                bool     // AcceptanceRequired
+	notified                  bool     // a Connect notification reaches a subscribed Lambda
 	deleted                   bool
 }
 
@@ -72,6 +75,7 @@ type fRole struct {
 type fPolicy struct {
 	stack, id  string
 	statements []map[string]any
+	deleted    bool
 }
 
 func newFakeAWS() *fakeAWS {
@@ -134,7 +138,7 @@ func (a *fakeAWS) authorize(roleName, action string, tags map[string]string, res
 	}
 	var statements []map[string]any
 	for _, p := range r.policies {
-		if a.inForce == nil || a.inForce(p.stack, p.id) {
+		if !p.deleted && (a.inForce == nil || a.inForce(p.stack, p.id)) {
 			statements = append(statements, p.statements...)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 // so what is asserted is the value AWS will read, never a token.
 type world struct {
 	account, region string
+	stack           string            // the stack's name; default "Stack"
 	refs            map[string]string // logical ID -> physical ID; default "<logicalId>"
 	attrs           map[string]any    // "LogicalId.Attribute" -> value
 	conditions      map[string]bool   // condition name -> value, for Fn::If
@@ -29,6 +30,13 @@ type world struct {
 	strict bool
 	// where prefixes failures: the resource and property being resolved.
 	where string
+}
+
+func (w world) stackName() string {
+	if w.stack == "" {
+		return "Stack"
+	}
+	return w.stack
 }
 
 func (w world) fail(t *testing.T, format string, args ...any) {
@@ -69,12 +77,12 @@ func (w world) resolve(t *testing.T, v any) any {
 					return p.Name
 				case "AWS::StackId":
 					p, _ := awsid.PartitionOf(w.region)
-					return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/Stack/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", p.Name, w.region, w.account)
+					return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", p.Name, w.region, w.account, w.stackName())
 				case "AWS::URLSuffix":
 					p, _ := awsid.PartitionOf(w.region)
 					return p.DNSSuffix
 				case "AWS::StackName":
-					return "Stack"
+					return w.stackName()
 				case "AWS::NoValue":
 					return nil
 				default:
