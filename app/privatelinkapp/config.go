@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -52,8 +51,6 @@ var Keys = []contextKey{
 	{"outputsFile", "cdk-outputs.json", "file written by cdk deploy --outputs-file, read for the service name"},
 	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks"},
 }
-
-var hostedZoneIDRe = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 
 // LoadConfig reads ctx (all context values). Keys that are neither ours nor CDK's own
 // (CDK keys contain ':' or start with '@') are refused, so a typo fails synthesis.
@@ -174,7 +171,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	if !awsid.SamePartition(c.ProviderRegion, c.ConsumerRegion) && awsid.CheckRegion(c.ProviderRegion) == nil && awsid.CheckRegion(c.ConsumerRegion) == nil {
 		errs = append(errs, fmt.Errorf("context keys \"region\" (%s) and \"consumerRegion\" (%s) are in different AWS partitions: PrivateLink cannot cross partitions; put both sides in one partition", c.ProviderRegion, c.ConsumerRegion))
 	}
-	if c.HostedZoneId != "" && !hostedZoneIDRe.MatchString(c.HostedZoneId) {
+	if c.HostedZoneId != "" && !awsid.HostedZoneID.MatchString(c.HostedZoneId) {
 		errs = append(errs, fmt.Errorf("context key \"hostedZoneId\" is %q, which is not a Route 53 hosted zone ID (Z and up to 31 upper-case letters and digits, such as Z0123456789ABCDEFGHIJ, without /hostedzone/)", c.HostedZoneId))
 	}
 	if (c.HostedZoneId == "") != (c.HostedZoneName == "") {

@@ -1,5 +1,5 @@
-// Package awsid recognises AWS account IDs, Region and Availability Zone names and partitions,
-// one definition for every construct that validates them.
+// Package awsid recognises AWS account IDs, Regions, partitions, Availability Zone IDs and Route
+// 53 hosted zone IDs, one definition for every construct (and the app) that validates them.
 package awsid
 
 import (
@@ -10,6 +10,11 @@ import (
 
 // Account matches a 12-digit account ID.
 var Account = regexp.MustCompile(`^\d{12}$`)
+
+// HostedZoneID matches a Route 53 hosted zone ID: "Z" and upper-case letters and digits, at most
+// 32 characters (Route 53 API reference, HostedZone.Id: "Maximum length of 32"), without the
+// /hostedzone/ prefix some answers carry.
+var HostedZoneID = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 
 // Partition is an AWS partition: its name (the ARN prefix) and the Regions it holds.
 type Partition struct {
@@ -60,19 +65,6 @@ func CheckRegion(region string) error {
 		return nil
 	}
 	return fmt.Errorf("is not an AWS Region (known Regions: eu-west-1, us-east-1, cn-north-1, us-gov-west-1, …; the table is aws-sdk-go-v2's partitions.json)")
-}
-
-// CheckAZName returns why az is not an Availability Zone name of region (a Region name and one
-// letter, such as eu-west-1a), or nil. AZ names are per account, so only the shape is checked.
-func CheckAZName(az, region string) error {
-	base, letter := az[:max(len(az)-1, 0)], az[max(len(az)-1, 0):]
-	if _, ok := PartitionOf(base); !ok || letter < "a" || letter > "z" {
-		return fmt.Errorf("is not an Availability Zone name (a Region and one letter, such as %sa)", region)
-	}
-	if region != "" && base != region {
-		return fmt.Errorf("is an Availability Zone of %s, not of %s (such as %sa)", base, region, region)
-	}
-	return nil
 }
 
 // SamePartition reports whether two Regions are in one partition (PrivateLink cannot cross

@@ -15,9 +15,6 @@ import (
 var (
 	principalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`)
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	// Route 53 hosted zone IDs: "Z" and upper-case letters and digits, at most 32 characters
-	// (Route 53 API reference, ResourceId: "Maximum length of 32").
-	hostedZoneID = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 )
 
 // IsToken reports whether s holds an unresolved CDK token (checked at deploy time, not synth).
@@ -113,7 +110,7 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 		if p.PrivateDnsName == "" {
 			bad("HostedZone is set but PrivateDnsName is empty: set the name to verify (for example \"api.example.com\") or drop the zone")
 		}
-		if id := *p.HostedZone.HostedZoneId(); !IsToken(id) && !hostedZoneID.MatchString(id) {
+		if id := *p.HostedZone.HostedZoneId(); !IsToken(id) && !awsid.HostedZoneID.MatchString(id) {
 			bad("HostedZone has the ID %q, which is not a Route 53 hosted zone ID (Z and up to 31 upper-case letters and digits, such as Z0123456789ABCDEFGHIJ, without /hostedzone/): fix the value", id)
 		}
 		if zone := *p.HostedZone.ZoneName(); p.PrivateDnsName != "" && !IsToken(zone) && !IsToken(p.PrivateDnsName) && !inZone(p.PrivateDnsName, zone) {
