@@ -60,15 +60,7 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 		if res := a.authorize(c.role, "ec2:StartVpcEndpointServicePrivateDnsVerification", nil, serviceArn(s)); res != "" {
 			return deny("ec2:StartVpcEndpointServicePrivateDnsVerification", res)
 		}
-		// AWS looks for the TXT record at <label>.<private DNS name> or at <label>.<a parent
-		// domain> (PrivateLink guide, "Manage DNS names for VPC endpoint services": "Domain
-		// ownership verification"); the fake verifies at once when it is there.
-		s.state = "failed"
-		for name := s.privateDNSName; strings.Contains(name, "."); _, name, _ = strings.Cut(name, ".") {
-			if a.txt[s.label+"."+name] == s.value {
-				s.state = "verified"
-			}
-		}
+		a.verify(s)
 		return ec2fake.OK("StartVpcEndpointServicePrivateDnsVerification", "<return>true</return>")
 	})
 

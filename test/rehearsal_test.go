@@ -149,14 +149,8 @@ func (r *rehearsal) publishTxtRecord(outs map[string]any) {
 			r.t.Fatalf("service %s has private DNS name %s but the provider outputs no TXT record to publish", svc.id, svc.privateDNSName)
 		}
 		r.aws.txt[name] = value
-		// aws ec2 start-vpc-endpoint-service-private-dns-verification, as the README says; the
-		// rule is the fake EC2's (see StartVpcEndpointServicePrivateDnsVerification).
-		svc.state = "failed"
-		for n := svc.privateDNSName; strings.Contains(n, "."); _, n, _ = strings.Cut(n, ".") {
-			if r.aws.txt[svc.label+"."+n] == svc.value {
-				svc.state = "verified"
-			}
-		}
+		// aws ec2 start-vpc-endpoint-service-private-dns-verification, as the README says.
+		r.aws.verify(svc)
 		if svc.state != "verified" {
 			r.t.Fatalf("publishing the outputs' TXT record %s = %q did not verify %s (AWS looks for %s.%s = %q)", name, value, svc.privateDNSName, svc.label, svc.privateDNSName, svc.value)
 		}
@@ -435,10 +429,6 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		phys = fmt.Sprintf("vpce-svc-%017x", n)
 		var azIDs []string
 		for _, lb := range p["NetworkLoadBalancerArns"].([]any) {
-			// An NLB backs at most one endpoint service (PrivateLink quotas).
-			for _, s := range a.services {
-				_ = s // one NLB per service in these templates; checked at synth by the library
-			}
 			for _, sn := range a.nlbs[fmt.Sprint(lb)] {
 				if !slices.Contains(azIDs, a.subnets[sn].azID) {
 					azIDs = append(azIDs, a.subnets[sn].azID)

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 )
@@ -113,6 +112,18 @@ func azIDOf(account, region, name string) string {
 		}
 	}
 	return ""
+}
+
+// verify is a started verification of s's private DNS name: AWS looks for the TXT record at
+// <label>.<private DNS name> or at <label>.<a parent domain> (PrivateLink guide, "Manage DNS
+// names for VPC endpoint services": "Domain ownership verification"); the fake decides at once.
+func (a *fakeAWS) verify(s *fService) {
+	s.state = "failed"
+	for name := s.privateDNSName; strings.Contains(name, "."); _, name, _ = strings.Cut(name, ".") {
+		if a.txt[s.label+"."+name] == s.value {
+			s.state = "verified"
+		}
+	}
 }
 
 // serviceArn and endpointArn are the ARNs IAM authorizes the calls on (Service Authorization
@@ -230,5 +241,3 @@ func list(f url.Values, prefix string) []string {
 	}
 	return out
 }
-
-var _ = testing.Verbose
