@@ -25,6 +25,7 @@ import (
 type Service interface {
 	ServiceId() *string
 	ServiceArn() *string
+	ConsumerEndpointsArn() *string
 	AllowedAccounts() []string
 	AllowedRegions() []string
 }
@@ -163,9 +164,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	}
 	// The call is authorized on the service and on each endpoint; endpoints live in consumer
 	// accounts (and, cross-region, in other Regions), hence those wildcards on that type only.
-	anyEndpoint := *stack.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("ec2"), Region: endpointRegion(svc), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
-	})
+	anyEndpoint := *svc.ConsumerEndpointsArn()
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("DecideOnThisServiceOnly"),
@@ -255,15 +254,6 @@ func functionNameKey(stack awscdk.Stack, name string) string {
 		return *stack.Node().Path() + "|" + name
 	}
 	return account + "|" + region + "|" + name
-}
-
-// endpointRegion is the Region part of the endpoint ARNs the acceptor decides on: the stack's
-// own, or any for a cross-region service (its consumers' endpoints live in other Regions).
-func endpointRegion(svc Service) *string {
-	if len(svc.AllowedRegions()) > 0 {
-		return jsii.String("*")
-	}
-	return nil
 }
 
 func (a *acceptor) Function() awslambda.IFunction { return a.fn }

@@ -24,19 +24,10 @@ const (
 
 // newServiceFunction adds the provider's Lambda: it waits for private DNS verification (Route 53
 // mode) and, when the service is deleted, rejects the connections that would block that.
-func newServiceFunction(scope constructs.Construct, stack awscdk.Stack, service awsec2.CfnVPCEndpointService, props ProviderProps) *gofunc.Func {
-	serviceArn := *stack.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: service.AttrServiceId(),
-	})
-	// Reject is authorized on the service and on each endpoint; endpoints live in consumer
-	// accounts (and, cross-region, in other Regions), hence those wildcards on that type only.
-	var endpointRegion *string // the stack's
-	if len(props.AllowedRegions) > 0 {
-		endpointRegion = jsii.String("*")
-	}
-	anyEndpoint := *stack.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("ec2"), Region: endpointRegion, Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
-	})
+func newServiceFunction(p *provider) *gofunc.Func {
+	props := p.props
+	// Reject is authorized on the service and on each endpoint.
+	serviceArn, anyEndpoint := *p.ServiceArn(), *p.ConsumerEndpointsArn()
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("RejectBlockingConnectionsOfThisServiceOnly"),
@@ -72,7 +63,7 @@ func newServiceFunction(scope constructs.Construct, stack awscdk.Stack, service 
 		// The handler stops waiting at the verification timeout; the rest is room to answer.
 		timeout = props.verificationTimeout() + time.Minute
 	}
-	return gofunc.New(scope, "Function", &gofunc.Props{
+	return gofunc.New(p.Construct, "Function", &gofunc.Props{
 		Package:     "constructs/provider/function",
 		Description: "Waits for private DNS verification of the endpoint service and clears its connections when it is deleted",
 		Timeout:     timeout,

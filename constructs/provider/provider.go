@@ -53,6 +53,11 @@ type Provider interface {
 	AllowedAccounts() []string
 	// AllowedRegions for cross-region consumers.
 	AllowedRegions() []string
+	// ConsumerEndpointsArn is the ARN pattern of the interface endpoints that may connect:
+	// vpc-endpoint/* in any account (consumers' endpoints live in their own accounts) of this
+	// Region, or of any Region for a cross-region service. Connection decisions are authorized
+	// on it as well as on the service.
+	ConsumerEndpointsArn() *string
 	// PrivateDnsName, or nil.
 	PrivateDnsName() *string
 	// TxtRecordName (the full name, such as _abc123.api.example.com) and TxtRecordValue
@@ -110,7 +115,7 @@ func NewProvider(scope constructs.Construct, id string, props *ProviderProps) Pr
 	p.network()
 	p.loadBalancer()
 	p.endpointService(stack)
-	p.fn = newServiceFunction(p.Construct, stack, p.service, p.props)
+	p.fn = newServiceFunction(p)
 	p.cleanup = newConnectionCleanup(p.Construct, p.fn, p.service)
 	if props.PrivateDnsName != "" {
 		p.privateDNS()
@@ -368,6 +373,16 @@ func serviceNamePrefix(stack awscdk.Stack) string {
 		})
 	}
 	return *awscdk.Token_AsString(awscdk.Fn_ConditionIf(cond.LogicalId(), jsii.String("cn.com.amazonaws.vpce"), jsii.String("com.amazonaws.vpce")), nil)
+}
+
+func (p *provider) ConsumerEndpointsArn() *string {
+	var region *string // the stack's
+	if len(p.props.AllowedRegions) > 0 {
+		region = jsii.String("*")
+	}
+	return awscdk.Stack_Of(p.Construct).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ec2"), Region: region, Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
+	})
 }
 
 func (p *provider) ServiceArn() *string {
