@@ -236,10 +236,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
 		if dual {
 			// Every IPv6 range of the VPC, created here or given: the endpoint answers AAAA.
-			cidrs, blocks := dualstack.Ipv6Blocks(c.vpc)
-			for _, b := range blocks {
-				c.sg.Node().AddDependency(b)
-			}
+			cidrs := dualstack.Ipv6Cidrs(c.vpc, c.sg)
 			for _, cidr := range cidrs {
 				peers = append(peers, awsec2.Peer_Ipv6(cidr))
 			}

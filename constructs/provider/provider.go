@@ -192,6 +192,11 @@ func (p *provider) loadBalancer() {
 		p.lb = nlb
 	}
 
+	// The VPC's IPv6 ranges, read once for every listener's rule (a search of the stack).
+	var vpcIpv6 []*string
+	if p.sg != nil && p.props.dualStack() {
+		vpcIpv6 = dualstack.Ipv6Cidrs(p.vpc, p.sg)
+	}
 	for _, l := range p.props.Listeners {
 		port := strconv.Itoa(l.Port)
 		targetPort := l.TargetPort
@@ -225,14 +230,8 @@ func (p *provider) loadBalancer() {
 			// In-VPC clients and health checks only; PrivateLink traffic is governed by
 			// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (see ProviderProps).
 			p.sg.AddIngressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv4)"), nil)
-			if p.props.dualStack() {
-				cidrs, blocks := dualstack.Ipv6Blocks(p.vpc)
-				for _, b := range blocks {
-					p.sg.Node().AddDependency(b)
-				}
-				for _, cidr := range cidrs {
-					p.sg.AddIngressRule(awsec2.Peer_Ipv6(cidr), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
-				}
+			for _, cidr := range vpcIpv6 {
+				p.sg.AddIngressRule(awsec2.Peer_Ipv6(cidr), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
 			}
 			// The NLB talks to its IPv4 targets (traffic and health checks) through this group.
 			p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(targetPort)), jsii.String("targets on "+strconv.Itoa(targetPort)), nil)

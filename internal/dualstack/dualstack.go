@@ -27,12 +27,14 @@ func SubnetWithoutIPv6(vpc awsec2.IVpc, sel *awsec2.SubnetSelection) string {
 	return ""
 }
 
-// Ipv6Blocks returns the IPv6 CIDRs of vpc known in its stack's template, each as
-// Fn::Select(i, VPC.Ipv6CidrBlocks), with the AWS::EC2::VPCCidrBlock resources that create them:
-// whatever reads one must depend on those (the list is empty until they exist, aws-cdk#36714).
-// A VPC defined outside the stack (imported, looked up) has none known: nil.
-func Ipv6Blocks(vpc awsec2.IVpc) (cidrs []*string, blocks []constructs.IConstruct) {
+// Ipv6Cidrs returns the IPv6 CIDRs of vpc known in its stack's template, each as
+// Fn::Select(i, VPC.Ipv6CidrBlocks), and makes reader (the resource that will use them) depend on
+// the AWS::EC2::VPCCidrBlock resources that create them: the list is empty until they exist, and
+// Fn::Select of it fails before (aws-cdk#36714). A VPC defined outside the stack (imported,
+// looked up) has none known: nil.
+func Ipv6Cidrs(vpc awsec2.IVpc, reader constructs.IConstruct) (cidrs []*string) {
 	id := *vpc.VpcId()
+	var blocks []constructs.IConstruct
 	var cfnVpc awsec2.CfnVPC
 	for _, c := range *awscdk.Stack_Of(vpc).Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		switch r := c.(type) {
@@ -47,10 +49,11 @@ func Ipv6Blocks(vpc awsec2.IVpc) (cidrs []*string, blocks []constructs.IConstruc
 		}
 	}
 	if cfnVpc == nil {
-		return nil, nil
+		return nil
 	}
-	for i := range blocks {
+	for i, b := range blocks {
+		reader.Node().AddDependency(b)
 		cidrs = append(cidrs, awscdk.Fn_Select(jsii.Number(i), cfnVpc.AttrIpv6CidrBlocks()))
 	}
-	return cidrs, blocks
+	return cidrs
 }
