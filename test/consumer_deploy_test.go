@@ -37,6 +37,10 @@ func endpointWorld(t *testing.T, tpl assertions.Template, account, region string
 	for id := range resources(tpl, "AWS::EC2::Instance") {
 		w.attrs[id+".InstanceId"] = "i-0123456789abcdef0"
 	}
+	for id := range resources(tpl, "AWS::StepFunctions::StateMachine") {
+		w.attrs[id+".Name"] = id
+		w.attrs[id+".Arn"] = "arn:aws:states:" + region + ":" + account + ":stateMachine:" + id
+	}
 	return w
 }
 

@@ -1,9 +1,12 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +21,7 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
 // What AWS puts in PrivateDnsNameConfiguration: the TXT label alone, and the value.
@@ -96,10 +100,22 @@ func functionTimeouts(tpl assertions.Template) map[string]float64 {
 	return out
 }
 
-func TestEveryCustomResourceIsBoundedByItsFunctionsTimeoutPlusAMargin(t *testing.T) {
+// TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout: CloudFormation's ServiceTimeout is
+// a function's timeout plus a margin for a custom resource answered in one invocation, and for
+// one that waits in its function's state machine its TimeoutSeconds plus
+// cfnresponse.WaitMargin — at most 3600 s (AWS::CloudFormation::CustomResource, ServiceTimeout).
+func TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout(t *testing.T) {
 	margin := 120.0
+	configs := map[string]map[string]any{"route53-long-waits": {"verificationTimeout": "45m", "acceptanceTimeout": "40m"}}
+	for k, v := range appConfigs["route53"] {
+		configs["route53-long-waits"][k] = v
+	}
 	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
-		f := appWith(t, name, appConfigs[name])
+		configs[name] = appConfigs[name]
+	}
+	waits := map[string]float64{}
+	for name, cfg := range configs {
+		f := appWith(t, name, cfg)
 		for stack, tpl := range f.templates {
 			timeouts := functionTimeouts(tpl)
 			n := 0
@@ -117,14 +133,27 @@ func TestEveryCustomResourceIsBoundedByItsFunctionsTimeoutPlusAMargin(t *testing
 				case map[string]any:
 					want = timeouts[token["Fn::GetAtt"].([]any)[0].(string)] + margin
 				}
-				if got := p["ServiceTimeout"]; got != fmt.Sprint(want) {
-					t.Errorf("%s/%s %s (%s) ServiceTimeout = %v, want %v (function timeout + %v s)", name, stack, id, typ, got, want, margin)
+				if _, waiting := p[cfnresponse.StateMachineProperty]; waiting {
+					wait, _ := strconv.ParseFloat(fmt.Sprint(p["TimeoutSeconds"]), 64)
+					want = wait + cfnresponse.WaitMargin.Seconds()
+					waits[name+" "+typ] = wait
+				}
+				if got := p["ServiceTimeout"]; got != fmt.Sprint(want) || want > 3600 {
+					t.Errorf("%s/%s %s (%s) ServiceTimeout = %v, want %v, at most 3600", name, stack, id, typ, got, want)
 				}
 			}
 			if n == 0 {
 				t.Errorf("%s/%s has no custom resource", name, stack)
 			}
 		}
+	}
+	want := map[string]float64{
+		"default Custom::PrivateDnsEnabler": 600, "crossregion-proxy Custom::PrivateDnsEnabler": 600,
+		"route53 Custom::PrivateDnsVerification": 1800, "route53 Custom::PrivateDnsEnabler": 600,
+		"route53-long-waits Custom::PrivateDnsVerification": 2700, "route53-long-waits Custom::PrivateDnsEnabler": 2400,
+	}
+	if !maps.Equal(waits, want) {
+		t.Errorf("waits (TimeoutSeconds) = %v, want %v", waits, want)
 	}
 }
 
@@ -327,6 +356,12 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 		{"the same AZ ID twice", map[string]any{"azIds": "euw1-az1,euw1-az1"}, []string{`context key "azIds" lists "euw1-az1" twice`}},
 		{"consumer AZ IDs the provider does not serve", map[string]any{"azIds": "euw1-az1,euw1-az2", "consumerAzIds": "euw1-az2,euw1-az3"},
 			[]string{`context key "consumerAzIds" has ["euw1-az3"], which the provider does not serve ("azIds" is ["euw1-az1" "euw1-az2"])`}},
+		{"a wait of zero", map[string]any{"acceptanceTimeout": "0"}, []string{`context key "acceptanceTimeout" is "0", which is out of range: use 1m to 55m in whole seconds, such as 45m (CloudFormation waits at most an hour`}},
+		{"a wait over CloudFormation's hour", map[string]any{"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "verificationTimeout": "2h"},
+			[]string{`context key "verificationTimeout" is "2h", which is out of range: use 1m to 55m`}},
+		{"a wait that is not a duration", map[string]any{"acceptanceTimeout": "abc"}, []string{`context key "acceptanceTimeout" is "abc", which is not a Go duration: use minutes such as 45m (from 1m to 55m)`}},
+		{"a verification wait in external DNS mode", map[string]any{"verificationTimeout": "45m"},
+			[]string{`context key "verificationTimeout" is "45m", but only Route 53 mode waits for verification: set hostedZoneId and hostedZoneName, or drop verificationTimeout`}},
 		{"the old AZ-name keys", map[string]any{"providerAzs": "eu-west-1a", "consumerAzs": "eu-west-1a"},
 			[]string{`context key "consumerAzs" is gone`, `use "consumerAzIds"`, `context key "providerAzs" is gone`, `use "azIds"`}},
 	}
@@ -384,4 +419,121 @@ func writeFile(t *testing.T, content string) string {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction resolves, for each
+// waiting custom resource of both stacks, what AWS reads: the state machine its
+// WaitStateMachineArn names runs cfnresponse's definition against the very function of its
+// ServiceToken; the machine's role may invoke that function only and be assumed by Step
+// Functions for this account only; and the function's permission to start, list and stop the
+// machine's executions is a policy in force before the resource is created (it depends on it).
+func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *testing.T) {
+	ctx := map[string]any{"verificationTimeout": "45m", "acceptanceTimeout": "40m"}
+	for k, v := range appConfigs["route53"] {
+		ctx[k] = v
+	}
+	f := appWith(t, "route53-long-waits", ctx)
+	accounts := map[string]string{privatelinkapp.ProviderStackName: "111111111111", privatelinkapp.ConsumerStackName: "222222222222"}
+	n := 0
+	for stack, tpl := range f.templates {
+		all := resources(tpl, "")
+		w := world{account: accounts[stack], region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
+		for id, r := range all {
+			switch r["Type"] {
+			case "AWS::Lambda::Function":
+				w.attrs[id+".Arn"] = "arn:aws:lambda:eu-west-1:" + w.account + ":function:" + id
+			case "AWS::IAM::Role":
+				w.attrs[id+".Arn"], w.refs[id] = "arn:aws:iam::"+w.account+":role/"+id, id
+			case "AWS::StepFunctions::StateMachine":
+				w.refs[id] = "arn:aws:states:eu-west-1:" + w.account + ":stateMachine:" + id
+				w.attrs[id+".Arn"], w.attrs[id+".Name"] = w.refs[id], id
+			}
+		}
+		for id, r := range all {
+			p := props(r)
+			if _, ok := p[cfnresponse.StateMachineProperty]; !ok {
+				continue
+			}
+			n++
+			fnID := p["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+			fnArn, fnProps := w.attrs[fnID+".Arn"], props(all[fnID])
+			machineArn := w.resolve(t, p[cfnresponse.StateMachineProperty]).(string)
+			machineID := machineArn[strings.LastIndex(machineArn, ":")+1:]
+			machine := props(all[machineID])
+
+			// The definition, as Step Functions reads it after DefinitionSubstitutions.
+			def := machine["DefinitionString"].(string)
+			if want := cfnresponse.StateMachineDefinition(time.Duration(fnProps["Timeout"].(float64)) * time.Second); def != want {
+				t.Errorf("%s: definition differs from cfnresponse.StateMachineDefinition", machineID)
+			}
+			for k, v := range machine["DefinitionSubstitutions"].(map[string]any) {
+				def = strings.ReplaceAll(def, "${"+k+"}", fmt.Sprint(w.resolve(t, v)))
+			}
+			if !strings.Contains(def, `"FunctionName":"`+fnArn.(string)+`"`) || !strings.Contains(def, `"Resource":"arn:aws:states:::lambda:invoke"`) || strings.Contains(def, "${") {
+				t.Errorf("%s of %s: resolved definition %s does not invoke %s through arn:aws:states:::lambda:invoke", machineID, id, def, fnArn)
+			}
+			if machine["StateMachineType"] != "STANDARD" {
+				t.Errorf("%s: type %v, want STANDARD (exactly-once states)", machineID, machine["StateMachineType"])
+			}
+
+			// The machine's role: assumed by Step Functions of this account, invoking this function only.
+			role := all[strings.Split(fmt.Sprint(w.resolve(t, machine["RoleArn"])), "role/")[1]]
+			trust, _ := json.Marshal(w.resolve(t, props(role)["AssumeRolePolicyDocument"]))
+			if !strings.Contains(string(trust), `"Service":"states.amazonaws.com"`) || !strings.Contains(string(trust), `"aws:SourceAccount":"`+w.account+`"`) {
+				t.Errorf("%s role trust = %s, want states.amazonaws.com for account %s only", machineID, trust, w.account)
+			}
+			inline, _ := json.Marshal(w.resolve(t, props(role)["Policies"]))
+			if want := `"Action":"lambda:InvokeFunction","Effect":"Allow","Resource":"` + fnArn.(string) + `"`; !strings.Contains(string(inline), want) || strings.Count(string(inline), `"Action"`) != 1 {
+				t.Errorf("%s role policies = %s, want only %s", machineID, inline, want)
+			}
+
+			// The function's policy on the machine: attached to its role, in force before the resource.
+			fnRole := w.resolve(t, fnProps["Role"]).(string)
+			var found bool
+			for pid, pr := range all {
+				if raw, _ := json.Marshal(pr); pr["Type"] != "AWS::IAM::Policy" || !strings.Contains(string(raw), "states:StartExecution") {
+					continue
+				}
+				doc, _ := json.Marshal(w.resolve(t, props(pr)["PolicyDocument"]))
+				if !strings.Contains(string(doc), "states:StartExecution") {
+					continue
+				}
+				roles, _ := json.Marshal(w.resolve(t, props(pr)["Roles"]))
+				if !strings.Contains(string(roles), `"`+fnRole[strings.LastIndex(fnRole, "/")+1:]+`"`) || !strings.Contains(string(doc), machineArn) {
+					continue
+				}
+				found = true
+				var policy struct {
+					Statement []struct{ Action, Resource any }
+				}
+				_ = json.Unmarshal(doc, &policy)
+				got := map[string]string{}
+				for _, st := range policy.Statement {
+					actions := asList(st.Action)
+					if a, ok := st.Action.(string); ok {
+						actions = []string{a}
+					}
+					for _, a := range actions {
+						got[a] = fmt.Sprint(st.Resource)
+					}
+				}
+				want := map[string]string{
+					"states:StartExecution": machineArn, "states:ListExecutions": machineArn,
+					"states:StopExecution": "arn:aws:states:eu-west-1:" + w.account + ":execution:" + machineID + ":*",
+				}
+				if !maps.Equal(got, want) {
+					t.Errorf("%s: policy %s grants %v, want %v", id, pid, got, want)
+				}
+				if deps, _ := r["DependsOn"].([]any); !slices.Contains(deps, any(pid)) {
+					t.Errorf("%s does not depend on %s: its first call may come before the policy exists", id, pid)
+				}
+			}
+			if !found {
+				t.Errorf("%s: no policy lets function %s start executions of %s", id, fnID, machineArn)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d waiting custom resources, want 2 (verification and enabler)", n)
+	}
 }

@@ -23,9 +23,11 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
 	"github.com/privatelink-go/privatelink/internal/runtimeapi"
+	"github.com/privatelink-go/privatelink/internal/sfnfake"
 )
 
 // TestDeployRehearsal deploys each app configuration, provider stack first, in CloudFormation's
@@ -124,6 +126,8 @@ var unusedByDesign = []string{
 	"cloudformation:DescribeStackResource",
 	// Private DNS is already verified, or the service has no name to verify.
 	"ec2:StartVpcEndpointServicePrivateDnsVerification",
+	// Only a Delete that comes while its resource still waits stops an execution.
+	"states:StopExecution",
 }
 
 // publishTxtRecord is step 2 of the deploy guide in external DNS mode: the user publishes the
@@ -173,6 +177,15 @@ type rehearsal struct {
 	functions         map[string]*fFunction // ARN ->
 	stacks            map[string]*stackState
 	resources, custom int
+	steps             *sfnfake.Server // Step Functions, all accounts and Regions
+}
+
+// stepFunctions is the rehearsal's Step Functions, started on first use.
+func (r *rehearsal) stepFunctions() *sfnfake.Server {
+	if r.steps == nil {
+		r.steps = sfnfake.New(r.t)
+	}
+	return r.steps
 }
 
 type stackState struct {
@@ -460,7 +473,16 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		}
 	case "AWS::IAM::Role":
 		phys = fmt.Sprintf("%s-%s-%X", st.name, id[:min(len(id), 30)], n)
-		a.roles[phys] = &fRole{account: st.account}
+		a.roles[phys] = &fRole{account: st.account, trust: p["AssumeRolePolicyDocument"]}
+		// Inline policies are part of the role: in force wherever the role is (AWS::IAM::Role,
+		// Policies).
+		for _, inline := range asAnyList(p["Policies"]) {
+			pol := fPolicy{stack: st.name, id: id}
+			for _, s := range inline.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				pol.statements = append(pol.statements, s.(map[string]any))
+			}
+			a.roles[phys].policies = append(a.roles[phys].policies, pol)
+		}
 		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:iam::%s:role/%s", partition.Name, st.account, phys), "RoleId": fmt.Sprintf("AROA%016X", n)}
 	case "AWS::IAM::Policy":
 		pol := fPolicy{stack: st.name, id: id}
@@ -496,6 +518,43 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		if fn := r.functions[fmt.Sprint(p["FunctionName"])]; fn != nil {
 			fn.invokers = append(fn.invokers, fmt.Sprint(p["Principal"]))
 		}
+	case "AWS::StepFunctions::StateMachine":
+		name := phys
+		phys = arn("states", "stateMachine:"+name)
+		attrs = map[string]any{"Arn": phys, "Name": name}
+		role := strings.TrimPrefix(fmt.Sprint(p["RoleArn"]), fmt.Sprintf("arn:%s:iam::%s:role/", partition.Name, st.account))
+		// Step Functions assumes the role to run the machine: its trust policy must admit
+		// states.amazonaws.com (Step Functions Developer Guide, "Creating an IAM role for your
+		// state machine"), for this account when it says aws:SourceAccount.
+		if a.roles[role] == nil || !trusts(a.roles[role].trust, "states.amazonaws.com", st.account) {
+			t.Fatalf("%srole %s does not let Step Functions of account %s assume it", w.where, role, st.account)
+		}
+		subs := map[string]string{}
+		for k, v := range p["DefinitionSubstitutions"].(map[string]any) {
+			subs[k] = fmt.Sprint(v)
+		}
+		r.stepFunctions().Machine(phys, fmt.Sprint(p["DefinitionString"]), subs, func(fnArn string, payload []byte, _ time.Duration) ([]byte, string, string) {
+			// The Task invokes the function as the machine's role (Guide, Lambda integration).
+			a.mu.Lock()
+			a.calls++
+			denied := a.authorize(role, "lambda:InvokeFunction", nil, fnArn)
+			if denied != "" {
+				a.denied = append(a.denied, fmt.Sprintf("%s lambda:InvokeFunction on %s", role, denied))
+			}
+			a.mu.Unlock()
+			fn := r.functions[fnArn]
+			switch {
+			case denied != "":
+				return nil, "Lambda.AWSLambdaException", "not authorized to perform: lambda:InvokeFunction on resource: " + denied
+			case fn == nil || fn.deleted:
+				return nil, "Lambda.ResourceNotFoundException", "Function not found: " + fnArn
+			}
+			res := r.process(fn).Invoke(payload, fn.timeout)
+			if res.Error != nil {
+				return nil, res.Error.Type, res.Error.Message
+			}
+			return res.Response, "", ""
+		})
 	case "AWS::SNS::Topic":
 		phys = arn("sns", id)
 		attrs = map[string]any{"TopicArn": phys, "TopicName": id}
@@ -631,7 +690,17 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 	r.aws.ec2API(ec2, caller{account: fn.account, region: fn.region, role: fn.role})
 	r.cloudformationAPI(ec2, fn.role)
 	fn.s3 = cfntest.New(r.t)
-	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL}, fn.env...)
+	steps := r.stepFunctions().Endpoint(func(action, resource string) string {
+		r.aws.mu.Lock()
+		defer r.aws.mu.Unlock()
+		r.aws.calls++
+		denied := r.aws.authorize(fn.role, action, nil, resource)
+		if denied != "" {
+			r.aws.denied = append(r.aws.denied, fmt.Sprintf("%s %s on %s", fn.role, action, denied))
+		}
+		return denied
+	})
+	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL, "AWS_ENDPOINT_URL_SFN=" + steps}, fn.env...)
 	fn.proc = runtimeapi.StartLocal(r.t, fn.pkg, ec2.URL, fn.s3, env...)
 	return fn.proc
 }
@@ -728,6 +797,10 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 	if res := proc.Invoke(raw, fn.timeout); res.Error != nil {
 		t.Fatalf("%sthe function failed: %+v\n%s", st.w.where, res.Error, proc.Stdout())
 	}
+	if _, waits := props[cfnresponse.StateMachineProperty]; waits && kind != cfn.RequestDelete {
+		// The answer comes from the execution the invocation started.
+		r.stepFunctions().WaitIdle(5 * time.Minute)
+	}
 	got := fn.s3.Responses()
 	if len(got) != before+1 {
 		t.Fatalf("%s%d answers to CloudFormation, want 1", st.w.where, len(got)-before)
@@ -778,6 +851,8 @@ func (r *rehearsal) destroy(name string) {
 			a.services[phys].deleted = true
 		case typ == "AWS::Lambda::Function":
 			r.functions[phys].deleted = true
+		case typ == "AWS::StepFunctions::StateMachine":
+			r.stepFunctions().Delete(phys)
 		}
 	}
 	st.status = "DELETE_COMPLETE"

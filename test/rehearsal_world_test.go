@@ -67,7 +67,33 @@ type fEndpoint struct {
 
 type fRole struct {
 	account  string
+	trust    any // AssumeRolePolicyDocument
 	policies []fPolicy
+}
+
+// trusts tells whether a trust policy lets service assume the role for account: an Allow of
+// sts:AssumeRole to the service principal whose conditions, if any, are StringEquals
+// aws:SourceAccount of that account (IAM JSON policy reference, aws:SourceAccount).
+func trusts(doc any, service, account string) bool {
+	d, _ := doc.(map[string]any)
+	for _, s := range asAnyList(d["Statement"]) {
+		st := s.(map[string]any)
+		p, _ := st["Principal"].(map[string]any)
+		if st["Effect"] != "Allow" || !matchAny(st["Action"], "sts:AssumeRole") || !matchAny(p["Service"], service) {
+			continue
+		}
+		ok := true
+		c, _ := st["Condition"].(map[string]any)
+		for op, kv := range c {
+			for k, v := range kv.(map[string]any) {
+				ok = ok && op == "StringEquals" && k == "aws:SourceAccount" && fmt.Sprint(v) == account
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // fPolicy is an AWS::IAM::Policy attached to a role.

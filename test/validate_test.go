@@ -41,10 +41,18 @@ func TestProviderPropsValidate(t *testing.T) {
 		{"rejects a trailing dot", func(p *provider.ProviderProps) { p.PrivateDnsName = "api.example.com." }, "ends with a dot"},
 		{"rejects an unknown IP type", func(p *provider.ProviderProps) { p.SupportedIpAddressTypes = []string{"ipv5"} }, `has an unknown type "ipv5"`},
 		{"rejects a bad region", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"europe"} }, `AllowedRegions[0] "europe" is not an AWS Region`},
-		{"rejects a timeout over 14 minutes", func(p *provider.ProviderProps) {
-			p.VerificationTimeout = time.Hour
+		{"rejects a wait over 55 minutes", func(p *provider.ProviderProps) {
+			p.VerificationTimeout = 56 * time.Minute
 			p.HostedZone = zone(scratchStack())
-		}, "VerificationTimeout 1h0m0s is out of range: use 1m to 14m"},
+		}, "VerificationTimeout 56m0s is out of range: use 1m to 55m in whole seconds, such as 45m (CloudFormation waits at most an hour for a custom resource"},
+		{"accepts a wait of 55 minutes", func(p *provider.ProviderProps) {
+			p.VerificationTimeout = 55 * time.Minute
+			p.HostedZone = zone(scratchStack())
+		}, ""},
+		{"rejects a wait in fractions of a second", func(p *provider.ProviderProps) {
+			p.VerificationTimeout = 90*time.Second + time.Millisecond
+			p.HostedZone = zone(scratchStack())
+		}, "VerificationTimeout 1m30.001s is out of range: use 1m to 55m in whole seconds"},
 		{"rejects the demo target with proxy protocol", func(p *provider.ProviderProps) { p.DemoTarget = true; p.ProxyProtocolV2 = true }, "DemoTarget with ProxyProtocolV2"},
 	}
 	for _, c := range cases {
@@ -88,7 +96,8 @@ func TestConsumerPropsValidate(t *testing.T) {
 		{"accepts IPv6 clients with private DNS off", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, DnsRecordIpType: "ipv4", PrivateDns: &no, AllowedIpv6Cidrs: []string{"2001:db8::/56"}}, ""},
 		{"rejects a dualstack DNS type on an ipv4 endpoint", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, IpAddressType: "ipv4", DnsRecordIpType: "dualstack"}, `DnsRecordIpType "dualstack" needs IPv6 addresses on the endpoint`},
 		{"rejects an IPv4 CIDR in the IPv6 list", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AllowedIpv6Cidrs: []string{"10.0.0.0/8"}}, `AllowedIpv6Cidrs[0] "10.0.0.0/8" is not an IPv6 CIDR`},
-		{"rejects a timeout under a minute", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: time.Second}, "AcceptanceTimeout 1s is out of range: use 1m to 14m"},
+		{"rejects a timeout under a minute", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: time.Second}, "AcceptanceTimeout 1s is out of range: use 1m to 55m in whole seconds"},
+		{"accepts a wait of 55 minutes", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: 55 * time.Minute}, ""},
 		{"rejects a malformed acceptor ARN", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptorArn: "arn:aws:lambda:eu-west-1:1:function:x"}, `AcceptorArn "arn:aws:lambda:eu-west-1:1:function:x" is not a Lambda function ARN`},
 	}
 	for _, c := range cases {

@@ -11,8 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/internal/gofunc"
 )
 
 // Config is everything the app reads from CDK context (cdk.json or -c key=value).
@@ -27,6 +29,8 @@ type Config struct {
 	ProxyProtocol                    bool
 	ServiceName, OutputsFile         string
 	Nag                              bool
+	// Waits: zero means the constructs' defaults.
+	VerificationTimeout, AcceptanceTimeout time.Duration
 }
 
 // contextKey is one configuration key: its default and what it means (README's table).
@@ -50,6 +54,8 @@ var Keys = []contextKey{
 	{"serviceName", "", "the provider's service name for the consumer; default: read from outputsFile, else a placeholder"},
 	{"outputsFile", "cdk-outputs.json", "file written by cdk deploy --outputs-file, read for the service name"},
 	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks"},
+	{"verificationTimeout", "", "Route 53 mode: how long the deploy waits for the private DNS name to be verified, a Go duration from 1m to 55m such as 45m; default 30m"},
+	{"acceptanceTimeout", "", "how long the consumer's deploy waits for acceptance and private DNS, a Go duration from 1m to 55m such as 40m; default 10m"},
 }
 
 // LoadConfig reads ctx (all context values). Keys that are neither ours nor CDK's own
@@ -107,6 +113,27 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		PrivateDnsName: get("privateDnsName"), HostedZoneId: get("hostedZoneId"), HostedZoneName: get("hostedZoneName"),
 		DemoTarget: boolean("demoTarget"), TestClient: boolean("testClient"), ProxyProtocol: boolean("proxyProtocol"),
 		ServiceName: get("serviceName"), OutputsFile: get("outputsFile"), Nag: boolean("nag"),
+	}
+	wait := func(name, prop string) time.Duration {
+		v := get(name)
+		if v == "" {
+			return 0
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("context key %q is %q, which is not a Go duration: use minutes such as 45m (from 1m to 55m)", name, v))
+			return 0
+		}
+		if why := gofunc.CheckWait(prop, d); why != "" {
+			errs = append(errs, fmt.Errorf("context key %q is %q, which %s", name, v, strings.TrimPrefix(why, prop+" "+d.String()+" ")))
+			return 0
+		}
+		return d
+	}
+	c.VerificationTimeout = wait("verificationTimeout", "VerificationTimeout")
+	c.AcceptanceTimeout = wait("acceptanceTimeout", "AcceptanceTimeout")
+	if c.VerificationTimeout != 0 && c.HostedZoneId == "" {
+		errs = append(errs, fmt.Errorf("context key \"verificationTimeout\" is %q, but only Route 53 mode waits for verification: set hostedZoneId and hostedZoneName, or drop verificationTimeout", get("verificationTimeout")))
 	}
 	if c.ConsumerRegion == "" {
 		c.ConsumerRegion = c.ProviderRegion

@@ -54,6 +54,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 		PrivateDnsName:      cfg.PrivateDnsName,
 		DemoTarget:          cfg.DemoTarget,
 		ProxyProtocolV2:     cfg.ProxyProtocol,
+		VerificationTimeout: cfg.VerificationTimeout,
 	}
 	for _, p := range cfg.Ports {
 		props.Listeners = append(props.Listeners, provider.Listener{Port: p})
@@ -103,6 +104,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 		AvailabilityZoneIds: cfg.ConsumerAzIds,
 		PrivateDns:          jsii.Bool(cfg.PrivateDnsName != ""),
 		TestClient:          cfg.TestClient,
+		AcceptanceTimeout:   cfg.AcceptanceTimeout,
 		// Same Region: the acceptor's stable name gives its ARN without pasting. Cross-region:
 		// a ServiceToken must be in the stack's Region, so acceptance comes from notifications.
 		AcceptorArn: "",

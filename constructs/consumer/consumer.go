@@ -75,8 +75,13 @@ type ConsumerProps struct {
 	AllowedIpv4Cidrs      []string
 	AllowedIpv6Cidrs      []string
 
-	// AcceptanceTimeout bounds the wait for acceptance and for private DNS, 1m to 14m.
-	// Default: 10 minutes.
+	// AcceptanceTimeout bounds the wait for acceptance and for private DNS, 1m to 55m in whole
+	// seconds. The wait spans several Lambda invocations (a Step Functions state machine invokes
+	// the function every 5 minutes), and the deploy goes on as soon as the endpoint is available
+	// with private DNS; CloudFormation waits for it up to AcceptanceTimeout + 5 minutes. Default:
+	// 10 minutes — an acceptor accepts within seconds and private DNS takes a minute or two, so a
+	// wrong allow-list fails the deploy in 10 minutes rather than 55; raise it when a person
+	// accepts connections by hand.
 	AcceptanceTimeout time.Duration
 	// AcceptorArn of the provider's acceptor Lambda; when set, the stack asks it to accept this
 	// endpoint before waiting (the provider's AcceptorFunctionArn output). Default: none — the
@@ -123,9 +128,12 @@ func (p *ConsumerProps) crossRegion(stackRegion string) bool {
 
 func (p *ConsumerProps) privateDNS() bool { return p.PrivateDns == nil || *p.PrivateDns }
 
+// DefaultAcceptanceTimeout is AcceptanceTimeout's default.
+const DefaultAcceptanceTimeout = 10 * time.Minute
+
 func (p *ConsumerProps) timeout() time.Duration {
 	if p.AcceptanceTimeout == 0 {
-		return 10 * time.Minute
+		return DefaultAcceptanceTimeout
 	}
 	return p.AcceptanceTimeout
 }
@@ -284,7 +292,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	fn := gofunc.New(self, "Function", &gofunc.Props{
 		Package:     "constructs/consumer/enabler",
 		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
-		Timeout:     props.timeout() + time.Minute,
+		Timeout:     gofunc.WaitInvocationTimeout,
 		Statements:  statements,
 	})
 	c.fn = fn.Function
@@ -420,7 +428,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		})
 		nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; ec2:DescribeVpcs supports no resource-level permissions; ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
 	}
-	c.enabler = fn.CustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
+	c.enabler = fn.WaitingCustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
 		"VpcEndpointId":     c.endpoint.VpcEndpointId(),
 		"PrivateDnsEnabled": strconv.FormatBool(props.privateDNS()),
 		"TimeoutSeconds":    strconv.Itoa(int(props.timeout().Seconds())),
@@ -433,7 +441,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			awscdk.Fn_Join(jsii.String(","), endpointSubnets), c.sg.SecurityGroupId(),
 			jsii.String(props.ipAddressType()), jsii.String(props.dnsRecordIpType()),
 		}),
-	})
+	}, props.timeout())
 	nag.Suppress(fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	if modify != nil {
 		c.enabler.Node().AddDependency(modify)

@@ -6,10 +6,10 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
-	"time"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/gofunc"
 )
 
 var (
@@ -108,8 +108,10 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 			bad("AllowedIpv6Cidrs[%d] %q is not an IPv6 CIDR (for example 2001:db8::/56): fix the value", i, c)
 		}
 	}
-	if p.AcceptanceTimeout != 0 && (p.AcceptanceTimeout < time.Minute || p.AcceptanceTimeout > 14*time.Minute) {
-		bad("AcceptanceTimeout %s is out of range: use 1m to 14m (the waiting Lambda must answer CloudFormation within its 15-minute limit)", p.AcceptanceTimeout)
+	if p.AcceptanceTimeout != 0 {
+		if why := gofunc.CheckWait("AcceptanceTimeout", p.AcceptanceTimeout); why != "" {
+			bad("%s", why)
+		}
 	}
 	if a := p.AcceptorArn; a != "" && !provider.IsToken(a) {
 		switch m := arnRe.FindStringSubmatch(a); {

@@ -60,8 +60,8 @@ func newServiceFunction(p *provider) *gofunc.Func {
 	}
 	timeout := time.Minute
 	if props.HostedZone != nil {
-		// The handler stops waiting at the verification timeout; the rest is room to answer.
-		timeout = props.verificationTimeout() + time.Minute
+		// Verification waits in shares of one invocation each (WaitingCustomResource).
+		timeout = gofunc.WaitInvocationTimeout
 	}
 	return gofunc.New(p.Construct, "Function", &gofunc.Props{
 		Package:     "constructs/provider/function",
@@ -94,13 +94,14 @@ func newConnectionCleanup(scope constructs.Construct, fn *gofunc.Func, service a
 }
 
 // newVerification adds the custom resource that starts private DNS verification and waits for
-// "verified", run on every deploy that changes the name or the service.
+// "verified" (up to timeout, across Lambda invocations), run on every deploy that changes the
+// name or the service.
 func newVerification(scope constructs.Construct, fn *gofunc.Func, service awsec2.CfnVPCEndpointService, name string, timeout time.Duration) awscdk.CustomResource {
-	return fn.CustomResource(scope, "Verification", verificationType, map[string]any{
+	return fn.WaitingCustomResource(scope, "Verification", verificationType, map[string]any{
 		"ServiceId":      service.AttrServiceId(),
 		"PrivateDnsName": name,
 		"TimeoutSeconds": strconv.Itoa(int(timeout.Seconds())),
-	})
+	}, timeout)
 }
 
 // claimLoadBalancer fails when another provider of this app already publishes lb: an NLB backs

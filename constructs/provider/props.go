@@ -89,8 +89,13 @@ type ProviderProps struct {
 	// created in it and the deploy waits until the name is verified. When nil, the TXT record
 	// name and value are stack outputs for your DNS provider (external mode). Default: nil.
 	HostedZone awsroute53.IHostedZone
-	// VerificationTimeout bounds the wait for "verified" in Route 53 mode, 1m to 14m.
-	// Default: 10 minutes.
+	// VerificationTimeout bounds the wait for "verified" in Route 53 mode, 1m to 55m in whole
+	// seconds. The wait spans several Lambda invocations (a Step Functions state machine invokes
+	// the function every 5 minutes), and the deploy goes on as soon as the name is verified; on
+	// timeout the deploy fails with the TXT record to check. CloudFormation waits for it up to
+	// VerificationTimeout + 5 minutes. Default: 30 minutes, as Terraform's
+	// aws_vpc_endpoint_service_private_dns_verification: AWS checks the record on its own
+	// schedule, and a DNS answer cached before the record existed must expire first.
 	VerificationTimeout time.Duration
 
 	// DemoTarget adds a t4g.nano Amazon Linux 2023 instance answering
@@ -119,9 +124,12 @@ func (p *ProviderProps) dualStack() bool {
 	return false
 }
 
+// DefaultVerificationTimeout is VerificationTimeout's default.
+const DefaultVerificationTimeout = 30 * time.Minute
+
 func (p *ProviderProps) verificationTimeout() time.Duration {
 	if p.VerificationTimeout == 0 {
-		return 10 * time.Minute
+		return DefaultVerificationTimeout
 	}
 	return p.VerificationTimeout
 }

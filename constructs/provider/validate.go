@@ -7,9 +7,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/internal/gofunc"
 )
 
 var (
@@ -121,8 +121,8 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 	if p.VerificationTimeout != 0 {
 		if p.HostedZone == nil {
 			bad("VerificationTimeout %s is set without HostedZone: only Route 53 mode waits for verification (in external DNS mode you publish the TXT record after the deploy); set HostedZone or drop VerificationTimeout", p.VerificationTimeout)
-		} else if p.VerificationTimeout < time.Minute || p.VerificationTimeout > 14*time.Minute {
-			bad("VerificationTimeout %s is out of range: use 1m to 14m (the waiting Lambda must answer CloudFormation within its 15-minute limit)", p.VerificationTimeout)
+		} else if why := gofunc.CheckWait("VerificationTimeout", p.VerificationTimeout); why != "" {
+			bad("%s", why)
 		}
 	}
 

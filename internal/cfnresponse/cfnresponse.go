@@ -40,6 +40,13 @@ type Responder struct {
 	Reserve time.Duration
 	// Logger receives one structured line per decision. Default: slog.Default().
 	Logger *slog.Logger
+	// Waiting lists the resource types whose Create and Update wait in a state machine (see
+	// Serve). Default: none.
+	Waiting []string
+	// Steps starts and stops those waits. Required with Waiting.
+	Steps StepsAPI
+	// IAMWait bounds the retries of an authorization error on StartExecution. Default: 2 minutes.
+	IAMWait time.Duration
 }
 
 // s3Host matches the Amazon S3 hosts CloudFormation uses for pre-signed response URLs
@@ -78,31 +85,26 @@ func ValidateResponseURL(raw string) error {
 // delivering the response (or refusing to); fn's own failure is reported to CloudFormation.
 func (r Responder) Handle(ctx context.Context, ev cfn.Event, fn Func) error {
 	log := r.logger().With("requestType", string(ev.RequestType), "logicalResourceId", ev.LogicalResourceID, "stackId", ev.StackID)
-	check := r.CheckURL
-	if check == nil {
-		check = ValidateResponseURL
-	}
-	if err := check(ev.ResponseURL); err != nil {
+	if err := r.checkURL(ev.ResponseURL); err != nil {
 		// Without a trustworthy URL there is nobody to answer; never send a request.
 		log.Error("refusing event", "error", err.Error())
 		return err
 	}
 
-	resp := cfn.NewResponse(&ev)
-	// A stable physical ID: keep the one CloudFormation knows; on Create fall back to a value
-	// derived from the logical ID (the request ID would change on a retried create).
-	resp.PhysicalResourceID = ev.PhysicalResourceID
-	if resp.PhysicalResourceID == "" {
-		resp.PhysicalResourceID = ev.LogicalResourceID
-	}
-
 	workCtx, cancel := r.workContext(ctx)
 	defer cancel()
-	type outcome struct {
-		id   string
-		data map[string]any
-		err  error
-	}
+	return r.respond(ctx, ev, r.run(workCtx, ev, fn, log))
+}
+
+// outcome is how one run of a Func ended.
+type outcome struct {
+	id   string
+	data map[string]any
+	err  error
+}
+
+// run runs fn until it returns, panics or ctx ends.
+func (r Responder) run(ctx context.Context, ev cfn.Event, fn Func, log *slog.Logger) outcome {
 	done := make(chan outcome, 1)
 	go func() {
 		defer func() {
@@ -111,15 +113,32 @@ func (r Responder) Handle(ctx context.Context, ev cfn.Event, fn Func) error {
 				done <- outcome{err: fmt.Errorf("internal error (panic: %v); see the function's log stream", p)}
 			}
 		}()
-		id, data, err := fn(workCtx, ev)
+		id, data, err := fn(ctx, ev)
 		done <- outcome{id, data, err}
 	}()
-
-	var out outcome
 	select {
-	case out = <-done:
-	case <-workCtx.Done():
-		out = outcome{err: fmt.Errorf("timed out before the Lambda deadline: %w", context.Cause(workCtx))}
+	case out := <-done:
+		return out
+	case <-ctx.Done():
+	}
+	// A handler that honours ctx returns at once, with what it was still waiting for.
+	select {
+	case out := <-done:
+		return out
+	case <-time.After(r.reserve() / 2):
+		return outcome{err: Pending(fmt.Errorf("timed out before the Lambda deadline: %w", context.Cause(ctx)))}
+	}
+}
+
+// respond sends out as the one answer to ev.
+func (r Responder) respond(ctx context.Context, ev cfn.Event, out outcome) error {
+	log := r.logger().With("requestType", string(ev.RequestType), "logicalResourceId", ev.LogicalResourceID, "stackId", ev.StackID)
+	resp := cfn.NewResponse(&ev)
+	// A stable physical ID: keep the one CloudFormation knows; on Create fall back to a value
+	// derived from the logical ID (the request ID would change on a retried create).
+	resp.PhysicalResourceID = ev.PhysicalResourceID
+	if resp.PhysicalResourceID == "" {
+		resp.PhysicalResourceID = ev.LogicalResourceID
 	}
 	if out.id != "" {
 		resp.PhysicalResourceID = out.id
@@ -135,13 +154,16 @@ func (r Responder) Handle(ctx context.Context, ev cfn.Event, fn Func) error {
 	return r.send(ctx, ev.ResponseURL, resp)
 }
 
-func (r Responder) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	reserve := r.Reserve
-	if reserve == 0 {
-		reserve = 10 * time.Second
+func (r Responder) reserve() time.Duration {
+	if r.Reserve == 0 {
+		return 10 * time.Second
 	}
+	return r.Reserve
+}
+
+func (r Responder) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if dl, ok := ctx.Deadline(); ok {
-		return context.WithDeadlineCause(ctx, dl.Add(-reserve), errors.New("the handler's time budget ran out"))
+		return context.WithDeadlineCause(ctx, dl.Add(-r.reserve()), errors.New("the handler's time budget ran out"))
 	}
 	return context.WithCancel(ctx)
 }
@@ -212,11 +234,11 @@ func Bool(v any) (bool, error) {
 }
 
 // TimeoutSeconds reads a TimeoutSeconds property, a string or a number of whole seconds from 1
-// to 900 (Lambda's 15-minute maximum), as a duration.
+// to MaxWait (3300), as a duration.
 func TimeoutSeconds(v any) (time.Duration, error) {
 	secs, err := strconv.Atoi(fmt.Sprint(v))
-	if err != nil || secs < 1 || secs > 900 {
-		return 0, fmt.Errorf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", v)
+	if err != nil || secs < 1 || secs > int(MaxWait.Seconds()) {
+		return 0, fmt.Errorf("TimeoutSeconds %v must be a whole number of seconds between 1 and %d", v, int(MaxWait.Seconds()))
 	}
 	return time.Duration(secs) * time.Second, nil
 }

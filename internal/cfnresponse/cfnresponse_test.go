@@ -162,14 +162,14 @@ func TestBoolReadsCloudFormationStrings(t *testing.T) {
 	}
 }
 
-func TestTimeoutSecondsAcceptsStringsAndNumbersFrom1To900(t *testing.T) {
-	for in, want := range map[any]time.Duration{"1": time.Second, "900": 15 * time.Minute, 600.0: 10 * time.Minute, 60: time.Minute} {
+func TestTimeoutSecondsAcceptsStringsAndNumbersFrom1To3300(t *testing.T) {
+	for in, want := range map[any]time.Duration{"1": time.Second, "900": 15 * time.Minute, "3300": 55 * time.Minute, 600.0: 10 * time.Minute, 60: time.Minute} {
 		if got, err := cfnresponse.TimeoutSeconds(in); err != nil || got != want {
 			t.Errorf("TimeoutSeconds(%v) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []any{"0", "901", "1.5", "", nil} {
-		if _, err := cfnresponse.TimeoutSeconds(in); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("TimeoutSeconds %v must be a whole number of seconds between 1 and 900", in)) {
+	for _, in := range []any{"0", "3301", "1.5", "", nil} {
+		if _, err := cfnresponse.TimeoutSeconds(in); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("TimeoutSeconds %v must be a whole number of seconds between 1 and 3300", in)) {
 			t.Errorf("TimeoutSeconds(%v) error = %v", in, err)
 		}
 	}

@@ -2,19 +2,21 @@ package cfnresponse
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
 
 // Main is the whole main function of a Lambda that only serves custom resources: JSON logs on
 // stdout, the AWS configuration from the function's environment (SDK standard retries), and
-// every request answered through a Responder. handler builds the work from the two.
-func Main(handler func(cfg aws.Config, log *slog.Logger) Func) {
+// every request answered through a Responder. handler builds the work from the two. Resources of
+// the waiting types wait in the state machine their WaitStateMachineArn property names (Serve).
+func Main(handler func(cfg aws.Config, log *slog.Logger) Func, waiting ...string) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
@@ -22,6 +24,9 @@ func Main(handler func(cfg aws.Config, log *slog.Logger) Func) {
 		os.Exit(1)
 	}
 	fn := handler(cfg, log)
-	r := Responder{Logger: log}
-	lambda.Start(func(ctx context.Context, ev cfn.Event) error { return r.Handle(ctx, ev, fn) })
+	r := Responder{Logger: log, Waiting: waiting}
+	if len(waiting) > 0 {
+		r.Steps = sfn.NewFromConfig(cfg)
+	}
+	lambda.Start(func(ctx context.Context, payload json.RawMessage) (any, error) { return r.Serve(ctx, payload, fn) })
 }

@@ -41,6 +41,9 @@ type Func struct {
 	LogGroup awslogs.LogGroup
 	// Timeout of one invocation.
 	Timeout time.Duration
+
+	scope constructs.Construct
+	wait  *waiter
 }
 
 // ServiceTimeoutMargin is added to a function's timeout to bound CloudFormation's wait for a
@@ -125,7 +128,7 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	nag.Suppress(role, "AwsSolutions-IAM5", nag.DescribeStar)
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)
-	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout}
+	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout, scope: c}
 }
 
 // CrossRegion is the CROSS_REGION environment value of a function serving an endpoint service

@@ -201,7 +201,9 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 	if err != nil {
 		return id, nil, fmt.Errorf("PrivateDnsEnabled: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	// The wait may span several invocations (cfnresponse's waits); each step below is
+	// idempotent, so the next invocation starts over from the endpoint's state.
+	ctx, cancel := cfnresponse.WaitDeadline(ctx, timeout)
 	defer cancel()
 	hint := str(rp, "ConsumerAccount")
 	log := e.Log.With("vpcEndpointId", id)
@@ -277,7 +279,7 @@ func (e Enabler) waitAvailable(ctx context.Context, id string, log *slog.Logger)
 		out, err := e.Endpoints.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{id}})
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return last, errStuck{state: stateOf(last)}
+			return last, cfnresponse.Pending(errStuck{state: stateOf(last)})
 		case err != nil:
 			return last, fmt.Errorf("describe %s: %w", id, err)
 		case len(out.VpcEndpoints) != 1:
@@ -299,7 +301,7 @@ func (e Enabler) waitAvailable(ctx context.Context, id string, log *slog.Logger)
 		}
 		select {
 		case <-ctx.Done():
-			return last, errStuck{state: state}
+			return last, cfnresponse.Pending(errStuck{state: state})
 		case <-time.After(poll):
 		}
 	}
@@ -313,43 +315,18 @@ func stateOf(ep *types.VpcEndpoint) string {
 }
 
 func (e Enabler) explain(err error, id string, ep *types.VpcEndpoint, timeout time.Duration, account, service string) error {
-	stuck, ok := err.(errStuck)
-	if !ok {
+	var stuck errStuck
+	if !errors.As(err, &stuck) {
 		return err
 	}
 	if strings.EqualFold(stuck.state, "pendingAcceptance") {
-		return fmt.Errorf("endpoint %s to %s is still pendingAcceptance after %s — is account %s on the provider's allow-list (AllowedPrincipals, and the acceptor's AllowedAccounts)? The provider can also accept it: aws ec2 accept-vpc-endpoint-connections --service-id <vpce-svc-…> --vpc-endpoint-ids %s", id, service, timeout, account, id)
+		return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still pendingAcceptance after %s — is account %s on the provider's allow-list (AllowedPrincipals, and the acceptor's AllowedAccounts)? The provider can also accept it: aws ec2 accept-vpc-endpoint-connections --service-id <vpce-svc-…> --vpc-endpoint-ids %s", id, service, timeout, account, id))
 	}
-	return fmt.Errorf("endpoint %s to %s is still %s after %s; check its state in the VPC console and retry the deploy", id, service, stuck.state, timeout)
+	return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still %s after %s; check its state in the VPC console and retry the deploy", id, service, stuck.state, timeout))
 }
 
-// authErrors are the codes of a call IAM does not allow (yet): EC2 answers UnauthorizedOperation,
-// other services AccessDenied / AccessDeniedException.
-var authErrors = []string{"UnauthorizedOperation", "AccessDenied", "AccessDeniedException"}
-
-// retryAuth runs call, retrying an authorization error for up to IAMWait: a policy attached just
-// before this function ran may take a while to apply everywhere (IAM is eventually consistent).
+// retryAuth runs call, retrying an authorization error for up to IAMWait (default 2 minutes): a
+// policy attached just before this function ran may take a while to apply everywhere.
 func (e Enabler) retryAuth(ctx context.Context, log *slog.Logger, call func() error) error {
-	wait := e.IAMWait
-	if wait == 0 {
-		wait = 2 * time.Minute
-	}
-	deadline := time.Now().Add(wait)
-	delay := e.Poll
-	if delay == 0 {
-		delay = 10 * time.Second
-	}
-	for {
-		err := call()
-		var apiErr smithy.APIError
-		if err == nil || !errors.As(err, &apiErr) || !slices.Contains(authErrors, apiErr.ErrorCode()) || time.Now().After(deadline) {
-			return err
-		}
-		log.Warn("not authorized yet, retrying while IAM propagates", "code", apiErr.ErrorCode())
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(delay):
-		}
-	}
+	return cfnresponse.RetryAuth(ctx, log, e.IAMWait, call)
 }

@@ -110,7 +110,7 @@ func TestEnable(t *testing.T) {
 		{name: "retries throttling on the way",
 			describe: ec2fake.Sequence(ec2fake.Throttled, endpoint("available", true)), wantData: "State:available"},
 		{name: "refuses a malformed endpoint ID", props: map[string]any{"VpcEndpointId": "i-123"}, wantErr: `VpcEndpointId "i-123" is not a VPC endpoint ID`},
-		{name: "refuses an out-of-range timeout", props: map[string]any{"TimeoutSeconds": "3600"}, wantErr: "TimeoutSeconds 3600 must be a whole number of seconds between 1 and 900"},
+		{name: "refuses an out-of-range timeout", props: map[string]any{"TimeoutSeconds": "3600"}, wantErr: "TimeoutSeconds 3600 must be a whole number of seconds between 1 and 3300"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -15,5 +15,5 @@ func main() {
 	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
 		c := ec2.NewFromConfig(cfg)
 		return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: log, Region: cfg.Region}.Handle
-	})
+	}, EnablerType)
 }

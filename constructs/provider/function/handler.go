@@ -68,16 +68,19 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 	}
 	physicalID := p.ServiceID + "/" + p.PrivateDNSName
 	log := v.Log.With("serviceId", p.ServiceID, "privateDnsName", p.PrivateDNSName)
-	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	// The wait may span several invocations (cfnresponse's waits): its deadline and when
+	// verification was last started carry over from one to the next.
+	ctx, cancel := cfnresponse.WaitDeadline(ctx, p.Timeout)
 	defer cancel()
+	memo := cfnresponse.Memo(ctx)
+	lastStart, _ := time.Parse(time.RFC3339Nano, memo["lastStart"])
 
 	poll, restart := orDefault(v.Poll, 15*time.Second), orDefault(v.Restart, 60*time.Second)
-	var lastStart time.Time
 	var cfg *types.PrivateDnsNameConfiguration
 	for {
 		// Keep the last state read: a read cut short by the deadline must not erase it from the
 		// timeout message.
-		next, err := v.read(ctx, p.ServiceID)
+		name, next, err := v.read(ctx, p.ServiceID)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -86,14 +89,18 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 		}
 		cfg = next
 		state := strings.ToLower(string(cfg.State))
-		log.Info("verification state", "state", state, "txtName", aws.ToString(cfg.Name))
-		if aws.ToString(cfg.Name) == "" && state == "" {
+		log.Info("verification state", "state", state, "txtName", aws.ToString(cfg.Name), "serviceName", name)
+		if aws.ToString(cfg.Name) == "" && state == "" && name == "" {
 			return physicalID, nil, fmt.Errorf("endpoint service %s has no private DNS name configured; set PrivateDnsName on it", p.ServiceID)
 		}
-		if state == strings.ToLower(string(types.DnsNameStateVerified)) {
+		if name != p.PrivateDNSName {
+			// Right after an update the service may still report its previous name and that
+			// name's state: "verified" would be about the wrong name.
+			log.Info("the service does not report the new name yet", "reported", name)
+			cfg = &types.PrivateDnsNameConfiguration{State: types.DnsNameState(fmt.Sprintf("not reporting %s (the service reports %q)", p.PrivateDNSName, name))}
+		} else if state == strings.ToLower(string(types.DnsNameStateVerified)) {
 			return physicalID, data(cfg), nil
-		}
-		if lastStart.IsZero() || (state == strings.ToLower(string(types.DnsNameStateFailed)) && time.Since(lastStart) >= restart) {
+		} else if lastStart.IsZero() || (state == strings.ToLower(string(types.DnsNameStateFailed)) && time.Since(lastStart) >= restart) {
 			if _, err := v.Start.StartVpcEndpointServicePrivateDnsVerification(ctx, &ec2.StartVpcEndpointServicePrivateDnsVerificationInput{ServiceId: aws.String(p.ServiceID)}); err != nil {
 				if ctx.Err() != nil {
 					break
@@ -101,6 +108,9 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 				return physicalID, nil, fmt.Errorf("start private DNS verification of %s: %w", p.ServiceID, err)
 			}
 			lastStart = time.Now()
+			if memo != nil {
+				memo["lastStart"] = lastStart.UTC().Format(time.RFC3339Nano)
+			}
 			log.Info("verification started")
 		}
 		select {
@@ -115,23 +125,25 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 	if cfg != nil {
 		state, name, value = string(cfg.State), aws.ToString(cfg.Name), aws.ToString(cfg.Value)
 	}
-	return physicalID, nil, fmt.Errorf("private DNS name %s of %s is still %s after %s: check that the public DNS zone of %s serves TXT %s.%s = %q (dig +short TXT %s.%s), then redeploy or run: aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id %s",
-		p.PrivateDNSName, p.ServiceID, state, p.Timeout, p.PrivateDNSName, name, p.PrivateDNSName, value, name, p.PrivateDNSName, p.ServiceID)
+	return physicalID, nil, cfnresponse.Pending(fmt.Errorf("private DNS name %s of %s is still %s after %s: check that the public DNS zone of %s serves TXT %s.%s = %q (dig +short TXT %s.%s), then redeploy or run: aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id %s",
+		p.PrivateDNSName, p.ServiceID, state, p.Timeout, p.PrivateDNSName, name, p.PrivateDNSName, value, name, p.PrivateDNSName, p.ServiceID))
 }
 
-func (v Verifier) read(ctx context.Context, serviceID string) (*types.PrivateDnsNameConfiguration, error) {
+// read returns the service's private DNS name and that name's verification state.
+func (v Verifier) read(ctx context.Context, serviceID string) (string, *types.PrivateDnsNameConfiguration, error) {
 	out, err := v.Describe.DescribeVpcEndpointServiceConfigurations(ctx, &ec2.DescribeVpcEndpointServiceConfigurationsInput{ServiceIds: []string{serviceID}})
 	if err != nil {
-		return nil, fmt.Errorf("describe endpoint service %s: %w", serviceID, err)
+		return "", nil, fmt.Errorf("describe endpoint service %s: %w", serviceID, err)
 	}
 	if len(out.ServiceConfigurations) != 1 {
-		return nil, fmt.Errorf("describe endpoint service %s: expected one service, got %d", serviceID, len(out.ServiceConfigurations))
+		return "", nil, fmt.Errorf("describe endpoint service %s: expected one service, got %d", serviceID, len(out.ServiceConfigurations))
 	}
-	cfg := out.ServiceConfigurations[0].PrivateDnsNameConfiguration
+	svc := out.ServiceConfigurations[0]
+	cfg := svc.PrivateDnsNameConfiguration
 	if cfg == nil {
 		cfg = &types.PrivateDnsNameConfiguration{}
 	}
-	return cfg, nil
+	return aws.ToString(svc.PrivateDnsName), cfg, nil
 }
 
 func data(cfg *types.PrivateDnsNameConfiguration) map[string]any {

@@ -23,16 +23,23 @@ func main() {
 		c := ec2.NewFromConfig(cfg)
 		crossRegion := os.Getenv("CROSS_REGION") == "true"
 		return route(Verifier{Describe: c, Start: c, Log: log}, Cleaner{Describe: c, Reject: c, Stacks: cloudformation.NewFromConfig(cfg), CrossRegion: crossRegion, Log: log})
-	})
+	}, VerificationType)
 }
+
+// Resource types this function answers. Verification waits, up to 55 minutes, in the state
+// machine its WaitStateMachineArn property names (cfnresponse's waits).
+const (
+	VerificationType = "Custom::PrivateDnsVerification"
+	CleanupType      = "Custom::EndpointServiceCleanup"
+)
 
 // route sends each resource type to its handler.
 func route(v Verifier, c Cleaner) cfnresponse.Func {
 	return func(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
 		switch ev.ResourceType {
-		case "Custom::PrivateDnsVerification":
+		case VerificationType:
 			return v.Handle(ctx, ev)
-		case "Custom::EndpointServiceCleanup":
+		case CleanupType:
 			return c.Handle(ctx, ev)
 		}
 		if ev.RequestType == cfn.RequestDelete {

@@ -17,9 +17,12 @@ import (
 
 const serviceID = "vpce-svc-0123456789abcdef0"
 
-func svcConfig(state string) ec2fake.Handler {
+func svcConfig(state string) ec2fake.Handler { return svcConfigOf("api.example.com", state) }
+
+// svcConfigOf is the service with private DNS name name in state.
+func svcConfigOf(name, state string) ec2fake.Handler {
 	return func(url.Values) (int, string) {
-		return ec2fake.OK("DescribeVpcEndpointServiceConfigurations", fmt.Sprintf(`<serviceConfigurationSet><item><serviceId>%s</serviceId><serviceName>com.amazonaws.vpce.eu-west-1.%s</serviceName><serviceState>Available</serviceState><privateDnsName>api.example.com</privateDnsName><privateDnsNameConfiguration><state>%s</state><type>TXT</type><value>vpce:l6p0ERxlTZXIKXNpkOo5</value><name>_6e86v84tqgqubxbwii1m</name></privateDnsNameConfiguration></item></serviceConfigurationSet>`, serviceID, serviceID, state))
+		return ec2fake.OK("DescribeVpcEndpointServiceConfigurations", fmt.Sprintf(`<serviceConfigurationSet><item><serviceId>%s</serviceId><serviceName>com.amazonaws.vpce.eu-west-1.%s</serviceName><serviceState>Available</serviceState><privateDnsName>%s</privateDnsName><privateDnsNameConfiguration><state>%s</state><type>TXT</type><value>vpce:l6p0ERxlTZXIKXNpkOo5</value><name>_6e86v84tqgqubxbwii1m</name></privateDnsNameConfiguration></item></serviceConfigurationSet>`, serviceID, serviceID, name, state))
 	}
 }
 
@@ -43,6 +46,11 @@ func TestVerify(t *testing.T) {
 		{name: "fails after the timeout naming the TXT record to check",
 			describe: svcConfig("pendingVerification"), start: started, wantStart: 1,
 			wantErr: `private DNS name api.example.com of vpce-svc-0123456789abcdef0 is still pendingVerification after 1s: check that the public DNS zone of api.example.com serves TXT _6e86v84tqgqubxbwii1m.api.example.com = "vpce:l6p0ERxlTZXIKXNpkOo5"`},
+		{name: "waits for a changed name instead of taking the old name's state for it",
+			describe: ec2fake.Sequence(svcConfigOf("old.example.com", "verified"), svcConfigOf("api.example.com", "pendingVerification"), svcConfig("verified")), start: started, wantStart: 1},
+		{name: "fails after the timeout naming the name the service still reports",
+			describe: svcConfigOf("old.example.com", "verified"), start: started, wantStart: 0,
+			wantErr: `private DNS name api.example.com of vpce-svc-0123456789abcdef0 is still not reporting api.example.com (the service reports "old.example.com") after 1s`},
 		{name: "fails with the API's reason when starting is refused",
 			describe: svcConfig("pendingVerification"), start: ec2fake.Fail("UnauthorizedOperation", "You are not authorized to perform this operation."), wantStart: 1,
 			wantErr: "start private DNS verification of vpce-svc-0123456789abcdef0: "},

@@ -1,0 +1,75 @@
+package cfnresponse
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// InvocationErrors are the errors of the Step Functions Lambda integration that mean the
+// invocation itself failed, not the function: the retry aws-cdk-lib's LambdaInvoke adds by
+// default (aws-stepfunctions-tasks/lib/lambda/invoke.ts, retryOnServiceExceptions), plus
+// Lambda.TooManyRequestsException (Lambda Invoke API reference: throttled, the function did
+// not run).
+var InvocationErrors = []string{
+	"Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException",
+	"Lambda.SdkClientException", "Lambda.TooManyRequestsException",
+}
+
+// StateMachineDefinition is the Amazon States Language of the state machine that runs the waits
+// of one function whose invocations time out after invocationTimeout. It references the function
+// and the partition as ${FunctionArn} and ${Partition} (AWS::StepFunctions::StateMachine
+// DefinitionSubstitutions).
+//
+//	Work ──Done?──no──▶ Work …
+//	  │      └─yes──▶ Answer
+//	  └─failed (after Retry)──▶ Answer (with Error)
+//
+// Work is retried on invocation errors (they are not the handler's) and twice on anything else
+// (a crash, an invocation that timed out); a Work that still fails is caught and answered as
+// FAILED, so CloudFormation is never left without an answer while the function can run. Answer
+// is retried only on invocation errors, so it runs — and PUTs — once.
+func StateMachineDefinition(invocationTimeout time.Duration) string {
+	invoke := func(payloadKey string) map[string]any {
+		return map[string]any{
+			"Type":     "Task",
+			"Resource": "arn:${Partition}:states:::lambda:invoke",
+			"Parameters": map[string]any{
+				"FunctionName": "${FunctionArn}",
+				"Payload":      map[string]any{payloadKey + ".$": "$"},
+			},
+			// The function's response; the integration wraps it with status and headers.
+			"OutputPath": "$.Payload",
+		}
+	}
+	retryInvocation := map[string]any{"ErrorEquals": InvocationErrors, "IntervalSeconds": 2, "MaxAttempts": 6, "BackoffRate": 2}
+	work := invoke("Work")
+	// The function times out first; this only guards a lost invocation.
+	work["TimeoutSeconds"] = int((invocationTimeout + time.Minute).Seconds())
+	work["Retry"] = []any{retryInvocation, map[string]any{"ErrorEquals": []string{"States.ALL"}, "IntervalSeconds": 10, "MaxAttempts": 2, "BackoffRate": 2}}
+	work["Catch"] = []any{map[string]any{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.Error", "Next": "Answer"}}
+	work["Next"] = "Done?"
+	answer := invoke("Answer")
+	answer["TimeoutSeconds"] = 120
+	answer["Retry"] = []any{retryInvocation}
+	answer["End"] = true
+	def := map[string]any{
+		"Comment": "Waits for a custom resource beyond one Lambda invocation, then answers CloudFormation once",
+		// CloudFormation waits at most an hour for a custom resource (ServiceTimeout).
+		"TimeoutSeconds": 3600,
+		"StartAt":        "Work",
+		"States": map[string]any{
+			"Work": work,
+			"Done?": map[string]any{
+				"Type":    "Choice",
+				"Choices": []any{map[string]any{"Variable": "$.Done", "BooleanEquals": true, "Next": "Answer"}},
+				"Default": "Work",
+			},
+			"Answer": answer,
+		},
+	}
+	raw, err := json.Marshal(def)
+	if err != nil {
+		panic(err)
+	}
+	return string(raw)
+}

@@ -1,0 +1,118 @@
+package gofunc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/nag"
+)
+
+// WaitInvocationTimeout is the Lambda timeout of a function with waiting resources: each
+// invocation of a wait runs for up to this long, minus the Responder's reserve, before the state
+// machine invokes the next. Five minutes keeps a 55-minute wait to a dozen invocations and
+// gives the enabler's two-minute IAM retry room inside one invocation.
+const WaitInvocationTimeout = 5 * time.Minute
+
+// CheckWait returns why wait, the value of the prop named field, is not a wait
+// WaitingCustomResource accepts, or "".
+func CheckWait(field string, wait time.Duration) string {
+	if wait < time.Minute || wait > cfnresponse.MaxWait || wait%time.Second != 0 {
+		return fmt.Sprintf("%s %s is out of range: use 1m to 55m in whole seconds, such as 45m (CloudFormation waits at most an hour for a custom resource, and 5 minutes of it are kept to start the wait and answer)", field, wait)
+	}
+	return ""
+}
+
+// waiter is the state machine that runs a function's waits, and the policy that lets the
+// function start and stop its executions.
+type waiter struct {
+	machine sfn.CfnStateMachine
+	policy  awsiam.Policy
+}
+
+// WaitingCustomResource adds a custom resource of a type the function's handler serves through
+// cfnresponse's waits (Main's waiting types), waiting up to wait (1 minute to
+// cfnresponse.MaxWait): CloudFormation's ServiceTimeout is wait + cfnresponse.WaitMargin.
+func (f *Func) WaitingCustomResource(scope constructs.Construct, id, resourceType string, properties map[string]any, wait time.Duration) awscdk.CustomResource {
+	w := f.waiter()
+	props := map[string]any{cfnresponse.StateMachineProperty: w.machine.AttrArn()}
+	for k, v := range properties {
+		props[k] = v
+	}
+	cr := awscdk.NewCustomResource(scope, jsii.String(id), &awscdk.CustomResourceProps{
+		ServiceToken:   f.Function.FunctionArn(),
+		ServiceTimeout: awscdk.Duration_Seconds(jsii.Number(min(wait+cfnresponse.WaitMargin, time.Hour).Seconds())),
+		ResourceType:   jsii.String(resourceType),
+		Properties:     &props,
+	})
+	// The function may start the wait only once its policy exists.
+	cr.Node().AddDependency(w.policy)
+	return cr
+}
+
+// waiter adds, on first use, the state machine that invokes f for each share of a wait and for
+// the answer (cfnresponse.StateMachineDefinition).
+func (f *Func) waiter() *waiter {
+	if f.wait != nil {
+		return f.wait
+	}
+	scope := constructs.NewConstruct(f.scope, jsii.String("Wait"))
+	stack := awscdk.Stack_Of(scope)
+	// Invoking the function is the machine's only permission: an inline policy, so that the
+	// machine depends on it. Only this account's executions may assume the role (confused deputy).
+	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
+		}),
+		Description: jsii.String("Invokes the function whose custom resources wait in this state machine"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"InvokeTheFunction": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+			Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("lambda:InvokeFunction"),
+				// The state machine invokes the unqualified ARN only.
+				Resources: jsii.Strings(*f.Function.FunctionArn()),
+			})},
+		})},
+	})
+	machine := sfn.NewCfnStateMachine(scope, jsii.String("StateMachine"), &sfn.CfnStateMachineProps{
+		StateMachineType: jsii.String("STANDARD"),
+		RoleArn:          role.RoleArn(),
+		DefinitionString: jsii.String(cfnresponse.StateMachineDefinition(f.Timeout)),
+		DefinitionSubstitutions: &map[string]any{
+			"FunctionArn": f.Function.FunctionArn(),
+			"Partition":   awscdk.Aws_PARTITION(),
+		},
+	})
+	nag.Suppress(machine, "AwsSolutions-SF1", "Step Functions keeps every execution's history (each invocation's input and output) for 90 days, and the function logs each decision to its own log group; vended logging would add logs:*Delivery permissions on * for nothing new")
+	nag.Suppress(machine, "AwsSolutions-SF2", "a wait is a loop of a few invocations of one function; X-Ray traces would show nothing its execution history does not")
+	// Not in the function's own policy: the function's ARN is in the machine's definition, and
+	// the function depends on its policy — a cycle. The custom resources depend on this one.
+	policy := awsiam.NewPolicy(scope, jsii.String("StartAndStopPolicy"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{f.Role},
+		Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// StartExecution and ListExecutions are on the stateMachine resource type.
+				Sid:       jsii.String("StartAndListWaitsOfThisFunction"),
+				Actions:   jsii.Strings("states:StartExecution", "states:ListExecutions"),
+				Resources: jsii.Strings(*machine.AttrArn()),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// StopExecution is on the execution resource type: any execution of this machine.
+				Sid:     jsii.String("StopWaitsOfThisFunction"),
+				Actions: jsii.Strings("states:StopExecution"),
+				Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+					Service: jsii.String("states"), Resource: jsii.String("execution"), ResourceName: jsii.String(*machine.AttrName() + ":*"),
+					ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+				})),
+			}),
+		},
+	})
+	nag.Suppress(policy, "AwsSolutions-IAM5", "StopExecution names executions, whose names are only known at run time: execution:<this state machine>:* is every execution of this function's own state machine")
+	f.wait = &waiter{machine: machine, policy: policy}
+	return f.wait
+}
