@@ -47,6 +47,9 @@ type Responder struct {
 	Steps StepsAPI
 	// IAMWait bounds the retries of an authorization error on StartExecution. Default: 2 minutes.
 	IAMWait time.Duration
+	// RetryDelay is the first wait before a failed response PUT is sent again; it doubles on
+	// each of the four retries. Default: 1 s.
+	RetryDelay time.Duration
 }
 
 // s3Host matches the Amazon S3 hosts CloudFormation uses for pre-signed response URLs
@@ -145,7 +148,9 @@ func (r Responder) respond(ctx context.Context, ev cfn.Event, out outcome) error
 	}
 	if out.err != nil {
 		resp.Status = cfn.StatusFailed
-		resp.Reason = truncate(out.err.Error(), 3500)
+		// The whole response must stay under 4096 bytes once JSON-escaped (custom resource
+		// response objects); 3000 leaves room for escapes and the IDs.
+		resp.Reason = truncate(out.err.Error(), 3000)
 	} else {
 		resp.Status = cfn.StatusSuccess
 		resp.Data = out.data
@@ -168,17 +173,38 @@ func (r Responder) workContext(ctx context.Context) (context.Context, context.Ca
 	return context.WithCancel(ctx)
 }
 
+// send PUTs resp, retrying a failed attempt (a network error or a 5xx from S3) up to four times
+// with backoff, as aws-cdk-lib's provider framework does (custom-resources runtime
+// cfn-response.ts): one lost PUT would otherwise leave CloudFormation waiting until ServiceTimeout.
+// A repeated PUT carries the same body.
 func (r Responder) send(ctx context.Context, responseURL string, resp *cfn.Response) error {
 	body, err := json.Marshal(resp)
 	if err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
+	delay := r.RetryDelay
+	if delay == 0 {
+		delay = time.Second
+	}
+	for attempt := 1; ; attempt++ {
+		retry, err := r.put(ctx, responseURL, body)
+		if err == nil || !retry || attempt == 5 {
+			return err
+		}
+		r.logger().Warn("retrying the CloudFormation response", "attempt", attempt, "error", err.Error())
+		time.Sleep(delay)
+		delay *= 2
+	}
+}
+
+// put sends body once; retry tells whether another attempt may succeed.
+func (r Responder) put(ctx context.Context, responseURL string, body []byte) (retry bool, err error) {
 	// The response must go out even if the invocation's context is already done.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(sendCtx, http.MethodPut, responseURL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("build response request: %w", err)
+		return false, fmt.Errorf("build response request: %w", err)
 	}
 	// Pre-signed URLs are signed without a content type; sending one breaks the signature.
 	req.Header.Del("Content-Type")
@@ -190,15 +216,15 @@ func (r Responder) send(ctx context.Context, responseURL string, resp *cfn.Respo
 	res, err := client.Do(req)
 	if err != nil {
 		r.logger().Error("could not deliver the CloudFormation response", "error", err.Error())
-		return fmt.Errorf("send response: %w", err)
+		return true, fmt.Errorf("send response: %w", err)
 	}
 	defer res.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
 	if res.StatusCode != http.StatusOK {
 		r.logger().Error("CloudFormation response rejected", "status", res.StatusCode, "body", string(msg))
-		return fmt.Errorf("send response: HTTP %d", res.StatusCode)
+		return res.StatusCode >= 500, fmt.Errorf("send response: HTTP %d", res.StatusCode)
 	}
-	return nil
+	return false, nil
 }
 
 func (r Responder) logger() *slog.Logger {

@@ -143,11 +143,27 @@ func TestHandleReportsAnUnreachableOrRejectingResponseURL(t *testing.T) {
 		t.Fatalf("err = %v, want the rejected delivery reported", err)
 	}
 
-	r := cfnresponse.Responder{Client: &http.Client{Timeout: time.Second}, CheckURL: func(string) error { return nil }}
+	if n := len(srv.Methods()); n != 1 {
+		t.Errorf("%d PUTs for a 403, want 1: a refused signature does not heal", n)
+	}
+
+	r := cfnresponse.Responder{Client: &http.Client{Timeout: time.Second}, CheckURL: func(string) error { return nil }, RetryDelay: time.Millisecond}
 	ev.ResponseURL = "https://127.0.0.1:1/unreachable"
 	err = r.Handle(context.Background(), ev, func(context.Context, cfn.Event) (string, map[string]any, error) { return "id", nil, nil })
 	if err == nil || !strings.Contains(err.Error(), "send response") {
 		t.Fatalf("err = %v, want the failed delivery reported", err)
+	}
+}
+
+func TestAResponseThatS3FailsToTakeIsSentAgain(t *testing.T) {
+	srv := cfntest.New(t)
+	srv.FailNext = 2
+	ev := cfntest.Event(cfn.RequestCreate, "Custom::Test", nil)
+	if err := srv.Responder().Handle(context.Background(), ev, func(context.Context, cfn.Event) (string, map[string]any, error) { return "id", nil, nil }); err != nil {
+		t.Fatalf("err = %v, want the third attempt delivered", err)
+	}
+	if got := srv.Responses(); len(got) != 1 || got[0].Status != cfn.StatusSuccess {
+		t.Fatalf("responses = %+v, want one SUCCESS after two 503s", got)
 	}
 }
 

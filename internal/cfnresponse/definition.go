@@ -27,7 +27,9 @@ var InvocationErrors = []string{
 // Work is retried on invocation errors (they are not the handler's) and twice on anything else
 // (a crash, an invocation that timed out); a Work that still fails is caught and answered as
 // FAILED, so CloudFormation is never left without an answer while the function can run. Answer
-// is retried only on invocation errors, so it runs — and PUTs — once.
+// is retried on invocation errors and when its PUT failed (States.TaskFailed: the handler
+// returns an error only then); a repeated PUT — after an invocation error that came when the
+// function had in fact run — carries the same body.
 func StateMachineDefinition(invocationTimeout time.Duration) string {
 	invoke := func(payloadKey string) map[string]any {
 		return map[string]any{
@@ -50,7 +52,7 @@ func StateMachineDefinition(invocationTimeout time.Duration) string {
 	work["Next"] = "Done?"
 	answer := invoke("Answer")
 	answer["TimeoutSeconds"] = 120
-	answer["Retry"] = []any{retryInvocation}
+	answer["Retry"] = []any{retryInvocation, map[string]any{"ErrorEquals": []string{"States.TaskFailed"}, "IntervalSeconds": 10, "MaxAttempts": 2, "BackoffRate": 2}}
 	answer["End"] = true
 	def := map[string]any{
 		"Comment": "Waits for a custom resource beyond one Lambda invocation, then answers CloudFormation once",

@@ -24,8 +24,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,17 +191,18 @@ func (r Responder) Serve(ctx context.Context, payload json.RawMessage, fn Func) 
 	if slices.Contains(r.Waiting, ev.ResourceType) {
 		switch ev.RequestType {
 		case cfn.RequestCreate, cfn.RequestUpdate:
-			return nil, r.start(ctx, ev)
+			return nil, r.start(ctx, ev, fn)
 		case cfn.RequestDelete:
-			// The Delete itself never waits; it ends any wait still running for the resource.
-			r.stopWaits(ctx, ev)
+			// The Delete itself never waits; it ends the waits of earlier requests still
+			// running for the resource.
+			r.stopWaits(ctx, ev, RequestTime(ev, time.Now()), "")
 		}
 	}
 	return nil, r.Handle(ctx, ev, fn)
 }
 
 // start hands ev to a new execution of the state machine.
-func (r Responder) start(ctx context.Context, ev cfn.Event) error {
+func (r Responder) start(ctx context.Context, ev cfn.Event, fn Func) error {
 	log := r.logger().With("requestType", string(ev.RequestType), "logicalResourceId", ev.LogicalResourceID, "stackId", ev.StackID)
 	if err := r.checkURL(ev.ResponseURL); err != nil {
 		log.Error("refusing event", "error", err.Error())
@@ -207,16 +210,31 @@ func (r Responder) start(ctx context.Context, ev cfn.Event) error {
 	}
 	machine, _ := ev.ResourceProperties[StateMachineProperty].(string)
 	if machine == "" || r.Steps == nil {
-		return r.respond(ctx, ev, outcome{err: fmt.Errorf("%s waits in a state machine, but the resource has no %s property: synthesize the stack with this library's constructs", ev.ResourceType, StateMachineProperty)})
+		// Properties of a template from before the waits (a rollback to it, say): wait
+		// within this invocation, as that template expects.
+		log.Info("no state machine for this resource: waiting within this invocation")
+		return r.Handle(ctx, ev, fn)
 	}
-	input, err := json.Marshal(Continuation{Event: ev, Wait: Wait{Started: time.Now().UTC()}})
+	issued := RequestTime(ev, time.Now())
+	if age := time.Since(issued); age > time.Hour {
+		// CloudFormation waits at most an hour (ServiceTimeout): a request that sat in Lambda's
+		// asynchronous queue longer (up to 6 h, Lambda async invocation) has been given up
+		// on, and its resources may be gone. Nobody listens for an answer.
+		log.Warn("ignoring a request CloudFormation has given up on", "age", age.String())
+		return nil
+	}
+	// A wait for an earlier request of this resource is stale: CloudFormation cancelled it (a
+	// rollback sends the old properties while the forward wait still runs).
+	r.stopWaits(ctx, ev, issued, ExecutionName(ev))
+	input, err := json.Marshal(Continuation{Event: ev, Wait: Wait{Started: issued}})
 	if err != nil {
 		return r.respond(ctx, ev, outcome{err: fmt.Errorf("encode the wait: %w", err)})
 	}
 	name := ExecutionName(ev)
 	var out *sfn.StartExecutionOutput
 	// The policy allowing StartExecution was attached just before this resource was created,
-	// and IAM is eventually consistent.
+	// and IAM is eventually consistent. The SDK's own retries resend the same name and input,
+	// which StartExecution answers with the execution it already started.
 	err = RetryAuth(ctx, log, r.IAMWait, func() (err error) {
 		out, err = r.Steps.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(machine), Name: aws.String(name), Input: aws.String(string(input))})
 		return err
@@ -233,6 +251,29 @@ func (r Responder) start(ctx context.Context, ev cfn.Event) error {
 	}
 	log.Info("waiting in a state machine execution", "executionArn", aws.ToString(out.ExecutionArn))
 	return nil
+}
+
+// RequestTime is when CloudFormation issued ev: the signing time of its pre-signed ResponseURL
+// (X-Amz-Date of a SigV4 URL, or Expires − 2 h of a SigV2 one; CloudFormation's URLs are valid for
+// 7200 s), else now. A time in the future or unreadable counts as now.
+func RequestTime(ev cfn.Event, now time.Time) time.Time {
+	u, err := url.Parse(ev.ResponseURL)
+	if err != nil {
+		return now
+	}
+	q := u.Query()
+	t, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	if err != nil {
+		secs, perr := strconv.ParseInt(q.Get("Expires"), 10, 64)
+		if perr != nil {
+			return now
+		}
+		t = time.Unix(secs, 0).Add(-2 * time.Hour)
+	}
+	if t.After(now) {
+		return now
+	}
+	return t
 }
 
 // work runs one invocation's share of the wait.
@@ -277,10 +318,13 @@ func (r Responder) answer(ctx context.Context, c Continuation) error {
 	return r.respond(ctx, ev, outcome{id: c.Result.PhysicalResourceID, data: c.Result.Data})
 }
 
-// stopWaits stops the executions still waiting for ev's resource. CloudFormation deletes a
-// resource whose Create it gave up on (ServiceTimeout, a cancelled or rolled-back deploy); its
-// wait must not go on acting on it. Failures are logged, never fail the Delete.
-func (r Responder) stopWaits(ctx context.Context, ev cfn.Event) {
+// stopWaits stops the executions still waiting for ev's resource that started before issued
+// (other than keep). CloudFormation deletes a resource whose Create it gave up on (ServiceTimeout,
+// a cancelled or rolled-back deploy), and a rollback updates a resource whose forward wait still
+// runs; such a wait must not go on acting on it. An execution started after issued belongs to a
+// later request — this event is a late duplicate — and is left alone. Failures are logged,
+// never fail the request.
+func (r Responder) stopWaits(ctx context.Context, ev cfn.Event, issued time.Time, keep string) {
 	machine, _ := ev.ResourceProperties[StateMachineProperty].(string)
 	if machine == "" || r.Steps == nil {
 		return
@@ -293,15 +337,16 @@ func (r Responder) stopWaits(ctx context.Context, ev cfn.Event) {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			log.Warn("could not list the waits to stop; any still running ends at its deadline without answering anything that matters", "error", err.Error())
+			log.Warn("could not list the waits to stop; any still running ends at its deadline", "error", err.Error())
 			return
 		}
 		for _, e := range page.Executions {
-			if !strings.HasPrefix(aws.ToString(e.Name), prefix) {
+			name := aws.ToString(e.Name)
+			if !strings.HasPrefix(name, prefix) || name == keep || !aws.ToTime(e.StartDate).Before(issued) {
 				continue
 			}
-			_, err := r.Steps.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: e.ExecutionArn, Error: aws.String("ResourceDeleted"), Cause: aws.String("CloudFormation deleted the resource this execution was waiting for")})
-			log.Info("stopped a wait of the deleted resource", "executionArn", aws.ToString(e.ExecutionArn), "error", errString(err))
+			_, err := r.Steps.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: e.ExecutionArn, Error: aws.String("Superseded"), Cause: aws.String(string(ev.RequestType) + " request " + ev.RequestID + " of the same resource came after this wait started")})
+			log.Info("stopped the wait of an earlier request", "executionArn", aws.ToString(e.ExecutionArn), "error", errString(err))
 		}
 	}
 }

@@ -46,6 +46,9 @@ type Server struct {
 	methods   []string
 	// Status is what the server answers. Default: 200.
 	Status int
+	// FailNext answers that many of the next requests 503 Service Unavailable (and does not
+	// record them).
+	FailNext int
 }
 
 // New starts a server closed at the end of the test.
@@ -58,6 +61,12 @@ func New(t testing.TB) *Server {
 			t.Errorf("response body is not JSON: %v: %s", err, body)
 		}
 		s.mu.Lock()
+		if s.FailNext > 0 {
+			s.FailNext--
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		s.responses = append(s.responses, resp)
 		s.methods = append(s.methods, r.Method+" "+r.Header.Get("Content-Type"))
 		status := s.Status
@@ -80,7 +89,7 @@ func (s *Server) Responder() cfnresponse.Responder {
 	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}
-	return cfnresponse.Responder{Client: &http.Client{Transport: tr, Timeout: 5 * time.Second}, Reserve: 50 * time.Millisecond}
+	return cfnresponse.Responder{Client: &http.Client{Transport: tr, Timeout: 5 * time.Second}, Reserve: 50 * time.Millisecond, RetryDelay: time.Millisecond}
 }
 
 // ProcessEnv returns the environment that makes a child process's default HTTP client reach this

@@ -38,6 +38,7 @@ type Execution struct {
 	Error       string
 	Output      string
 	Invocations int
+	Start       time.Time
 	stop        chan struct{}
 }
 
@@ -189,18 +190,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, authorizer func(a
 				// API, StartExecution: the same name and input as a running execution returns
 				// it again; a closed execution or another input is ExecutionAlreadyExists.
 				if e.Status == "RUNNING" && e.Input == input {
-					ok(map[string]any{"executionArn": e.Arn, "startDate": 1.0})
+					ok(map[string]any{"executionArn": e.Arn, "startDate": epoch(e.Start)})
 					return
 				}
 				fail(http.StatusBadRequest, "ExecutionAlreadyExists", "Execution Already Exists: '"+e.Arn+"'")
 				return
 			}
 		}
-		e := &Execution{Arn: executionArn(arn, name), Name: name, Machine: arn, Input: input, Status: "RUNNING", stop: make(chan struct{})}
+		e := &Execution{Arn: executionArn(arn, name), Name: name, Machine: arn, Input: input, Status: "RUNNING", Start: time.Now(), stop: make(chan struct{})}
 		s.executions = append(s.executions, e)
 		s.running.Add(1)
 		go s.run(m, e)
-		ok(map[string]any{"executionArn": e.Arn, "startDate": 1.0})
+		ok(map[string]any{"executionArn": e.Arn, "startDate": epoch(e.Start)})
 	case "StopExecution":
 		arn := str("executionArn")
 		if !authorize("states:StopExecution", arn) {
@@ -231,7 +232,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, authorizer func(a
 		list := []map[string]any{}
 		for _, e := range slices.Backward(s.executions) { // newest first (API: ListExecutions)
 			if e.Machine == arn && (str("statusFilter") == "" || str("statusFilter") == e.Status) {
-				list = append(list, map[string]any{"executionArn": e.Arn, "name": e.Name, "stateMachineArn": arn, "status": e.Status, "startDate": 1.0})
+				list = append(list, map[string]any{"executionArn": e.Arn, "name": e.Name, "stateMachineArn": arn, "status": e.Status, "startDate": epoch(e.Start)})
 			}
 		}
 		ok(map[string]any{"executions": list})
@@ -443,10 +444,18 @@ func (s *Server) task(m *machine, e *Execution, st state, doc any) (any, string,
 }
 
 // matches: States.ALL matches every error name but States.Runtime (ASL, Errors: "States.ALL …
-// matches any known error name"; the Guide lists States.Runtime as not retriable).
+// matches any known error name"; the Guide lists States.Runtime as not retriable), and
+// States.TaskFailed every one but States.Timeout too (Guide, error handling: "matches any known
+// error name except for States.Timeout").
 func matches(names []string, err string) bool {
+	if slices.Contains(names, "States.TaskFailed") && err != "States.Timeout" && err != "States.Runtime" {
+		return true
+	}
 	return slices.Contains(names, err) || slices.Contains(names, "States.ALL") && err != "States.Runtime"
 }
+
+// epoch is a timestamp as the JSON protocol sends it: seconds since 1970, fractional.
+func epoch(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
 // render fills a Parameters template: a key ending in ".$" takes the value at its path (ASL,
 // Parameters).

@@ -165,3 +165,66 @@ func TestDeletingDuringAWaitEndsTheWaitAndSucceeds(t *testing.T) {
 		t.Errorf("%d reads of the service well after its Delete: the wait went on", more)
 	}
 }
+
+// signedAt is ResponseURL as CloudFormation pre-signs it (SigV4) at t.
+func signedAt(t time.Time) string {
+	return cfntest.ResponseURL + "&X-Amz-Date=" + t.UTC().Format("20060102T150405Z") + "&X-Amz-Expires=7200"
+}
+
+func TestARollbackSupersedesTheWaitItCancelled(t *testing.T) {
+	var rolledBack atomic.Bool // pending until the rollback, verified from then on
+	w, s3, _ := waits(t, func(f url.Values) (int, string) {
+		if rolledBack.Load() {
+			return svcConfig("verified")(f)
+		}
+		return svcConfig("pendingVerification")(f)
+	})
+	forward := verification(cfn.RequestUpdate, "30")
+	forward.RequestID = "forward"
+	w.Send(forward)
+	time.Sleep(1100 * time.Millisecond) // CloudFormation cancels it when another resource fails
+	rollback := verification(cfn.RequestUpdate, "30")
+	rollback.RequestID = "rollback"
+	w.Send(rollback)
+	rolledBack.Store(true)
+	w.Steps.WaitIdle(10 * time.Second)
+
+	got := s3.Responses()
+	if len(got) != 1 || got[0].RequestID != "rollback" || got[0].Status != cfn.StatusSuccess {
+		t.Fatalf("answers = %+v, want only the rollback's SUCCESS", got)
+	}
+	status := map[string]string{}
+	for _, e := range w.Steps.Executions() {
+		status[e.Name[strings.LastIndex(e.Name, "-")+1:]] = e.Status
+	}
+	if status["forward"] != "ABORTED" || status["rollback"] != "SUCCEEDED" {
+		t.Fatalf("executions = %v, want the forward wait ABORTED and the rollback's SUCCEEDED", status)
+	}
+}
+
+func TestALateDuplicateDeleteLeavesALaterWaitAlone(t *testing.T) {
+	w, s3, _ := waits(t, verifiedAfter(500*time.Millisecond))
+	w.Send(verification(cfn.RequestCreate, "30"))
+	// The Delete of an earlier, rolled-back Create, delivered again by Lambda's queue.
+	late := verification(cfn.RequestDelete, "30")
+	late.RequestID, late.ResponseURL = "old-delete", signedAt(time.Now().Add(-time.Minute))
+	w.Send(late)
+	w.Steps.WaitIdle(10 * time.Second)
+
+	if ex := w.Steps.Executions(); len(ex) != 1 || ex[0].Status != "SUCCEEDED" {
+		t.Fatalf("executions = %+v, want the Create's wait to finish", ex)
+	}
+	if got := s3.Responses(); len(got) != 2 || got[1].Status != cfn.StatusSuccess || got[1].Data["State"] != "verified" {
+		t.Fatalf("answers = %+v, want the Delete's and the Create's SUCCESS", got)
+	}
+}
+
+func TestARequestCloudFormationGaveUpOnIsNotServed(t *testing.T) {
+	w, s3, ec2 := waits(t, svcConfig("verified"))
+	stale := verification(cfn.RequestCreate, "30")
+	stale.ResponseURL = signedAt(time.Now().Add(-2 * time.Hour)) // six hours is the async queue's limit
+	w.Send(stale)
+	if ex, got := w.Steps.Executions(), s3.Responses(); len(ex) != 0 || len(got) != 0 || len(ec2.Calls("")) != 0 {
+		t.Fatalf("executions %+v, answers %+v, %d EC2 calls; want nothing done", ex, got, len(ec2.Calls("")))
+	}
+}
