@@ -188,7 +188,12 @@ func (r Responder) send(ctx context.Context, responseURL string, resp *cfn.Respo
 	}
 	for attempt := 1; ; attempt++ {
 		retry, err := r.put(ctx, responseURL, body)
-		if err == nil || !retry || attempt == 5 {
+		// Never past the invocation's deadline: a PUT takes up to 30 s.
+		late := false
+		if dl, ok := ctx.Deadline(); ok {
+			late = time.Until(dl) < delay+30*time.Second
+		}
+		if err == nil || !retry || attempt == 5 || late {
 			return err
 		}
 		r.logger().Warn("retrying the CloudFormation response", "attempt", attempt, "error", err.Error())

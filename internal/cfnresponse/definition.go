@@ -51,7 +51,8 @@ func StateMachineDefinition(invocationTimeout time.Duration) string {
 	work["Catch"] = []any{map[string]any{"ErrorEquals": []string{"States.ALL"}, "ResultPath": "$.Error", "Next": "Answer"}}
 	work["Next"] = "Done?"
 	answer := invoke("Answer")
-	answer["TimeoutSeconds"] = 120
+	// Five PUT attempts of up to 30 s each, with their pauses.
+	answer["TimeoutSeconds"] = int((invocationTimeout + time.Minute).Seconds())
 	answer["Retry"] = []any{retryInvocation, map[string]any{"ErrorEquals": []string{"States.TaskFailed"}, "IntervalSeconds": 10, "MaxAttempts": 2, "BackoffRate": 2}}
 	answer["End"] = true
 	def := map[string]any{

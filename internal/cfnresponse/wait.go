@@ -27,7 +27,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -195,7 +194,8 @@ func (r Responder) Serve(ctx context.Context, payload json.RawMessage, fn Func) 
 		case cfn.RequestDelete:
 			// The Delete itself never waits; it ends the waits of earlier requests still
 			// running for the resource.
-			r.stopWaits(ctx, ev, RequestTime(ev, time.Now()), "")
+			issued, _ := RequestTime(ev, time.Now())
+			r.stopWaits(ctx, ev, issued, "")
 		}
 	}
 	return nil, r.Handle(ctx, ev, fn)
@@ -208,14 +208,7 @@ func (r Responder) start(ctx context.Context, ev cfn.Event, fn Func) error {
 		log.Error("refusing event", "error", err.Error())
 		return err
 	}
-	machine, _ := ev.ResourceProperties[StateMachineProperty].(string)
-	if machine == "" || r.Steps == nil {
-		// Properties of a template from before the waits (a rollback to it, say): wait
-		// within this invocation, as that template expects.
-		log.Info("no state machine for this resource: waiting within this invocation")
-		return r.Handle(ctx, ev, fn)
-	}
-	issued := RequestTime(ev, time.Now())
+	issued, known := RequestTime(ev, time.Now())
 	if age := time.Since(issued); age > time.Hour {
 		// CloudFormation waits at most an hour (ServiceTimeout): a request that sat in Lambda's
 		// asynchronous queue longer (up to 6 h, Lambda async invocation) has been given up
@@ -223,9 +216,22 @@ func (r Responder) start(ctx context.Context, ev cfn.Event, fn Func) error {
 		log.Warn("ignoring a request CloudFormation has given up on", "age", age.String())
 		return nil
 	}
-	// A wait for an earlier request of this resource is stale: CloudFormation cancelled it (a
-	// rollback sends the old properties while the forward wait still runs).
-	r.stopWaits(ctx, ev, issued, ExecutionName(ev))
+	machine, _ := ev.ResourceProperties[StateMachineProperty].(string)
+	if known {
+		// A wait for an earlier request of this resource is stale: CloudFormation cancelled it
+		// (a rollback sends the old properties while the forward wait still runs). A wait that
+		// started after this request was issued means this one is stale: a late delivery.
+		if newer := r.stopWaits(ctx, ev, issued, ExecutionName(ev)); newer {
+			log.Warn("ignoring a request older than the wait of a later one")
+			return nil
+		}
+	}
+	if machine == "" || r.Steps == nil {
+		// Properties of a template from before the waits (a rollback to it, say): wait
+		// within this invocation, as that template expects.
+		log.Info("no state machine for this resource: waiting within this invocation")
+		return r.Handle(ctx, ev, fn)
+	}
 	input, err := json.Marshal(Continuation{Event: ev, Wait: Wait{Started: issued}})
 	if err != nil {
 		return r.respond(ctx, ev, outcome{err: fmt.Errorf("encode the wait: %w", err)})
@@ -253,27 +259,22 @@ func (r Responder) start(ctx context.Context, ev cfn.Event, fn Func) error {
 	return nil
 }
 
-// RequestTime is when CloudFormation issued ev: the signing time of its pre-signed ResponseURL
-// (X-Amz-Date of a SigV4 URL, or Expires − 2 h of a SigV2 one; CloudFormation's URLs are valid for
-// 7200 s), else now. A time in the future or unreadable counts as now.
-func RequestTime(ev cfn.Event, now time.Time) time.Time {
+// RequestTime is when CloudFormation issued ev — the signing time (X-Amz-Date) of its SigV4
+// pre-signed ResponseURL, as CloudFormation sends today — and whether that is known; else now.
+// A time in the future counts as now.
+func RequestTime(ev cfn.Event, now time.Time) (time.Time, bool) {
 	u, err := url.Parse(ev.ResponseURL)
 	if err != nil {
-		return now
+		return now, false
 	}
-	q := u.Query()
-	t, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	t, err := time.Parse("20060102T150405Z", u.Query().Get("X-Amz-Date"))
 	if err != nil {
-		secs, perr := strconv.ParseInt(q.Get("Expires"), 10, 64)
-		if perr != nil {
-			return now
-		}
-		t = time.Unix(secs, 0).Add(-2 * time.Hour)
+		return now, false
 	}
 	if t.After(now) {
-		return now
+		return now, true
 	}
-	return t
+	return t, true
 }
 
 // work runs one invocation's share of the wait.
@@ -319,36 +320,46 @@ func (r Responder) answer(ctx context.Context, c Continuation) error {
 }
 
 // stopWaits stops the executions still waiting for ev's resource that started before issued
-// (other than keep). CloudFormation deletes a resource whose Create it gave up on (ServiceTimeout,
-// a cancelled or rolled-back deploy), and a rollback updates a resource whose forward wait still
-// runs; such a wait must not go on acting on it. An execution started after issued belongs to a
-// later request — this event is a late duplicate — and is left alone. Failures are logged,
-// never fail the request.
-func (r Responder) stopWaits(ctx context.Context, ev cfn.Event, issued time.Time, keep string) {
+// (other than keep), and tells whether one of them started after issued. CloudFormation deletes a
+// resource whose Create it gave up on (ServiceTimeout, a cancelled or rolled-back deploy), and a
+// rollback updates a resource whose forward wait still runs; such a wait must not go on acting
+// on it. An execution started after issued belongs to a later request — this event is a late
+// delivery — and is left alone. The machine is the one of the new or, for a rollback to a
+// template without waits, the old properties. Failures are logged, never fail the request.
+// ListExecutions is eventually consistent (API reference): an execution started seconds ago
+// may be missed, and an invocation in flight runs to the end of its share.
+func (r Responder) stopWaits(ctx context.Context, ev cfn.Event, issued time.Time, keep string) (newer bool) {
 	machine, _ := ev.ResourceProperties[StateMachineProperty].(string)
+	if machine == "" {
+		machine, _ = ev.OldResourceProperties[StateMachineProperty].(string)
+	}
 	if machine == "" || r.Steps == nil {
-		return
+		return false
 	}
 	log := r.logger().With("logicalResourceId", ev.LogicalResourceID, "stackId", ev.StackID)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	prefix := resourcePrefix(ev) + "-"
-	p := sfn.NewListExecutionsPaginator(r.Steps, &sfn.ListExecutionsInput{StateMachineArn: aws.String(machine), StatusFilter: sfntypes.ExecutionStatusRunning})
+	p := sfn.NewListExecutionsPaginator(r.Steps, &sfn.ListExecutionsInput{StateMachineArn: aws.String(machine)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			log.Warn("could not list the waits to stop; any still running ends at its deadline", "error", err.Error())
-			return
+			return newer
 		}
 		for _, e := range page.Executions {
 			name := aws.ToString(e.Name)
-			if !strings.HasPrefix(name, prefix) || name == keep || !aws.ToTime(e.StartDate).Before(issued) {
-				continue
+			switch {
+			case !strings.HasPrefix(name, prefix) || name == keep:
+			case !aws.ToTime(e.StartDate).Before(issued):
+				newer = true
+			case e.Status == sfntypes.ExecutionStatusRunning:
+				_, err := r.Steps.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: e.ExecutionArn, Error: aws.String("Superseded"), Cause: aws.String(string(ev.RequestType) + " request " + ev.RequestID + " of the same resource came after this wait started")})
+				log.Info("stopped the wait of an earlier request", "executionArn", aws.ToString(e.ExecutionArn), "error", errString(err))
 			}
-			_, err := r.Steps.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: e.ExecutionArn, Error: aws.String("Superseded"), Cause: aws.String(string(ev.RequestType) + " request " + ev.RequestID + " of the same resource came after this wait started")})
-			log.Info("stopped the wait of an earlier request", "executionArn", aws.ToString(e.ExecutionArn), "error", errString(err))
 		}
 	}
+	return newer
 }
 
 func errString(err error) string {

@@ -184,7 +184,7 @@ func TestARollbackSupersedesTheWaitItCancelled(t *testing.T) {
 	w.Send(forward)
 	time.Sleep(1100 * time.Millisecond) // CloudFormation cancels it when another resource fails
 	rollback := verification(cfn.RequestUpdate, "30")
-	rollback.RequestID = "rollback"
+	rollback.RequestID, rollback.ResponseURL = "rollback", signedAt(time.Now())
 	w.Send(rollback)
 	rolledBack.Store(true)
 	w.Steps.WaitIdle(10 * time.Second)
@@ -216,6 +216,23 @@ func TestALateDuplicateDeleteLeavesALaterWaitAlone(t *testing.T) {
 	}
 	if got := s3.Responses(); len(got) != 2 || got[1].Status != cfn.StatusSuccess || got[1].Data["State"] != "verified" {
 		t.Fatalf("answers = %+v, want the Delete's and the Create's SUCCESS", got)
+	}
+}
+
+func TestALateFirstDeliveryOfAnEarlierRequestStartsNoStaleWait(t *testing.T) {
+	w, s3, _ := waits(t, verifiedAfter(500*time.Millisecond))
+	current := verification(cfn.RequestUpdate, "30")
+	current.RequestID, current.ResponseURL = "current", signedAt(time.Now())
+	w.Send(current)
+	earlier := verification(cfn.RequestUpdate, "30")
+	earlier.RequestID, earlier.ResponseURL = "earlier", signedAt(time.Now().Add(-time.Minute))
+	w.Send(earlier)
+	w.Steps.WaitIdle(10 * time.Second)
+	if ex := w.Steps.Executions(); len(ex) != 1 || !strings.HasSuffix(ex[0].Name, "-current") || ex[0].Status != "SUCCEEDED" {
+		t.Fatalf("executions = %+v, want only the current request's, finished", ex)
+	}
+	if got := s3.Responses(); len(got) != 1 || got[0].RequestID != "current" {
+		t.Fatalf("answers = %+v, want only the current request's", got)
 	}
 }
 
