@@ -535,13 +535,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		}
 		r.stepFunctions().Machine(phys, fmt.Sprint(p["DefinitionString"]), subs, func(fnArn string, payload []byte, _ time.Duration) ([]byte, string, string) {
 			// The Task invokes the function as the machine's role (Guide, Lambda integration).
-			a.mu.Lock()
-			a.calls++
-			denied := a.authorize(role, "lambda:InvokeFunction", nil, fnArn)
-			if denied != "" {
-				a.denied = append(a.denied, fmt.Sprintf("%s lambda:InvokeFunction on %s", role, denied))
-			}
-			a.mu.Unlock()
+			denied := a.call(role, "lambda:InvokeFunction", fnArn)
 			fn := r.functions[fnArn]
 			switch {
 			case denied != "":
@@ -690,16 +684,7 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 	r.aws.ec2API(ec2, caller{account: fn.account, region: fn.region, role: fn.role})
 	r.cloudformationAPI(ec2, fn.role)
 	fn.s3 = cfntest.New(r.t)
-	steps := r.stepFunctions().Endpoint(func(action, resource string) string {
-		r.aws.mu.Lock()
-		defer r.aws.mu.Unlock()
-		r.aws.calls++
-		denied := r.aws.authorize(fn.role, action, nil, resource)
-		if denied != "" {
-			r.aws.denied = append(r.aws.denied, fmt.Sprintf("%s %s on %s", fn.role, action, denied))
-		}
-		return denied
-	})
+	steps := r.stepFunctions().Endpoint(func(action, resource string) string { return r.aws.call(fn.role, action, resource) })
 	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL, "AWS_ENDPOINT_URL_SFN=" + steps}, fn.env...)
 	fn.proc = runtimeapi.StartLocal(r.t, fn.pkg, ec2.URL, fn.s3, env...)
 	return fn.proc
@@ -710,11 +695,7 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 func (r *rehearsal) cloudformationAPI(srv *ec2fake.Server, role string) {
 	// Authorized on the stack's ARN (Service Authorization Reference, CloudFormation: stack).
 	authorize := func(action string, st *stackState) (int, string, bool) {
-		r.aws.mu.Lock()
-		defer r.aws.mu.Unlock()
-		r.aws.calls++
-		if res := r.aws.authorize(role, action, nil, stackID(st)); res != "" {
-			r.aws.denied = append(r.aws.denied, fmt.Sprintf("%s %s on %s", role, action, res))
+		if res := r.aws.call(role, action, stackID(st)); res != "" {
 			return http.StatusForbidden, ec2fake.Error("AccessDenied", "User: "+role+" is not authorized to perform: "+action+" on resource: "+res), false
 		}
 		return 0, "", true

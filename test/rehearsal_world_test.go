@@ -164,6 +164,19 @@ func endpointArn(e *fEndpoint) string {
 	return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-endpoint/%s", p.Name, e.region, e.account, e.id)
 }
 
+// call counts one API call of role and authorizes it on resource (with no resource tags),
+// recording a denial; it returns the denied resource, or "".
+func (a *fakeAWS) call(roleName, action, resource string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.calls++
+	denied := a.authorize(roleName, action, nil, resource)
+	if denied != "" {
+		a.denied = append(a.denied, fmt.Sprintf("%s %s on %s", roleName, action, denied))
+	}
+	return denied
+}
+
 // authorize decides a call of role on resources with the policies attached to it now: an
 // explicit Deny wins, else every resource needs an Allow (IAM policy evaluation logic). Condition
 // keys the fake does not know make a statement not apply, so a grant that depends on them is not

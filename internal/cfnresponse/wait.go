@@ -217,11 +217,12 @@ func (r Responder) start(ctx context.Context, ev cfn.Event, fn Func) error {
 		return nil
 	}
 	machine, _ := ev.ResourceProperties[StateMachineProperty].(string)
+	name := ExecutionName(ev)
 	if known {
 		// A wait for an earlier request of this resource is stale: CloudFormation cancelled it
 		// (a rollback sends the old properties while the forward wait still runs). A wait that
 		// started after this request was issued means this one is stale: a late delivery.
-		if newer := r.stopWaits(ctx, ev, issued, ExecutionName(ev)); newer {
+		if newer := r.stopWaits(ctx, ev, issued, name); newer {
 			log.Warn("ignoring a request older than the wait of a later one")
 			return nil
 		}
@@ -236,7 +237,6 @@ func (r Responder) start(ctx context.Context, ev cfn.Event, fn Func) error {
 	if err != nil {
 		return r.respond(ctx, ev, outcome{err: fmt.Errorf("encode the wait: %w", err)})
 	}
-	name := ExecutionName(ev)
 	var out *sfn.StartExecutionOutput
 	// The policy allowing StartExecution was attached just before this resource was created,
 	// and IAM is eventually consistent. The SDK's own retries resend the same name and input,
@@ -355,18 +355,15 @@ func (r Responder) stopWaits(ctx context.Context, ev cfn.Event, issued time.Time
 				newer = true
 			case e.Status == sfntypes.ExecutionStatusRunning:
 				_, err := r.Steps.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: e.ExecutionArn, Error: aws.String("Superseded"), Cause: aws.String(string(ev.RequestType) + " request " + ev.RequestID + " of the same resource came after this wait started")})
-				log.Info("stopped the wait of an earlier request", "executionArn", aws.ToString(e.ExecutionArn), "error", errString(err))
+				if err != nil {
+					log.Warn("could not stop the wait of an earlier request; it ends at its deadline", "executionArn", aws.ToString(e.ExecutionArn), "error", err.Error())
+				} else {
+					log.Info("stopped the wait of an earlier request", "executionArn", aws.ToString(e.ExecutionArn))
+				}
 			}
 		}
 	}
 	return newer
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 func (r Responder) checkURL(u string) error {

@@ -21,7 +21,7 @@ func TestStartingAWaitRetriesWhileIAMPropagatesAndAnswersWhatItCannotStart(t *te
 		s3 := cfntest.New(t)
 		w := s3.Waits(t, never, time.Second, "Custom::Waiting")
 		denied := 0
-		w.Responder.Steps = w.Client(func(action, resource string) string {
+		w.Responder.Steps = w.Steps.ClientFor(func(action, resource string) string {
 			if denied == 0 {
 				denied++
 				return resource
@@ -44,7 +44,7 @@ func TestStartingAWaitRetriesWhileIAMPropagatesAndAnswersWhatItCannotStart(t *te
 	t.Run("never allowed: FAILED naming the call", func(t *testing.T) {
 		s3 := cfntest.New(t)
 		w := s3.Waits(t, never, time.Second, "Custom::Waiting")
-		w.Responder.Steps = w.Client(func(action, resource string) string { return resource })
+		w.Responder.Steps = w.Steps.ClientFor(func(action, resource string) string { return resource })
 		w.Send(cfntest.Event(cfn.RequestCreate, "Custom::Waiting", nil))
 		got := s3.Responses()
 		if len(got) != 1 || got[0].Status != cfn.StatusFailed || !strings.Contains(got[0].Reason, "could not start waiting in state machine "+cfntest.MachineArn) || !strings.Contains(got[0].Reason, "AccessDeniedException") {

@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 	"github.com/privatelink-go/privatelink/internal/sfnfake"
@@ -91,14 +88,4 @@ func (w *Waits) invoke(_ string, payload []byte, _ time.Duration) ([]byte, strin
 	}
 	raw, _ := json.Marshal(out)
 	return raw, "", ""
-}
-
-// Client returns a Step Functions client of the fake whose calls authorize decides (the denied
-// resource, or "").
-func (w *Waits) Client(authorize func(action, resource string) string) *sfn.Client {
-	return sfn.New(sfn.Options{
-		Region: "eu-west-1", BaseEndpoint: aws.String(w.Steps.Endpoint(authorize)),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		Retryer:     aws.NopRetryer{},
-	})
 }

@@ -56,14 +56,24 @@ const ServiceTimeoutMargin = 2 * time.Minute
 // ServiceTimeout is CloudFormation's ServiceTimeout for a custom resource served by a function
 // with the given timeout: the timeout plus ServiceTimeoutMargin, at most CloudFormation's 3600 s.
 func ServiceTimeout(functionTimeout time.Duration) awscdk.Duration {
-	return awscdk.Duration_Seconds(jsii.Number(min(functionTimeout+ServiceTimeoutMargin, time.Hour).Seconds()))
+	return boundedSeconds(functionTimeout + ServiceTimeoutMargin)
+}
+
+// boundedSeconds is d as a CloudFormation ServiceTimeout: at most 3600 s
+// (AWS::CloudFormation::CustomResource).
+func boundedSeconds(d time.Duration) awscdk.Duration {
+	return awscdk.Duration_Seconds(jsii.Number(min(d, time.Hour).Seconds()))
 }
 
 // CustomResource adds a custom resource served by f, bounded by ServiceTimeout.
 func (f *Func) CustomResource(scope constructs.Construct, id, resourceType string, properties map[string]any) awscdk.CustomResource {
+	return f.customResource(scope, id, resourceType, properties, ServiceTimeout(f.Timeout))
+}
+
+func (f *Func) customResource(scope constructs.Construct, id, resourceType string, properties map[string]any, timeout awscdk.Duration) awscdk.CustomResource {
 	return awscdk.NewCustomResource(scope, jsii.String(id), &awscdk.CustomResourceProps{
 		ServiceToken:   f.Function.FunctionArn(),
-		ServiceTimeout: ServiceTimeout(f.Timeout),
+		ServiceTimeout: timeout,
 		ResourceType:   jsii.String(resourceType),
 		Properties:     &properties,
 	})

@@ -45,12 +45,7 @@ func (f *Func) WaitingCustomResource(scope constructs.Construct, id, resourceTyp
 	for k, v := range properties {
 		props[k] = v
 	}
-	cr := awscdk.NewCustomResource(scope, jsii.String(id), &awscdk.CustomResourceProps{
-		ServiceToken:   f.Function.FunctionArn(),
-		ServiceTimeout: awscdk.Duration_Seconds(jsii.Number(min(wait+cfnresponse.WaitMargin, time.Hour).Seconds())),
-		ResourceType:   jsii.String(resourceType),
-		Properties:     &props,
-	})
+	cr := f.customResource(scope, id, resourceType, props, boundedSeconds(wait+cfnresponse.WaitMargin))
 	// The function may start the wait only once its policy exists.
 	cr.Node().AddDependency(w.policy)
 	return cr

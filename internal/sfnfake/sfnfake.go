@@ -79,9 +79,16 @@ func (s *Server) Endpoint(authorize func(action, resource string) string) string
 
 // Client is an SDK client of the fake with static credentials and no retries (so a test sees
 // each error the fake returns).
-func (s *Server) Client() *sfn.Client {
+func (s *Server) Client() *sfn.Client { return clientOf(s.URL) }
+
+// ClientFor is a Client whose calls authorize decides (see Endpoint).
+func (s *Server) ClientFor(authorize func(action, resource string) string) *sfn.Client {
+	return clientOf(s.Endpoint(authorize))
+}
+
+func clientOf(endpoint string) *sfn.Client {
 	return sfn.New(sfn.Options{
-		Region: "eu-west-1", BaseEndpoint: aws.String(s.URL),
+		Region: "eu-west-1", BaseEndpoint: aws.String(endpoint),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		Retryer:     aws.NopRetryer{},
 	})
