@@ -26,6 +26,8 @@ var appConfigs = map[string]map[string]any{
 	"default":           {},
 	"route53":           {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
 	"crossregion-proxy": {"consumerRegion": "eu-central-1", "proxyProtocol": "true", "demoTarget": "false", "ports": "443,8443", "privateDnsName": ""},
+	// Every option a Control Tower account with all proactive controls on would set.
+	"controltower": {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "demoTarget": "false", "logsKey": "true", "deletionProtection": "true"},
 }
 
 func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACustomResource(t *testing.T) {
@@ -224,7 +226,7 @@ func trim(s string) string {
 }
 
 func TestCdkNagAwsSolutionsIsClean(t *testing.T) {
-	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
+	for _, name := range []string{"default", "route53", "crossregion-proxy", "controltower"} {
 		f := appWith(t, "nag-"+name, withNag(appConfigs[name]))
 		for stackName, stack := range f.stacks {
 			ann := assertions.Annotations_FromStack(stack)

@@ -35,10 +35,15 @@ type fixture struct {
 	err       error
 }
 
+// noControlTowerCheck is a synth option for fixtures that fail Control Tower on purpose.
+const noControlTowerCheck = "no Control Tower check"
+
 var fixtures sync.Map
 
 // synth builds an app once per process under name, then returns its templates by stack name.
-func synth(t testing.TB, name string, build func(app awscdk.App) error) *fixture {
+// The first caller's test also fails on what the fixture's templates break of AWS Control
+// Tower's proactive controls, unless opts holds noControlTowerCheck.
+func synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...string) *fixture {
 	t.Helper()
 	v, _ := fixtures.LoadOrStore(name, &fixture{})
 	f := v.(*fixture)
@@ -59,6 +64,27 @@ func synth(t testing.TB, name string, build func(app awscdk.App) error) *fixture
 				f.stacks[*s.StackName()] = s
 				f.templates[*s.StackName()] = assertions.Template_FromStack(s, nil)
 			}
+		}
+		if len(opts) == 0 {
+			// cfn-guard runs on the other core while the test goes on; the test waits for it
+			// when it ends.
+			templates := templateJSON(f.templates)
+			done := make(chan struct{})
+			var problems []string
+			var err error
+			go func() {
+				defer close(done)
+				problems, err = controlTowerProblems(name, templates)
+			}()
+			t.Cleanup(func() {
+				<-done
+				if err != nil {
+					t.Errorf("Control Tower check of fixture %s: %v", name, err)
+				}
+				for _, p := range problems {
+					t.Errorf("Control Tower: %s", p)
+				}
+			})
 		}
 	})
 	if f.err != nil {

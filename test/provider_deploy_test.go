@@ -482,9 +482,37 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			if !strings.Contains(string(trust), `"Service":"states.amazonaws.com"`) || !strings.Contains(string(trust), `"aws:SourceAccount":"`+w.account+`"`) {
 				t.Errorf("%s role trust = %s, want states.amazonaws.com for account %s only", machineID, trust, w.account)
 			}
+			// Inline, so that the role's permissions exist when CreateStateMachine checks the
+			// log delivery: invoking this function, and logging and tracing, which the Step
+			// Functions Developer Guide grants on * (no resource-level permissions).
 			inline, _ := json.Marshal(w.resolve(t, props(role)["Policies"]))
-			if want := `"Action":"lambda:InvokeFunction","Effect":"Allow","Resource":"` + fnArn.(string) + `"`; !strings.Contains(string(inline), want) || strings.Count(string(inline), `"Action"`) != 1 {
-				t.Errorf("%s role policies = %s, want only %s", machineID, inline, want)
+			wants := []string{
+				`"Action":"lambda:InvokeFunction","Effect":"Allow","Resource":"` + fnArn.(string) + `"`,
+				`"Action":["logs:CreateLogDelivery","logs:GetLogDelivery","logs:UpdateLogDelivery","logs:DeleteLogDelivery","logs:ListLogDeliveries","logs:PutResourcePolicy","logs:DescribeResourcePolicies","logs:DescribeLogGroups"],"Effect":"Allow","Resource":"*"`,
+				`"Action":["xray:PutTraceSegments","xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets"],"Effect":"Allow","Resource":"*"`,
+			}
+			for _, want := range wants {
+				if !strings.Contains(string(inline), want) || strings.Count(string(inline), `"Action"`) != len(wants) {
+					t.Errorf("%s role policies = %s, want exactly %d statements, one %s", machineID, inline, len(wants), want)
+				}
+			}
+
+			// Logging (Control Tower CT.STEPFUNCTIONS.PR.1, PR.2): errors only, without the
+			// execution data that holds the response URL, to a group under /aws/vendedlogs/.
+			logging, _ := machine["LoggingConfiguration"].(map[string]any)
+			dests, _ := logging["Destinations"].([]any)
+			if logging["Level"] != "ERROR" || logging["IncludeExecutionData"] != false || len(dests) != 1 {
+				t.Errorf("%s logging = %v, want ERROR without execution data to one log group", machineID, logging)
+			} else {
+				ref := dests[0].(map[string]any)["CloudWatchLogsLogGroup"].(map[string]any)["LogGroupArn"].(map[string]any)["Fn::GetAtt"].([]any)
+				group := all[ref[0].(string)]
+				name, _ := props(group)["LogGroupName"].(string)
+				if group["Type"] != "AWS::Logs::LogGroup" || !strings.HasPrefix(name, "/aws/vendedlogs/states/") || len(name) > 512 || props(group)["RetentionInDays"] != 365.0 {
+					t.Errorf("%s logs to %v named %q, want a log group kept 365 days under /aws/vendedlogs/states/ (at most 512 characters)", machineID, ref, name)
+				}
+			}
+			if tracing, _ := machine["TracingConfiguration"].(map[string]any); tracing["Enabled"] != true {
+				t.Errorf("%s tracing = %v, want enabled", machineID, tracing)
 			}
 
 			// The function's policy on the machine: attached to its role, in force before the resource.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/guard"
 )
 
 var euWest1 = &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
@@ -175,6 +176,9 @@ func TestProviderWithAGivenNLBAddsListenersToIt(t *testing.T) {
 		stack := providerStack(app, "GivenNlb")
 		vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 		nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Own"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
+		for _, c := range []guard.Control{guard.NlbDeletion, guard.NlbAccessLogs, guard.NlbCrossZone} {
+			guard.Suppress(nlb, c, "the user's own NLB, as given: its settings are not the provider's to change")
+		}
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"},
 			Listeners: []provider.Listener{{Port: 80}}, AllowedPrincipals: []string{"222222222222"},
@@ -215,7 +219,8 @@ func TestAcceptorIsScopedToItsServiceAndItsAllowList(t *testing.T) {
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), m("Principal", "sns.amazonaws.com"))
 	tpl.HasResourceProperties(jsii.String("Custom::EndpointAcceptanceSweep"), m("AllowedAccounts", "222222222222,333333333333"))
-	tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), m("RetentionInDays", 30))
+	// A year: the least AWS Control Tower's CT.CLOUDWATCH.PR.2 accepts.
+	tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), m("RetentionInDays", 365))
 	tpl.HasOutput(jsii.String("*"), m("Description", assertions.Match_StringLikeRegexp(jsii.String("^Acceptor ARN")), "Value", m("Fn::GetAtt", assertions.Match_ArrayWith(&[]any{"Arn"}))))
 	// Reject permission only when the policy rejects.
 	optionsProvider(t).HasResourceProperties(jsii.String("AWS::IAM::Policy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{

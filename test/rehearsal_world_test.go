@@ -23,6 +23,7 @@ type fakeAWS struct {
 	nlbs      map[string][]string   // NLB ARN -> subnet IDs
 	services  map[string]*fService  // vpce-svc-… ->
 	txt       map[string]string     // record name without the trailing dot -> value
+	keys      map[string]any        // KMS key ARN -> key policy
 	endpoints map[string]*fEndpoint // vpce-… ->
 	roles     map[string]*fRole     // role name ->
 	calls     int
@@ -105,7 +106,7 @@ type fPolicy struct {
 
 func newFakeAWS() *fakeAWS {
 	return &fakeAWS{vpcs: map[string]*fVpc{}, subnets: map[string]*fSubnet{}, nlbs: map[string][]string{}, services: map[string]*fService{},
-		txt: map[string]string{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
+		txt: map[string]string{}, keys: map[string]any{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
 }
 
 func (a *fakeAWS) next() int { a.n++; return a.n }

@@ -29,6 +29,8 @@ type Config struct {
 	ProxyProtocol                    bool
 	ServiceName, OutputsFile         string
 	Nag                              bool
+	// Control Tower options: a KMS key per stack for the log groups, NLB deletion protection.
+	LogsKey, DeletionProtection bool
 	// Waits: zero means the constructs' defaults.
 	VerificationTimeout, AcceptanceTimeout time.Duration
 }
@@ -54,6 +56,8 @@ var Keys = []contextKey{
 	{"serviceName", "", "the provider's service name for the consumer; default: read from outputsFile, else a placeholder"},
 	{"outputsFile", "cdk-outputs.json", "file written by cdk deploy --outputs-file, read for the service name"},
 	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks"},
+	{"logsKey", "false", "encrypt each stack's log groups with a KMS key made for them (logkey.New; USD 1 a month per stack), as Control Tower's CT.CLOUDWATCH.PR.3 requires"},
+	{"deletionProtection", "false", "turn on the NLB's deletion protection (CT.ELASTICLOADBALANCING.PR.5); turn it off before deleting the provider stack"},
 	{"verificationTimeout", "", "Route 53 mode: how long the deploy waits for the private DNS name to be verified, a Go duration from 1m to 55m such as 45m; default 30m"},
 	{"acceptanceTimeout", "", "how long the consumer's deploy waits for acceptance and private DNS, a Go duration from 1m to 55m such as 40m; default 10m"},
 }
@@ -113,6 +117,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		PrivateDnsName: get("privateDnsName"), HostedZoneId: get("hostedZoneId"), HostedZoneName: get("hostedZoneName"),
 		DemoTarget: boolean("demoTarget"), TestClient: boolean("testClient"), ProxyProtocol: boolean("proxyProtocol"),
 		ServiceName: get("serviceName"), OutputsFile: get("outputsFile"), Nag: boolean("nag"),
+		LogsKey: boolean("logsKey"), DeletionProtection: boolean("deletionProtection"),
 	}
 	wait := func(name, prop string) time.Duration {
 		v := get(name)

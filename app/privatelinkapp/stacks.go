@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/logkey"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
@@ -55,6 +57,8 @@ func Build(app awscdk.App) (*Stacks, error) {
 		DemoTarget:          cfg.DemoTarget,
 		ProxyProtocolV2:     cfg.ProxyProtocol,
 		VerificationTimeout: cfg.VerificationTimeout,
+		DeletionProtection:  cfg.DeletionProtection,
+		LogsKey:             logsKey(s.Provider, cfg),
 	}
 	for _, p := range cfg.Ports {
 		props.Listeners = append(props.Listeners, provider.Listener{Port: p})
@@ -72,7 +76,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 	}
 	if err := construct(func() {
 		s.ProviderConstruct = provider.NewProvider(s.Provider, "Provider", props)
-		s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct})
+		s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct, LogsKey: props.LogsKey})
 	}); err != nil {
 		return nil, err
 	}
@@ -105,6 +109,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 		PrivateDns:          jsii.Bool(cfg.PrivateDnsName != ""),
 		TestClient:          cfg.TestClient,
 		AcceptanceTimeout:   cfg.AcceptanceTimeout,
+		LogsKey:             logsKey(s.Consumer, cfg),
 		// Same Region: the acceptor's stable name gives its ARN without pasting. Cross-region:
 		// a ServiceToken must be in the stack's Region, so acceptance comes from notifications.
 		AcceptorArn: "",
@@ -133,6 +138,14 @@ func Build(app awscdk.App) (*Stacks, error) {
 		ApplyNag(app)
 	}
 	return s, nil
+}
+
+// logsKey is the stack's key for its log groups when the logsKey context key asks for one.
+func logsKey(stack awscdk.Stack, cfg Config) awskms.IKey {
+	if !cfg.LogsKey {
+		return nil
+	}
+	return logkey.New(stack, "LogsKey")
 }
 
 // ApplyNag applies cdk-nag's AwsSolutions checks to every stack of app; the library's own

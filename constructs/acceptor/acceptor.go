@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -52,6 +53,11 @@ type AcceptorProps struct {
 	// FunctionName of the Lambda. It is stable so that consumer stacks can compute its ARN
 	// (see FunctionArn) instead of pasting it. Default: FunctionNameFor(the stack's name).
 	FunctionName string
+	// LogsKey encrypts the function's log group, as AWS Control Tower's CT.CLOUDWATCH.PR.3
+	// requires: logkey.New makes one. A key from this app gets the statement CloudWatch Logs
+	// needs; a key imported by ARN must already allow logs.<region>.amazonaws.com (see the
+	// README). Default: none, CloudWatch Logs' own encryption at rest.
+	LogsKey awskms.IKey
 }
 
 // Acceptor is the deployed acceptance machinery.
@@ -199,6 +205,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 			"NOT_ALLOWED":      policy,
 			"CROSS_REGION":     gofunc.CrossRegion(svc.AllowedRegions()),
 		},
+		LogsKey: props.LogsKey,
 	})
 	a.fn, a.role = fn.Function, fn.Role
 

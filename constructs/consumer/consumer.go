@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -19,6 +20,7 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/dualstack"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/guard"
 	"github.com/privatelink-go/privatelink/internal/nag"
 )
 
@@ -101,6 +103,12 @@ type ConsumerProps struct {
 	// internet; adds ssm, ssmmessages and ec2messages interface endpoints) and outputs the curl
 	// commands of the walkthrough. Default: false.
 	TestClient bool
+	// LogsKey encrypts the log groups this construct creates (its functions' and their wait state
+	// machines'), as AWS Control Tower's CT.CLOUDWATCH.PR.3 requires: logkey.New makes one. A key
+	// from this app gets the statement CloudWatch Logs needs; a key imported by ARN must already
+	// allow logs.<region>.amazonaws.com (see the README). Default: none, CloudWatch Logs' own
+	// encryption at rest.
+	LogsKey awskms.IKey
 }
 
 func (p *ConsumerProps) ipAddressType() string {
@@ -294,6 +302,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
 		Timeout:     gofunc.WaitInvocationTimeout,
 		Statements:  statements,
+		LogsKey:     props.LogsKey,
 	})
 	c.fn = fn.Function
 
@@ -489,15 +498,19 @@ func (c *consumer) testClient(props *ConsumerProps) {
 		MachineImage:  awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: awsec2.AmazonLinuxCpuType_ARM_64}),
 		SecurityGroup: sg,
 		Role:          role,
-		RequireImdsv2: jsii.Bool(true),
+		// As the provider's demo target: IMDSv2 without a launch template, detailed monitoring,
+		// no public IPv4 (Control Tower's CT.EC2.PR.13 and CT.EC2.PR.8).
+		HttpTokens:               awsec2.HttpTokens_REQUIRED,
+		DetailedMonitoring:       jsii.Bool(true),
+		AssociatePublicIpAddress: jsii.Bool(false),
 		BlockDevices: &[]*awsec2.BlockDevice{{
 			DeviceName: jsii.String("/dev/xvda"),
 			Volume:     awsec2.BlockDeviceVolume_Ebs(jsii.Number(8), &awsec2.EbsDeviceOptions{Encrypted: jsii.Bool(true), VolumeType: awsec2.EbsDeviceVolumeType_GP3}),
 		}},
 	})
 	c.client.Node().AddDependency(c.enabler)
-	nag.Suppress(c.client, "AwsSolutions-EC28", nag.DemoInstance)
 	nag.Suppress(c.client, "AwsSolutions-EC29", nag.DemoInstance)
+	guard.Suppress(c.client, guard.NitroEncryption, guard.DemoInstance)
 	nag.Suppress(role, "AwsSolutions-IAM4", "AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager; a copy would drift from it")
 }
 

@@ -2,12 +2,14 @@ package provider
 
 import (
 	"fmt"
-	"github.com/privatelink-go/privatelink/internal/nag"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2targets "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2targets"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/internal/guard"
+	"github.com/privatelink-go/privatelink/internal/nag"
 )
 
 // demoTarget adds one t4g.nano Amazon Linux 2023 instance serving "Hello World from <host>" on
@@ -55,10 +57,13 @@ systemctl enable --now hello-%[1]d.service
 		MachineImage: awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{
 			CpuType: awsec2.AmazonLinuxCpuType_ARM_64,
 		}),
-		SecurityGroup:      sg,
-		UserData:           userData,
-		RequireImdsv2:      jsii.Bool(true),
-		DetailedMonitoring: jsii.Bool(false),
+		SecurityGroup: sg,
+		UserData:      userData,
+		// IMDSv2 in the instance's own MetadataOptions (no launch template); detailed monitoring and
+		// no public IPv4 said outright, as Control Tower's CT.EC2.PR.13 and CT.EC2.PR.8 require.
+		HttpTokens:               awsec2.HttpTokens_REQUIRED,
+		DetailedMonitoring:       jsii.Bool(true),
+		AssociatePublicIpAddress: jsii.Bool(false),
 		BlockDevices: &[]*awsec2.BlockDevice{{
 			DeviceName: jsii.String("/dev/xvda"),
 			Volume: awsec2.BlockDeviceVolume_Ebs(jsii.Number(8), &awsec2.EbsDeviceOptions{
@@ -66,8 +71,8 @@ systemctl enable --now hello-%[1]d.service
 			}),
 		}},
 	})
-	nag.Suppress(p.demo, "AwsSolutions-EC28", nag.DemoInstance)
 	nag.Suppress(p.demo, "AwsSolutions-EC29", nag.DemoInstance)
+	guard.Suppress(p.demo, guard.NitroEncryption, guard.DemoInstance)
 	for i, tg := range p.targetGroups {
 		port := p.props.Listeners[i].TargetPort
 		if port == 0 {

@@ -69,6 +69,7 @@ func newServiceFunction(p *provider) *gofunc.Func {
 		Timeout:     timeout,
 		Statements:  statements,
 		Environment: map[string]string{"CROSS_REGION": gofunc.CrossRegion(props.AllowedRegions)},
+		LogsKey:     props.LogsKey,
 	})
 }
 

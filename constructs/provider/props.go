@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 )
@@ -97,6 +98,13 @@ type ProviderProps struct {
 	// aws_vpc_endpoint_service_private_dns_verification: AWS checks the record on its own
 	// schedule, and a DNS answer cached before the record existed must expire first.
 	VerificationTimeout time.Duration
+
+	// LogsKey encrypts the log groups this construct creates (its functions' and their wait state
+	// machines'), as AWS Control Tower's CT.CLOUDWATCH.PR.3 requires: logkey.New makes one. A key
+	// from this app gets the statement CloudWatch Logs needs; a key imported by ARN must already
+	// allow logs.<region>.amazonaws.com (see the README). Default: none, CloudWatch Logs' own
+	// encryption at rest.
+	LogsKey awskms.IKey
 
 	// DemoTarget adds a t4g.nano Amazon Linux 2023 instance answering
 	// "Hello World from <host>" over HTTP on every listener port, so the walkthrough's curl checks

@@ -17,6 +17,7 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/internal/dualstack"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/guard"
 	"github.com/privatelink-go/privatelink/internal/nag"
 )
 
@@ -180,7 +181,15 @@ func (p *provider) loadBalancer() {
 			EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: jsii.Bool(p.props.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
 		})
 		if p.props.AccessLogsBucket == nil {
-			nag.Suppress(nlb, "AwsSolutions-ELB2", "NLB access logs only record TLS listeners; every listener here is TCP, so there is nothing to log (set AccessLogsBucket for TLS listeners added later)")
+			nag.Suppress(nlb, "AwsSolutions-ELB2", nlbAccessLogs)
+			guard.Suppress(nlb, guard.NlbAccessLogs, nlbAccessLogs)
+		}
+		if p.props.CrossZoneDisabled {
+			guard.Suppress(nlb, guard.NlbCrossZone, "ProviderProps.CrossZoneDisabled turned cross-zone load balancing off on purpose")
+		}
+		if !p.props.DeletionProtection {
+			guard.Suppress(nlb, guard.NlbDeletion, "deleting the stack must delete the NLB without a manual step first (CloudFormation cannot delete a protected load balancer). "+
+				"Set ProviderProps.DeletionProtection (app: -c deletionProtection=true) where the control is on; turn it off before deleting the stack")
 		}
 		if p.props.AccessLogsBucket != nil {
 			var prefix *string
@@ -398,3 +407,7 @@ func strPtr(s string) *string {
 	}
 	return jsii.String(s)
 }
+
+// nlbAccessLogs says why a created NLB has no access logs by default.
+const nlbAccessLogs = "NLB access logs only record TLS listeners (Elastic Load Balancing User Guide, \"Access logs for your Network Load Balancer\"); every listener here is TCP, so there is nothing to log. " +
+	"Set ProviderProps.AccessLogsBucket where the control is on, or when TLS listeners are added"

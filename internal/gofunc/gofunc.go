@@ -1,5 +1,5 @@
 // Package gofunc deploys one of this module's Go handlers as an arm64 provided.al2023 Lambda with
-// its own least-privilege role and a log group with a retention period.
+// its own least-privilege role and a log group kept for a year, optionally KMS-encrypted.
 package gofunc
 
 import (
@@ -7,13 +7,16 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/internal/gobuild"
+	"github.com/privatelink-go/privatelink/internal/guard"
 	"github.com/privatelink-go/privatelink/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/registry"
 )
 
 // Props describe one function.
@@ -30,8 +33,12 @@ type Props struct {
 	Environment map[string]string
 	// FunctionName, for functions others must find without pasting an ARN. Default: generated.
 	FunctionName string
-	// Retention of the log group. Default: one month.
+	// Retention of the log group. Default: one year, the least that AWS Control Tower's
+	// CT.CLOUDWATCH.PR.2 accepts (a custom resource function logs a few KB per deploy).
 	Retention awslogs.RetentionDays
+	// LogsKey encrypts the function's log groups (CT.CLOUDWATCH.PR.3); see AllowLogs.
+	// Default: none, CloudWatch Logs' own encryption.
+	LogsKey awskms.IKey
 }
 
 // Func is the deployed function with its role and log group.
@@ -42,8 +49,10 @@ type Func struct {
 	// Timeout of one invocation.
 	Timeout time.Duration
 
-	scope constructs.Construct
-	wait  *waiter
+	scope     constructs.Construct
+	wait      *waiter
+	retention awslogs.RetentionDays
+	logsKey   awskms.IKey
 }
 
 // ServiceTimeoutMargin is added to a function's timeout to bound CloudFormation's wait for a
@@ -84,12 +93,9 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	retention := props.Retention
 	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_MONTH
+		retention = awslogs.RetentionDays_ONE_YEAR
 	}
-	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
-		Retention:     retention,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
+	logs := newLogGroup(c, "Logs", "", retention, props.LogsKey)
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String(props.Description),
@@ -136,9 +142,53 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 		FunctionName:  name,
 	})
 	nag.Suppress(role, "AwsSolutions-IAM5", nag.DescribeStar)
+	guard.Suppress(fn, guard.LambdaInVpc, guard.LambdaOutsideVpc)
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)
-	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout, scope: c}
+	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout, scope: c, retention: retention, logsKey: props.LogsKey}
+}
+
+// newLogGroup adds a log group kept for retention and deleted with the stack, named name (or by
+// CloudFormation when ""), encrypted with key when one is given.
+func newLogGroup(scope constructs.Construct, id, name string, retention awslogs.RetentionDays, key awskms.IKey) awslogs.LogGroup {
+	props := &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}
+	if name != "" {
+		props.LogGroupName = jsii.String(name)
+	}
+	props.EncryptionKey = key
+	logs := awslogs.NewLogGroup(scope, jsii.String(id), props)
+	if key != nil {
+		AllowLogs(logs, key)
+	} else {
+		guard.Suppress(logs, guard.LogGroupKms, guard.LogsWithoutKms)
+	}
+	return logs
+}
+
+// AllowLogs adds to key's policy, once per key and app, the statement CloudWatch Logs needs to
+// encrypt this account's log groups in group's Region with it: the service principal
+// logs.<region>.<url suffix>, the actions and the kms:EncryptionContext:aws:logs:arn condition of
+// the CloudWatch Logs User Guide ("Encrypt log data in CloudWatch Logs using AWS KMS", step 2).
+// The condition names log-group:* because CloudFormation names the groups (a name in the key
+// policy would be a dependency cycle). A key imported by ARN cannot be changed: its policy must
+// already hold this statement, or creating the log group fails.
+func AllowLogs(group awslogs.ILogGroup, key awskms.IKey) {
+	// The first log group to claim the key adds the statement; later ones find it claimed.
+	if registry.Claim(group, "logs-key-policy", *key.Node().Path(), group) != "" {
+		return
+	}
+	stack := awscdk.Stack_Of(group)
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsOfThisAccountAndRegion"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+"."+*stack.UrlSuffix()), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnLike": map[string]any{
+			"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String("*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+			}),
+		}},
+	}), jsii.Bool(true))
 }
 
 // CrossRegion is the CROSS_REGION environment value of a function serving an endpoint service

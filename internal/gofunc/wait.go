@@ -59,21 +59,48 @@ func (f *Func) waiter() *waiter {
 	}
 	scope := constructs.NewConstruct(f.scope, jsii.String("Wait"))
 	stack := awscdk.Stack_Of(scope)
-	// Invoking the function is the machine's only permission: an inline policy, so that the
-	// machine depends on it. Only this account's executions may assume the role (confused deputy).
+	// Invoking the function, logging and tracing are the machine's only permissions: inline, so
+	// that they are in force when CreateStateMachine checks them. Only this account's executions
+	// may assume the role (confused deputy).
 	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
 		}),
 		Description: jsii.String("Invokes the function whose custom resources wait in this state machine"),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{"InvokeTheFunction": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-			Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("lambda:InvokeFunction"),
-				// The state machine invokes the unqualified ARN only.
-				Resources: jsii.Strings(*f.Function.FunctionArn()),
-			})},
+		InlinePolicies: &map[string]awsiam.PolicyDocument{"InvokeLogAndTrace": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+			Statements: &[]awsiam.PolicyStatement{
+				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Sid:     jsii.String("InvokeTheFunction"),
+					Actions: jsii.Strings("lambda:InvokeFunction"),
+					// The state machine invokes the unqualified ARN only.
+					Resources: jsii.Strings(*f.Function.FunctionArn()),
+				}),
+				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					// Step Functions Developer Guide, "IAM policies for logging to CloudWatch Logs"
+					// (the same list aws-cdk-lib's StateMachine grants): log deliveries and
+					// resource policies have no resource-level permissions.
+					Sid: jsii.String("VendedLogDelivery"),
+					Actions: jsii.Strings("logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+						"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"),
+					Resources: jsii.Strings("*"),
+				}),
+				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					// Step Functions Developer Guide, "AWS X-Ray and Step Functions": X-Ray's
+					// actions have no resource-level permissions.
+					Sid:       jsii.String("XRayTracing"),
+					Actions:   jsii.Strings("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"),
+					Resources: jsii.Strings("*"),
+				}),
+			},
 		})},
 	})
+	nag.Suppress(role, "AwsSolutions-IAM5", "CloudWatch Logs log-delivery and X-Ray actions support no resource-level permissions (Service Authorization Reference), so Step Functions' logging and tracing need Resource *")
+	// Under /aws/vendedlogs/: CloudWatch Logs then covers every such group with one wildcard in
+	// its resource policy instead of one ARN per group, which would reach that policy's 5,120
+	// characters after a few dozen state machines (Step Functions Developer Guide, "Logging
+	// using CloudWatch Logs"). The name is unique per stack and construct path.
+	logs := newLogGroup(scope, "Logs", "/aws/vendedlogs/states/"+*awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(256), Separator: jsii.String("-")}),
+		f.retention, f.logsKey)
 	machine := sfn.NewCfnStateMachine(scope, jsii.String("StateMachine"), &sfn.CfnStateMachineProps{
 		StateMachineType: jsii.String("STANDARD"),
 		RoleArn:          role.RoleArn(),
@@ -82,9 +109,18 @@ func (f *Func) waiter() *waiter {
 			"FunctionArn": f.Function.FunctionArn(),
 			"Partition":   awscdk.Aws_PARTITION(),
 		},
+		// ERROR: failed shares, timeouts and the Catch path, without execution data — an
+		// execution's input holds CloudFormation's pre-signed response URL.
+		LoggingConfiguration: &sfn.CfnStateMachine_LoggingConfigurationProperty{
+			Level:                jsii.String("ERROR"),
+			IncludeExecutionData: jsii.Bool(false),
+			Destinations: &[]any{&sfn.CfnStateMachine_LogDestinationProperty{
+				CloudWatchLogsLogGroup: &sfn.CfnStateMachine_CloudWatchLogsLogGroupProperty{LogGroupArn: logs.LogGroupArn()},
+			}},
+		},
+		TracingConfiguration: &sfn.CfnStateMachine_TracingConfigurationProperty{Enabled: jsii.Bool(true)},
 	})
-	nag.Suppress(machine, "AwsSolutions-SF1", "Step Functions keeps every execution's history (each invocation's input and output) for 90 days, and the function logs each decision to its own log group; vended logging would add logs:*Delivery permissions on * for nothing new")
-	nag.Suppress(machine, "AwsSolutions-SF2", "a wait is a loop of a few invocations of one function; X-Ray traces would show nothing its execution history does not")
+	nag.Suppress(machine, "AwsSolutions-SF1", "the machine logs ERROR events (failed invocations, timeouts, the Catch path); ALL would log every transition of every wait, which the execution history (90 days) already shows")
 	// Not in the function's own policy: the function's ARN is in the machine's definition, and
 	// the function depends on its policy — a cycle. The custom resources depend on this one.
 	policy := awsiam.NewPolicy(scope, jsii.String("StartAndStopPolicy"), &awsiam.PolicyProps{
