@@ -95,7 +95,7 @@ func controlTowerTools() guardTools {
 type violation struct{ template, resource, rule, control, fix string }
 
 var (
-	controlID  = regexp.MustCompile(`\[(CT\.[A-Z0-9_]+\.PR\.[0-9]+)\]:([^\[]*)`)
+	controlID  = regexp.MustCompile(`\[(CT\.[A-Z0-9_]+\.PR\.[0-9]+)\]`)
 	fixText    = regexp.MustCompile(`\[FIX\]:\s*([^\n]*)`)
 	resourceAt = regexp.MustCompile(`"/Resources/([^/"]+)`)
 )
@@ -115,11 +115,7 @@ func controlTowerProblems(fixture string, templates map[string]map[string]any) (
 	if err != nil {
 		return nil, err
 	}
-	if os.Getenv("GUARD_KEEP") == "" {
-		defer os.RemoveAll(dir)
-	} else {
-		fmt.Println("kept", dir)
-	}
+	defer os.RemoveAll(dir)
 	args := []string{"validate", "--output-format", "json", "--show-summary", "none", "--structured"}
 	types := map[string]bool{}
 	files := map[string]string{} // file -> stack name
@@ -172,37 +168,35 @@ func exitStderr(err error) string {
 // control's message and the template paths it failed on.
 func parseGuard(out []byte, files map[string]string) ([]violation, error) {
 	var reports []struct {
-		Name         string `json:"name"`
-		NotCompliant []struct {
-			Rule struct {
-				Name string `json:"name"`
-			} `json:"Rule"`
-		} `json:"not_compliant"`
+		Name         string            `json:"name"`
+		NotCompliant []json.RawMessage `json:"not_compliant"`
 	}
 	if err := json.Unmarshal(out, &reports); err != nil {
 		return nil, fmt.Errorf("cfn-guard output is not the structured JSON expected: %v: %.300s", err, out)
 	}
-	var raw []struct {
-		NotCompliant []json.RawMessage `json:"not_compliant"`
-	}
-	if err := json.Unmarshal(out, &raw); err != nil {
-		return nil, err
-	}
 	var vs []violation
-	for i, rep := range reports {
+	for _, rep := range reports {
 		stack, ok := files[rep.Name]
 		if !ok {
 			return nil, fmt.Errorf("cfn-guard reported on %q, which is not a template it was given", rep.Name)
 		}
-		for j, nc := range rep.NotCompliant {
-			text := string(raw[i].NotCompliant[j])
-			var unquoted string
+		for _, raw := range rep.NotCompliant {
+			var rule struct {
+				Rule struct {
+					Name string `json:"name"`
+				} `json:"Rule"`
+			}
+			if err := json.Unmarshal(raw, &rule); err != nil {
+				return nil, err
+			}
+			text := string(raw)
 			control, fix := "", ""
 			if m := controlID.FindStringSubmatch(text); m != nil {
 				control = m[1]
 			}
-			if err := json.Unmarshal([]byte(`"`+firstMessage(text)+`"`), &unquoted); err == nil {
-				if m := fixText.FindStringSubmatch(unquoted); m != nil {
+			var message string
+			if m := customMessage.FindStringSubmatch(text); m != nil && json.Unmarshal([]byte(`"`+m[1]+`"`), &message) == nil {
+				if m := fixText.FindStringSubmatch(message); m != nil {
 					fix = strings.TrimSpace(m[1])
 				}
 			}
@@ -210,25 +204,19 @@ func parseGuard(out []byte, files map[string]string) ([]violation, error) {
 			for _, m := range resourceAt.FindAllStringSubmatch(text, -1) {
 				if !seen[m[1]] {
 					seen[m[1]] = true
-					vs = append(vs, violation{stack, m[1], nc.Rule.Name, control, fix})
+					vs = append(vs, violation{stack, m[1], rule.Rule.Name, control, fix})
 				}
 			}
 			if len(seen) == 0 {
-				vs = append(vs, violation{stack, "(no resource)", nc.Rule.Name, control, fix})
+				vs = append(vs, violation{stack, "(no resource)", rule.Rule.Name, control, fix})
 			}
 		}
 	}
 	return vs, nil
 }
 
+// customMessage is the control's own message: "[CT.…]: title [FIX]: what to do".
 var customMessage = regexp.MustCompile(`"custom_message":\s*"((?:[^"\\]|\\.)*\[CT\.(?:[^"\\]|\\.)*)"`)
-
-func firstMessage(ruleJSON string) string {
-	if m := customMessage.FindStringSubmatch(ruleJSON); m != nil {
-		return m[1]
-	}
-	return ""
-}
 
 // judge turns violations into problems: failures the resource does not suppress with a reason,
 // and suppressions with no failure behind them.
@@ -385,17 +373,65 @@ func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 func TestWithTheControlTowerOptionsOnlyLambdaVpcAndTcpAccessLogsAreSuppressed(t *testing.T) {
 	f := appWith(t, "controltower", appConfigs["controltower"])
 	suppressed := map[string]int{}
-	for stack, tpl := range templateJSON(f.templates) {
+	for _, tpl := range templateJSON(f.templates) {
 		for id := range tpl["Resources"].(map[string]any) {
 			rules, reasons := guardMetadata(tpl, id)
 			for _, r := range rules {
 				suppressed[strings.SplitN(reasons[r], ":", 2)[0]]++
-				_ = stack
 			}
 		}
 	}
 	want := map[string]int{guard.LambdaInVpc.ID: 3, guard.NlbAccessLogs.ID: 1}
 	if fmt.Sprint(suppressed) != fmt.Sprint(want) {
 		t.Errorf("suppressed controls %v, want %v (provider and acceptor functions, the enabler, the NLB)", suppressed, want)
+	}
+}
+
+// With logsKey, every log group of a stack is encrypted with that stack's key, whose policy lets
+// CloudWatch Logs of the stack's Region (and only for this account's log groups) use it, rotates
+// it, and allows grants only for AWS resources — as AWS reads them, tokens resolved.
+func TestEveryLogGroupUsesItsStacksKeyWhichAllowsCloudWatchLogsOfItsRegion(t *testing.T) {
+	f := appWith(t, "controltower", appConfigs["controltower"])
+	accounts := map[string]string{"PrivateLinkProvider": "111111111111", "PrivateLinkConsumer": "222222222222"}
+	for stack, tpl := range templateJSON(f.templates) {
+		w := world{account: accounts[stack], region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
+		resources := tpl["Resources"].(map[string]any)
+		var key string
+		groups := 0
+		for id, r := range resources {
+			switch r := r.(map[string]any); r["Type"] {
+			case "AWS::KMS::Key":
+				if key != "" {
+					t.Fatalf("%s: keys %s and %s, want one per stack", stack, key, id)
+				}
+				key = id
+				p := r["Properties"].(map[string]any)
+				if p["EnableKeyRotation"] != true || r["DeletionPolicy"] != "Delete" {
+					t.Errorf("%s: key %s rotation %v, deletion policy %v; want rotation on (CT.KMS.PR.1), deleted with the stack", stack, id, p["EnableKeyRotation"], r["DeletionPolicy"])
+				}
+				policy, _ := json.Marshal(w.resolve(t, p["KeyPolicy"]))
+				for _, want := range []string{
+					`{"Action":["kms:Encrypt*","kms:Decrypt*","kms:ReEncrypt*","kms:GenerateDataKey*","kms:Describe*"],"Condition":{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:eu-west-1:` + accounts[stack] + `:log-group:*"}},"Effect":"Allow","Principal":{"Service":"logs.eu-west-1.amazonaws.com"},"Resource":"*","Sid":"CloudWatchLogsOfThisAccountAndRegion"}`,
+					`{"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*","Sid":"GrantsOnlyForAWSResources"}`,
+				} {
+					if !strings.Contains(string(policy), want) {
+						t.Errorf("%s: key policy %s\nlacks %s", stack, policy, want)
+					}
+				}
+			case "AWS::Logs::LogGroup":
+				groups++
+			}
+		}
+		for id, r := range resources {
+			if r := r.(map[string]any); r["Type"] == "AWS::Logs::LogGroup" {
+				p := r["Properties"].(map[string]any)
+				if got, _ := json.Marshal(p["KmsKeyId"]); string(got) != `{"Fn::GetAtt":["`+key+`","Arn"]}` {
+					t.Errorf("%s: log group %s KmsKeyId %s, want the stack's key %s", stack, id, got, key)
+				}
+			}
+		}
+		if key == "" || groups < 2 {
+			t.Errorf("%s: key %q and %d log groups; want a key and the function's and its wait's log groups", stack, key, groups)
+		}
 	}
 }
