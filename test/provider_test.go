@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/jsii-runtime-go"
 
@@ -256,4 +257,13 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 			mustContain(t, panicMessage(func() { provider.NewProvider(stack, "Provider", props) }), c.want...)
 		})
 	}
+}
+
+func TestAnAcceptorRefusesALogsKeyOfAnotherRegionAtSynth(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := providerStack(app, "AcceptorKey")
+	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+	key := awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+	mustContain(t, panicMessage(func() { acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, LogsKey: key}) }),
+		`privatelink: AcceptorProps.LogsKey "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" is a key of us-east-1, but the log groups are in eu-west-1`)
 }

@@ -3,6 +3,9 @@
 package gofunc
 
 import (
+	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -196,6 +199,34 @@ func AllowLogs(group awslogs.ILogGroup, key awskms.IKey) {
 func CrossRegion(allowedRegions []string) string {
 	if len(allowedRegions) > 0 {
 		return "true"
+	}
+	return ""
+}
+
+// kmsKeyArn is a KMS key's ARN (not an alias's): arn:<partition>:kms:<region>:<account>:key/<id>.
+var kmsKeyArn = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(key|alias)/.+$`)
+
+// CheckLogsKey returns why key, the value of the LogsKey prop named field, cannot encrypt log
+// groups of a stack in stackRegion ("" or a token when unknown), or "". Only a key known at synth
+// (imported by ARN) is checked: CloudWatch Logs takes the ARN of a symmetric key, not an alias
+// (CloudWatch Logs API Reference, CreateLogGroup and AssociateKmsKey: kmsKeyId), and a key of the
+// log group's own Region — the key policy it needs names logs.<region>.amazonaws.com.
+func CheckLogsKey(field string, key awskms.IKey, stackRegion string) string {
+	if key == nil {
+		return ""
+	}
+	arn := *key.KeyArn()
+	if strings.Contains(arn, "${Token[") {
+		return ""
+	}
+	m := kmsKeyArn.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		return fmt.Sprintf("%s %q is not a KMS key ARN: import the key with awskms.Key_FromKeyArn and its arn:<partition>:kms:<region>:<account>:key/<id>", field, arn)
+	case m[2] == "alias":
+		return fmt.Sprintf("%s %q is an alias: CloudWatch Logs takes the key's own ARN (arn:…:kms:%s:<account>:key/<id>; aws kms describe-key --key-id %s shows it)", field, arn, m[1], arn)
+	case stackRegion != "" && !strings.Contains(stackRegion, "${Token[") && m[1] != stackRegion:
+		return fmt.Sprintf("%s %q is a key of %s, but the log groups are in %s: CloudWatch Logs encrypts with keys of its own Region; give a key of %s (logkey.New makes one)", field, arn, m[1], stackRegion, stackRegion)
 	}
 	return ""
 }
