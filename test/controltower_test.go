@@ -328,7 +328,8 @@ func TestTheControlTowerCheckNamesTemplateResourceAndControl(t *testing.T) {
 }
 
 // The rules a fixture is checked against are chosen by the resource types they name; on the
-// default app's templates, running them all finds exactly the same failures.
+// default app's templates and those with every Control Tower option, running them all finds
+// exactly the same failures.
 func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 	tools := controlTowerTools()
 	if tools.skip != "" {
@@ -337,7 +338,13 @@ func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 	if tools.err != nil {
 		t.Fatal(tools.err)
 	}
-	templates := templateJSON(appWith(t, "default", nil).templates)
+	for _, name := range []string{"default", "controltower"} {
+		t.Run(name, func(t *testing.T) { allRulesFindNoMore(t, tools, name) })
+	}
+}
+
+func allRulesFindNoMore(t *testing.T, tools guardTools, name string) {
+	templates := templateJSON(appWith(t, name, appConfigs[name]).templates)
 	dir := t.TempDir()
 	files := map[string]string{}
 	args := []string{"validate", "--output-format", "json", "--show-summary", "none", "--structured",
@@ -361,10 +368,10 @@ func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(all) == 0 {
-		t.Fatal("the default app fails no rule at all: its suppressed controls (CT.LAMBDA.PR.3 at least) should fail")
+		t.Fatalf("the %s app fails no rule at all: its suppressed controls (CT.LAMBDA.PR.3 at least) should fail", name)
 	}
-	if got := judge("default", templates, all); len(got) != 0 {
-		t.Errorf("with every rule file, the default app has problems the chosen rules missed:\n%s", strings.Join(got, "\n"))
+	if got := judge(name, templates, all); len(got) != 0 {
+		t.Errorf("with every rule file, the %s app has problems the chosen rules missed:\n%s", name, strings.Join(got, "\n"))
 	}
 }
 

@@ -487,7 +487,7 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			// Functions Developer Guide grants on * (no resource-level permissions).
 			inline, _ := json.Marshal(w.resolve(t, props(role)["Policies"]))
 			wants := []string{
-				`"Action":"lambda:InvokeFunction","Effect":"Allow","Resource":"` + fnArn.(string) + `"`,
+				`"Action":"lambda:InvokeFunction","Effect":"Allow","Resource":"` + fnArn.(string) + `"}],"Version":"2012-10-17"},"PolicyName":"InvokeTheFunction"`,
 				`"Action":["logs:CreateLogDelivery","logs:GetLogDelivery","logs:UpdateLogDelivery","logs:DeleteLogDelivery","logs:ListLogDeliveries","logs:PutResourcePolicy","logs:DescribeResourcePolicies","logs:DescribeLogGroups"],"Effect":"Allow","Resource":"*"`,
 				`"Action":["xray:PutTraceSegments","xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets"],"Effect":"Allow","Resource":"*"`,
 			}

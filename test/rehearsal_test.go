@@ -41,9 +41,6 @@ func TestDeployRehearsal(t *testing.T) {
 	}
 	for _, name := range []string{"default", "route53", "crossregion-proxy", "controltower"} {
 		for _, order := range []string{"consumer-first", "provider-first"} {
-			if name == "controltower" && order == "consumer-first" {
-				continue // route53 rehearses both orders of the same resources, without the key
-			}
 			t.Run(name+"/"+order, func(t *testing.T) {
 				t.Parallel()
 				f := jsiiLocked(func() *fixture { return appWith(t, name, appConfigs[name]) })
@@ -69,6 +66,9 @@ func TestDeployRehearsal(t *testing.T) {
 					slices.Reverse(stacks)
 				}
 				for i := len(stacks) - 1; i >= 0; i-- {
+					if stacks[i] == privatelinkapp.ProviderStackName && appConfigs[name]["deletionProtection"] == "true" {
+						r.turnOffDeletionProtection(stacks[i])
+					}
 					r.destroy(stacks[i])
 				}
 				if len(r.aws.denied) > 0 {
@@ -436,6 +436,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		phys = arn("elasticloadbalancing", fmt.Sprintf("loadbalancer/net/%s/%016x", id[:min(len(id), 20)], n))
 		for _, s := range p["Subnets"].([]any) {
 			a.nlbs[phys] = append(a.nlbs[phys], s.(string))
+		}
+		for _, attr := range asAnyList(p["LoadBalancerAttributes"]) {
+			if attr := attr.(map[string]any); attr["Key"] == "deletion_protection.enabled" {
+				a.setDeletionProtection(phys, attr["Value"] == "true")
+			}
 		}
 		attrs = map[string]any{"DNSName": fmt.Sprintf("%s-%x.elb.%s.amazonaws.com", id[:min(len(id), 20)], n, st.region), "LoadBalancerFullName": "net/x/" + fmt.Sprint(n), "LoadBalancerName": id, "CanonicalHostedZoneID": "Z2IFOLAFXWLO4F"}
 	case "AWS::ElasticLoadBalancingV2::TargetGroup":
@@ -825,6 +830,18 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 	return ans.PhysicalResourceID, ans.Data
 }
 
+// turnOffDeletionProtection is the README's step before deleting a provider stack with
+// deletionProtection: the NLB's protection turned off outside CloudFormation (an update would be
+// refused by Control Tower's CT.ELASTICLOADBALANCING.PR.5 hook).
+func (r *rehearsal) turnOffDeletionProtection(name string) {
+	st := r.stacks[name]
+	for id, rr := range st.res {
+		if rr["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+			r.aws.setDeletionProtection(st.physical[id], false)
+		}
+	}
+}
+
 // destroy deletes a stack in the reverse of its creation order (CloudFormation deletes
 // dependents first).
 func (r *rehearsal) destroy(name string) {
@@ -862,6 +879,10 @@ func (r *rehearsal) destroy(name string) {
 				}
 			}
 			a.services[phys].deleted = true
+		case typ == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+			if err := a.deleteNLB(phys); err != nil {
+				t.Fatalf("%s%v", st.w.where, err)
+			}
 		case typ == "AWS::Lambda::Function":
 			r.functions[phys].deleted = true
 		case typ == "AWS::StepFunctions::StateMachine":
@@ -890,4 +911,16 @@ func toAny(s []string) []any {
 		out[i] = x
 	}
 	return out
+}
+
+func TestTheRehearsalRefusesToDeleteAProtectedNLBUntilProtectionIsOff(t *testing.T) {
+	a := newFakeAWS()
+	const nlb = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/x/1"
+	a.nlbs[nlb] = []string{"subnet-1"}
+	a.setDeletionProtection(nlb, true)
+	mustContain(t, errString(a.deleteNLB(nlb)), "OperationNotPermitted", "deletion protection is enabled")
+	a.setDeletionProtection(nlb, false)
+	if err := a.deleteNLB(nlb); err != nil {
+		t.Fatalf("after turning protection off: %v", err)
+	}
 }

@@ -21,6 +21,7 @@ type fakeAWS struct {
 	vpcs      map[string]*fVpc      // vpc-… ->
 	subnets   map[string]*fSubnet   // subnet-… ->
 	nlbs      map[string][]string   // NLB ARN -> subnet IDs
+	protected map[string]bool       // NLB ARN -> deletion_protection.enabled
 	services  map[string]*fService  // vpce-svc-… ->
 	txt       map[string]string     // record name without the trailing dot -> value
 	keys      map[string]any        // KMS key ARN -> key policy
@@ -105,7 +106,7 @@ type fPolicy struct {
 }
 
 func newFakeAWS() *fakeAWS {
-	return &fakeAWS{vpcs: map[string]*fVpc{}, subnets: map[string]*fSubnet{}, nlbs: map[string][]string{}, services: map[string]*fService{},
+	return &fakeAWS{vpcs: map[string]*fVpc{}, subnets: map[string]*fSubnet{}, nlbs: map[string][]string{}, protected: map[string]bool{}, services: map[string]*fService{},
 		txt: map[string]string{}, keys: map[string]any{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
 }
 
@@ -280,4 +281,26 @@ func list(f url.Values, prefix string) []string {
 		out = append(out, f.Get(fmt.Sprintf("%s.%d", prefix, i)))
 	}
 	return out
+}
+
+// setDeletionProtection is `aws elbv2 modify-load-balancer-attributes --attributes
+// Key=deletion_protection.enabled,Value=…`, the step the README gives before deleting a provider
+// stack whose NLB is protected.
+func (a *fakeAWS) setDeletionProtection(nlb string, on bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.protected[nlb] = on
+}
+
+// deleteNLB applies DeleteLoadBalancer's rule: a load balancer with deletion protection enabled
+// cannot be deleted (Elastic Load Balancing API Reference, DeleteLoadBalancer:
+// OperationNotPermitted; User Guide, "Deletion protection").
+func (a *fakeAWS) deleteNLB(nlb string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.protected[nlb] {
+		return fmt.Errorf("OperationNotPermitted: Load balancer '%s' cannot be deleted because deletion protection is enabled", nlb)
+	}
+	delete(a.nlbs, nlb)
+	return nil
 }

@@ -67,32 +67,36 @@ func (f *Func) waiter() *waiter {
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
 		}),
 		Description: jsii.String("Invokes the function whose custom resources wait in this state machine"),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{"InvokeLogAndTrace": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-			Statements: &[]awsiam.PolicyStatement{
-				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Sid:     jsii.String("InvokeTheFunction"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			// Named as before logging existed, so that an update keeps it in place.
+			"InvokeTheFunction": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 					Actions: jsii.Strings("lambda:InvokeFunction"),
 					// The state machine invokes the unqualified ARN only.
 					Resources: jsii.Strings(*f.Function.FunctionArn()),
-				}),
-				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					// Step Functions Developer Guide, "IAM policies for logging to CloudWatch Logs"
-					// (the same list aws-cdk-lib's StateMachine grants): log deliveries and
-					// resource policies have no resource-level permissions.
-					Sid: jsii.String("VendedLogDelivery"),
-					Actions: jsii.Strings("logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-						"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"),
-					Resources: jsii.Strings("*"),
-				}),
-				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					// Step Functions Developer Guide, "AWS X-Ray and Step Functions": X-Ray's
-					// actions have no resource-level permissions.
-					Sid:       jsii.String("XRayTracing"),
-					Actions:   jsii.Strings("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"),
-					Resources: jsii.Strings("*"),
-				}),
-			},
-		})},
+				})},
+			}),
+			"LogAndTrace": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						// Step Functions Developer Guide, "IAM policies for logging to CloudWatch
+						// Logs" (the same list aws-cdk-lib's StateMachine grants): log deliveries
+						// and resource policies have no resource-level permissions.
+						Sid: jsii.String("VendedLogDelivery"),
+						Actions: jsii.Strings("logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+							"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"),
+						Resources: jsii.Strings("*"),
+					}),
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						// Step Functions Developer Guide, "AWS X-Ray and Step Functions": X-Ray's
+						// actions have no resource-level permissions.
+						Sid:       jsii.String("XRayTracing"),
+						Actions:   jsii.Strings("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"),
+						Resources: jsii.Strings("*"),
+					}),
+				},
+			}),
+		},
 	})
 	nag.Suppress(role, "AwsSolutions-IAM5", "CloudWatch Logs log-delivery and X-Ray actions support no resource-level permissions (Service Authorization Reference), so Step Functions' logging and tracing need Resource *")
 	// Under /aws/vendedlogs/: CloudWatch Logs then covers every such group with one wildcard in
