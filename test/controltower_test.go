@@ -13,6 +13,8 @@ package test
 // resource that does not fail the rule is a problem too, so the metadata stays true.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,7 +104,8 @@ var (
 
 // controlTowerProblems runs the Control Tower rules over templates (stack name -> template JSON)
 // and returns every unsuppressed failure and every suppression without a failure, each naming
-// the template, the resource and the control. It returns nil where the check cannot run.
+// the fixture, the template, the resource and the control. It returns nil where the check cannot
+// run. A template already checked (the same JSON in an earlier fixture) is not checked again.
 func controlTowerProblems(fixture string, templates map[string]map[string]any) ([]string, error) {
 	tools := controlTowerTools()
 	if tools.skip != "" {
@@ -111,6 +114,48 @@ func controlTowerProblems(fixture string, templates map[string]map[string]any) (
 	if tools.err != nil {
 		return nil, tools.err
 	}
+	var problems []string
+	fresh := map[string]map[string]any{}
+	sums := map[string]string{}
+	for stack, tpl := range templates {
+		body, err := json.Marshal(tpl)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(append([]byte(stack+"\n"), body...))
+		sums[stack] = hex.EncodeToString(sum[:])
+		if cached, ok := checked.Load(sums[stack]); ok {
+			problems = append(problems, cached.([]string)...)
+		} else {
+			fresh[stack] = tpl
+		}
+	}
+	if len(fresh) > 0 {
+		vs, err := runGuard(tools, nil, fresh)
+		if err != nil {
+			return nil, err
+		}
+		for stack, tpl := range fresh {
+			own := judge(map[string]map[string]any{stack: tpl}, vs)
+			checked.Store(sums[stack], own)
+			problems = append(problems, own...)
+		}
+	}
+	for i := range problems {
+		problems[i] = fixture + "/" + problems[i]
+	}
+	sort.Strings(problems)
+	return problems, nil
+}
+
+// checked holds the problems of each template checked so far, by stack name and content.
+var checked sync.Map
+
+// runGuard runs cfn-guard over templates with the rule files given, or, when rules is nil, with
+// those that name a resource type of the templates: every rule selects Resources.*[ Type ==
+// <literal> ] and is skipped when that selection is empty, so the others cannot fail
+// (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt checks this on real templates).
+func runGuard(tools guardTools, rules []string, templates map[string]map[string]any) ([]violation, error) {
 	dir, err := os.MkdirTemp("", "privatelink-guard-")
 	if err != nil {
 		return nil, err
@@ -135,13 +180,15 @@ func controlTowerProblems(fixture string, templates map[string]map[string]any) (
 		files[file] = stack
 		args = append(args, "--data", file)
 	}
-	// Only the rule files that name a resource type in these templates: every rule selects
-	// Resources.*[ Type == <literal> ] and is skipped when that selection is empty, so the others
-	// cannot fail (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt checks this on real templates).
-	for file, named := range tools.rules {
-		if len(named) == 0 || slices.ContainsFunc(named, func(t string) bool { return types[t] }) {
-			args = append(args, "--rules", file)
+	if rules == nil {
+		for file, named := range tools.rules {
+			if len(named) == 0 || slices.ContainsFunc(named, func(t string) bool { return types[t] }) {
+				rules = append(rules, file)
+			}
 		}
+	}
+	for _, r := range rules {
+		args = append(args, "--rules", r)
 	}
 	out, err := exec.Command(tools.bin, args...).Output()
 	// cfn-guard exits 19 when a rule fails, 0 when all pass.
@@ -149,11 +196,7 @@ func controlTowerProblems(fixture string, templates map[string]map[string]any) (
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19) {
 		return nil, fmt.Errorf("cfn-guard: %v: %s", err, exitStderr(err))
 	}
-	violations, err := parseGuard(out, files)
-	if err != nil {
-		return nil, err
-	}
-	return judge(fixture, templates, violations), nil
+	return parseGuard(out, files)
 }
 
 func exitStderr(err error) string {
@@ -220,17 +263,20 @@ var customMessage = regexp.MustCompile(`"custom_message":\s*"((?:[^"\\]|\\.)*\[C
 
 // judge turns violations into problems: failures the resource does not suppress with a reason,
 // and suppressions with no failure behind them.
-func judge(fixture string, templates map[string]map[string]any, vs []violation) []string {
+func judge(templates map[string]map[string]any, vs []violation) []string {
 	var problems []string
 	failing := map[[3]string]bool{}
 	for _, v := range vs {
+		if templates[v.template] == nil {
+			continue
+		}
 		failing[[3]string{v.template, v.resource, v.rule}] = true
 		rules, reasons := guardMetadata(templates[v.template], v.resource)
 		switch {
 		case !slices.Contains(rules, v.rule):
-			problems = append(problems, fmt.Sprintf("%s/%s: %s fails %s (%s) unsuppressed; fix: %s", fixture, v.template, v.resource, v.control, v.rule, v.fix))
+			problems = append(problems, fmt.Sprintf("%s: %s fails %s (%s) unsuppressed; fix: %s", v.template, v.resource, v.control, v.rule, v.fix))
 		case strings.TrimSpace(strings.TrimPrefix(reasons[v.rule], v.control+":")) == "":
-			problems = append(problems, fmt.Sprintf("%s/%s: %s suppresses %s (%s) without a reason in Metadata.guard.Reasons", fixture, v.template, v.resource, v.control, v.rule))
+			problems = append(problems, fmt.Sprintf("%s: %s suppresses %s (%s) without a reason in Metadata.guard.Reasons", v.template, v.resource, v.control, v.rule))
 		}
 	}
 	for stack, tpl := range templates {
@@ -239,7 +285,7 @@ func judge(fixture string, templates map[string]map[string]any, vs []violation) 
 			rules, _ := guardMetadata(tpl, id)
 			for _, rule := range rules {
 				if !failing[[3]string{stack, id, rule}] {
-					problems = append(problems, fmt.Sprintf("%s/%s: %s suppresses %s, which it does not fail: remove the suppression", fixture, stack, id, rule))
+					problems = append(problems, fmt.Sprintf("%s: %s suppresses %s, which it does not fail: remove the suppression", stack, id, rule))
 				}
 			}
 		}
@@ -345,32 +391,14 @@ func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 
 func allRulesFindNoMore(t *testing.T, tools guardTools, name string) {
 	templates := templateJSON(appWith(t, name, appConfigs[name]).templates)
-	dir := t.TempDir()
-	files := map[string]string{}
-	args := []string{"validate", "--output-format", "json", "--show-summary", "none", "--structured",
-		"--rules", filepath.Join(tools.pkg, "rules", "control-tower", "cfn-guard")}
-	for stack, tpl := range templates {
-		body, _ := json.Marshal(tpl)
-		file := filepath.Join(dir, stack+".json")
-		if err := os.WriteFile(file, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files[file] = stack
-		args = append(args, "--data", file)
-	}
-	out, err := exec.Command(tools.bin, args...).Output()
-	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19) {
-		t.Fatalf("cfn-guard: %v: %s", err, exitStderr(err))
-	}
-	all, err := parseGuard(out, files)
+	all, err := runGuard(tools, []string{filepath.Join(tools.pkg, "rules", "control-tower", "cfn-guard")}, templates)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(all) == 0 {
 		t.Fatalf("the %s app fails no rule at all: its suppressed controls (CT.LAMBDA.PR.3 at least) should fail", name)
 	}
-	if got := judge(name, templates, all); len(got) != 0 {
+	if got := judge(templates, all); len(got) != 0 {
 		t.Errorf("with every rule file, the %s app has problems the chosen rules missed:\n%s", name, strings.Join(got, "\n"))
 	}
 }
