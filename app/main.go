@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/internal/gobuild"
 )
 
 func main() {
@@ -26,8 +27,11 @@ func main() {
 	})
 	if _, err := privatelinkapp.Build(app); err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		gobuild.Cleanup()
 		jsii.Close()
 		os.Exit(1)
 	}
 	app.Synth(nil)
+	// The assembly holds copies of the Lambda binaries; their build directories can go.
+	gobuild.Cleanup()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/internal/gobuild"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -24,8 +25,18 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	jsii.Close()
+	// Every fixture's cloud assembly (with copies of the Lambda binaries) and the binaries' build
+	// directories: about 1 GB per run otherwise left in the temporary directory.
+	outdirs.Range(func(dir, _ any) bool {
+		os.RemoveAll(dir.(string))
+		return true
+	})
+	gobuild.Cleanup()
 	os.Exit(code)
 }
+
+// outdirs are the fixtures' cloud assembly directories, removed when the tests end.
+var outdirs sync.Map
 
 // fixture is a synthesized app: its stacks' templates and the app for annotations.
 type fixture struct {
@@ -53,6 +64,7 @@ func synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 			f.err = err
 			return
 		}
+		outdirs.Store(dir, true)
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 		if f.err = build(app); f.err != nil {
 			return

@@ -44,6 +44,19 @@ func Bootstrap(pkg string) (string, error) {
 	return r.dir, r.err
 }
 
+// Cleanup removes the directories of every build so far. Call it once the app is synthesized:
+// the cloud assembly holds copies of the binaries (each synth process would otherwise leave
+// about 27 MB in the temporary directory). A later Bootstrap builds again.
+func Cleanup() {
+	built.Range(func(k, v any) bool {
+		if r := v.(*result); r.dir != "" {
+			os.RemoveAll(r.dir)
+		}
+		built.Delete(k)
+		return true
+	})
+}
+
 // MustBootstrap is Bootstrap for construct code, where a failure to build is a synth error.
 func MustBootstrap(pkg string) string {
 	dir, err := Bootstrap(pkg)
