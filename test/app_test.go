@@ -102,18 +102,19 @@ func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
 
 func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T) {
 	const name = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
-	app := awscdk.NewApp(nil)
-	// What `cdk synth` would have cached after the lookup: the service serves one of our two AZs.
-	app.Node().SetContext(jsii.String("endpoint-service-availability-zones:account=111111111111:region=eu-west-1:serviceName="+name), []string{"eu-west-1b"})
-	stack := providerStack(app, "ConsumerLookup")
-	// A VPC the user brings, whose subnets are placed by AZ name: where the lookup applies.
-	vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b"), NatGateways: jsii.Number(0),
-		IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
-		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
-	consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
-		ServiceName: name, Ports: []int{443}, Vpc: vpc, LookupSupportedAzs: true,
-	})
-	tpl := assertions.Template_FromStack(stack, nil)
+	tpl := synth(t, "consumer-lookup", func(app awscdk.App) error {
+		// What `cdk synth` would have cached after the lookup: the service serves one of our two AZs.
+		app.Node().SetContext(jsii.String("endpoint-service-availability-zones:account=111111111111:region=eu-west-1:serviceName="+name), []string{"eu-west-1b"})
+		stack := providerStack(app, "ConsumerLookup")
+		// A VPC the user brings, whose subnets are placed by AZ name: where the lookup applies.
+		vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b"), NatGateways: jsii.Number(0),
+			IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
+			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
+		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
+			ServiceName: name, Ports: []int{443}, Vpc: vpc, LookupSupportedAzs: true,
+		})
+		return nil
+	}).templates["ConsumerLookup"]
 	endpoints := tpl.FindResources(jsii.String("AWS::EC2::VPCEndpoint"), nil)
 	for id, r := range *endpoints {
 		subnets := (*r)["Properties"].(map[string]any)["SubnetIds"].([]any)

@@ -149,13 +149,14 @@ func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
 }
 
 func TestAConsumerInAVpcItWasGivenAdmitsEveryIpv6RangeOfThatVpc(t *testing.T) {
-	app := awscdk.NewApp(nil)
-	stack := providerStack(app, "GivenDualStackVpc")
-	vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
-		IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
-		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
-	consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc})
-	tpl := assertions.Template_FromStack(stack, nil)
+	tpl := synth(t, "consumer-given-dual-stack-vpc", func(app awscdk.App) error {
+		stack := providerStack(app, "GivenDualStackVpc")
+		vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
+			IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
+			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
+		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc})
+		return nil
+	}).templates["GivenDualStackVpc"]
 	blockID, _ := only(t, resources(tpl, "AWS::EC2::VPCCidrBlock"))
 	for id, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
 		if !strings.HasPrefix(fmt.Sprint(props(sg)["GroupDescription"]), "PrivateLink endpoint") {

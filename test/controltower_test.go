@@ -13,6 +13,7 @@ package test
 // resource that does not fail the rule is a problem too, so the metadata stays true.
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -190,21 +191,17 @@ func runGuard(tools guardTools, rules []string, templates map[string]map[string]
 	for _, r := range rules {
 		args = append(args, "--rules", r)
 	}
-	out, err := exec.Command(tools.bin, args...).Output()
-	// cfn-guard exits 19 when a rule fails, 0 when all pass.
+	cmd := exec.Command(tools.bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	// cfn-guard exits 19 when a rule fails, 0 when all pass. A rule file it cannot parse is only
+	// a line on stderr when another rule fails (exit 19): that would drop a control unseen.
 	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19) {
-		return nil, fmt.Errorf("cfn-guard: %v: %s", err, exitStderr(err))
+	if (err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19)) || strings.TrimSpace(stderr.String()) != "" {
+		return nil, fmt.Errorf("cfn-guard: %v: %s", err, stderr.String())
 	}
 	return parseGuard(out, files)
-}
-
-func exitStderr(err error) string {
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return string(exit.Stderr)
-	}
-	return ""
 }
 
 // parseGuard reads cfn-guard's structured JSON: per data file, the failing rules, each with the
@@ -275,8 +272,8 @@ func judge(templates map[string]map[string]any, vs []violation) []string {
 		switch {
 		case !slices.Contains(rules, v.rule):
 			problems = append(problems, fmt.Sprintf("%s: %s fails %s (%s) unsuppressed; fix: %s", v.template, v.resource, v.control, v.rule, v.fix))
-		case strings.TrimSpace(strings.TrimPrefix(reasons[v.rule], v.control+":")) == "":
-			problems = append(problems, fmt.Sprintf("%s: %s suppresses %s (%s) without a reason in Metadata.guard.Reasons", v.template, v.resource, v.control, v.rule))
+		case !strings.HasPrefix(reasons[v.rule], v.control+": ") || strings.TrimSpace(strings.TrimPrefix(reasons[v.rule], v.control+": ")) == "":
+			problems = append(problems, fmt.Sprintf("%s: %s suppresses %s (%s) without a reason \"%s: <why>\" in Metadata.guard.Reasons (has %q)", v.template, v.resource, v.control, v.rule, v.control, reasons[v.rule]))
 		}
 	}
 	for stack, tpl := range templates {
@@ -471,4 +468,29 @@ func TestEveryLogGroupUsesItsStacksKeyWhichAllowsCloudWatchLogsOfItsRegion(t *te
 			t.Errorf("%s: key %q and %d log groups; want a key and the function's and its wait's log groups", stack, key, groups)
 		}
 	}
+}
+
+// cfn-guard reports a rule file it cannot parse only on stderr when another rule fails: the check
+// must not go on without that file's controls.
+func TestARuleFileCfnGuardCannotParseIsAnError(t *testing.T) {
+	tools := controlTowerTools()
+	if tools.skip != "" {
+		t.Skip(tools.skip)
+	}
+	if tools.err != nil {
+		t.Fatal(tools.err)
+	}
+	broken := filepath.Join(t.TempDir(), "broken.guard")
+	if err := os.WriteFile(broken, []byte("rule broken when {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failing := filepath.Join(tools.pkg, "rules", "control-tower", "cfn-guard", "cloudwatch", "ct-cloudwatch-pr-2.guard")
+	thirtyDays := map[string]map[string]any{"Stack": {"Resources": map[string]any{
+		"Logs": map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"RetentionInDays": 30}},
+	}}}
+	if vs, err := runGuard(tools, []string{failing}, thirtyDays); err != nil || len(vs) != 1 {
+		t.Fatalf("the working rule alone: %v, %v; want one CT.CLOUDWATCH.PR.2 failure", vs, err)
+	}
+	_, err := runGuard(tools, []string{failing, broken}, thirtyDays)
+	mustContain(t, errString(err), "cfn-guard:", "broken.guard")
 }

@@ -259,11 +259,27 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 	}
 }
 
-func TestAnAcceptorRefusesALogsKeyOfAnotherRegionAtSynth(t *testing.T) {
+// A key of another Region is a warning at synth, on each construct whose log groups would use it.
+func TestALogsKeyOfAnotherRegionIsAWarningOnEachConstructThatUsesIt(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	stack := providerStack(app, "AcceptorKey")
-	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+	stack := providerStack(app, "KeyRegion")
 	key := awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
-	mustContain(t, panicMessage(func() { acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, LogsKey: key}) }),
-		`privatelink: AcceptorProps.LogsKey "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" is a key of us-east-1, but the log groups are in eu-west-1`)
+	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}, LogsKey: key})
+	acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, LogsKey: key})
+	found := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
+		`^LogsKey arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is a key of us-east-1, but the log groups are in eu-west-1: .* give a key of eu-west-1 \(logkey.New makes one\)`)))
+	var paths []string
+	for _, msg := range *found {
+		paths = append(paths, *msg.Id)
+	}
+	if len(paths) != 2 {
+		t.Fatalf("warnings at %v, want one on the provider's function and one on the acceptor's", paths)
+	}
+
+	same := providerStack(awscdk.NewApp(nil), "KeySameRegion")
+	provider.NewProvider(same, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"},
+		LogsKey: awskms.Key_FromKeyArn(same, jsii.String("Key"), jsii.String("arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"))})
+	if found := assertions.Annotations_FromStack(same).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("^LogsKey"))); len(*found) != 0 {
+		t.Errorf("a key of the stack's Region warns: %v", (*found)[0].Entry.Data)
+	}
 }

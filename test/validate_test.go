@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
@@ -55,15 +54,6 @@ func TestProviderPropsValidate(t *testing.T) {
 			p.HostedZone = zone(scratchStack())
 		}, "VerificationTimeout 1m30.001s is out of range: use 1m to 55m in whole seconds"},
 		{"rejects the demo target with proxy protocol", func(p *provider.ProviderProps) { p.DemoTarget = true; p.ProxyProtocolV2 = true }, "DemoTarget with ProxyProtocolV2"},
-		{"rejects a logs key of another Region", func(p *provider.ProviderProps) {
-			p.LogsKey = importedKey("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
-		}, `LogsKey "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" is a key of us-east-1, but the log groups are in eu-west-1: CloudWatch Logs encrypts with keys of its own Region; give a key of eu-west-1`},
-		{"rejects a logs key alias", func(p *provider.ProviderProps) {
-			p.LogsKey = importedKey("arn:aws:kms:eu-west-1:111111111111:alias/logs")
-		}, `LogsKey "arn:aws:kms:eu-west-1:111111111111:alias/logs" is an alias: CloudWatch Logs takes the key's own ARN`},
-		{"accepts a logs key of its Region", func(p *provider.ProviderProps) {
-			p.LogsKey = importedKey("arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
-		}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,8 +99,6 @@ func TestConsumerPropsValidate(t *testing.T) {
 		{"rejects a timeout under a minute", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: time.Second}, "AcceptanceTimeout 1s is out of range: use 1m to 55m in whole seconds"},
 		{"accepts a wait of 55 minutes", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: 55 * time.Minute}, ""},
 		{"rejects a malformed acceptor ARN", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptorArn: "arn:aws:lambda:eu-west-1:1:function:x"}, `AcceptorArn "arn:aws:lambda:eu-west-1:1:function:x" is not a Lambda function ARN`},
-		{"rejects a logs key of another Region", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "eu-west-1", Ports: []int{443}, LogsKey: importedKey("arn:aws:kms:eu-west-1:222222222222:key/mrk-1234abcd12ab34cd56ef1234567890ab")},
-			`LogsKey "arn:aws:kms:eu-west-1:222222222222:key/mrk-1234abcd12ab34cd56ef1234567890ab" is a key of eu-west-1, but the log groups are in eu-central-1`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,11 +145,6 @@ func TestAppConfig(t *testing.T) {
 }
 
 // scratchStack is a stack of its own app, for props that need a construct (a hosted zone).
-// importedKey is a KMS key imported by ARN, as a user in another stack or account would give it.
-func importedKey(arn string) awskms.IKey {
-	return awskms.Key_FromKeyArn(scratchStack(), jsii.String("Key"), jsii.String(arn))
-}
-
 func scratchStack() awscdk.Stack {
 	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: euWest1})
 }

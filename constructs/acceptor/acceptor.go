@@ -124,10 +124,6 @@ func (p *AcceptorProps) Validate(allowed []string) error {
 	if p.FunctionName != "" && !functionName.MatchString(p.FunctionName) {
 		bad("FunctionName %q is not a Lambda function name (1-64 of A-Z a-z 0-9 _ -): fix the value", p.FunctionName)
 	}
-	// The key's Region is checked by NewAcceptor, which knows the stack's.
-	if why := gofunc.CheckLogsKey("LogsKey", p.LogsKey, ""); why != "" {
-		bad("%s", why)
-	}
 	return errors.Join(errs...)
 }
 
@@ -154,9 +150,6 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	}
 	if err := props.Validate(allowed); err != nil {
 		panic(err)
-	}
-	if why := gofunc.CheckLogsKey("LogsKey", props.LogsKey, *awscdk.Stack_Of(scope).Region()); why != "" {
-		panic(fmt.Errorf("privatelink: AcceptorProps.%s", why))
 	}
 	a := &acceptor{Construct: constructs.NewConstruct(scope, jsii.String(id)), allowed: allowed}
 	c := a.Construct

@@ -145,8 +145,5 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	if p.LookupSupportedAzs && (provider.IsToken(p.ServiceName) || p.Provider != nil) {
 		bad("LookupSupportedAzs needs a literal ServiceName at synth, but ServiceName is a token (or comes from Provider): give the name as a string or turn the lookup off")
 	}
-	if why := gofunc.CheckLogsKey("LogsKey", p.LogsKey, region); why != "" {
-		bad("%s", why)
-	}
 	return errors.Join(errs...)
 }

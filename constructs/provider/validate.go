@@ -143,9 +143,6 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 	if (p.Vpc != nil || p.LoadBalancer != nil) && len(p.AvailabilityZoneIds) > 0 {
 		bad("AvailabilityZoneIds %q only apply to a VPC this construct creates, but Vpc or LoadBalancer is given: drop AvailabilityZoneIds", p.AvailabilityZoneIds)
 	}
-	if why := gofunc.CheckLogsKey("LogsKey", p.LogsKey, stackRegion); why != "" {
-		bad("%s", why)
-	}
 	return errors.Join(errs...)
 }
 

@@ -99,6 +99,9 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 		retention = awslogs.RetentionDays_ONE_YEAR
 	}
 	logs := newLogGroup(c, "Logs", "", retention, props.LogsKey)
+	if props.LogsKey != nil {
+		logsKeyRegionWarning(c, props.LogsKey)
+	}
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String(props.Description),
@@ -203,30 +206,20 @@ func CrossRegion(allowedRegions []string) string {
 	return ""
 }
 
-// kmsKeyArn is a KMS key's ARN (not an alias's): arn:<partition>:kms:<region>:<account>:key/<id>.
-var kmsKeyArn = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(key|alias)/.+$`)
+// kmsKeyArn is a KMS key ARN, which awskms.Key_FromKeyArn insists on; the Region is captured.
+var kmsKeyArn = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key/.+$`)
 
-// CheckLogsKey returns why key, the value of the LogsKey prop named field, cannot encrypt log
-// groups of a stack in stackRegion ("" or a token when unknown), or "". Only a key known at synth
-// (imported by ARN) is checked: CloudWatch Logs takes the ARN of a symmetric key, not an alias
-// (CloudWatch Logs API Reference, CreateLogGroup and AssociateKmsKey: kmsKeyId), and a key of the
-// log group's own Region — the key policy it needs names logs.<region>.amazonaws.com.
-func CheckLogsKey(field string, key awskms.IKey, stackRegion string) string {
-	if key == nil {
-		return ""
-	}
+// logsKeyRegionWarning warns when key, known at synth, is a key of another Region than the log
+// groups: CloudWatch Logs is given the logs.<region> principal of its own Region in the key
+// policy, and AWS services encrypt with keys of the resource's Region. A warning, not an error:
+// no AWS document we found states the rule for CloudWatch Logs outright.
+func logsKeyRegionWarning(scope constructs.Construct, key awskms.IKey) {
+	region := *awscdk.Stack_Of(scope).Region()
 	arn := *key.KeyArn()
-	if strings.Contains(arn, "${Token[") {
-		return ""
-	}
 	m := kmsKeyArn.FindStringSubmatch(arn)
-	switch {
-	case m == nil:
-		return fmt.Sprintf("%s %q is not a KMS key ARN: import the key with awskms.Key_FromKeyArn and its arn:<partition>:kms:<region>:<account>:key/<id>", field, arn)
-	case m[2] == "alias":
-		return fmt.Sprintf("%s %q is an alias: CloudWatch Logs takes the key's own ARN (arn:…:kms:%s:<account>:key/<id>; aws kms describe-key --key-id %s shows it)", field, arn, m[1], arn)
-	case stackRegion != "" && !strings.Contains(stackRegion, "${Token[") && m[1] != stackRegion:
-		return fmt.Sprintf("%s %q is a key of %s, but the log groups are in %s: CloudWatch Logs encrypts with keys of its own Region; give a key of %s (logkey.New makes one)", field, arn, m[1], stackRegion, stackRegion)
+	if m == nil || strings.Contains(region, "${Token[") || m[1] == region {
+		return
 	}
-	return ""
+	awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:logsKeyRegion"), jsii.String(fmt.Sprintf(
+		"LogsKey %s is a key of %s, but the log groups are in %s: CloudWatch Logs is expected to need a key of its own Region; give a key of %s (logkey.New makes one)", arn, m[1], region, region)))
 }
