@@ -162,9 +162,9 @@ var assetHash = regexp.MustCompile(`[0-9a-f]{64}(\.zip)?`)
 func TestSnapshots(t *testing.T) {
 	for name, ctx := range appConfigs {
 		f := appWith(t, name, ctx)
-		for stack, tpl := range f.templates {
+		for stack, tpl := range f.json {
 			t.Run(name+"/"+stack, func(t *testing.T) {
-				raw, _ := json.MarshalIndent(tpl.ToJSON(), "", "  ")
+				raw, _ := json.MarshalIndent(tpl, "", "  ")
 				got := assetHash.ReplaceAllString(string(raw), "<asset-hash>") + "\n"
 				file := filepath.Join("testdata", name+"."+stack+".template.json")
 				if *update {

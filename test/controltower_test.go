@@ -101,6 +101,8 @@ var (
 	controlID  = regexp.MustCompile(`\[(CT\.[A-Z0-9_]+\.PR\.[0-9]+)\]`)
 	fixText    = regexp.MustCompile(`\[FIX\]:\s*([^\n]*)`)
 	resourceAt = regexp.MustCompile(`"/Resources/([^/"]+)`)
+	// customMessage is the control's own message: "[CT.…]: title [FIX]: what to do".
+	customMessage = regexp.MustCompile(`"custom_message":\s*"((?:[^"\\]|\\.)*\[CT\.(?:[^"\\]|\\.)*)"`)
 )
 
 // controlTowerProblems runs the Control Tower rules over templates (stack name -> template JSON)
@@ -255,9 +257,6 @@ func parseGuard(out []byte, files map[string]string) ([]violation, error) {
 	return vs, nil
 }
 
-// customMessage is the control's own message: "[CT.…]: title [FIX]: what to do".
-var customMessage = regexp.MustCompile(`"custom_message":\s*"((?:[^"\\]|\\.)*\[CT\.(?:[^"\\]|\\.)*)"`)
-
 // judge turns violations into problems: failures the resource does not suppress with a reason,
 // and suppressions with no failure behind them.
 func judge(templates map[string]map[string]any, vs []violation) []string {
@@ -350,7 +349,7 @@ func TestTheControlTowerCheckNamesTemplateResourceAndControl(t *testing.T) {
 		guard.Suppress(stale, guard.LambdaInVpc, "test: a log group is no function")
 		return nil
 	}, noControlTowerCheck)
-	problems, err := controlTowerProblems("harness", templateJSON(f.templates))
+	problems, err := controlTowerProblems("harness", f.json)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +385,7 @@ func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 	}
 	templates := map[string]map[string]any{}
 	for _, name := range []string{"default", "controltower"} {
-		for stack, tpl := range templateJSON(appWith(t, name, appConfigs[name]).templates) {
+		for stack, tpl := range appWith(t, name, appConfigs[name]).json {
 			templates[name+"."+stack] = tpl
 		}
 	}
@@ -407,7 +406,7 @@ func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 func TestWithTheControlTowerOptionsOnlyLambdaVpcAndTcpAccessLogsAreSuppressed(t *testing.T) {
 	f := appWith(t, "controltower", appConfigs["controltower"])
 	suppressed := map[string]int{}
-	for _, tpl := range templateJSON(f.templates) {
+	for _, tpl := range f.json {
 		for id := range tpl["Resources"].(map[string]any) {
 			rules, reasons := guardMetadata(tpl, id)
 			for _, r := range rules {
@@ -427,7 +426,7 @@ func TestWithTheControlTowerOptionsOnlyLambdaVpcAndTcpAccessLogsAreSuppressed(t 
 func TestEveryLogGroupUsesItsStacksKeyWhichAllowsCloudWatchLogsOfItsRegion(t *testing.T) {
 	f := appWith(t, "controltower", appConfigs["controltower"])
 	accounts := map[string]string{"PrivateLinkProvider": "111111111111", "PrivateLinkConsumer": "222222222222"}
-	for stack, tpl := range templateJSON(f.templates) {
+	for stack, tpl := range f.json {
 		w := world{account: accounts[stack], region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
 		resources := tpl["Resources"].(map[string]any)
 		var key string

@@ -43,8 +43,10 @@ var outdirs sync.Map
 type fixture struct {
 	once      sync.Once
 	templates map[string]assertions.Template
-	stacks    map[string]awscdk.Stack
-	err       error
+	// json is each template as plain JSON, read from jsii once (templateJSON).
+	json   map[string]map[string]any
+	stacks map[string]awscdk.Stack
+	err    error
 }
 
 // noControlTowerCheck is a synth option for fixtures that fail Control Tower on purpose.
@@ -78,10 +80,11 @@ func synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 				f.templates[*s.StackName()] = assertions.Template_FromStack(s, nil)
 			}
 		}
+		f.json = templateJSON(f.templates)
 		if !slices.Contains(opts, noControlTowerCheck) {
 			// cfn-guard runs on the other core while the test goes on; the test waits for it
 			// when it ends.
-			templates := templateJSON(f.templates)
+			templates := f.json
 			done := make(chan struct{})
 			var problems []string
 			var err error

@@ -337,7 +337,7 @@ type template struct {
 }
 
 func snapshot(f *fixture, stack string) template {
-	doc := *f.templates[stack].ToJSON()
+	doc := f.json[stack]
 	params, _ := doc["Parameters"].(map[string]any)
 	outputs, _ := doc["Outputs"].(map[string]any)
 	return template{account: *f.stacks[stack].Account(), region: *f.stacks[stack].Region(), params: params, outputs: outputs, res: resources(f.templates[stack], "")}

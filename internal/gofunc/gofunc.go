@@ -39,7 +39,7 @@ type Props struct {
 	// Retention of the log group. Default: one year, the least that AWS Control Tower's
 	// CT.CLOUDWATCH.PR.2 accepts (a custom resource function logs a few KB per deploy).
 	Retention awslogs.RetentionDays
-	// LogsKey encrypts the function's log groups (CT.CLOUDWATCH.PR.3); see AllowLogs.
+	// LogsKey encrypts the function's log groups (CT.CLOUDWATCH.PR.3); see allowLogs.
 	// Default: none, CloudWatch Logs' own encryption.
 	LogsKey awskms.IKey
 }
@@ -164,21 +164,21 @@ func newLogGroup(scope constructs.Construct, id, name string, retention awslogs.
 	props.EncryptionKey = key
 	logs := awslogs.NewLogGroup(scope, jsii.String(id), props)
 	if key != nil {
-		AllowLogs(logs, key)
+		allowLogs(logs, key)
 	} else {
 		guard.Suppress(logs, guard.LogGroupKms, guard.LogsWithoutKms)
 	}
 	return logs
 }
 
-// AllowLogs adds to key's policy, once per key and app, the statement CloudWatch Logs needs to
+// allowLogs adds to key's policy, once per key and app, the statement CloudWatch Logs needs to
 // encrypt this account's log groups in group's Region with it: the service principal
 // logs.<region>.<url suffix>, the actions and the kms:EncryptionContext:aws:logs:arn condition of
 // the CloudWatch Logs User Guide ("Encrypt log data in CloudWatch Logs using AWS KMS", step 2).
 // The condition names log-group:* because CloudFormation names the groups (a name in the key
 // policy would be a dependency cycle). A key imported by ARN cannot be changed: its policy must
 // already hold this statement, or creating the log group fails.
-func AllowLogs(group awslogs.ILogGroup, key awskms.IKey) {
+func allowLogs(group awslogs.ILogGroup, key awskms.IKey) {
 	// The first log group to claim the key adds the statement; later ones find it claimed.
 	if registry.Claim(group, "logs-key-policy", *key.Node().Path(), group) != "" {
 		return
