@@ -18,6 +18,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 // The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
@@ -78,7 +79,7 @@ func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 	msg := panicMessage(func() {
 		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
-			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc,
+			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc,
 		})
 	})
 	mustContain(t, msg, `ConsumerProps.IpAddressType "dualstack" needs IPv6 on every endpoint subnet`,
@@ -93,7 +94,7 @@ func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 	msg := panicMessage(func() {
 		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
-			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc,
+			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc,
 		})
 	})
 	mustContain(t, msg, "ConsumerProps.PrivateDns needs DNS support and DNS hostnames", "ConsumerNoDns/Vpc has EnableDnsHostnames off",
@@ -111,7 +112,7 @@ func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T
 			IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
 			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
-			ServiceName: name, Ports: []int{443}, Vpc: vpc, LookupSupportedAzs: true,
+			ServiceName: name, Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc, LookupSupportedAzs: true,
 		})
 		return nil
 	}).templates["ConsumerLookup"]

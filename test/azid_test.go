@@ -77,14 +77,14 @@ func TestAConsumerOfAProviderInTheSameAppMustUseZonesTheProviderServes(t *testin
 		AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
 	})
 	msg := panicMessage(func() {
-		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []int{443}, AvailabilityZoneIds: []string{"euw1-az2", "euw1-az3"}})
+		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []provider.ServicePort{{Port: 443}}, AvailabilityZoneIds: []string{"euw1-az2", "euw1-az3"}})
 	})
 	mustContain(t, msg, `ConsumerProps.AvailabilityZoneIds ["euw1-az2" "euw1-az3"] include ["euw1-az3"], which the provider SameAppAZs/Provider does not serve (its AZ IDs are ["euw1-az1" "euw1-az2"])`,
 		"add these to ProviderProps.AvailabilityZoneIds")
 }
 
 func TestLookupSupportedAzsIsOnlyForAVpcYouBring(t *testing.T) {
-	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, LookupSupportedAzs: true}
+	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, LookupSupportedAzs: true}
 	mustContain(t, errString(p.Validate("eu-west-1")), "ConsumerProps.LookupSupportedAzs filters subnets by AZ name, but the VPC this construct creates places its subnets by AZ ID", "drop LookupSupportedAzs")
 }
 
@@ -105,6 +105,6 @@ func TestCrossRegionDefaultsAndChecksSkipTheZonesAWSExcludes(t *testing.T) {
 	p := validProvider()
 	p.AllowedRegions, p.AvailabilityZoneIds = []string{"us-east-2"}, []string{"use1-az1", "use1-az3"}
 	mustContain(t, errString(p.Validate("us-east-1")), `ProviderProps.AvailabilityZoneIds[1] "use1-az3" does not support cross-Region PrivateLink`, "but AllowedRegions is set")
-	c := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", ServiceRegion: "us-east-1", Ports: []int{443}, AvailabilityZoneIds: []string{"usw1-az2"}}
+	c := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", ServiceRegion: "us-east-1", Ports: []provider.ServicePort{{Port: 443}}, AvailabilityZoneIds: []string{"usw1-az2"}}
 	mustContain(t, errString(c.Validate("us-west-1")), `ConsumerProps.AvailabilityZoneIds[0] "usw1-az2" does not support cross-Region PrivateLink`, "but ServiceRegion is us-east-1")
 }

@@ -154,7 +154,7 @@ func TestAConsumerInAVpcItWasGivenAdmitsEveryIpv6RangeOfThatVpc(t *testing.T) {
 		vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 			IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
 			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
-		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc})
+		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc})
 		return nil
 	}).templates["GivenDualStackVpc"]
 	blockID, _ := only(t, resources(tpl, "AWS::EC2::VPCCidrBlock"))
@@ -177,7 +177,7 @@ func TestAConsumerInAnImportedVpcSaysItsIpv6ClientsNeedAllowedIpv6Cidrs(t *testi
 	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Imported"), &awsec2.VpcAttributes{
 		VpcId: jsii.String("vpc-0123456789abcdef0"), AvailabilityZones: jsii.Strings("eu-west-1a"), IsolatedSubnetIds: jsii.Strings("subnet-0123456789abcdef0"), VpcCidrBlock: jsii.String("10.1.0.0/16"),
 	})
-	consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}, Vpc: vpc})
+	consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc})
 	warnings := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("ConsumerProps.Vpc vpc-0123456789abcdef0 is not defined in this stack.*AllowedIpv6Cidrs")))
 	if len(*warnings) != 1 {
 		t.Fatalf("%d warnings naming AllowedIpv6Cidrs, want 1", len(*warnings))
@@ -196,7 +196,7 @@ func TestAConsumerOfAProviderInTheSameStackWaitsForItsPermissionsAndVerification
 			AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
 			PrivateDnsName: "api.example.com", HostedZone: zone(stack),
 		})
-		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []int{443}, AvailabilityZoneIds: []string{"euw1-az1"}})
+		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []provider.ServicePort{{Port: 443}}, AvailabilityZoneIds: []string{"euw1-az1"}})
 		return nil
 	}).templates["SameStack"]
 	perms, _ := only(t, resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))

@@ -107,7 +107,7 @@ func TestDeployRehearsalOfOneStack(t *testing.T) {
 				PrivateDnsName: "api.example.com", HostedZone: zone(stack),
 			})
 			a := acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
-			consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []int{443}, AcceptorArn: *a.Function().FunctionArn()})
+			consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, AcceptorArn: *a.Function().FunctionArn()})
 			return nil
 		})
 	})

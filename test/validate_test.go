@@ -85,20 +85,20 @@ func TestConsumerPropsValidate(t *testing.T) {
 		props        consumer.ConsumerProps
 		want         string
 	}{
-		{"accepts the smallest valid props", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}}, ""},
-		{"rejects a malformed service name", "eu-west-1", consumer.ConsumerProps{ServiceName: "vpce-svc-123", Ports: []int{443}}, `ServiceName "vpce-svc-123" is not an endpoint service name`},
-		{"rejects a port out of range", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{0}}, "Ports[0] 0 is out of range"},
+		{"accepts the smallest valid props", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}}, ""},
+		{"rejects a malformed service name", "eu-west-1", consumer.ConsumerProps{ServiceName: "vpce-svc-123", Ports: []provider.ServicePort{{Port: 443}}}, `ServiceName "vpce-svc-123" is not an endpoint service name`},
+		{"rejects a port out of range", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 0}}}, "Ports[0].Port 0 is out of range"},
 		{"rejects no ports", "eu-west-1", consumer.ConsumerProps{ServiceName: svc}, "Ports is empty"},
-		{"rejects a cross-region service without ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}}, `ServiceRegion is empty but ServiceName "` + svc + `" is in eu-west-1 and this stack is in eu-central-1: set ServiceRegion to "eu-west-1"`},
-		{"accepts a cross-region service with ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "eu-west-1", Ports: []int{443}}, ""},
-		{"rejects a ServiceRegion that contradicts the name", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "us-east-1", Ports: []int{443}}, `ServiceRegion "us-east-1" differs from the Region in ServiceName`},
-		{"rejects IPv6 clients with an ipv4-only DNS record type", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, DnsRecordIpType: "ipv4", AllowedIpv6Cidrs: []string{"2001:db8::/56"}}, `DnsRecordIpType "ipv4" gives the private DNS name no AAAA record`},
-		{"accepts IPv6 clients with private DNS off", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, DnsRecordIpType: "ipv4", PrivateDns: &no, AllowedIpv6Cidrs: []string{"2001:db8::/56"}}, ""},
-		{"rejects a dualstack DNS type on an ipv4 endpoint", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, IpAddressType: "ipv4", DnsRecordIpType: "dualstack"}, `DnsRecordIpType "dualstack" needs IPv6 addresses on the endpoint`},
-		{"rejects an IPv4 CIDR in the IPv6 list", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AllowedIpv6Cidrs: []string{"10.0.0.0/8"}}, `AllowedIpv6Cidrs[0] "10.0.0.0/8" is not an IPv6 CIDR`},
-		{"rejects a timeout under a minute", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: time.Second}, "AcceptanceTimeout 1s is out of range: use 1m to 55m in whole seconds"},
-		{"accepts a wait of 55 minutes", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptanceTimeout: 55 * time.Minute}, ""},
-		{"rejects a malformed acceptor ARN", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []int{443}, AcceptorArn: "arn:aws:lambda:eu-west-1:1:function:x"}, `AcceptorArn "arn:aws:lambda:eu-west-1:1:function:x" is not a Lambda function ARN`},
+		{"rejects a cross-region service without ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}}, `ServiceRegion is empty but ServiceName "` + svc + `" is in eu-west-1 and this stack is in eu-central-1: set ServiceRegion to "eu-west-1"`},
+		{"accepts a cross-region service with ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "eu-west-1", Ports: []provider.ServicePort{{Port: 443}}}, ""},
+		{"rejects a ServiceRegion that contradicts the name", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "us-east-1", Ports: []provider.ServicePort{{Port: 443}}}, `ServiceRegion "us-east-1" differs from the Region in ServiceName`},
+		{"rejects IPv6 clients with an ipv4-only DNS record type", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, DnsRecordIpType: "ipv4", AllowedIpv6Cidrs: []string{"2001:db8::/56"}}, `DnsRecordIpType "ipv4" gives the private DNS name no AAAA record`},
+		{"accepts IPv6 clients with private DNS off", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, DnsRecordIpType: "ipv4", PrivateDns: &no, AllowedIpv6Cidrs: []string{"2001:db8::/56"}}, ""},
+		{"rejects a dualstack DNS type on an ipv4 endpoint", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, IpAddressType: "ipv4", DnsRecordIpType: "dualstack"}, `DnsRecordIpType "dualstack" needs IPv6 addresses on the endpoint`},
+		{"rejects an IPv4 CIDR in the IPv6 list", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, AllowedIpv6Cidrs: []string{"10.0.0.0/8"}}, `AllowedIpv6Cidrs[0] "10.0.0.0/8" is not an IPv6 CIDR`},
+		{"rejects a timeout under a minute", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, AcceptanceTimeout: time.Second}, "AcceptanceTimeout 1s is out of range: use 1m to 55m in whole seconds"},
+		{"accepts a wait of 55 minutes", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, AcceptanceTimeout: 55 * time.Minute}, ""},
+		{"rejects a malformed acceptor ARN", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, AcceptorArn: "arn:aws:lambda:eu-west-1:1:function:x"}, `AcceptorArn "arn:aws:lambda:eu-west-1:1:function:x" is not a Lambda function ARN`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,7 +157,7 @@ func errString(err error) string {
 }
 
 func TestConsumerRefusesAnAcceptorInAnotherRegion(t *testing.T) {
-	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", ServiceRegion: "eu-west-1", Ports: []int{443},
+	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", ServiceRegion: "eu-west-1", Ports: []provider.ServicePort{{Port: 443}},
 		AcceptorArn: "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"}
 	mustContain(t, errString(p.Validate("eu-central-1")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
 		"CloudFormation only calls a custom resource's Lambda in the stack's own Region", "leave AcceptorArn empty")
@@ -169,11 +169,11 @@ func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {
 		p = provider.NewProvider(providerStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
 		return nil
 	})
-	both := consumer.ConsumerProps{Provider: p, ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []int{443}}
+	both := consumer.ConsumerProps{Provider: p, ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}}
 	mustContain(t, errString(both.Validate("eu-west-1")), `ConsumerProps.ServiceName "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" and Provider are both set`, "drop ServiceName")
-	lookup := consumer.ConsumerProps{Provider: p, LookupSupportedAzs: true, Ports: []int{443}}
+	lookup := consumer.ConsumerProps{Provider: p, LookupSupportedAzs: true, Ports: []provider.ServicePort{{Port: 443}}}
 	mustContain(t, errString(lookup.Validate("eu-west-1")), "ConsumerProps.LookupSupportedAzs needs a literal ServiceName at synth", "or comes from Provider")
-	if err := (&consumer.ConsumerProps{Provider: p, Ports: []int{443}}).Validate("eu-west-1"); err != nil {
+	if err := (&consumer.ConsumerProps{Provider: p, Ports: []provider.ServicePort{{Port: 443}}}).Validate("eu-west-1"); err != nil {
 		t.Fatalf("a Provider alone is refused: %v", err)
 	}
 }

@@ -23,7 +23,7 @@ func main() {
 	})
 	p := provider.NewProvider(a, "Api", &provider.ProviderProps{
 		AvailabilityZoneIds: azIDs,
-		Listeners:           []provider.Listener{{Port: 443}},
+		Listeners:           []provider.Listener{{Port: 443, Protocol: provider.TLS}},
 		DemoTarget:          true,
 		AllowedPrincipals:   []string{"222222222222"},
 		PrivateDnsName:      "api.example.com",
@@ -38,7 +38,7 @@ func main() {
 	})
 	consumer.NewConsumer(b, "Api", &consumer.ConsumerProps{
 		ServiceName:         "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0",
-		Ports:               []int{443},
+		Ports:               []provider.ServicePort{{Port: 443, Protocol: provider.TLS}},
 		AvailabilityZoneIds: azIDs,
 		AcceptorArn:         acceptor.FunctionArn("aws", "eu-west-1", "111111111111", acceptor.FunctionNameFor("ImporterProvider")),
 	})

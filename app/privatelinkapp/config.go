@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 )
 
@@ -23,6 +25,10 @@ type Config struct {
 	ProviderRegion, ConsumerRegion   string
 	AzIds, ConsumerAzIds             []string
 	Ports                            []int
+	// ListenerProtocol of every port; CertificateArn of the TLS listeners in external DNS mode.
+	ListenerProtocol provider.Protocol
+	CertificateArn   string
+	AccessLogs       bool
 	PrivateDnsName                   string
 	HostedZoneId, HostedZoneName     string
 	DemoTarget, TestClient           bool
@@ -35,6 +41,9 @@ type Config struct {
 	VerificationTimeout, AcceptanceTimeout time.Duration
 }
 
+// certificateArnRe matches an ACM certificate ARN; group 1 is its Region.
+var certificateArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$`)
+
 // contextKey is one configuration key: its default and what it means (README's table).
 type contextKey struct{ name, def, doc string }
 
@@ -46,7 +55,10 @@ var Keys = []contextKey{
 	{"consumerRegion", "", "Region of the consumer stack; default: region. A different Region makes the service cross-region"},
 	{"azIds", "", "AZ IDs of both VPCs in the provider's Region (the same physical zones in both accounts); default: the Region's first two, e.g. euw1-az1,euw1-az2"},
 	{"consumerAzIds", "", "AZ IDs of the consumer VPC: in the provider's Region a subset of azIds (default azIds); for another consumerRegion its first two AZ IDs"},
-	{"ports", "443", "comma-separated TCP ports of the service"},
+	{"ports", "443", "comma-separated ports of the service"},
+	{"listenerProtocol", "TCP", "protocol of every port: TCP, TLS (the NLB terminates TLS with a certificate for privateDnsName), UDP or TCP_UDP"},
+	{"certificateArn", "", "TLS in external DNS mode: the ACM certificate (in region) for privateDnsName; in Route 53 mode one is created and DNS-validated"},
+	{"accessLogs", "false", "NLB access logs (TLS connections) into a bucket created for them"},
 	{"privateDnsName", "api.example.com", "private DNS name of the service; empty for none"},
 	{"hostedZoneId", "", "Route 53 public zone of privateDnsName (with hostedZoneName): Route 53 mode, the deploy waits for verification. Empty: external DNS mode"},
 	{"hostedZoneName", "", "name of that zone, e.g. example.com"},
@@ -118,6 +130,25 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		DemoTarget: boolean("demoTarget"), TestClient: boolean("testClient"), ProxyProtocol: boolean("proxyProtocol"),
 		ServiceName: get("serviceName"), OutputsFile: get("outputsFile"), Nag: boolean("nag"),
 		LogsKey: boolean("logsKey"), DeletionProtection: boolean("deletionProtection"),
+		ListenerProtocol: provider.Protocol(strings.ToUpper(get("listenerProtocol"))), CertificateArn: get("certificateArn"),
+		AccessLogs: boolean("accessLogs"),
+	}
+	if !slices.Contains(provider.Protocols, c.ListenerProtocol) {
+		errs = append(errs, fmt.Errorf("context key \"listenerProtocol\" is %q: use TCP, TLS, UDP or TCP_UDP", get("listenerProtocol")))
+	}
+	switch tls := c.ListenerProtocol == provider.TLS; {
+	case !tls && c.CertificateArn != "":
+		errs = append(errs, fmt.Errorf("context key \"certificateArn\" is set but \"listenerProtocol\" is %s: only TLS listeners use a certificate; set listenerProtocol=TLS or drop certificateArn", c.ListenerProtocol))
+	case tls && c.PrivateDnsName == "" && c.CertificateArn == "":
+		errs = append(errs, fmt.Errorf("context key \"listenerProtocol\" is TLS but \"privateDnsName\" is empty: TLS clients check the certificate against the name they connect to; set privateDnsName (with hostedZoneId and hostedZoneName to have the certificate created)"))
+	case tls && c.HostedZoneId == "" && c.CertificateArn == "":
+		errs = append(errs, fmt.Errorf("context key \"listenerProtocol\" is TLS in external DNS mode but \"certificateArn\" is empty: request an ACM certificate for %s in %s, validate it in your DNS and pass -c certificateArn=arn:…:acm:…; or set hostedZoneId and hostedZoneName to have it created", c.PrivateDnsName, get("region")))
+	case tls && c.CertificateArn != "":
+		if m := certificateArnRe.FindStringSubmatch(c.CertificateArn); m == nil {
+			errs = append(errs, fmt.Errorf("context key \"certificateArn\" is %q, which is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", c.CertificateArn))
+		} else if m[1] != get("region") {
+			errs = append(errs, fmt.Errorf("context key \"certificateArn\" is in %s but the provider is in %s: ACM certificates are regional, and an NLB uses one of its own Region; request or import the certificate in %s", m[1], get("region"), get("region")))
+		}
 	}
 	wait := func(name, prop string) time.Duration {
 		v := get(name)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/jsii-runtime-go"
@@ -58,10 +59,14 @@ func Build(app awscdk.App) (*Stacks, error) {
 		ProxyProtocolV2:     cfg.ProxyProtocol,
 		VerificationTimeout: cfg.VerificationTimeout,
 		DeletionProtection:  cfg.DeletionProtection,
+		AccessLogs:          cfg.AccessLogs,
 		LogsKey:             logsKey(s.Provider, cfg),
 	}
 	for _, p := range cfg.Ports {
-		props.Listeners = append(props.Listeners, provider.Listener{Port: p})
+		props.Listeners = append(props.Listeners, provider.Listener{Port: p, Protocol: cfg.ListenerProtocol})
+	}
+	if cfg.CertificateArn != "" {
+		props.Certificate = awscertificatemanager.Certificate_FromCertificateArn(s.Provider, jsii.String("Certificate"), jsii.String(cfg.CertificateArn))
 	}
 	if cfg.ConsumerRegion != cfg.ProviderRegion {
 		props.AllowedRegions = []string{cfg.ConsumerRegion}
@@ -104,7 +109,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 	})
 	cprops := &consumer.ConsumerProps{
 		ServiceName:         serviceName,
-		Ports:               cfg.Ports,
+		Ports:               cfg.servicePorts(),
 		AvailabilityZoneIds: cfg.ConsumerAzIds,
 		PrivateDns:          jsii.Bool(cfg.PrivateDnsName != ""),
 		TestClient:          cfg.TestClient,
@@ -169,4 +174,13 @@ func construct(f func()) (err error) {
 	}()
 	f()
 	return nil
+}
+
+// servicePorts are the ports with their protocol, as the consumer needs them.
+func (c Config) servicePorts() []provider.ServicePort {
+	var out []provider.ServicePort
+	for _, p := range c.Ports {
+		out = append(out, provider.ServicePort{Port: p, Protocol: c.ListenerProtocol})
+	}
+	return out
 }

@@ -46,8 +46,11 @@ type ConsumerProps struct {
 	// ServiceRegion of a provider in another Region (cross-region PrivateLink; needs
 	// vpce:AllowMultiRegion for the deploying role). Default: the stack's Region.
 	ServiceRegion string
-	// Ports of the service the endpoint security group admits. Required.
-	Ports []int
+	// Ports of the service and their protocols (the provider's Listeners; Provider.Ports()):
+	// the endpoint security group admits each on its IP protocol (TCP for TCP and TLS, UDP, both
+	// for TCP_UDP), and the test client checks the first (over https for TLS). Default: the
+	// Provider's ports when Provider is set; otherwise required.
+	Ports []provider.ServicePort
 
 	// Vpc for the endpoint. Default: a new isolated dual-stack VPC (no NAT gateway, internet
 	// gateway, egress-only gateway or public IPv4) in AvailabilityZoneIds.
@@ -191,6 +194,9 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if props.Provider != nil {
 		withName := *props
 		withName.ServiceName = *props.Provider.ServiceName()
+		if len(withName.Ports) == 0 {
+			withName.Ports = props.Provider.Ports()
+		}
 		props = &withName
 	}
 	c := &consumer{Construct: constructs.NewConstruct(scope, jsii.String(id))}
@@ -264,7 +270,9 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	for _, peer := range peers {
 		for _, port := range props.Ports {
-			c.sg.AddIngressRule(peer, awsec2.Port_Tcp(jsii.Number(port)), jsii.String("service port "+strconv.Itoa(port)), nil)
+			for _, sgPort := range port.Protocol.SecurityGroupPorts(port.Port) {
+				c.sg.AddIngressRule(peer, sgPort, jsii.String("service port "+port.String()), nil)
+			}
 		}
 	}
 
@@ -317,7 +325,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	c.endpoint = awsec2.NewInterfaceVpcEndpoint(self, jsii.String("Resource"), &awsec2.InterfaceVpcEndpointProps{
 		Vpc:             c.vpc,
-		Service:         awsec2.NewInterfaceVpcEndpointService(jsii.String(props.ServiceName), jsii.Number(props.Ports[0])),
+		Service:         awsec2.NewInterfaceVpcEndpointService(jsii.String(props.ServiceName), jsii.Number(props.Ports[0].Port)),
 		Subnets:         subnets,
 		SecurityGroups:  &[]awsec2.ISecurityGroup{c.sg},
 		Open:            jsii.Bool(false),
@@ -484,9 +492,13 @@ func (c *consumer) testClient(props *ConsumerProps) {
 	})
 	sg.AddEgressRule(awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("SSM interface endpoints"), nil)
 	for _, port := range props.Ports {
-		sg.AddEgressRule(c.sg, awsec2.Port_Tcp(jsii.Number(port)), jsii.String("PrivateLink endpoint"), nil)
+		for _, sgPort := range port.Protocol.SecurityGroupPorts(port.Port) {
+			sg.AddEgressRule(c.sg, sgPort, jsii.String("PrivateLink endpoint"), nil)
+		}
 	}
-	c.sg.AddIngressRule(sg, awsec2.Port_Tcp(jsii.Number(props.Ports[0])), jsii.String("test client"), nil)
+	for _, sgPort := range props.Ports[0].Protocol.SecurityGroupPorts(props.Ports[0].Port) {
+		c.sg.AddIngressRule(sg, sgPort, jsii.String("test client"), nil)
+	}
 	role := awsiam.NewRole(self, jsii.String("TestClientRole"), &awsiam.RoleProps{
 		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
@@ -528,15 +540,49 @@ func (c *consumer) outputs(props *ConsumerProps) {
 		out("PrivateDnsName", "Provider's private DNS name, resolving to this endpoint inside the VPC", c.PrivateDnsName())
 	}
 	if c.client != nil {
-		port := strconv.Itoa(props.Ports[0])
 		region := awscdk.Stack_Of(self).Region()
 		out("TestClientSession", "Open a shell on the test client", awscdk.Fn_Join(jsii.String(""), jsii.Strings("aws ssm start-session --region ", *region, " --target ", *c.client.InstanceId())))
-		checks := []string{"curl -4 -sS http://", *c.RegionalDnsName(), ":", port, "/ ; curl -6 -sS http://", *c.RegionalDnsName(), ":", port, "/"}
+		var private *string
 		if c.preflight != nil && props.privateDNS() {
-			checks = append(checks, " ; curl -4 -sS http://", *c.PrivateDnsName(), ":", port, "/ ; curl -6 -sS http://", *c.PrivateDnsName(), ":", port, "/")
+			private = c.PrivateDnsName()
 		}
-		out("TestClientChecks", "Run on the test client: each prints Hello World from <host> with the provider's demo target", awscdk.Fn_Join(jsii.String(""), jsii.Strings(checks...)))
+		out("TestClientChecks", "Run on the test client: each prints Hello World from <host> with the provider's demo target", awscdk.Fn_Join(jsii.String(" ; "), jsii.Strings(checks(props.Ports[0], c.RegionalDnsName(), private)...)))
 	}
+}
+
+// checks are the test client's commands for port, over IPv4 and IPv6, by the endpoint's regional
+// name and, when known, by the private DNS name. TLS is checked by the private DNS name only,
+// the name on the certificate (private DNS answers inside the VPC, so no --resolve); without it,
+// by the regional name with -k, which skips the name check.
+func checks(port provider.ServicePort, regional, private *string) []string {
+	names := []*string{regional}
+	if private != nil {
+		names = append(names, private)
+	}
+	n := strconv.Itoa(port.Port)
+	var out []string
+	for _, name := range names {
+		for _, family := range []string{"4", "6"} {
+			switch port.Protocol {
+			case provider.TLS:
+				if private == nil {
+					out = append(out, "curl -"+family+" -sS -k https://"+*name+":"+n+"/")
+				} else if name == private {
+					out = append(out, "curl -"+family+" -sS https://"+*name+":"+n+"/")
+				}
+			case provider.UDP, provider.TCPUDP:
+				// Python ships in Amazon Linux 2023 (nc does not): one datagram, print the answer.
+				af := map[string]string{"4": "AF_INET", "6": "AF_INET6"}[family]
+				out = append(out, `python3 -c "import socket as s; a=s.getaddrinfo('`+*name+`', `+n+`, s.`+af+`, s.SOCK_DGRAM)[0]; c=s.socket(a[0], s.SOCK_DGRAM); c.settimeout(5); c.sendto(b'hi', a[4]); print(c.recv(512).decode().strip())"`)
+				if port.Protocol == provider.TCPUDP {
+					out = append(out, "curl -"+family+" -sS http://"+*name+":"+n+"/")
+				}
+			default:
+				out = append(out, "curl -"+family+" -sS http://"+*name+":"+n+"/")
+			}
+		}
+	}
+	return out
 }
 
 func dnsName(entry *string) *string {

@@ -66,17 +66,20 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 		bad("ServiceRegion %q %v: fix the value", p.ServiceRegion, awsid.CheckRegion(p.ServiceRegion))
 	}
 
-	if len(p.Ports) == 0 {
-		bad("Ports is empty: list the service's TCP ports (the provider's listener ports), for example []int{443}")
+	if len(p.Ports) == 0 && p.Provider == nil {
+		bad("Ports is empty: list the service's ports and protocols (the provider's listeners), for example []provider.ServicePort{{Port: 443, Protocol: provider.TLS}}")
 	}
 	seen := map[int]bool{}
 	for i, port := range p.Ports {
-		if port < 1 || port > 65535 {
-			bad("Ports[%d] %d is out of range: use a TCP port from 1 to 65535", i, port)
-		} else if seen[port] {
-			bad("Ports[%d] %d is listed twice: remove the duplicate", i, port)
+		if port.Port < 1 || port.Port > 65535 {
+			bad("Ports[%d].Port %d is out of range: use a port from 1 to 65535", i, port.Port)
+		} else if seen[port.Port] {
+			bad("Ports[%d].Port %d is listed twice: an NLB has one listener per port (TCP_UDP carries both); remove the duplicate", i, port.Port)
 		}
-		seen[port] = true
+		seen[port.Port] = true
+		if port.Protocol != "" && !slices.Contains(provider.Protocols, port.Protocol) {
+			bad("Ports[%d].Protocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP, as the provider's listener on port %d", i, port.Protocol, port.Port)
+		}
 	}
 
 	ipType := p.ipAddressType()

@@ -3,6 +3,7 @@ package provider
 import (
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -10,19 +11,33 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 )
 
-// Listener is one TCP port of the service.
+// Listener is one port of the service.
 type Listener struct {
 	// Port the NLB listens on, 1-65535. Required.
 	Port int
+	// Protocol of the listener: TCP, TLS, UDP or TCP_UDP (see Protocol). A TLS listener needs
+	// ProviderProps.Certificate, or a PrivateDnsName in Route 53 mode (the certificate is then
+	// created). Default: TCP.
+	Protocol Protocol
 	// TargetPort the targets listen on. Default: Port.
 	TargetPort int
 	// Targets registered in this listener's target group: instances, IP addresses or an ALB
-	// (see awselasticloadbalancingv2targets). Default: none; register them later through
-	// Provider.TargetGroups(), or set ProviderProps.DemoTarget.
+	// (see awselasticloadbalancingv2targets). A UDP or TCP_UDP listener of a dual-stack NLB
+	// takes IPv6 addresses only: ELB requires an IPv6 target group there ("A UDP listener for a
+	// dualstack load balancer requires IPv6 target groups"), which this construct creates with
+	// target type IP. Default: none; register them later through Provider.TargetGroups(), or set
+	// ProviderProps.DemoTarget.
 	Targets []elbv2.INetworkLoadBalancerTarget
-	// HealthCheck of the target group. Default: TCP on the traffic port every 10 s,
-	// 3 checks to turn healthy or unhealthy.
+	// HealthCheck of the target group: protocol TCP, HTTP or HTTPS (ELB never health-checks
+	// over UDP, so a UDP service needs its targets to accept TCP on the traffic port or on the
+	// Port given here). Default: TCP on the traffic port every 10 s, 3 checks to turn healthy or
+	// unhealthy.
 	HealthCheck *elbv2.HealthCheck
+	// SslPolicy of a TLS listener. Default: DefaultSslPolicy (TLS 1.3 and 1.2).
+	SslPolicy elbv2.SslPolicy
+	// AlpnPolicy of a TLS listener, such as elbv2.AlpnPolicy_HTTP2_PREFERRED for gRPC or
+	// HTTP/2 clients. Default: none (no ALPN negotiation, ELB's default).
+	AlpnPolicy elbv2.AlpnPolicy
 }
 
 // ProviderProps configures a Provider. The zero value of every optional field is a safe default.
@@ -41,14 +56,15 @@ type ProviderProps struct {
 	VpcSubnets *awsec2.SubnetSelection
 
 	// LoadBalancer to publish instead of creating one. Listeners are still added to it, one per
-	// entry of Listeners. Must not be set with Vpc, DemoTarget or the NLB settings below.
+	// entry of Listeners. A dual-stack NLB with UDP or TCP_UDP listeners must have
+	// EnablePrefixForIpv6SourceNat on. Must not be set with Vpc, DemoTarget or the NLB settings below.
 	// Default: a new internal NLB, dual-stack when SupportedIpAddressTypes includes ipv6.
 	LoadBalancer elbv2.INetworkLoadBalancer
-	// Listeners are the TCP ports of the service; at least one. Required.
+	// Listeners are the ports of the service; at least one. Required.
 	Listeners []Listener
 	// ProxyProtocolV2 on every target group, so targets see the consumer's real IPv4/IPv6 source
-	// address and VPC endpoint ID instead of the NLB's. Targets must parse the header.
-	// Default: false.
+	// address and VPC endpoint ID instead of the NLB's. Targets must parse the header; behind a
+	// TLS listener it comes first, then the decrypted stream. Default: false.
 	ProxyProtocolV2 bool
 	// CrossZoneDisabled turns off cross-zone load balancing. It is on by default because a
 	// consumer's endpoint often sits in fewer AZs than the NLB serves (AZ names differ between
@@ -61,7 +77,13 @@ type ProviderProps struct {
 	// decided by AllowedPrincipals, acceptance and the consumer's endpoint security group. The
 	// group still filters traffic from inside the provider VPC. Default: false.
 	EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic bool
-	// AccessLogsBucket receives NLB access logs (TLS listeners only log). Default: no access logs.
+	// AccessLogs turns on NLB access logs, into AccessLogsBucket or, without one, a bucket
+	// created here (see Provider.AccessLogsBucket). ELB writes a log line per TLS connection
+	// only: there is nothing to log without a TLS listener. Default: false.
+	AccessLogs bool
+	// AccessLogsBucket receives the access logs, and turns them on. An imported bucket must
+	// already have the bucket policy ELB log delivery needs (see the README). Default: a bucket
+	// created here when AccessLogs is set.
 	AccessLogsBucket awss3.IBucket
 	// AccessLogsPrefix within AccessLogsBucket. Default: no prefix.
 	AccessLogsPrefix string
@@ -90,6 +112,12 @@ type ProviderProps struct {
 	// created in it and the deploy waits until the name is verified. When nil, the TXT record
 	// name and value are stack outputs for your DNS provider (external mode). Default: nil.
 	HostedZone awsroute53.IHostedZone
+	// Certificate of the TLS listeners: an ACM certificate in the stack's Region whose name
+	// covers PrivateDnsName (consumers' TLS clients check that name). Import one by ARN with
+	// awscertificatemanager.Certificate_FromCertificateArn. Default: with a TLS listener in
+	// Route 53 mode, a new ACM certificate for PrivateDnsName, DNS-validated in HostedZone; in
+	// external DNS mode it is required.
+	Certificate awscertificatemanager.ICertificate
 	// VerificationTimeout bounds the wait for "verified" in Route 53 mode, 1m to 55m in whole
 	// seconds. The wait spans several Lambda invocations (a Step Functions state machine invokes
 	// the function every 5 minutes), and the deploy goes on as soon as the name is verified; on
@@ -107,8 +135,9 @@ type ProviderProps struct {
 	LogsKey awskms.IKey
 
 	// DemoTarget adds a t4g.nano Amazon Linux 2023 instance answering
-	// "Hello World from <host>" over HTTP on every listener port, so the walkthrough's curl checks
-	// work before the real service exists. Default: false.
+	// "Hello World from <host>" over HTTP on every listener's target port (behind a TLS listener
+	// too: the NLB decrypts) and, for UDP and TCP_UDP listeners, to any datagram on it, so the
+	// walkthrough's checks work before the real service exists. Default: false.
 	DemoTarget bool
 }
 
@@ -141,3 +170,16 @@ func (p *ProviderProps) verificationTimeout() time.Duration {
 	}
 	return p.VerificationTimeout
 }
+
+func (p *ProviderProps) hasProtocol(want ...Protocol) bool {
+	for _, l := range p.Listeners {
+		for _, w := range want {
+			if l.Protocol.orTCP() == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (p *ProviderProps) accessLogs() bool { return p.AccessLogs || p.AccessLogsBucket != nil }

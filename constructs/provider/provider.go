@@ -3,14 +3,15 @@ package provider
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -37,8 +38,13 @@ type Provider interface {
 	// Listeners and TargetGroups, one per ProviderProps.Listeners entry, in order.
 	Listeners() []elbv2.NetworkListener
 	TargetGroups() []elbv2.NetworkTargetGroup
-	// Ports of the service, in order.
-	Ports() []int
+	// Ports of the service and their protocols, in order: what a consumer needs
+	// (ConsumerProps.Ports).
+	Ports() []ServicePort
+	// Certificate of the TLS listeners (given or created); nil without a TLS listener.
+	Certificate() awscertificatemanager.ICertificate
+	// AccessLogsBucket receives the NLB's access logs (given or created); nil without them.
+	AccessLogsBucket() awss3.IBucket
 	// Service is the AWS::EC2::VPCEndpointService.
 	Service() awsec2.CfnVPCEndpointService
 	// Permissions is the AWS::EC2::VPCEndpointServicePermissions; nil without AllowedPrincipals.
@@ -88,6 +94,8 @@ type provider struct {
 	sg           awsec2.ISecurityGroup
 	listeners    []elbv2.NetworkListener
 	targetGroups []elbv2.NetworkTargetGroup
+	certificate  awscertificatemanager.ICertificate
+	logsBucket   awss3.IBucket
 	service      awsec2.CfnVPCEndpointService
 	permissions  awsec2.CfnVPCEndpointServicePermissions
 	principals   []string
@@ -114,6 +122,9 @@ func NewProvider(scope constructs.Construct, id string, props *ProviderProps) Pr
 	stack := awscdk.Stack_Of(p.Construct)
 
 	p.network()
+	if props.hasProtocol(TLS) {
+		p.tlsCertificate()
+	}
 	p.loadBalancer()
 	p.endpointService(stack)
 	p.fn = newServiceFunction(p)
@@ -170,7 +181,7 @@ func (p *provider) loadBalancer() {
 		if dual {
 			ipType = elbv2.IpAddressType_DUAL_STACK
 		}
-		nlb := elbv2.NewNetworkLoadBalancer(p.Construct, jsii.String("LoadBalancer"), &elbv2.NetworkLoadBalancerProps{
+		nlbProps := &elbv2.NetworkLoadBalancerProps{
 			Vpc:                p.vpc,
 			VpcSubnets:         p.props.VpcSubnets,
 			InternetFacing:     jsii.Bool(false),
@@ -179,10 +190,24 @@ func (p *provider) loadBalancer() {
 			DeletionProtection: jsii.Bool(p.props.DeletionProtection),
 			SecurityGroups:     &[]awsec2.ISecurityGroup{sg},
 			EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: jsii.Bool(p.props.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
-		})
-		if p.props.AccessLogsBucket == nil {
-			nag.Suppress(nlb, "AwsSolutions-ELB2", nlbAccessLogs)
-			guard.Suppress(nlb, guard.NlbAccessLogs, nlbAccessLogs)
+		}
+		if dual && p.props.hasProtocol(UDP, TCPUDP) {
+			// UDP on a dualstack NLB needs an IPv6 prefix per subnet for source NAT (ELB User
+			// Guide, "Listeners"; API: "[Network Load Balancers with UDP listeners] Indicates
+			// whether to use an IPv6 prefix from each subnet for source NAT"). One /80 per
+			// subnet mapping, chosen by AWS from the subnet's range ("auto_assigned").
+			nlbProps.EnablePrefixForIpv6SourceNat = jsii.Bool(true)
+			nlbProps.VpcSubnets = nil
+			var mappings []*elbv2.SubnetMapping
+			for _, subnet := range *p.vpc.SelectSubnets(p.props.VpcSubnets).Subnets {
+				mappings = append(mappings, &elbv2.SubnetMapping{Subnet: subnet, SourceNatIpv6Prefix: elbv2.SourceNatIpv6Prefix_AutoAssigned()})
+			}
+			nlbProps.SubnetMappings = &mappings
+		}
+		nlb := elbv2.NewNetworkLoadBalancer(p.Construct, jsii.String("LoadBalancer"), nlbProps)
+		if !p.props.accessLogs() {
+			nag.Suppress(nlb, "AwsSolutions-ELB2", p.noAccessLogsReason())
+			guard.Suppress(nlb, guard.NlbAccessLogs, p.noAccessLogsReason())
 		}
 		if p.props.CrossZoneDisabled {
 			guard.Suppress(nlb, guard.NlbCrossZone, "ProviderProps.CrossZoneDisabled turned cross-zone load balancing off on purpose")
@@ -191,66 +216,21 @@ func (p *provider) loadBalancer() {
 			guard.Suppress(nlb, guard.NlbDeletion, "deleting the stack must delete the NLB without a manual step first (CloudFormation cannot delete a protected load balancer). "+
 				"Set ProviderProps.DeletionProtection (app: -c deletionProtection=true) where the control is on; turn it off before deleting the stack")
 		}
-		if p.props.AccessLogsBucket != nil {
+		if p.props.accessLogs() {
+			p.logsBucket = p.props.AccessLogsBucket
+			if p.logsBucket == nil {
+				p.logsBucket = newAccessLogsBucket(p.Construct)
+			}
 			var prefix *string
 			if p.props.AccessLogsPrefix != "" {
 				prefix = jsii.String(p.props.AccessLogsPrefix)
 			}
-			nlb.LogAccessLogs(p.props.AccessLogsBucket, prefix)
+			nlb.LogAccessLogs(p.logsBucket, prefix)
 		}
 		p.lb = nlb
 	}
 
-	// The VPC's IPv6 ranges, read once for every listener's rule (a search of the stack).
-	var vpcIpv6 []*string
-	if p.sg != nil && p.props.dualStack() {
-		vpcIpv6 = dualstack.Ipv6Cidrs(p.vpc, p.sg)
-	}
-	for _, l := range p.props.Listeners {
-		port := strconv.Itoa(l.Port)
-		targetPort := l.TargetPort
-		if targetPort == 0 {
-			targetPort = l.Port
-		}
-		listener := p.lb.AddListener(jsii.String("Listener"+port), &elbv2.BaseNetworkListenerProps{
-			Port:     jsii.Number(l.Port),
-			Protocol: elbv2.Protocol_TCP,
-		})
-		hc := l.HealthCheck
-		if hc == nil {
-			hc = &elbv2.HealthCheck{
-				Protocol:                elbv2.Protocol_TCP,
-				Interval:                awscdk.Duration_Seconds(jsii.Number(10)),
-				HealthyThresholdCount:   jsii.Number(3),
-				UnhealthyThresholdCount: jsii.Number(3),
-			}
-		}
-		tg := listener.AddTargets(jsii.String("Targets"), &elbv2.AddNetworkTargetsProps{
-			Port:            jsii.Number(targetPort),
-			Protocol:        elbv2.Protocol_TCP,
-			Targets:         &l.Targets,
-			HealthCheck:     hc,
-			ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
-		})
-		p.listeners = append(p.listeners, listener)
-		p.targetGroups = append(p.targetGroups, tg)
-
-		if p.sg != nil {
-			// In-VPC clients and health checks only; PrivateLink traffic is governed by
-			// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (see ProviderProps).
-			p.sg.AddIngressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv4)"), nil)
-			for _, cidr := range vpcIpv6 {
-				p.sg.AddIngressRule(awsec2.Peer_Ipv6(cidr), awsec2.Port_Tcp(jsii.Number(l.Port)), jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
-			}
-			// The NLB talks to its IPv4 targets (traffic and health checks) through this group.
-			p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(targetPort)), jsii.String("targets on "+strconv.Itoa(targetPort)), nil)
-			if hc.Port != nil && *hc.Port != "traffic-port" {
-				if hp, err := strconv.Atoi(*hc.Port); err == nil && hp != targetPort {
-					p.sg.AddEgressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(hp)), jsii.String("health checks on "+*hc.Port), nil)
-				}
-			}
-		}
-	}
+	p.addListeners()
 }
 
 func (p *provider) endpointService(stack awscdk.Stack) {
@@ -353,13 +333,16 @@ func (p *provider) ConnectionCleanup() awscdk.CustomResource             { retur
 func (p *provider) Function() awslambda.IFunction                        { return p.fn.Function }
 func (p *provider) DemoInstance() awsec2.Instance                        { return p.demo }
 
-func (p *provider) Ports() []int {
-	ports := make([]int, len(p.props.Listeners))
+func (p *provider) Ports() []ServicePort {
+	ports := make([]ServicePort, len(p.props.Listeners))
 	for i, l := range p.props.Listeners {
-		ports[i] = l.Port
+		ports[i] = ServicePort{Port: l.Port, Protocol: l.Protocol.orTCP()}
 	}
 	return ports
 }
+
+func (p *provider) Certificate() awscertificatemanager.ICertificate { return p.certificate }
+func (p *provider) AccessLogsBucket() awss3.IBucket                 { return p.logsBucket }
 
 func (p *provider) ServiceName() *string {
 	stack := awscdk.Stack_Of(p.Construct)
@@ -408,6 +391,11 @@ func strPtr(s string) *string {
 	return jsii.String(s)
 }
 
-// nlbAccessLogs says why a created NLB has no access logs by default.
-const nlbAccessLogs = "NLB access logs only record TLS listeners (Elastic Load Balancing User Guide, \"Access logs for your Network Load Balancer\"); every listener here is TCP, so there is nothing to log. " +
-	"Set ProviderProps.AccessLogsBucket where the control is on, or when TLS listeners are added"
+// noAccessLogsReason says why a created NLB has no access logs.
+func (p *provider) noAccessLogsReason() string {
+	if !p.props.hasProtocol(TLS) {
+		return "NLB access logs only record TLS connections (Elastic Load Balancing User Guide, \"Access logs for your Network Load Balancer\"); no listener here is TLS, so there is nothing to log. " +
+			"Set ProviderProps.AccessLogs (app: -c accessLogs=true) where the control is on"
+	}
+	return "NLB access logs are opt-in: ProviderProps.AccessLogs (app: -c accessLogs=true) creates a bucket for them (S3 storage is the only cost); the endpoint service's own connection records are in CloudTrail either way"
+}

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 )
@@ -47,7 +50,20 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 		if l.TargetPort != 0 && (l.TargetPort < 1 || l.TargetPort > 65535) {
 			bad("Listeners[%d].TargetPort %d is out of range: use 1 to 65535, or 0 for the listener port", i, l.TargetPort)
 		}
+		proto := l.Protocol.orTCP()
+		if !slices.Contains(Protocols, proto) {
+			bad("Listeners[%d].Protocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP (provider.TCP, TLS, UDP, TCPUDP)", i, l.Protocol)
+		}
+		if proto != TLS && (l.SslPolicy != "" || l.AlpnPolicy != "") {
+			bad("Listeners[%d] (port %d, %s) has SslPolicy or AlpnPolicy, which only a TLS listener uses: set Protocol to TLS or drop them", i, l.Port, proto)
+		}
+		if hc := l.HealthCheck; hc != nil && hc.Protocol != "" && hc.Protocol != elbv2.Protocol_TCP && hc.Protocol != elbv2.Protocol_HTTP && hc.Protocol != elbv2.Protocol_HTTPS {
+			// CreateTargetGroup: "The GENEVE, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC protocols are
+			// not supported for health checks" (ELB API reference, HealthCheckProtocol).
+			bad("Listeners[%d].HealthCheck.Protocol %s cannot health-check a target (ELB checks over TCP, HTTP or HTTPS only): use TCP, with HealthCheck.Port for a port the targets accept TCP on", i, hc.Protocol)
+		}
 	}
+	p.validateTLS(bad)
 
 	types := p.ipAddressTypes()
 	for _, t := range types {
@@ -136,8 +152,18 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 		if p.Vpc != nil {
 			bad("Vpc and LoadBalancer are both set: a given NLB brings its own VPC; drop Vpc")
 		}
-		if p.AccessLogsBucket != nil || p.DeletionProtection || p.CrossZoneDisabled || p.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic {
-			bad("LoadBalancer is given together with NLB settings (AccessLogsBucket, DeletionProtection, CrossZoneDisabled, EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic): set those on your own NLB instead")
+		if p.accessLogs() || p.DeletionProtection || p.CrossZoneDisabled || p.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic {
+			bad("LoadBalancer is given together with NLB settings (AccessLogs, AccessLogsBucket, DeletionProtection, CrossZoneDisabled, EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic): set those on your own NLB instead")
+		}
+		if p.dualStack() && p.hasProtocol(UDP, TCPUDP) {
+			if cfn, ok := p.LoadBalancer.Node().DefaultChild().(elbv2.CfnLoadBalancer); ok && cfn != nil {
+				// ELB User Guide, "Listeners": UDP on a dualstack NLB needs prefixes for IPv6 source
+				// NAT; aws-cdk-lib's addListener refuses it too ("'enablePrefixForIpv6SourceNat' must
+				// be set to true").
+				if v := cfn.EnablePrefixForIpv6SourceNat(); (v == nil || *v != "on") && cfn.IpAddressType() != nil && strings.HasPrefix(*cfn.IpAddressType(), "dualstack") {
+					bad("LoadBalancer %s is dualstack without EnablePrefixForIpv6SourceNat, so it cannot carry UDP over IPv6, but Listeners has a UDP or TCP_UDP listener: create the NLB with EnablePrefixForIpv6SourceNat: jsii.Bool(true), or set SupportedIpAddressTypes to [\"ipv4\"] on an IPv4 NLB", *p.LoadBalancer.Node().Path())
+				}
+			}
 		}
 	}
 	if (p.Vpc != nil || p.LoadBalancer != nil) && len(p.AvailabilityZoneIds) > 0 {
@@ -209,4 +235,67 @@ func AccountsOf(principals []string) []string {
 		}
 	}
 	return out
+}
+
+// validateTLS checks the certificate of the TLS listeners against the private DNS name.
+func (p *ProviderProps) validateTLS(bad func(string, ...any)) {
+	tls := p.hasProtocol(TLS)
+	name := p.PrivateDnsName
+	switch {
+	case !tls && p.Certificate != nil:
+		bad("Certificate is set but no listener is TLS: set Protocol: provider.TLS on the listeners that terminate TLS, or drop Certificate")
+	case tls && p.Certificate == nil && name == "":
+		bad("Listeners has a TLS listener but neither Certificate nor PrivateDnsName is set: consumers' TLS clients check the certificate against the name they connect to; set PrivateDnsName with HostedZone (a certificate for it is created and DNS-validated) or give Certificate")
+	case tls && p.Certificate == nil && p.HostedZone == nil:
+		bad("Listeners has a TLS listener in external DNS mode (no HostedZone) but no Certificate: request an ACM certificate for %q in the stack's Region, validate it in your DNS, and pass it (awscertificatemanager.Certificate_FromCertificateArn); or set HostedZone to have one created", name)
+	case tls && p.Certificate == nil && !IsToken(name) && len(name) > 64:
+		// ACM: a certificate's domain name has at most 64 characters (aws-cdk-lib's Certificate
+		// refuses longer ones; RequestCertificate DomainName, ACM API reference).
+		bad("PrivateDnsName %q is %d characters long, but an ACM certificate's domain name has at most 64: give Certificate for a wildcard of a parent domain (such as *.%s), or use a shorter name", name, len(name), name[strings.Index(name, ".")+1:])
+	}
+	if p.Certificate == nil || name == "" || IsToken(name) {
+		return
+	}
+	names := certificateNames(p.Certificate)
+	if len(names) == 0 {
+		return // imported by ARN, or names known only at deploy: the README says what to create
+	}
+	for _, n := range names {
+		if covers(n, name) {
+			return
+		}
+	}
+	bad("Certificate %s is for %q, which does not cover PrivateDnsName %q: TLS clients of the service would refuse it; request the certificate for %q (or a wildcard of its parent domain)", *p.Certificate.Node().Path(), names, name, name)
+}
+
+// certificateNames are the literal names of a certificate defined in this app (its domain name
+// and subject alternative names); nil for an imported certificate or when any name is a token.
+func certificateNames(c awscertificatemanager.ICertificate) []string {
+	cfn, ok := c.Node().DefaultChild().(awscertificatemanager.CfnCertificate)
+	if !ok || cfn == nil {
+		return nil
+	}
+	names := []string{*cfn.DomainName()}
+	if sans := cfn.SubjectAlternativeNames(); sans != nil {
+		for _, s := range *sans {
+			names = append(names, *s)
+		}
+	}
+	for _, n := range names {
+		if IsToken(n) {
+			return nil
+		}
+	}
+	return names
+}
+
+// covers reports whether a certificate name matches host: equal (case-insensitive), or a
+// wildcard that stands for exactly one leftmost label (RFC 6125 6.4.3, as TLS clients check it).
+func covers(certName, host string) bool {
+	certName, host = strings.ToLower(certName), strings.ToLower(host)
+	if rest, ok := strings.CutPrefix(certName, "*."); ok {
+		i := strings.Index(host, ".")
+		return i > 0 && host[i+1:] == rest
+	}
+	return certName == host
 }

@@ -1,0 +1,205 @@
+package provider
+
+import (
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/internal/dualstack"
+)
+
+// Protocol of a listener, in Elastic Load Balancing's words.
+type Protocol string
+
+const (
+	// TCP passes the stream through to the targets (the default).
+	TCP Protocol = "TCP"
+	// TLS terminates TLS at the NLB with the service's certificate (ProviderProps.Certificate),
+	// whose name is the private DNS name consumers connect to; targets receive the decrypted
+	// stream over TCP on their target port.
+	TLS Protocol = "TLS"
+	// UDP carries datagrams. AWS health-checks UDP targets over TCP or HTTP, never UDP.
+	UDP Protocol = "UDP"
+	// TCPUDP carries TCP and UDP on the same port.
+	TCPUDP Protocol = "TCP_UDP"
+)
+
+// Protocols are the listener protocols the provider accepts, in order.
+var Protocols = []Protocol{TCP, TLS, UDP, TCPUDP}
+
+func (p Protocol) orTCP() Protocol {
+	if p == "" {
+		return TCP
+	}
+	return p
+}
+
+// IsTCP reports whether the protocol carries TCP (TCP, TLS, TCP_UDP; "" means TCP).
+func (p Protocol) IsTCP() bool { p = p.orTCP(); return p == TCP || p == TLS || p == TCPUDP }
+
+// IsUDP reports whether the protocol carries UDP (UDP, TCP_UDP).
+func (p Protocol) IsUDP() bool { return p == UDP || p == TCPUDP }
+
+// SecurityGroupPorts are the security group port ranges for port under this protocol: one per
+// IP protocol it carries (TCP_UDP needs a TCP and a UDP rule).
+func (p Protocol) SecurityGroupPorts(port int) []awsec2.Port {
+	var out []awsec2.Port
+	if p.IsTCP() {
+		out = append(out, awsec2.Port_Tcp(jsii.Number(port)))
+	}
+	if p.IsUDP() {
+		out = append(out, awsec2.Port_Udp(jsii.Number(port)))
+	}
+	return out
+}
+
+// ServicePort is a port of the service and the protocol consumers speak on it.
+type ServicePort struct {
+	// Port the NLB listens on, 1-65535. Required.
+	Port int
+	// Protocol of the listener: TCP, TLS, UDP or TCP_UDP. Default: TCP.
+	Protocol Protocol
+}
+
+// String is "443/TLS".
+func (s ServicePort) String() string { return strconv.Itoa(s.Port) + "/" + string(s.Protocol.orTCP()) }
+
+// DefaultSslPolicy is the security policy of a TLS listener unless Listener.SslPolicy says
+// otherwise: ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09. It negotiates TLS 1.3, and TLS 1.2 with
+// forward-secret AEAD ciphers only for older clients, and offers hybrid post-quantum key
+// exchange (ML-KEM) to clients that support it; it is the console's default and the policy AWS
+// recommends ("Security policies for your Network Load Balancer"). Without a policy in the
+// template the ELB API applies ELBSecurityPolicy-2016-08 (TLS 1.0 and CBC ciphers), and
+// aws-cdk-lib only writes one behind a feature flag.
+const DefaultSslPolicy = elbv2.SslPolicy_TLS13_12_RES_PQ
+
+// defaultHealthCheck is every target group's health check unless Listener.HealthCheck is given:
+// TCP on the traffic port, also for UDP (ELB health-checks UDP targets over TCP, HTTP or HTTPS,
+// never UDP).
+func defaultHealthCheck() *elbv2.HealthCheck {
+	return &elbv2.HealthCheck{
+		Protocol:                elbv2.Protocol_TCP,
+		Interval:                awscdk.Duration_Seconds(jsii.Number(10)),
+		HealthyThresholdCount:   jsii.Number(3),
+		UnhealthyThresholdCount: jsii.Number(3),
+	}
+}
+
+func (l Listener) targetPort() int {
+	if l.TargetPort == 0 {
+		return l.Port
+	}
+	return l.TargetPort
+}
+
+// targetProtocol is the target group's protocol: a TLS listener hands targets the decrypted
+// stream over TCP (aws-cdk-lib's addTargets would otherwise inherit TLS and re-encrypt).
+func (l Listener) targetProtocol() elbv2.Protocol {
+	switch l.Protocol.orTCP() {
+	case UDP:
+		return elbv2.Protocol_UDP
+	case TCPUDP:
+		return elbv2.Protocol_TCP_UDP
+	default:
+		return elbv2.Protocol_TCP
+	}
+}
+
+// addListeners adds one listener and target group per ProviderProps.Listeners entry, and the
+// NLB security group's rules for them.
+func (p *provider) addListeners() {
+	// The VPC's IPv6 ranges, read once for every listener's rule (a search of the stack).
+	var vpcIpv6 []*string
+	if p.sg != nil && p.props.dualStack() {
+		vpcIpv6 = dualstack.Ipv6Cidrs(p.vpc, p.sg)
+	}
+	for _, l := range p.props.Listeners {
+		port := strconv.Itoa(l.Port)
+		props := &elbv2.BaseNetworkListenerProps{
+			Port:     jsii.Number(l.Port),
+			Protocol: elbv2.Protocol(l.Protocol.orTCP()),
+		}
+		if l.Protocol == TLS {
+			props.Certificates = &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromCertificateManager(p.certificate)}
+			props.SslPolicy = l.SslPolicy
+			if props.SslPolicy == "" {
+				props.SslPolicy = DefaultSslPolicy
+			}
+			if l.AlpnPolicy != "" {
+				props.AlpnPolicy = l.AlpnPolicy
+			}
+		}
+		listener := p.lb.AddListener(jsii.String("Listener"+port), props)
+		hc := l.HealthCheck
+		if hc == nil {
+			hc = defaultHealthCheck()
+		}
+		ipv6Targets := l.Protocol.IsUDP() && p.props.dualStack()
+		var tg elbv2.NetworkTargetGroup
+		if ipv6Targets {
+			// "A UDP listener for a dualstack load balancer requires IPv6 target groups" (ELB
+			// User Guide, "Listeners"), and IPv6 target groups take IP targets; aws-cdk-lib's
+			// addTargets would make an IPv4 one. Same scope and ID as addTargets uses.
+			tg = elbv2.NewNetworkTargetGroup(listener, jsii.String("TargetsGroup"), &elbv2.NetworkTargetGroupProps{
+				Vpc:             p.vpc,
+				Port:            jsii.Number(l.targetPort()),
+				Protocol:        l.targetProtocol(),
+				TargetType:      elbv2.TargetType_IP,
+				IpAddressType:   elbv2.TargetGroupIpAddressType_IPV6,
+				Targets:         &l.Targets,
+				HealthCheck:     hc,
+				ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
+			})
+			listener.AddTargetGroups(jsii.String("Targets"), tg)
+		} else {
+			tg = listener.AddTargets(jsii.String("Targets"), &elbv2.AddNetworkTargetsProps{
+				Port:            jsii.Number(l.targetPort()),
+				Protocol:        l.targetProtocol(),
+				Targets:         &l.Targets,
+				HealthCheck:     hc,
+				ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
+			})
+		}
+		p.listeners = append(p.listeners, listener)
+		p.targetGroups = append(p.targetGroups, tg)
+
+		if p.sg == nil {
+			continue
+		}
+		// In-VPC clients and health checks only; PrivateLink traffic is governed by
+		// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (see ProviderProps).
+		for _, sgPort := range l.Protocol.SecurityGroupPorts(l.Port) {
+			p.sg.AddIngressRule(awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock()), sgPort, jsii.String("listener "+port+" from the VPC (IPv4)"), nil)
+			for _, cidr := range vpcIpv6 {
+				p.sg.AddIngressRule(awsec2.Peer_Ipv6(cidr), sgPort, jsii.String("listener "+port+" from the VPC (IPv6)"), nil)
+			}
+		}
+		// The NLB reaches its targets (traffic and health checks) through this group: IPv4
+		// targets in the VPC's IPv4 range, an IPv6 target group's in its IPv6 ranges.
+		targets := []awsec2.IPeer{awsec2.Peer_Ipv4(p.vpc.VpcCidrBlock())}
+		if ipv6Targets {
+			targets = nil
+			for _, cidr := range vpcIpv6 {
+				targets = append(targets, awsec2.Peer_Ipv6(cidr))
+			}
+		}
+		tp := l.targetPort()
+		// Health checks are TCP (HTTP and HTTPS too): a UDP listener's targets are checked over
+		// TCP on the traffic port unless the check names another port.
+		hcPort := tp
+		if hc.Port != nil && *hc.Port != "traffic-port" {
+			hcPort, _ = strconv.Atoi(*hc.Port)
+		}
+		for _, peer := range targets {
+			for _, sgPort := range l.Protocol.SecurityGroupPorts(tp) {
+				p.sg.AddEgressRule(peer, sgPort, jsii.String("targets on "+strconv.Itoa(tp)), nil)
+			}
+			if hcPort != 0 && (hcPort != tp || !l.Protocol.IsTCP()) {
+				p.sg.AddEgressRule(peer, awsec2.Port_Tcp(jsii.Number(hcPort)), jsii.String("health checks on "+strconv.Itoa(hcPort)), nil)
+			}
+		}
+	}
+}
