@@ -3,9 +3,11 @@ package test
 import (
 	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,7 +32,16 @@ var appConfigs = map[string]map[string]any{
 	// Every option a Control Tower account with all proactive controls on would set. External
 	// DNS mode: route53 already rehearses the provider's wait (18 s of verification polling).
 	"controltower": {"demoTarget": "false", "logsKey": "true", "deletionProtection": "true"},
+	// HTTPS by private DNS name: the certificate is created and DNS-validated in the zone, the
+	// NLB logs TLS connections into a bucket made for them.
+	"route53-tls": {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "listenerProtocol": "TLS", "accessLogs": "true",
+		"serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+	// A UDP service over dual-stack PrivateLink, answered by the demo target.
+	"udp": {"listenerProtocol": "UDP", "ports": "5000", "testClient": "true"},
 }
+
+// appConfigNames are appConfigs' names, in order.
+func appConfigNames() []string { return slices.Sorted(maps.Keys(appConfigs)) }
 
 func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACustomResource(t *testing.T) {
 	tpl := appWith(t, "default", map[string]any{}).templates[privatelinkapp.ConsumerStackName]
@@ -229,7 +240,7 @@ func trim(s string) string {
 }
 
 func TestCdkNagAwsSolutionsIsClean(t *testing.T) {
-	for _, name := range []string{"default", "route53", "crossregion-proxy", "controltower"} {
+	for _, name := range appConfigNames() {
 		f := appWith(t, "nag-"+name, withNag(appConfigs[name]))
 		for stackName, stack := range f.stacks {
 			ann := assertions.Annotations_FromStack(stack)

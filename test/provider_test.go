@@ -248,6 +248,11 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 			nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc})
 			return &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}}
 		}, []string{`ProviderProps.LoadBalancer has IP address type "ipv4"`, "make the NLB dualstack"}},
+		{"rejects UDP on a given dualstack NLB without IPv6 source NAT", func(stack awscdk.Stack) *provider.ProviderProps {
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
+			nlb := elbv2.NewNetworkLoadBalancer(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerProps{Vpc: vpc, IpAddressType: elbv2.IpAddressType_DUAL_STACK})
+			return &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 53, Protocol: provider.UDP}}, AllowedPrincipals: []string{"222222222222"}}
+		}, []string{"ProviderProps.LoadBalancer ErrD/Nlb is dualstack without EnablePrefixForIpv6SourceNat, so it cannot carry UDP over IPv6", "EnablePrefixForIpv6SourceNat: jsii.Bool(true)"}},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -39,7 +40,7 @@ func TestDeployRehearsal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the Lambda bootstraps")
 	}
-	for _, name := range []string{"default", "route53", "crossregion-proxy", "controltower"} {
+	for _, name := range appConfigNames() {
 		for _, order := range []string{"consumer-first", "provider-first"} {
 			t.Run(name+"/"+order, func(t *testing.T) {
 				t.Parallel()
@@ -434,18 +435,106 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		attrs = map[string]any{"GroupId": phys, "VpcId": p["VpcId"]}
 	case "AWS::ElasticLoadBalancingV2::LoadBalancer":
 		phys = arn("elasticloadbalancing", fmt.Sprintf("loadbalancer/net/%s/%016x", id[:min(len(id), 20)], n))
-		for _, s := range p["Subnets"].([]any) {
+		// Subnets or SubnetMappings, one of the two (AWS::ElasticLoadBalancingV2::LoadBalancer).
+		for _, s := range asAnyList(p["Subnets"]) {
 			a.nlbs[phys] = append(a.nlbs[phys], s.(string))
 		}
+		for _, m := range asAnyList(p["SubnetMappings"]) {
+			m := m.(map[string]any)
+			// "SourceNatIpv6Prefix: … an IPv6 prefix (/80 netmask) from the subnet CIDR block or
+			// auto_assigned" (ELB API reference, SubnetMapping), only with the prefix option on
+			// (aws-cdk-lib refuses it otherwise).
+			if prefix, ok := m["SourceNatIpv6Prefix"]; ok && (p["EnablePrefixForIpv6SourceNat"] != "on" || prefix != "auto_assigned" && !strings.HasSuffix(fmt.Sprint(prefix), "/80")) {
+				t.Fatalf("%sSourceNatIpv6Prefix %v needs EnablePrefixForIpv6SourceNat on and a /80 or auto_assigned", w.where, prefix)
+			}
+			a.nlbs[phys] = append(a.nlbs[phys], m["SubnetId"].(string))
+		}
+		if len(a.nlbs[phys]) == 0 {
+			t.Fatalf("%sneither Subnets nor SubnetMappings", w.where)
+		}
+		lb := &fNLB{dualStack: strings.HasPrefix(fmt.Sprint(p["IpAddressType"]), "dualstack"), ipv6SourceNat: p["EnablePrefixForIpv6SourceNat"] == "on"}
+		// "The IP address type must be dualstack" for EnablePrefixForIpv6SourceNat (ELB API
+		// reference, CreateLoadBalancer).
+		if lb.ipv6SourceNat && !lb.dualStack {
+			t.Fatalf("%sEnablePrefixForIpv6SourceNat on an NLB that is not dualstack", w.where)
+		}
+		a.lbs[phys] = lb
 		for _, attr := range asAnyList(p["LoadBalancerAttributes"]) {
-			if attr := attr.(map[string]any); attr["Key"] == "deletion_protection.enabled" {
+			attr := attr.(map[string]any)
+			switch attr["Key"] {
+			case "deletion_protection.enabled":
 				a.setDeletionProtection(phys, attr["Value"] == "true")
+			case "access_logs.s3.enabled":
+				if attr["Value"] == "true" {
+					r.checkAccessLogs(st, id, p)
+				}
 			}
 		}
 		attrs = map[string]any{"DNSName": fmt.Sprintf("%s-%x.elb.%s.amazonaws.com", id[:min(len(id), 20)], n, st.region), "LoadBalancerFullName": "net/x/" + fmt.Sprint(n), "LoadBalancerName": id, "CanonicalHostedZoneID": "Z2IFOLAFXWLO4F"}
 	case "AWS::ElasticLoadBalancingV2::TargetGroup":
 		phys = arn("elasticloadbalancing", fmt.Sprintf("targetgroup/%s/%016x", id[:min(len(id), 20)], n))
+		tg := &fTG{protocol: fmt.Sprint(p["Protocol"]), ipType: "ipv4"}
+		if v, ok := p["IpAddressType"].(string); ok {
+			tg.ipType = v
+		}
+		// "The GENEVE, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC protocols are not supported for
+		// health checks" (ELB API reference, CreateTargetGroup HealthCheckProtocol).
+		if hc, ok := p["HealthCheckProtocol"].(string); ok && !slices.Contains([]string{"TCP", "HTTP", "HTTPS"}, hc) {
+			t.Fatalf("%sHealthCheckProtocol %s is not supported", w.where, hc)
+		}
+		for _, target := range asAnyList(p["Targets"]) {
+			tid := fmt.Sprint(target.(map[string]any)["Id"])
+			// "All targets in a target group must have the same IP address type as the target
+			// group" (ELB User Guide, "Create a target group"); IPv6 target groups take IP
+			// targets (User Guide, "IP address type").
+			if ip, err := netip.ParseAddr(tid); tg.ipType == "ipv6" && (err != nil || !ip.Is6()) {
+				t.Fatalf("%starget %s is not an IPv6 address, but the target group is ipv6", w.where, tid)
+			}
+		}
+		if tg.ipType == "ipv6" && p["TargetType"] != "ip" {
+			t.Fatalf("%san ipv6 target group with TargetType %v: IPv6 target groups take IP targets", w.where, p["TargetType"])
+		}
+		a.tgs[phys] = tg
 		attrs = map[string]any{"TargetGroupFullName": "targetgroup/x/" + fmt.Sprint(n), "TargetGroupName": id}
+	case "AWS::ElasticLoadBalancingV2::Listener":
+		phys = arn("elasticloadbalancing", fmt.Sprintf("listener/net/x/%016x", n))
+		r.checkListener(st, p)
+	case "AWS::CertificateManager::Certificate":
+		phys = arn("acm", fmt.Sprintf("certificate/%08x-0000-4000-8000-%012x", n, n))
+		// "If the domain is hosted in Route 53 in your account and you use DNS validation, the
+		// validation is handled automatically" via DomainValidationOption.HostedZoneId; otherwise
+		// the stack stays CREATE_IN_PROGRESS until someone validates it
+		// (AWS::CertificateManager::Certificate).
+		zoned := map[string]bool{}
+		for _, o := range asAnyList(p["DomainValidationOptions"]) {
+			if o := o.(map[string]any); o["HostedZoneId"] != nil {
+				zoned[fmt.Sprint(o["DomainName"])] = true
+			}
+		}
+		names := append([]string{fmt.Sprint(p["DomainName"])}, asList(p["SubjectAlternativeNames"])...)
+		for _, name := range names {
+			if p["ValidationMethod"] != "DNS" || !zoned[name] {
+				t.Fatalf("%s%s would wait for validation by hand: the stack would hang in CREATE_IN_PROGRESS", w.where, name)
+			}
+		}
+		a.certs[phys] = "ISSUED"
+	case "AWS::S3::Bucket":
+		phys = fmt.Sprintf("%s-%s-%x", strings.ToLower(st.name), strings.ToLower(id[:min(len(id), 20)]), n)
+		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:s3:::%s", partition.Name, phys), "DomainName": phys + ".s3.amazonaws.com"}
+	case "AWS::S3::BucketPolicy":
+		a.buckets[fmt.Sprint(p["Bucket"])] = asAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
+	case "AWS::EC2::NetworkInterface":
+		phys = fmt.Sprintf("eni-%017x", n)
+		if a.subnets[fmt.Sprint(p["SubnetId"])] == nil {
+			t.Fatalf("%ssubnet %v does not exist", w.where, p["SubnetId"])
+		}
+		a.enis[phys] = fmt.Sprint(p["SubnetId"])
+		attrs = map[string]any{"Id": phys, "PrimaryPrivateIpAddress": "10.0.0.20"}
+		// PrimaryIpv6Address exists when the interface has a primary IPv6 address: one with
+		// EnablePrimaryIpv6 and an IPv6 address (AWS::EC2::NetworkInterface return values).
+		if p["EnablePrimaryIpv6"] == true && fmt.Sprint(p["Ipv6AddressCount"]) != "0" && p["Ipv6AddressCount"] != nil {
+			attrs["PrimaryIpv6Address"] = fmt.Sprintf("2600:1f18:1:%x::10", n)
+		}
 	case "AWS::EC2::VPCEndpointService":
 		phys = fmt.Sprintf("vpce-svc-%017x", n)
 		var azIDs []string
@@ -592,6 +681,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			for _, ni := range nis {
 				if ni := ni.(map[string]any); fmt.Sprint(ni["DeviceIndex"]) == "0" {
 					subnet = fmt.Sprint(ni["SubnetId"])
+					// An existing interface brings its subnet (RunInstances,
+					// InstanceNetworkInterfaceSpecification.NetworkInterfaceId).
+					if eni, ok := ni["NetworkInterfaceId"]; ok {
+						subnet = a.enis[fmt.Sprint(eni)]
+					}
 				}
 			}
 		}
@@ -614,7 +708,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			s.notified = true
 		}
 	case "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription", "AWS::EC2::RouteTable",
-		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::ElasticLoadBalancingV2::Listener":
+		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
 	default:
 		if strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource" {
 			phys, attrs = r.invokeCustom(st, id, typ, p, cfn.RequestCreate, "")
@@ -828,6 +922,99 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 		t.Fatalf("%s%s FAILED: %s", st.w.where, kind, ans.Reason)
 	}
 	return ans.PhysicalResourceID, ans.Data
+}
+
+// checkListener applies CreateListener's rules to a listener's protocol, certificate and target
+// group.
+func (r *rehearsal) checkListener(st *stackState, p map[string]any) {
+	t, a, w := r.t, r.aws, st.w
+	lb := a.lbs[fmt.Sprint(p["LoadBalancerArn"])]
+	if lb == nil {
+		t.Fatalf("%sload balancer %v does not exist", w.where, p["LoadBalancerArn"])
+	}
+	proto := fmt.Sprint(p["Protocol"])
+	udp := proto == "UDP" || proto == "TCP_UDP"
+	// "UDP-based support can be enabled for dualstack NLBs only if Prefix for IPv6 source NAT
+	// is enabled" (aws-load-balancer-controller annotations guide; ELB User Guide, "Listeners").
+	if udp && lb.dualStack && !lb.ipv6SourceNat {
+		t.Fatalf("%s%s listener on a dualstack NLB without EnablePrefixForIpv6SourceNat", w.where, proto)
+	}
+	if proto == "TLS" {
+		// A TLS listener needs a certificate (CreateListener: CertificateNotFound), issued
+		// and in the load balancer's Region (ACM User Guide, "Supported Regions").
+		certs := asAnyList(p["Certificates"])
+		if len(certs) == 0 {
+			t.Fatalf("%sTLS listener without a certificate", w.where)
+		}
+		arn := fmt.Sprint(certs[0].(map[string]any)["CertificateArn"])
+		if a.certs[arn] != "ISSUED" && !strings.Contains(arn, ":acm:"+st.region+":") {
+			t.Fatalf("%scertificate %s is not an issued certificate of %s", w.where, arn, st.region)
+		}
+	} else if p["Certificates"] != nil || p["SslPolicy"] != nil || p["AlpnPolicy"] != nil {
+		t.Fatalf("%sa %s listener with TLS settings", w.where, proto)
+	}
+	for _, action := range asAnyList(p["DefaultActions"]) {
+		tg := a.tgs[fmt.Sprint(action.(map[string]any)["TargetGroupArn"])]
+		if tg == nil {
+			t.Fatalf("%starget group %v does not exist", w.where, action)
+		}
+		// Listener and target group protocols that go together (ELB User Guide, "Create a
+		// target group": TCP → TCP or TCP_UDP; TLS → TCP or TLS; UDP → UDP or TCP_UDP;
+		// TCP_UDP → TCP_UDP).
+		ok := map[string][]string{"TCP": {"TCP", "TCP_UDP"}, "TLS": {"TCP", "TLS"}, "UDP": {"UDP", "TCP_UDP"}, "TCP_UDP": {"TCP_UDP"}}[proto]
+		if !slices.Contains(ok, tg.protocol) {
+			t.Fatalf("%s%s listener forwarding to a %s target group", w.where, proto, tg.protocol)
+		}
+		// "You can't use an IPv4 target group with a UDP listener for a dualstack load
+		// balancer" (ELB User Guide, "Create a target group").
+		if udp && lb.dualStack && tg.ipType != "ipv6" {
+			t.Fatalf("%s%s listener of a dualstack NLB forwarding to an %s target group", w.where, proto, tg.ipType)
+		}
+	}
+}
+
+// checkAccessLogs applies the rule for turning on access logs: ELB log delivery must already be
+// allowed to write into the bucket, under <prefix>/AWSLogs/<account>/ (ELB User Guide, "Enable
+// access logs for your Network Load Balancer": the bucket policy grants delivery.logs.amazonaws.com
+// s3:PutObject there; otherwise "Access Denied for bucket"). The policy must exist when the load
+// balancer is created, so the load balancer must depend on it.
+func (r *rehearsal) checkAccessLogs(st *stackState, id string, p map[string]any) {
+	t, a, w := r.t, r.aws, st.w
+	var bucket, prefix string
+	for _, attr := range asAnyList(p["LoadBalancerAttributes"]) {
+		attr := attr.(map[string]any)
+		switch attr["Key"] {
+		case "access_logs.s3.bucket":
+			bucket = fmt.Sprint(attr["Value"])
+		case "access_logs.s3.prefix":
+			prefix = fmt.Sprint(attr["Value"])
+		}
+	}
+	needs := dependsOn(st.deps, id)
+	policyInForce := false
+	for pid, rr := range st.res {
+		if rr["Type"] == "AWS::S3::BucketPolicy" && needs[pid] && st.physical[pid] != "" {
+			policyInForce = true
+		}
+	}
+	key := strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + st.account + "/x.log.gz"
+	partition, _ := awsid.PartitionOf(st.region)
+	object := fmt.Sprintf("arn:%s:s3:::%s/%s", partition.Name, bucket, key)
+	allowed := false
+	for _, s := range a.buckets[bucket] {
+		s := s.(map[string]any)
+		principal, _ := json.Marshal(s["Principal"])
+		if s["Effect"] == "Allow" && strings.Contains(string(principal), `"delivery.logs.amazonaws.com"`) && slices.Contains(append(asList(s["Action"]), fmt.Sprint(s["Action"])), "s3:PutObject") {
+			for _, res := range append(asList(s["Resource"]), fmt.Sprint(s["Resource"])) {
+				if matched, _ := path.Match(res, object); matched {
+					allowed = true
+				}
+			}
+		}
+	}
+	if !policyInForce || !allowed {
+		t.Fatalf("%sAccess Denied for bucket %s: the policy in force (depended on: %v) does not let delivery.logs.amazonaws.com put %s", w.where, bucket, policyInForce, object)
+	}
 }
 
 // turnOffDeletionProtection is the README's step before deleting a provider stack with

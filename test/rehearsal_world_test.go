@@ -25,6 +25,11 @@ type fakeAWS struct {
 	services  map[string]*fService  // vpce-svc-… ->
 	txt       map[string]string     // record name without the trailing dot -> value
 	keys      map[string]any        // KMS key ARN -> key policy
+	lbs       map[string]*fNLB      // NLB ARN ->
+	tgs       map[string]*fTG       // target group ARN ->
+	certs     map[string]string     // ACM certificate ARN -> status
+	buckets   map[string][]any      // bucket name -> bucket policy statements
+	enis      map[string]string     // eni-… -> subnet
 	endpoints map[string]*fEndpoint // vpce-… ->
 	roles     map[string]*fRole     // role name ->
 	calls     int
@@ -44,6 +49,14 @@ type fVpc struct {
 }
 
 type fSubnet struct{ vpc, azID, azName string }
+
+// fNLB is what the listener rules need of a load balancer.
+type fNLB struct {
+	dualStack, ipv6SourceNat bool
+}
+
+// fTG is what the listener and registration rules need of a target group.
+type fTG struct{ protocol, ipType string }
 
 type fService struct {
 	id, name, account, region string
@@ -107,7 +120,7 @@ type fPolicy struct {
 
 func newFakeAWS() *fakeAWS {
 	return &fakeAWS{vpcs: map[string]*fVpc{}, subnets: map[string]*fSubnet{}, nlbs: map[string][]string{}, protected: map[string]bool{}, services: map[string]*fService{},
-		txt: map[string]string{}, keys: map[string]any{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
+		txt: map[string]string{}, keys: map[string]any{}, lbs: map[string]*fNLB{}, tgs: map[string]*fTG{}, certs: map[string]string{}, buckets: map[string][]any{}, enis: map[string]string{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
 }
 
 func (a *fakeAWS) next() int { a.n++; return a.n }

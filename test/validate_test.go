@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
@@ -54,6 +56,46 @@ func TestProviderPropsValidate(t *testing.T) {
 			p.HostedZone = zone(scratchStack())
 		}, "VerificationTimeout 1m30.001s is out of range: use 1m to 55m in whole seconds"},
 		{"rejects the demo target with proxy protocol", func(p *provider.ProviderProps) { p.DemoTarget = true; p.ProxyProtocolV2 = true }, "DemoTarget with ProxyProtocolV2"},
+		{"rejects an unknown listener protocol", func(p *provider.ProviderProps) { p.Listeners[0].Protocol = "HTTPS" }, `Listeners[0].Protocol "HTTPS" is not a listener protocol: use TCP, TLS, UDP or TCP_UDP`},
+		{"rejects TLS settings on a TCP listener", func(p *provider.ProviderProps) { p.Listeners[0].AlpnPolicy = elbv2.AlpnPolicy_HTTP2_ONLY },
+			"Listeners[0] (port 443, TCP) has SslPolicy or AlpnPolicy, which only a TLS listener uses: set Protocol to TLS or drop them"},
+		{"rejects a UDP health check", func(p *provider.ProviderProps) {
+			p.Listeners[0] = provider.Listener{Port: 53, Protocol: provider.UDP, HealthCheck: &elbv2.HealthCheck{Protocol: elbv2.Protocol_UDP}}
+		}, "Listeners[0].HealthCheck.Protocol UDP cannot health-check a target (ELB checks over TCP, HTTP or HTTPS only)"},
+		{"rejects TLS without a name or a certificate", func(p *provider.ProviderProps) { p.Listeners[0].Protocol = provider.TLS; p.PrivateDnsName = "" },
+			"Listeners has a TLS listener but neither Certificate nor PrivateDnsName is set"},
+		{"rejects TLS in external DNS mode without a certificate", func(p *provider.ProviderProps) { p.Listeners[0].Protocol = provider.TLS },
+			`Listeners has a TLS listener in external DNS mode (no HostedZone) but no Certificate: request an ACM certificate for "api.example.com" in the stack's Region`},
+		{"accepts TLS in Route 53 mode: the certificate is created", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.HostedZone = zone(scratchStack())
+		}, ""},
+		{"rejects a name too long for a created certificate", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.PrivateDnsName = strings.Repeat("a", 60) + ".example.com"
+			p.HostedZone = zone(scratchStack())
+		}, "is 72 characters long, but an ACM certificate's domain name has at most 64: give Certificate for a wildcard of a parent domain (such as *.example.com)"},
+		{"rejects a certificate whose names do not cover the private DNS name", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.Certificate = awscertificatemanager.NewCertificate(scratchStack(), jsii.String("Other"), &awscertificatemanager.CertificateProps{
+				DomainName: jsii.String("*.api.example.com"), SubjectAlternativeNames: jsii.Strings("example.com")})
+		}, `is for ["*.api.example.com" "example.com"], which does not cover PrivateDnsName "api.example.com": TLS clients of the service would refuse it`},
+		{"accepts a wildcard certificate of the parent domain", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.Certificate = awscertificatemanager.NewCertificate(scratchStack(), jsii.String("Wildcard"), &awscertificatemanager.CertificateProps{DomainName: jsii.String("*.example.com")})
+		}, ""},
+		{"accepts an imported certificate, whose names are unknown at synth", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("Imported"), jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
+		}, ""},
+		{"rejects a certificate without a TLS listener", func(p *provider.ProviderProps) {
+			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("Unused"), jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
+		}, "Certificate is set but no listener is TLS"},
+		{"accepts proxy protocol behind TLS", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.HostedZone = zone(scratchStack())
+			p.ProxyProtocolV2 = true
+		}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,6 +130,9 @@ func TestConsumerPropsValidate(t *testing.T) {
 		{"accepts the smallest valid props", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}}, ""},
 		{"rejects a malformed service name", "eu-west-1", consumer.ConsumerProps{ServiceName: "vpce-svc-123", Ports: []provider.ServicePort{{Port: 443}}}, `ServiceName "vpce-svc-123" is not an endpoint service name`},
 		{"rejects a port out of range", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 0}}}, "Ports[0].Port 0 is out of range"},
+		{"rejects an unknown protocol", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 53, Protocol: "DNS"}}}, `Ports[0].Protocol "DNS" is not a listener protocol`},
+		{"rejects a port listed for two protocols", "eu-west-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 53, Protocol: provider.UDP}, {Port: 53}}},
+			"Ports[1].Port 53 is listed twice: an NLB has one listener per port (TCP_UDP carries both)"},
 		{"rejects no ports", "eu-west-1", consumer.ConsumerProps{ServiceName: svc}, "Ports is empty"},
 		{"rejects a cross-region service without ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}}, `ServiceRegion is empty but ServiceName "` + svc + `" is in eu-west-1 and this stack is in eu-central-1: set ServiceRegion to "eu-west-1"`},
 		{"accepts a cross-region service with ServiceRegion", "eu-central-1", consumer.ConsumerProps{ServiceName: svc, ServiceRegion: "eu-west-1", Ports: []provider.ServicePort{{Port: 443}}}, ""},
@@ -129,6 +174,16 @@ func TestAppConfig(t *testing.T) {
 		{"rejects a non-numeric port", map[string]any{"ports": "https"}, `context key "ports" has "https", which is not a port number`},
 		{"rejects half a hosted zone", map[string]any{"hostedZoneId": "Z1"}, `"hostedZoneId" ("Z1") and "hostedZoneName" ("") go together`},
 		{"rejects one account for both sides", map[string]any{"consumerAccount": "111111111111"}, "are both 111111111111"},
+		{"rejects an unknown listener protocol", map[string]any{"listenerProtocol": "QUIC"}, `context key "listenerProtocol" is "QUIC": use TCP, TLS, UDP or TCP_UDP`},
+		{"accepts a protocol in lower case", map[string]any{"listenerProtocol": "udp"}, ""},
+		{"rejects TLS in external DNS mode without a certificate", map[string]any{"listenerProtocol": "TLS"},
+			`context key "listenerProtocol" is TLS in external DNS mode but "certificateArn" is empty: request an ACM certificate for api.example.com in eu-west-1`},
+		{"rejects TLS without a private DNS name", map[string]any{"listenerProtocol": "TLS", "privateDnsName": ""}, `context key "listenerProtocol" is TLS but "privateDnsName" is empty`},
+		{"rejects a certificate without TLS", map[string]any{"certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e"}, `context key "certificateArn" is set but "listenerProtocol" is TCP`},
+		{"rejects a certificate of another Region", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/0b1c2d3e"},
+			`context key "certificateArn" is in us-east-1 but the provider is in eu-west-1: ACM certificates are regional`},
+		{"rejects a malformed certificate ARN", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:iam::111111111111:server-certificate/x"}, "which is not an ACM certificate ARN"},
+		{"accepts TLS in external DNS mode with a certificate", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

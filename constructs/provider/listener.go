@@ -64,8 +64,14 @@ type ServicePort struct {
 	Protocol Protocol
 }
 
-// String is "443/TLS".
-func (s ServicePort) String() string { return strconv.Itoa(s.Port) + "/" + string(s.Protocol.orTCP()) }
+// String is "443" for TCP (as security group rules were described before protocols), else
+// "443/TLS".
+func (s ServicePort) String() string {
+	if s.Protocol.orTCP() == TCP {
+		return strconv.Itoa(s.Port)
+	}
+	return strconv.Itoa(s.Port) + "/" + string(s.Protocol)
+}
 
 // DefaultSslPolicy is the security policy of a TLS listener unless Listener.SslPolicy says
 // otherwise: ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09. It negotiates TLS 1.3, and TLS 1.2 with

@@ -160,6 +160,11 @@ func (p *provider) loadBalancer() {
 	if p.props.LoadBalancer != nil {
 		p.lb = p.props.LoadBalancer
 		claimLoadBalancer(p.Construct, p.lb)
+		if _, inApp := p.lb.Node().DefaultChild().(elbv2.CfnLoadBalancer); !inApp && dual && p.props.hasProtocol(UDP, TCPUDP) {
+			awscdk.Annotations_Of(p.Construct).AddWarningV2(jsii.String("privatelink:udpOnImportedNlb"), jsii.String(
+				"ProviderProps.LoadBalancer is imported, so whether it can carry UDP over IPv6 is unknown at synth: a dualstack NLB needs EnablePrefixForIpv6SourceNat on "+
+					"(aws elbv2 describe-load-balancers --query 'LoadBalancers[].EnablePrefixForIpv6SourceNat'), or the UDP listener's creation fails at deploy"))
+		}
 		if t := p.lb.IpAddressType(); dual && t != "" && t != elbv2.IpAddressType_DUAL_STACK && t != elbv2.IpAddressType_DUAL_STACK_WITHOUT_PUBLIC_IPV4 {
 			panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer has IP address type %q but SupportedIpAddressTypes %q includes ipv6: make the NLB dualstack or set SupportedIpAddressTypes to [\"ipv4\"]", strings.ToLower(string(t)), p.props.ipAddressTypes()))
 		}

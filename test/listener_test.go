@@ -1,0 +1,245 @@
+package test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/provider"
+)
+
+// resolvedChecks is the test client's check commands as the consumer's deploy resolves them.
+func resolvedChecks(t *testing.T, tpl assertions.Template) string {
+	t.Helper()
+	w := endpointWorld(t, tpl, "222222222222", "eu-west-1")
+	return w.resolve(t, output(t, tpl, "Run on the test client")).(string)
+}
+
+func TestATLSListenerInRoute53ModeTerminatesTLSWithACertificateForThePrivateDnsNameValidatedInTheZone(t *testing.T) {
+	f := appWith(t, "route53-tls", appConfigs["route53-tls"])
+	tpl := f.templates[privatelinkapp.ProviderStackName]
+
+	certID, cert := only(t, resources(tpl, "AWS::CertificateManager::Certificate"))
+	mustEqualJSON(t, props(cert)["DomainName"], "api.example.com")
+	mustEqualJSON(t, props(cert)["ValidationMethod"], "DNS")
+	// The validation CNAME goes into the zone that holds the TXT verification record.
+	mustEqualJSON(t, props(cert)["DomainValidationOptions"], []any{map[string]any{"DomainName": "api.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ"}})
+
+	_, listener := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::Listener"))
+	mustEqualJSON(t, props(listener)["Protocol"], "TLS")
+	mustEqualJSON(t, props(listener)["Certificates"], []any{map[string]any{"CertificateArn": map[string]any{"Ref": certID}}})
+	mustEqualJSON(t, props(listener)["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09")
+	if _, ok := props(listener)["AlpnPolicy"]; ok {
+		t.Errorf("ALPN is opt-in, but the listener has %v", props(listener)["AlpnPolicy"])
+	}
+	// Targets get the decrypted stream over TCP on their port: the demo target is unchanged.
+	_, tg := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
+	mustEqualJSON(t, props(tg)["Protocol"], "TCP")
+	mustEqualJSON(t, props(tg)["Port"], 443)
+	mustEqualJSON(t, props(tg)["TargetType"], "instance")
+
+	consumer := f.templates[privatelinkapp.ConsumerStackName]
+	consumer.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+		"GroupDescription", "PrivateLink endpoint: service ports from allowed clients only",
+		"SecurityGroupIngress", []any{
+			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "Description", "service port 443/TLS"),
+			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "Description", "service port 443/TLS"),
+		}))
+	// By the name on the certificate, which private DNS resolves inside the VPC: no --resolve,
+	// no -k, and no check by the endpoint's own name (the certificate does not name it).
+	if got, want := resolvedChecks(t, consumer), "curl -4 -sS https://api.example.com:443/ ; curl -6 -sS https://api.example.com:443/"; got != want {
+		t.Errorf("test client checks:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestAccessLogsOnRequestGoToABucketWhosePolicyLetsLogDeliveryWriteBeforeTheNLBTurnsThemOn(t *testing.T) {
+	tpl := appWith(t, "route53-tls", appConfigs["route53-tls"]).templates[privatelinkapp.ProviderStackName]
+	w := world{account: "111111111111", region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
+	bucketID, bucket := only(t, resources(tpl, "AWS::S3::Bucket"))
+	w.refs[bucketID] = "logs-bucket"
+	w.attrs[bucketID+".Arn"] = "arn:aws:s3:::logs-bucket"
+	if bucket["DeletionPolicy"] != "Retain" {
+		t.Errorf("the log bucket's DeletionPolicy is %v: a bucket with objects would fail the stack's deletion", bucket["DeletionPolicy"])
+	}
+	mustEqualJSON(t, props(bucket)["OwnershipControls"], map[string]any{"Rules": []any{map[string]any{"ObjectOwnership": "BucketOwnerEnforced"}}})
+
+	policyID, policy := only(t, resources(tpl, "AWS::S3::BucketPolicy"))
+	doc, _ := json.Marshal(w.resolve(t, props(policy)["PolicyDocument"]))
+	for _, want := range []string{
+		`{"Action":"s3:PutObject","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket/AWSLogs/111111111111/*"}`,
+		`{"Action":"s3:GetBucketAcl","Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket"}`,
+		`"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`,
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("bucket policy %s\nlacks %s", doc, want)
+		}
+	}
+	_, nlb := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
+	attrs, _ := json.Marshal(w.resolve(t, props(nlb)["LoadBalancerAttributes"]))
+	for _, want := range []string{`{"Key":"access_logs.s3.enabled","Value":"true"}`, `{"Key":"access_logs.s3.bucket","Value":"logs-bucket"}`} {
+		if !strings.Contains(string(attrs), want) {
+			t.Errorf("NLB attributes %s lack %s", attrs, want)
+		}
+	}
+	if deps, _ := json.Marshal(nlb["DependsOn"]); !strings.Contains(string(deps), policyID) {
+		t.Errorf("the NLB depends on %s, not on the bucket policy %s: ELB would find no permission to write", deps, policyID)
+	}
+}
+
+func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupCheckedOverTCP(t *testing.T) {
+	f := appWith(t, "udp", appConfigs["udp"])
+	tpl := f.templates[privatelinkapp.ProviderStackName]
+
+	_, nlb := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
+	mustEqualJSON(t, props(nlb)["IpAddressType"], "dualstack")
+	mustEqualJSON(t, props(nlb)["EnablePrefixForIpv6SourceNat"], "on")
+	subnets := resources(tpl, "AWS::EC2::Subnet")
+	mappings, _ := props(nlb)["SubnetMappings"].([]any)
+	if len(mappings) != len(subnets) || len(mappings) != 2 {
+		t.Fatalf("%d subnet mappings for %d subnets, want one per subnet (2)", len(mappings), len(subnets))
+	}
+	for _, mp := range mappings {
+		mp := mp.(map[string]any)
+		ref, _ := mp["SubnetId"].(map[string]any)
+		if _, ok := subnets[ref["Ref"].(string)]; !ok || mp["SourceNatIpv6Prefix"] != "auto_assigned" {
+			t.Errorf("subnet mapping %v: want a subnet of the VPC with SourceNatIpv6Prefix auto_assigned", mp)
+		}
+	}
+	if _, ok := props(nlb)["Subnets"]; ok {
+		t.Error("the NLB has Subnets and SubnetMappings; CloudFormation takes one of them")
+	}
+
+	_, listener := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::Listener"))
+	mustEqualJSON(t, props(listener)["Protocol"], "UDP")
+	mustEqualJSON(t, props(listener)["Port"], 5000)
+	_, tg := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
+	for k, v := range map[string]any{"Protocol": "UDP", "IpAddressType": "ipv6", "TargetType": "ip", "HealthCheckProtocol": "TCP", "Port": 5000} {
+		mustEqualJSON(t, props(tg)[k], v)
+	}
+	if _, ok := props(tg)["HealthCheckPort"]; ok {
+		t.Errorf("health check port %v, want the traffic port (ELB's default)", props(tg)["HealthCheckPort"])
+	}
+	// The demo target answers on its interface's primary IPv6 address.
+	eniID, eni := only(t, resources(tpl, "AWS::EC2::NetworkInterface"))
+	mustEqualJSON(t, props(eni)["EnablePrimaryIpv6"], true)
+	mustEqualJSON(t, props(tg)["Targets"], []any{map[string]any{"Id": map[string]any{"Fn::GetAtt": []any{eniID, "PrimaryIpv6Address"}}, "Port": 5000}})
+
+	// The NLB sends UDP and its TCP health checks to the targets over IPv6; the demo target
+	// takes both from the NLB; in-VPC clients reach the listener over UDP.
+	w := world{account: "111111111111", region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
+	for id := range resources(tpl, "AWS::EC2::VPC") {
+		w.attrs[id+".CidrBlock"] = "10.0.0.0/16"
+		w.attrs[id+".Ipv6CidrBlocks"] = []any{"2600:1f18:1:100::/56"}
+	}
+	for id := range resources(tpl, "AWS::EC2::SecurityGroup") {
+		w.attrs[id+".GroupId"] = "sg-" + id
+	}
+	var rules []string
+	for _, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
+		for _, dir := range []string{"SecurityGroupIngress", "SecurityGroupEgress"} {
+			for _, r := range asAnyList(w.resolve(t, props(sg)[dir])) {
+				r := r.(map[string]any)
+				rules = append(rules, dir[13:]+" "+r["IpProtocol"].(string)+" "+jsonString(r["FromPort"])+" "+jsonString(r["CidrIp"])+jsonString(r["CidrIpv6"]))
+			}
+		}
+	}
+	for _, sg := range resources(tpl, "AWS::EC2::SecurityGroupIngress") {
+		r := w.resolve(t, props(sg)).(map[string]any)
+		rules = append(rules, "Ingress "+r["IpProtocol"].(string)+" "+jsonString(r["FromPort"])+" "+jsonString(r["SourceSecurityGroupId"]))
+	}
+	got := strings.Join(rules, "\n")
+	for _, want := range []string{
+		`Ingress udp 5000 "10.0.0.0/16"`, `Ingress udp 5000 "2600:1f18:1:100::/56"`,
+		`Egress udp 5000 "2600:1f18:1:100::/56"`, `Egress tcp 5000 "2600:1f18:1:100::/56"`,
+		`Ingress udp 5000 "sg-ProviderSecurityGroupC68FA868"`, `Ingress tcp 5000 "sg-ProviderSecurityGroupC68FA868"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no rule %s among:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `Egress udp 5000 "10.0.0.0/16"`) || strings.Contains(got, `Ingress tcp 5000 "10.0.0.0/16"`) {
+		t.Errorf("rules for IPv4 targets or TCP clients of a UDP-only service:\n%s", got)
+	}
+
+	consumer := f.templates[privatelinkapp.ConsumerStackName]
+	consumer.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+		"GroupDescription", "PrivateLink endpoint: service ports from allowed clients only",
+		"SecurityGroupIngress", []any{
+			like("IpProtocol", "udp", "FromPort", 5000, "ToPort", 5000, "CidrIp", assertions.Match_AnyValue()),
+			like("IpProtocol", "udp", "FromPort", 5000, "ToPort", 5000, "CidrIpv6", assertions.Match_AnyValue()),
+		}))
+	checks := resolvedChecks(t, consumer)
+	for _, want := range []string{
+		`python3 -c "import socket as s; a=s.getaddrinfo('vpce-0a1b2c3d4e5f60718-abcdefgh.vpce-svc-0123456789abcdef0.eu-west-1.vpce.amazonaws.com', 5000, s.AF_INET6, s.SOCK_DGRAM)[0]`,
+		`python3 -c "import socket as s; a=s.getaddrinfo('api.example.com', 5000, s.AF_INET, s.SOCK_DGRAM)[0]; c=s.socket(a[0], s.SOCK_DGRAM); c.settimeout(5); c.sendto(b'hi', a[4]); print(c.recv(512).decode().strip())"`,
+	} {
+		if !strings.Contains(checks, want) {
+			t.Errorf("test client checks lack %s:\n%s", want, checks)
+		}
+	}
+	if strings.Contains(checks, "curl") {
+		t.Errorf("TCP checks for a UDP-only service: %s", checks)
+	}
+}
+
+func TestListenerOptionsReachTheTemplate(t *testing.T) {
+	tpl := synth(t, "listener-options", func(app awscdk.App) error {
+		stack := providerStack(app, "ListenerOptions")
+		cert := awscertificatemanager.NewCertificate(stack, jsii.String("Wildcard"), &awscertificatemanager.CertificateProps{DomainName: jsii.String("*.example.com")})
+		provider.NewProvider(stack, "Provider", &provider.ProviderProps{
+			AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"},
+			Listeners: []provider.Listener{
+				{Port: 443, Protocol: provider.TLS, AlpnPolicy: elbv2.AlpnPolicy_HTTP2_PREFERRED, SslPolicy: elbv2.SslPolicy_FIPS_TLS13_12_RES_PQ, TargetPort: 8080},
+				{Port: 53, Protocol: provider.TCPUDP, HealthCheck: &elbv2.HealthCheck{Protocol: elbv2.Protocol_HTTP, Port: jsii.String("8081")}},
+			},
+			// The header comes first on the target's TCP stream, then the decrypted bytes.
+			ProxyProtocolV2:   true,
+			Certificate:       cert,
+			PrivateDnsName:    "api.example.com",
+			AllowedPrincipals: []string{"222222222222"},
+		})
+		return nil
+	}).templates["ListenerOptions"]
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), m(
+		"Port", 443, "Protocol", "TLS", "AlpnPolicy", []any{"HTTP2Preferred"}, "SslPolicy", "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09"))
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), m(
+		"Port", 8080, "Protocol", "TCP", "TargetGroupAttributes", []any{m("Key", "proxy_protocol_v2.enabled", "Value", "true")}))
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), m("Port", 53, "Protocol", "TCP_UDP"))
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), m(
+		"Port", 53, "Protocol", "TCP_UDP", "IpAddressType", "ipv6", "TargetType", "ip", "HealthCheckProtocol", "HTTP", "HealthCheckPort", "8081"))
+	// TCP_UDP needs TCP and UDP rules on the listener, and the health check port over TCP.
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+		"GroupDescription", "PrivateLink NLB: listener ports from the VPC, target ports to the VPC",
+		"SecurityGroupIngress", assertions.Match_ArrayWith(&[]any{
+			like("IpProtocol", "tcp", "FromPort", 53), like("IpProtocol", "udp", "FromPort", 53),
+		}),
+		"SecurityGroupEgress", assertions.Match_ArrayWith(&[]any{
+			like("IpProtocol", "tcp", "FromPort", 8081),
+		}),
+	))
+	tpl.ResourceCountIs(jsii.String("AWS::CertificateManager::Certificate"), jsii.Number(1))
+}
+
+func mustEqualJSON(t *testing.T, got, want any) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Errorf("got %s, want %s", g, w)
+	}
+}
+
+func jsonString(v any) string {
+	if v == nil {
+		return ""
+	}
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}
