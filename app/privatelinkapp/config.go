@@ -26,15 +26,15 @@ type Config struct {
 	AzIds, ConsumerAzIds             []string
 	Ports                            []int
 	// ListenerProtocol of every port; CertificateArn of the TLS listeners in external DNS mode.
-	ListenerProtocol provider.Protocol
-	CertificateArn   string
-	AccessLogs       bool
-	PrivateDnsName                   string
-	HostedZoneId, HostedZoneName     string
-	DemoTarget, TestClient           bool
-	ProxyProtocol                    bool
-	ServiceName, OutputsFile         string
-	Nag                              bool
+	ListenerProtocol             provider.Protocol
+	CertificateArn               string
+	AccessLogs                   bool
+	PrivateDnsName               string
+	HostedZoneId, HostedZoneName string
+	DemoTarget, TestClient       bool
+	ProxyProtocol                bool
+	ServiceName, OutputsFile     string
+	Nag                          bool
 	// Control Tower options: a KMS key per stack for the log groups, NLB deletion protection.
 	LogsKey, DeletionProtection bool
 	// Waits: zero means the constructs' defaults.
