@@ -288,3 +288,20 @@ func TestALogsKeyOfAnotherRegionIsAWarningOnEachConstructThatUsesIt(t *testing.T
 		t.Errorf("a key of the stack's Region warns: %v", (*found)[0].Entry.Data)
 	}
 }
+
+// An imported NLB's source NAT setting is unknown at synth: a UDP listener on it warns, naming
+// the setting and how to read it, instead of failing or passing silently.
+func TestUDPOnAnImportedDualStackNLBWarnsThatSourceNatIsUnknown(t *testing.T) {
+	stack := providerStack(awscdk.NewApp(nil), "ImportedUdp")
+	vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
+	nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{
+		LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef"), Vpc: vpc,
+		LoadBalancerDnsName: jsii.String("api-0123456789abcdef.elb.eu-west-1.amazonaws.com"),
+	})
+	provider.NewProvider(stack, "Provider", &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 53, Protocol: provider.UDP}}, AllowedPrincipals: []string{"222222222222"}})
+	found := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
+		`^ProviderProps.LoadBalancer is imported, so whether it can carry UDP over IPv6 is unknown at synth: a dualstack NLB needs EnablePrefixForIpv6SourceNat on`)))
+	if len(*found) != 1 {
+		t.Fatalf("%d warnings, want 1", len(*found))
+	}
+}

@@ -466,7 +466,9 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 				a.setDeletionProtection(phys, attr["Value"] == "true")
 			case "access_logs.s3.enabled":
 				if attr["Value"] == "true" {
-					r.checkAccessLogs(st, id, p)
+					if err := a.checkAccessLogs(st.account, st.region, p, r.bucketPolicyInForce(st, id)); err != nil {
+						t.Fatalf("%s%v", w.where, err)
+					}
 				}
 			}
 		}
@@ -498,7 +500,9 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		attrs = map[string]any{"TargetGroupFullName": "targetgroup/x/" + fmt.Sprint(n), "TargetGroupName": id}
 	case "AWS::ElasticLoadBalancingV2::Listener":
 		phys = arn("elasticloadbalancing", fmt.Sprintf("listener/net/x/%016x", n))
-		r.checkListener(st, p)
+		if err := a.checkListener(st.region, p); err != nil {
+			t.Fatalf("%s%v", w.where, err)
+		}
 	case "AWS::CertificateManager::Certificate":
 		phys = arn("acm", fmt.Sprintf("certificate/%08x-0000-4000-8000-%012x", n, n))
 		// "If the domain is hosted in Route 53 in your account and you use DNS validation, the
@@ -926,60 +930,72 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 
 // checkListener applies CreateListener's rules to a listener's protocol, certificate and target
 // group.
-func (r *rehearsal) checkListener(st *stackState, p map[string]any) {
-	t, a, w := r.t, r.aws, st.w
+func (a *fakeAWS) checkListener(region string, p map[string]any) error {
 	lb := a.lbs[fmt.Sprint(p["LoadBalancerArn"])]
 	if lb == nil {
-		t.Fatalf("%sload balancer %v does not exist", w.where, p["LoadBalancerArn"])
+		return fmt.Errorf("load balancer %v does not exist", p["LoadBalancerArn"])
 	}
 	proto := fmt.Sprint(p["Protocol"])
 	udp := proto == "UDP" || proto == "TCP_UDP"
 	// "UDP-based support can be enabled for dualstack NLBs only if Prefix for IPv6 source NAT
 	// is enabled" (aws-load-balancer-controller annotations guide; ELB User Guide, "Listeners").
 	if udp && lb.dualStack && !lb.ipv6SourceNat {
-		t.Fatalf("%s%s listener on a dualstack NLB without EnablePrefixForIpv6SourceNat", w.where, proto)
+		return fmt.Errorf("%s listener on a dualstack NLB without EnablePrefixForIpv6SourceNat", proto)
 	}
 	if proto == "TLS" {
 		// A TLS listener needs a certificate (CreateListener: CertificateNotFound), issued
-		// and in the load balancer's Region (ACM User Guide, "Supported Regions").
+		// and in the load balancer's Region (ACM User Guide, "Supported Regions"). One the
+		// rehearsal did not create is the user's, issued before the deploy (README).
 		certs := asAnyList(p["Certificates"])
 		if len(certs) == 0 {
-			t.Fatalf("%sTLS listener without a certificate", w.where)
+			return fmt.Errorf("TLS listener without a certificate")
 		}
 		arn := fmt.Sprint(certs[0].(map[string]any)["CertificateArn"])
-		if a.certs[arn] != "ISSUED" && !strings.Contains(arn, ":acm:"+st.region+":") {
-			t.Fatalf("%scertificate %s is not an issued certificate of %s", w.where, arn, st.region)
+		if status, known := a.certs[arn]; !strings.Contains(arn, ":acm:"+region+":") || known && status != "ISSUED" {
+			return fmt.Errorf("certificate %s is not an issued certificate of %s", arn, region)
 		}
 	} else if p["Certificates"] != nil || p["SslPolicy"] != nil || p["AlpnPolicy"] != nil {
-		t.Fatalf("%sa %s listener with TLS settings", w.where, proto)
+		return fmt.Errorf("a %s listener with TLS settings", proto)
 	}
 	for _, action := range asAnyList(p["DefaultActions"]) {
 		tg := a.tgs[fmt.Sprint(action.(map[string]any)["TargetGroupArn"])]
 		if tg == nil {
-			t.Fatalf("%starget group %v does not exist", w.where, action)
+			return fmt.Errorf("target group %v does not exist", action)
 		}
 		// Listener and target group protocols that go together (ELB User Guide, "Create a
 		// target group": TCP → TCP or TCP_UDP; TLS → TCP or TLS; UDP → UDP or TCP_UDP;
 		// TCP_UDP → TCP_UDP).
 		ok := map[string][]string{"TCP": {"TCP", "TCP_UDP"}, "TLS": {"TCP", "TLS"}, "UDP": {"UDP", "TCP_UDP"}, "TCP_UDP": {"TCP_UDP"}}[proto]
 		if !slices.Contains(ok, tg.protocol) {
-			t.Fatalf("%s%s listener forwarding to a %s target group", w.where, proto, tg.protocol)
+			return fmt.Errorf("%s listener forwarding to a %s target group", proto, tg.protocol)
 		}
 		// "You can't use an IPv4 target group with a UDP listener for a dualstack load
 		// balancer" (ELB User Guide, "Create a target group").
 		if udp && lb.dualStack && tg.ipType != "ipv6" {
-			t.Fatalf("%s%s listener of a dualstack NLB forwarding to an %s target group", w.where, proto, tg.ipType)
+			return fmt.Errorf("%s listener of a dualstack NLB forwarding to an %s target group", proto, tg.ipType)
 		}
 	}
+	return nil
+}
+
+// bucketPolicyInForce tells whether a bucket policy of the stack exists when id is created:
+// only what id depends on is certain to (CloudFormation user guide, DependsOn attribute).
+func (r *rehearsal) bucketPolicyInForce(st *stackState, id string) bool {
+	needs := dependsOn(st.deps, id)
+	for pid, rr := range st.res {
+		if rr["Type"] == "AWS::S3::BucketPolicy" && needs[pid] && st.physical[pid] != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkAccessLogs applies the rule for turning on access logs: ELB log delivery must already be
 // allowed to write into the bucket, under <prefix>/AWSLogs/<account>/ (ELB User Guide, "Enable
 // access logs for your Network Load Balancer": the bucket policy grants delivery.logs.amazonaws.com
-// s3:PutObject there; otherwise "Access Denied for bucket"). The policy must exist when the load
-// balancer is created, so the load balancer must depend on it.
-func (r *rehearsal) checkAccessLogs(st *stackState, id string, p map[string]any) {
-	t, a, w := r.t, r.aws, st.w
+// s3:PutObject there; otherwise "Access Denied for bucket"). policyInForce says whether the
+// bucket policy certainly exists when the load balancer is created.
+func (a *fakeAWS) checkAccessLogs(account, region string, p map[string]any, policyInForce bool) error {
 	var bucket, prefix string
 	for _, attr := range asAnyList(p["LoadBalancerAttributes"]) {
 		attr := attr.(map[string]any)
@@ -990,15 +1006,8 @@ func (r *rehearsal) checkAccessLogs(st *stackState, id string, p map[string]any)
 			prefix = fmt.Sprint(attr["Value"])
 		}
 	}
-	needs := dependsOn(st.deps, id)
-	policyInForce := false
-	for pid, rr := range st.res {
-		if rr["Type"] == "AWS::S3::BucketPolicy" && needs[pid] && st.physical[pid] != "" {
-			policyInForce = true
-		}
-	}
-	key := strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + st.account + "/x.log.gz"
-	partition, _ := awsid.PartitionOf(st.region)
+	key := strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + account + "/x.log.gz"
+	partition, _ := awsid.PartitionOf(region)
 	object := fmt.Sprintf("arn:%s:s3:::%s/%s", partition.Name, bucket, key)
 	allowed := false
 	for _, s := range a.buckets[bucket] {
@@ -1013,8 +1022,9 @@ func (r *rehearsal) checkAccessLogs(st *stackState, id string, p map[string]any)
 		}
 	}
 	if !policyInForce || !allowed {
-		t.Fatalf("%sAccess Denied for bucket %s: the policy in force (depended on: %v) does not let delivery.logs.amazonaws.com put %s", w.where, bucket, policyInForce, object)
+		return fmt.Errorf("Access Denied for bucket %s: the policy in force (certain to exist: %v) does not let delivery.logs.amazonaws.com put %s", bucket, policyInForce, object)
 	}
+	return nil
 }
 
 // turnOffDeletionProtection is the README's step before deleting a provider stack with
@@ -1098,6 +1108,72 @@ func toAny(s []string) []any {
 		out[i] = x
 	}
 	return out
+}
+
+func TestTheRehearsalAppliesCreateListenersRules(t *testing.T) {
+	a := newFakeAWS()
+	const dual, v4, tg4, tg6 = "lb-dual", "lb-v4", "tg-v4", "tg-v6"
+	a.lbs[dual] = &fNLB{dualStack: true}
+	a.lbs[v4] = &fNLB{}
+	a.tgs[tg4] = &fTG{protocol: "UDP", ipType: "ipv4"}
+	a.tgs[tg6] = &fTG{protocol: "UDP", ipType: "ipv6"}
+	a.tgs["tg-tcp"] = &fTG{protocol: "TCP", ipType: "ipv4"}
+	a.certs["arn:aws:acm:eu-west-1:111111111111:certificate/pending"] = "PENDING_VALIDATION"
+	listener := func(lb, proto, tg string, extra ...any) map[string]any {
+		p := map[string]any{"LoadBalancerArn": lb, "Protocol": proto, "DefaultActions": []any{map[string]any{"TargetGroupArn": tg}}}
+		for i := 0; i < len(extra); i += 2 {
+			p[extra[i].(string)] = extra[i+1]
+		}
+		return p
+	}
+	cert := func(arn string) []any { return []any{map[string]any{"CertificateArn": arn}} }
+	for _, c := range []struct {
+		name string
+		p    map[string]any
+		want string
+	}{
+		{"UDP on a dualstack NLB without source NAT prefixes", listener(dual, "UDP", tg6), "UDP listener on a dualstack NLB without EnablePrefixForIpv6SourceNat"},
+		{"UDP on an IPv4 NLB", listener(v4, "UDP", tg4), ""},
+		{"TLS without a certificate", listener(v4, "TLS", "tg-tcp"), "TLS listener without a certificate"},
+		{"TLS with a certificate of another Region", listener(v4, "TLS", "tg-tcp", "Certificates", cert("arn:aws:acm:us-east-1:111111111111:certificate/x")), "is not an issued certificate of eu-west-1"},
+		{"TLS with a certificate still pending validation", listener(v4, "TLS", "tg-tcp", "Certificates", cert("arn:aws:acm:eu-west-1:111111111111:certificate/pending")), "is not an issued certificate"},
+		{"TLS settings on TCP", listener(v4, "TCP", "tg-tcp", "SslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06"), "a TCP listener with TLS settings"},
+		{"a TLS listener forwarding to a UDP target group", listener(v4, "TLS", tg4, "Certificates", cert("arn:aws:acm:eu-west-1:111111111111:certificate/mine")), "TLS listener forwarding to a UDP target group"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := a.checkListener("eu-west-1", c.p)
+			if c.want == "" && err != nil {
+				t.Fatal(err)
+			}
+			if c.want != "" {
+				mustContain(t, errString(err), c.want)
+			}
+		})
+	}
+	a.lbs[dual].ipv6SourceNat = true
+	mustContain(t, errString(a.checkListener("eu-west-1", listener(dual, "UDP", tg4))), "UDP listener of a dualstack NLB forwarding to an ipv4 target group")
+	if err := a.checkListener("eu-west-1", listener(dual, "UDP", tg6)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTheRehearsalTurnsOnAccessLogsOnlyWhenLogDeliveryMayAlreadyWrite(t *testing.T) {
+	a := newFakeAWS()
+	lb := map[string]any{"LoadBalancerAttributes": []any{
+		map[string]any{"Key": "access_logs.s3.enabled", "Value": "true"}, map[string]any{"Key": "access_logs.s3.bucket", "Value": "logs"},
+		map[string]any{"Key": "access_logs.s3.prefix", "Value": "nlb"},
+	}}
+	allow := func(resource string) []any {
+		return []any{map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": "delivery.logs.amazonaws.com"}, "Action": "s3:PutObject", "Resource": resource}}
+	}
+	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "Access Denied for bucket logs")
+	a.buckets["logs"] = allow("arn:aws:s3:::logs/AWSLogs/111111111111/*") // without the prefix
+	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put arn:aws:s3:::logs/nlb/AWSLogs/111111111111/x.log.gz")
+	a.buckets["logs"] = allow("arn:aws:s3:::logs/nlb/AWSLogs/111111111111/*")
+	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, false)), "certain to exist: false")
+	if err := a.checkAccessLogs("111111111111", "eu-west-1", lb, true); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestTheRehearsalRefusesToDeleteAProtectedNLBUntilProtectionIsOff(t *testing.T) {
