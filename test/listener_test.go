@@ -120,16 +120,29 @@ func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupChecked
 	mustEqualJSON(t, props(listener)["Protocol"], "UDP")
 	mustEqualJSON(t, props(listener)["Port"], 5000)
 	_, tg := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
-	for k, v := range map[string]any{"Protocol": "UDP", "IpAddressType": "ipv6", "TargetType": "ip", "HealthCheckProtocol": "TCP", "Port": 5000} {
+	for k, v := range map[string]any{"Protocol": "UDP", "IpAddressType": "ipv6", "TargetType": "instance", "HealthCheckProtocol": "TCP", "Port": 5000} {
 		mustEqualJSON(t, props(tg)[k], v)
 	}
 	if _, ok := props(tg)["HealthCheckPort"]; ok {
 		t.Errorf("health check port %v, want the traffic port (ELB's default)", props(tg)["HealthCheckPort"])
 	}
-	// The demo target answers on its interface's primary IPv6 address.
-	eniID, eni := only(t, resources(tpl, "AWS::EC2::NetworkInterface"))
-	mustEqualJSON(t, props(eni)["EnablePrimaryIpv6"], true)
-	mustEqualJSON(t, props(tg)["Targets"], []any{map[string]any{"Id": map[string]any{"Fn::GetAtt": []any{eniID, "PrimaryIpv6Address"}}, "Port": 5000}})
+	// The demo target is registered by instance ID, which an IPv6 target group takes from an
+	// instance with a primary IPv6 address: its launch template's interface gives it one, and a
+	// replaced instance brings its own.
+	instanceID, instance := only(t, resources(tpl, "AWS::EC2::Instance"))
+	mustEqualJSON(t, props(tg)["Targets"], []any{map[string]any{"Id": map[string]any{"Ref": instanceID}, "Port": 5000}})
+	ltID, lt := only(t, resources(tpl, "AWS::EC2::LaunchTemplate"))
+	mustEqualJSON(t, props(instance)["LaunchTemplate"], map[string]any{"LaunchTemplateId": map[string]any{"Ref": ltID}, "Version": map[string]any{"Fn::GetAtt": []any{ltID, "LatestVersionNumber"}}})
+	if _, ok := props(instance)["NetworkInterfaces"]; ok {
+		t.Error("the instance has its own NetworkInterfaces, which would override the launch template's")
+	}
+	ni := props(lt)["LaunchTemplateData"].(map[string]any)["NetworkInterfaces"].([]any)[0].(map[string]any)
+	for k, v := range map[string]any{"DeviceIndex": 0, "PrimaryIpv6": true, "Ipv6AddressCount": 1, "AssociatePublicIpAddress": false} {
+		mustEqualJSON(t, ni[k], v)
+	}
+	// RunInstances wants the instance's zone to be its subnet's.
+	subnet := ni["SubnetId"].(map[string]any)["Ref"]
+	mustEqualJSON(t, props(instance)["AvailabilityZone"], map[string]any{"Fn::GetAtt": []any{subnet, "AvailabilityZone"}})
 
 	// The NLB sends UDP and its TCP health checks to the targets over IPv6; the demo target
 	// takes both from the NLB; in-VPC clients reach the listener over UDP.

@@ -485,16 +485,9 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			t.Fatalf("%sHealthCheckProtocol %s is not supported", w.where, hc)
 		}
 		for _, target := range asAnyList(p["Targets"]) {
-			tid := fmt.Sprint(target.(map[string]any)["Id"])
-			// "All targets in a target group must have the same IP address type as the target
-			// group" (ELB User Guide, "Create a target group"); IPv6 target groups take IP
-			// targets (User Guide, "IP address type").
-			if ip, err := netip.ParseAddr(tid); tg.ipType == "ipv6" && (err != nil || !ip.Is6()) {
-				t.Fatalf("%starget %s is not an IPv6 address, but the target group is ipv6", w.where, tid)
+			if err := a.checkTarget(tg.ipType, fmt.Sprint(p["TargetType"]), fmt.Sprint(target.(map[string]any)["Id"])); err != nil {
+				t.Fatalf("%s%v", w.where, err)
 			}
-		}
-		if tg.ipType == "ipv6" && p["TargetType"] != "ip" {
-			t.Fatalf("%san ipv6 target group with TargetType %v: IPv6 target groups take IP targets", w.where, p["TargetType"])
 		}
 		a.tgs[phys] = tg
 		attrs = map[string]any{"TargetGroupFullName": "targetgroup/x/" + fmt.Sprint(n), "TargetGroupName": id}
@@ -527,18 +520,6 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:s3:::%s", partition.Name, phys), "DomainName": phys + ".s3.amazonaws.com"}
 	case "AWS::S3::BucketPolicy":
 		a.buckets[fmt.Sprint(p["Bucket"])] = asAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
-	case "AWS::EC2::NetworkInterface":
-		phys = fmt.Sprintf("eni-%017x", n)
-		if a.subnets[fmt.Sprint(p["SubnetId"])] == nil {
-			t.Fatalf("%ssubnet %v does not exist", w.where, p["SubnetId"])
-		}
-		a.enis[phys] = fmt.Sprint(p["SubnetId"])
-		attrs = map[string]any{"Id": phys, "PrimaryPrivateIpAddress": "10.0.0.20"}
-		// PrimaryIpv6Address exists when the interface has a primary IPv6 address: one with
-		// EnablePrimaryIpv6 and an IPv6 address (AWS::EC2::NetworkInterface return values).
-		if p["EnablePrimaryIpv6"] == true && fmt.Sprint(p["Ipv6AddressCount"]) != "0" && p["Ipv6AddressCount"] != nil {
-			attrs["PrimaryIpv6Address"] = fmt.Sprintf("2600:1f18:1:%x::10", n)
-		}
 	case "AWS::EC2::VPCEndpointService":
 		phys = fmt.Sprintf("vpce-svc-%017x", n)
 		var azIDs []string
@@ -673,6 +654,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		a.keys[attrs["Arn"].(string)] = p["KeyPolicy"]
 	case "AWS::EC2::LaunchTemplate":
 		phys = fmt.Sprintf("lt-%017x", n)
+		a.lts[phys] = p["LaunchTemplateData"]
 		attrs = map[string]any{"LatestVersionNumber": "1", "DefaultVersionNumber": "1", "LaunchTemplateId": phys}
 	case "AWS::IAM::InstanceProfile":
 		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", partition.Name, st.account, phys)}
@@ -680,17 +662,20 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		phys = fmt.Sprintf("i-%017x", n)
 		// The subnet is SubnetId or, when NetworkInterfaces is given instead, that of the
 		// interface with DeviceIndex 0 (RunInstances accepts one or the other).
+		// …or, when neither is given, from its launch template's interface (RunInstances: the
+		// instance's parameters override the template's).
 		subnet := fmt.Sprint(p["SubnetId"])
-		if nis, ok := p["NetworkInterfaces"].([]any); ok {
-			for _, ni := range nis {
-				if ni := ni.(map[string]any); fmt.Sprint(ni["DeviceIndex"]) == "0" {
-					subnet = fmt.Sprint(ni["SubnetId"])
-					// An existing interface brings its subnet (RunInstances,
-					// InstanceNetworkInterfaceSpecification.NetworkInterfaceId).
-					if eni, ok := ni["NetworkInterfaceId"]; ok {
-						subnet = a.enis[fmt.Sprint(eni)]
-					}
-				}
+		nis, ok := p["NetworkInterfaces"].([]any)
+		if lt, _ := p["LaunchTemplate"].(map[string]any); !ok && p["SubnetId"] == nil && lt != nil {
+			data, _ := a.lts[fmt.Sprint(lt["LaunchTemplateId"])].(map[string]any)
+			nis = asAnyList(data["NetworkInterfaces"])
+		}
+		for _, ni := range nis {
+			if ni := ni.(map[string]any); fmt.Sprint(ni["DeviceIndex"]) == "0" {
+				subnet = fmt.Sprint(ni["SubnetId"])
+				// A primary IPv6 address: PrimaryIpv6 with an IPv6 address on the interface (EC2
+				// API reference, LaunchTemplateInstanceNetworkInterfaceSpecificationRequest).
+				a.ipv6First[phys] = ni["PrimaryIpv6"] == true && fmt.Sprint(ni["Ipv6AddressCount"]) != "0" && ni["Ipv6AddressCount"] != nil
 			}
 		}
 		if a.subnets[subnet] == nil {
@@ -978,6 +963,29 @@ func (a *fakeAWS) checkListener(region string, p map[string]any) error {
 	return nil
 }
 
+// checkTarget applies RegisterTargets' rules for a target of a target group: "All targets in a
+// target group must have the same IP address type as the target group" (ELB User Guide, "Create
+// a target group"), and "When registering targets by instance ID for a IPv6 target group, the
+// targets must have an assigned primary IPv6 address" (User Guide, "Register targets").
+func (a *fakeAWS) checkTarget(ipType, targetType, id string) error {
+	if ipType != "ipv6" {
+		return nil
+	}
+	switch targetType {
+	case "instance":
+		if !a.ipv6First[id] {
+			return fmt.Errorf("instance %s has no primary IPv6 address, but the target group is ipv6", id)
+		}
+	case "ip":
+		if ip, err := netip.ParseAddr(id); err != nil || !ip.Is6() {
+			return fmt.Errorf("target %s is not an IPv6 address, but the target group is ipv6", id)
+		}
+	default:
+		return fmt.Errorf("an ipv6 target group of target type %s", targetType)
+	}
+	return nil
+}
+
 // bucketPolicyInForce tells whether a bucket policy of the stack exists when id is created:
 // only what id depends on is certain to (CloudFormation user guide, DependsOn attribute).
 func (r *rehearsal) bucketPolicyInForce(st *stackState, id string) bool {
@@ -1154,6 +1162,21 @@ func TestTheRehearsalAppliesCreateListenersRules(t *testing.T) {
 	mustContain(t, errString(a.checkListener("eu-west-1", listener(dual, "UDP", tg4))), "UDP listener of a dualstack NLB forwarding to an ipv4 target group")
 	if err := a.checkListener("eu-west-1", listener(dual, "UDP", tg6)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestTheRehearsalRegistersInIPv6TargetGroupsOnlyIPv6AddressesAndInstancesWithAPrimaryIPv6Address(t *testing.T) {
+	a := newFakeAWS()
+	a.ipv6First["i-dual"] = true
+	mustContain(t, errString(a.checkTarget("ipv6", "instance", "i-v4")), "instance i-v4 has no primary IPv6 address, but the target group is ipv6")
+	mustContain(t, errString(a.checkTarget("ipv6", "ip", "10.0.0.1")), "target 10.0.0.1 is not an IPv6 address")
+	for _, ok := range [][2]string{{"instance", "i-dual"}, {"ip", "2600:1f18::10"}} {
+		if err := a.checkTarget("ipv6", ok[0], ok[1]); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := a.checkTarget("ipv4", "instance", "i-v4"); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -29,7 +29,8 @@ type fakeAWS struct {
 	tgs       map[string]*fTG       // target group ARN ->
 	certs     map[string]string     // ACM certificate ARN -> status
 	buckets   map[string][]any      // bucket name -> bucket policy statements
-	enis      map[string]string     // eni-… -> subnet
+	lts       map[string]any        // lt-… -> LaunchTemplateData
+	ipv6First map[string]bool       // i-… -> has a primary IPv6 address
 	endpoints map[string]*fEndpoint // vpce-… ->
 	roles     map[string]*fRole     // role name ->
 	calls     int
@@ -120,7 +121,7 @@ type fPolicy struct {
 
 func newFakeAWS() *fakeAWS {
 	return &fakeAWS{vpcs: map[string]*fVpc{}, subnets: map[string]*fSubnet{}, nlbs: map[string][]string{}, protected: map[string]bool{}, services: map[string]*fService{},
-		txt: map[string]string{}, keys: map[string]any{}, lbs: map[string]*fNLB{}, tgs: map[string]*fTG{}, certs: map[string]string{}, buckets: map[string][]any{}, enis: map[string]string{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
+		txt: map[string]string{}, keys: map[string]any{}, lbs: map[string]*fNLB{}, tgs: map[string]*fTG{}, certs: map[string]string{}, buckets: map[string][]any{}, lts: map[string]any{}, ipv6First: map[string]bool{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
 }
 
 func (a *fakeAWS) next() int { a.n++; return a.n }

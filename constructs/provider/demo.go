@@ -69,41 +69,43 @@ func (p *provider) demoTarget() {
 	})
 	nag.Suppress(p.demo, "AwsSolutions-EC29", nag.DemoInstance)
 	guard.Suppress(p.demo, guard.NitroEncryption, guard.DemoInstance)
-	var eni awsec2.CfnNetworkInterface
+	primaryIpv6 := false
 	for i, tg := range p.targetGroups {
 		l := p.props.Listeners[i]
-		if !(l.Protocol.IsUDP() && p.props.dualStack()) {
-			tg.AddTarget(elbv2targets.NewInstanceTarget(p.demo, jsii.Number(l.targetPort())))
-			continue
+		if l.Protocol.IsUDP() && p.props.dualStack() && !primaryIpv6 {
+			// An IPv6 target group (UDP on a dualstack NLB) takes instances by ID only when
+			// they have a primary IPv6 address (ELB User Guide, "Register targets").
+			p.demoPrimaryIpv6(sg)
+			primaryIpv6 = true
 		}
-		// An IPv6 target group (UDP on a dualstack NLB) takes IP targets, and an instance's IPv6
-		// address is no attribute of AWS::EC2::Instance: the instance gets its interface from
-		// an AWS::EC2::NetworkInterface, whose PrimaryIpv6Address is one.
-		if eni == nil {
-			eni = p.demoInterface(sg)
-		}
-		tg.AddTarget(elbv2targets.NewIpTarget(eni.AttrPrimaryIpv6Address(), jsii.Number(l.targetPort()), nil))
+		tg.AddTarget(elbv2targets.NewInstanceTarget(p.demo, jsii.Number(l.targetPort())))
 	}
 }
 
-// demoInterface gives the demo instance a network interface with a primary IPv6 address, in
-// the first of the NLB's subnets, carrying the demo's security group.
-func (p *provider) demoInterface(sg awsec2.ISecurityGroup) awsec2.CfnNetworkInterface {
+// demoPrimaryIpv6 launches the demo instance from a launch template whose network interface has
+// a primary IPv6 address: AWS::EC2::Instance has no such setting, a launch template's interface
+// does (PrimaryIpv6). Registered by instance ID, a replaced instance brings a new interface and
+// address, so CloudFormation's create-before-delete never meets an interface or address in use.
+func (p *provider) demoPrimaryIpv6(sg awsec2.ISecurityGroup) {
 	subnet := (*p.vpc.SelectSubnets(p.props.VpcSubnets).Subnets)[0]
-	eni := awsec2.NewCfnNetworkInterface(p.Construct, jsii.String("DemoTargetInterface"), &awsec2.CfnNetworkInterfaceProps{
-		SubnetId:          subnet.SubnetId(),
-		GroupSet:          &[]any{sg.SecurityGroupId()},
-		Ipv6AddressCount:  jsii.Number(1),
-		EnablePrimaryIpv6: jsii.Bool(true),
-		Description:       jsii.String("PrivateLink demo target (its IPv6 address is the UDP target)"),
+	lt := awsec2.NewCfnLaunchTemplate(p.Construct, jsii.String("DemoTargetLaunchTemplate"), &awsec2.CfnLaunchTemplateProps{
+		LaunchTemplateData: &awsec2.CfnLaunchTemplate_LaunchTemplateDataProperty{
+			NetworkInterfaces: []any{&awsec2.CfnLaunchTemplate_NetworkInterfaceProperty{
+				DeviceIndex: jsii.Number(0), SubnetId: subnet.SubnetId(), Groups: jsii.Strings(*sg.SecurityGroupId()),
+				Ipv6AddressCount: jsii.Number(1), PrimaryIpv6: jsii.Bool(true), AssociatePublicIpAddress: jsii.Bool(false),
+			}},
+			// As on the instance itself: IMDSv2 only, detailed monitoring (CT.EC2.PR.10 reads
+			// these on a launch template).
+			MetadataOptions: &awsec2.CfnLaunchTemplate_MetadataOptionsProperty{HttpTokens: jsii.String("required")},
+			Monitoring:      &awsec2.CfnLaunchTemplate_MonitoringProperty{Enabled: jsii.Bool(true)},
+		},
 	})
-	// RunInstances takes either a new interface's settings or an existing interface's ID: the
-	// whole list is replaced (no public IPv4 either way: the interface is private).
+	// The launch template's interface replaces the instance's own (RunInstances takes one or the
+	// other for device 0).
 	cfn := p.demo.Node().DefaultChild().(awsec2.CfnInstance)
-	cfn.AddPropertyOverride(jsii.String("NetworkInterfaces"), []map[string]any{{"DeviceIndex": "0", "NetworkInterfaceId": eni.Ref()}})
-	guard.Suppress(p.demo, guard.Ec2NoPublicIp, "the instance's only interface is an existing AWS::EC2::NetworkInterface (the UDP target's IPv6 address), and EC2 assigns a public IPv4 address only to a new interface "+
-		"(EC2 API reference, InstanceNetworkInterfaceSpecification.AssociatePublicIpAddress), so it has none; the subnet is isolated either way")
-	return eni
+	cfn.AddPropertyDeletionOverride(jsii.String("NetworkInterfaces"))
+	cfn.AddPropertyOverride(jsii.String("LaunchTemplate"), map[string]any{"LaunchTemplateId": lt.Ref(), "Version": lt.AttrLatestVersionNumber()})
+	nag.SuppressValidationFailure(p.demo, "AwsSolutions-EC26", "EC26 cannot read a launch template given by ID; this one sets no block devices, and the instance's own BlockDeviceMappings encrypt its only volume")
 }
 
 // unit writes and starts a systemd unit: name, description, command.

@@ -147,13 +147,14 @@ func (p *provider) addListeners() {
 		var tg elbv2.NetworkTargetGroup
 		if ipv6Targets {
 			// "A UDP listener for a dualstack load balancer requires IPv6 target groups" (ELB
-			// User Guide, "Listeners"), and IPv6 target groups take IP targets; aws-cdk-lib's
-			// addTargets would make an IPv4 one. Same scope and ID as addTargets uses.
+			// User Guide, "Listeners"); aws-cdk-lib's addTargets would make an IPv4 one. Its
+			// targets are IPv6 addresses, or instances with a primary IPv6 address (User Guide,
+			// "Register targets"); the type follows the first target, as addTargets does. Same
+			// scope and ID as addTargets uses.
 			tg = elbv2.NewNetworkTargetGroup(listener, jsii.String("TargetsGroup"), &elbv2.NetworkTargetGroupProps{
 				Vpc:             p.vpc,
 				Port:            jsii.Number(l.targetPort()),
 				Protocol:        l.targetProtocol(),
-				TargetType:      elbv2.TargetType_IP,
 				IpAddressType:   elbv2.TargetGroupIpAddressType_IPV6,
 				Targets:         &l.Targets,
 				HealthCheck:     hc,

@@ -23,10 +23,10 @@ type Listener struct {
 	TargetPort int
 	// Targets registered in this listener's target group: instances, IP addresses or an ALB
 	// (see awselasticloadbalancingv2targets). A UDP or TCP_UDP listener of a dual-stack NLB
-	// takes IPv6 addresses only: ELB requires an IPv6 target group there ("A UDP listener for a
-	// dualstack load balancer requires IPv6 target groups"), which this construct creates with
-	// target type IP. Default: none; register them later through Provider.TargetGroups(), or set
-	// ProviderProps.DemoTarget.
+	// forwards to an IPv6 target group, as ELB requires ("A UDP listener for a dualstack load
+	// balancer requires IPv6 target groups"): register IPv6 addresses, or instances with a
+	// primary IPv6 address. Default: none; register them later through Provider.TargetGroups(),
+	// or set ProviderProps.DemoTarget.
 	Targets []elbv2.INetworkLoadBalancerTarget
 	// HealthCheck of the target group: protocol TCP, HTTP or HTTPS (ELB never health-checks
 	// over UDP, so a UDP service needs its targets to accept TCP on the traffic port or on the

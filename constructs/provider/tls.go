@@ -16,8 +16,9 @@ import (
 // CloudFormation writes the validation CNAME into HostedZoneId and waits for ISSUED
 // (AWS::CertificateManager::Certificate, DomainValidationOption.HostedZoneId), so the listeners
 // that reference it are created with an issued certificate. ACM certificates are regional: this
-// one is in the NLB's Region because it is in the NLB's stack. The name need not resolve
-// publicly: ACM only looks up its own CNAME.
+// one is in the NLB's Region because it is in the NLB's stack. ACM resolves its validation
+// CNAME publicly, so the zone must be public and delegated (the TXT verification needs that
+// too); the private DNS name itself needs no public address record.
 func (p *provider) tlsCertificate() {
 	if p.props.Certificate != nil {
 		p.certificate = p.props.Certificate

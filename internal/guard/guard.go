@@ -29,7 +29,6 @@ var (
 	NlbAccessLogs   = Control{"CT.ELASTICLOADBALANCING.PR.6", "elbv2_logging_enabled_check"}
 	NlbCrossZone    = Control{"CT.ELASTICLOADBALANCING.PR.14", "nlb_cross_zone_load_balancing_enabled_check"}
 	NitroEncryption = Control{"CT.EC2.PR.19", "ec2_instance_nitro_encryption_in_transit_check"}
-	Ec2NoPublicIp   = Control{"CT.EC2.PR.8", "ec2_instance_no_public_ip_check"}
 	S3AccessLogging = Control{"CT.S3.PR.2", "s3_bucket_logging_enabled_check"}
 	S3Notifications = Control{"CT.S3.PR.4", "s3_event_notifications_enabled_check"}
 	S3ObjectLock    = Control{"CT.S3.PR.9", "s3_bucket_object_lock_enabled_check"}

@@ -13,6 +13,15 @@ func Suppress(c constructs.IConstruct, rule, reason string) {
 	cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{{Id: jsii.String(rule), Reason: jsii.String(reason)}}, jsii.Bool(true))
 }
 
+// SuppressValidationFailure marks one rule's validation failure on c (cdk-nag could not
+// evaluate the rule, which says nothing about compliance) as explained by reason. Only that
+// rule's failure is suppressed (appliesTo), so any other rule that cannot evaluate c still shows.
+func SuppressValidationFailure(c constructs.IConstruct, rule, reason string) {
+	cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("CdkNagValidationFailure"), Reason: jsii.String(reason), AppliesTo: &[]any{rule},
+	}}, jsii.Bool(true))
+}
+
 // Reasons shared by several constructs.
 const (
 	DescribeStar = "EC2 Describe* actions support no resource-level permissions, so they need Resource *; " +
