@@ -137,7 +137,7 @@ func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupChecked
 		t.Error("the instance has its own NetworkInterfaces, which would override the launch template's")
 	}
 	ni := props(lt)["LaunchTemplateData"].(map[string]any)["NetworkInterfaces"].([]any)[0].(map[string]any)
-	for k, v := range map[string]any{"DeviceIndex": 0, "PrimaryIpv6": true, "Ipv6AddressCount": 1, "AssociatePublicIpAddress": false} {
+	for k, v := range map[string]any{"DeviceIndex": 0, "PrimaryIpv6": true, "Ipv6AddressCount": 1, "AssociatePublicIpAddress": false, "DeleteOnTermination": true} {
 		mustEqualJSON(t, ni[k], v)
 	}
 	// RunInstances wants the instance's zone to be its subnet's.
@@ -226,7 +226,7 @@ func TestListenerOptionsReachTheTemplate(t *testing.T) {
 		"Port", 8080, "Protocol", "TCP", "TargetGroupAttributes", []any{m("Key", "proxy_protocol_v2.enabled", "Value", "true")}))
 	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), m("Port", 53, "Protocol", "TCP_UDP"))
 	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), m(
-		"Port", 53, "Protocol", "TCP_UDP", "IpAddressType", "ipv6", "HealthCheckProtocol", "HTTP", "HealthCheckPort", "8081"))
+		"Port", 53, "Protocol", "TCP_UDP", "IpAddressType", "ipv6", "TargetType", "ip", "HealthCheckProtocol", "HTTP", "HealthCheckPort", "8081"))
 	// TCP_UDP needs TCP and UDP rules on the listener, and the health check port over TCP.
 	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
 		"GroupDescription", "PrivateLink NLB: listener ports from the VPC, target ports to the VPC",

@@ -93,6 +93,9 @@ func (p *provider) demoPrimaryIpv6(sg awsec2.ISecurityGroup) {
 			NetworkInterfaces: []any{&awsec2.CfnLaunchTemplate_NetworkInterfaceProperty{
 				DeviceIndex: jsii.Number(0), SubnetId: subnet.SubnetId(), Groups: jsii.Strings(*sg.SecurityGroupId()),
 				Ipv6AddressCount: jsii.Number(1), PrimaryIpv6: jsii.Bool(true), AssociatePublicIpAddress: jsii.Bool(false),
+				// Said outright (the API gives no default): a left-behind interface would block
+				// the subnet's and security group's deletion.
+				DeleteOnTermination: jsii.Bool(true),
 			}},
 			// As on the instance itself: IMDSv2 only, detailed monitoring (CT.EC2.PR.10 reads
 			// these on a launch template).

@@ -143,33 +143,29 @@ func (p *provider) addListeners() {
 		if hc == nil {
 			hc = defaultHealthCheck()
 		}
+		// What addTargets would make (same scope and ID), plus the IP address type it cannot
+		// set: "A UDP listener for a dualstack load balancer requires IPv6 target groups" (ELB
+		// User Guide, "Listeners"), whose targets are IPv6 addresses or instances with a primary
+		// IPv6 address ("Register targets"); the target type follows the first target.
 		ipv6Targets := l.Protocol.IsUDP() && p.props.dualStack()
-		var tg elbv2.NetworkTargetGroup
-		if ipv6Targets {
-			// "A UDP listener for a dualstack load balancer requires IPv6 target groups" (ELB
-			// User Guide, "Listeners"); aws-cdk-lib's addTargets would make an IPv4 one. Its
-			// targets are IPv6 addresses, or instances with a primary IPv6 address (User Guide,
-			// "Register targets"); the type follows the first target, as addTargets does. Same
-			// scope and ID as addTargets uses.
-			tg = elbv2.NewNetworkTargetGroup(listener, jsii.String("TargetsGroup"), &elbv2.NetworkTargetGroupProps{
-				Vpc:             p.vpc,
-				Port:            jsii.Number(l.targetPort()),
-				Protocol:        l.targetProtocol(),
-				IpAddressType:   elbv2.TargetGroupIpAddressType_IPV6,
-				Targets:         &l.Targets,
-				HealthCheck:     hc,
-				ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
-			})
-			listener.AddTargetGroups(jsii.String("Targets"), tg)
-		} else {
-			tg = listener.AddTargets(jsii.String("Targets"), &elbv2.AddNetworkTargetsProps{
-				Port:            jsii.Number(l.targetPort()),
-				Protocol:        l.targetProtocol(),
-				Targets:         &l.Targets,
-				HealthCheck:     hc,
-				ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
-			})
+		tgProps := &elbv2.NetworkTargetGroupProps{
+			Vpc:             p.vpc,
+			Port:            jsii.Number(l.targetPort()),
+			Protocol:        l.targetProtocol(),
+			Targets:         &l.Targets,
+			HealthCheck:     hc,
+			ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
 		}
+		if ipv6Targets {
+			tgProps.IpAddressType = elbv2.TargetGroupIpAddressType_IPV6
+			if len(l.Targets) == 0 && !p.props.DemoTarget {
+				// Registered later: IP, the likelier kind (few instances have a primary IPv6
+				// address), instead of ELB's default, instance, which would refuse addresses.
+				tgProps.TargetType = elbv2.TargetType_IP
+			}
+		}
+		tg := elbv2.NewNetworkTargetGroup(listener, jsii.String("TargetsGroup"), tgProps)
+		listener.AddTargetGroups(jsii.String("Targets"), tg)
 		p.listeners = append(p.listeners, listener)
 		p.targetGroups = append(p.targetGroups, tg)
 

@@ -25,8 +25,9 @@ type Listener struct {
 	// (see awselasticloadbalancingv2targets). A UDP or TCP_UDP listener of a dual-stack NLB
 	// forwards to an IPv6 target group, as ELB requires ("A UDP listener for a dualstack load
 	// balancer requires IPv6 target groups"): register IPv6 addresses, or instances with a
-	// primary IPv6 address. Default: none; register them later through Provider.TargetGroups(),
-	// or set ProviderProps.DemoTarget.
+	// primary IPv6 address; without Targets (and DemoTarget) that group's target type is IP.
+	// Default: none; register them later through Provider.TargetGroups(), or set
+	// ProviderProps.DemoTarget.
 	Targets []elbv2.INetworkLoadBalancerTarget
 	// HealthCheck of the target group: protocol TCP, HTTP or HTTPS (ELB never health-checks
 	// over UDP, so a UDP service needs its targets to accept TCP on the traffic port or on the
