@@ -52,6 +52,9 @@ type SweepResult struct {
 
 var same = connections.Same
 
+// errNotAllowed marks a request refused because the endpoint's owner is not allow-listed.
+var errNotAllowed = errors.New("refused")
+
 func (a Acceptor) allowed(owner string) bool { return slices.Contains(a.Allowed, owner) }
 
 // Sweep accepts every pending, allow-listed connection of the service.
@@ -105,7 +108,7 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 	log := a.Log.With("serviceId", a.ServiceID, "vpcEndpointId", endpointID, "owner", owner, "state", string(state))
 	if !a.allowed(owner) {
 		log.Warn("decision", "decision", "refuse", "reason", "owner not allow-listed")
-		return string(state), fmt.Errorf("endpoint %s belongs to account %s, which is not on the acceptor's allow-list of service %s", endpointID, owner, a.ServiceID)
+		return string(state), fmt.Errorf("%w: endpoint %s belongs to account %s, which is not on the acceptor's allow-list of service %s", errNotAllowed, endpointID, owner, a.ServiceID)
 	}
 	switch {
 	case same(state, types.StatePendingAcceptance):

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
@@ -21,10 +22,12 @@ const (
 	RequestType = "Custom::EndpointAcceptance"
 )
 
-// event is one decoded invocation: a CloudFormation request or an SNS delivery.
+// event is one decoded invocation: a CloudFormation request, an SNS delivery, or a scheduled
+// sweep (EventBridge).
 type event struct {
-	CFN *cfn.Event
-	SNS *events.SNSEvent
+	CFN      *cfn.Event
+	SNS      *events.SNSEvent
+	Schedule *events.EventBridgeEvent
 }
 
 // decodeEvent tells the event sources apart by their shape and rejects anything else.
@@ -33,6 +36,8 @@ func decodeEvent(raw []byte) (event, error) {
 		Records     []json.RawMessage
 		RequestType string
 		ResponseURL string
+		Source      string
+		DetailType  string `json:"detail-type"`
 	}
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return event{}, fmt.Errorf("event is not a JSON object: %w", err)
@@ -60,8 +65,17 @@ func decodeEvent(raw []byte) (event, error) {
 			}
 		}
 		return event{SNS: &ev}, nil
+	case probe.Source == "aws.events" && probe.DetailType == "Scheduled Event":
+		// What an EventBridge schedule rule delivers to its Lambda target (EventBridge User
+		// Guide, "Creating a rule that runs on a schedule": source aws.events, detail-type
+		// "Scheduled Event").
+		var ev events.EventBridgeEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return event{}, fmt.Errorf("malformed scheduled event: %w", err)
+		}
+		return event{Schedule: &ev}, nil
 	}
-	return event{}, errors.New("unrecognised event: neither a CloudFormation custom resource request nor an SNS notification")
+	return event{}, errors.New("unrecognised event: neither a CloudFormation custom resource request, an SNS notification nor a scheduled event")
 }
 
 // Handler dispatches the three event sources to the acceptor.
@@ -69,6 +83,8 @@ type Handler struct {
 	Acceptor  Acceptor
 	Responder cfnresponse.Responder
 	Log       *slog.Logger
+	// Now stamps the metrics; default time.Now.
+	Now func() time.Time
 }
 
 // Invoke is the Lambda entry point.
@@ -82,13 +98,36 @@ func (h Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 		return nil, h.Responder.Handle(ctx, *ev.CFN, h.custom)
 	}
 	// A notification only says "something changed"; its schema is undocumented, so it is a
-	// trigger to re-read the state, never a source of endpoint IDs.
-	for _, r := range ev.SNS.Records {
-		h.Log.Info("notification", "messageId", r.SNS.MessageID, "topicArn", r.SNS.TopicArn)
+	// trigger to re-read the state, never a source of endpoint IDs. A scheduled sweep re-reads
+	// it too, and reports what is still pending.
+	if ev.SNS != nil {
+		for _, r := range ev.SNS.Records {
+			h.Log.Info("notification", "messageId", r.SNS.MessageID, "topicArn", r.SNS.TopicArn)
+		}
+	} else {
+		h.Log.Info("scheduled sweep", "rule", ev.Schedule.Resources)
 	}
+	res, err := h.sweep(ctx)
+	return res, err // an error makes Lambda retry the asynchronous delivery
+}
+
+// sweep runs a sweep and reports it, in the log and as metrics.
+func (h Handler) sweep(ctx context.Context) (SweepResult, error) {
 	res, err := h.Acceptor.Sweep(ctx)
 	h.Log.Info("sweep done", "serviceId", h.Acceptor.ServiceID, "accepted", res.Accepted, "rejected", res.Rejected, "leftPending", res.LeftPending, "error", errString(err))
-	return res, err // an error makes Lambda retry the asynchronous delivery
+	d := Decisions{Accepted: res.Accepted, Rejected: res.Rejected, LeftPending: res.LeftPending}
+	if err != nil {
+		d.Errors = 1
+	}
+	emitMetrics(h.Log, h.Acceptor.ServiceID, d, h.now())
+	return res, err
+}
+
+func (h Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 func (h Handler) custom(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
@@ -98,7 +137,7 @@ func (h Handler) custom(ctx context.Context, ev cfn.Event) (string, map[string]a
 		if ev.RequestType == cfn.RequestDelete {
 			return id, nil, nil // connections outlive the stack's sweep; nothing to undo
 		}
-		res, err := h.Acceptor.Sweep(ctx)
+		res, err := h.sweep(ctx)
 		if err != nil {
 			return id, nil, err
 		}
@@ -110,6 +149,16 @@ func (h Handler) custom(ctx context.Context, ev cfn.Event) (string, map[string]a
 			return ev.PhysicalResourceID, nil, nil
 		}
 		state, err := h.Acceptor.AcceptOne(ctx, endpointID)
+		var d Decisions
+		switch {
+		case errors.Is(err, errNotAllowed):
+			d.LeftPending = 1 // refused: the connection stays pending
+		case err != nil:
+			d.Errors = 1
+		case state == "pending":
+			d.Accepted = 1
+		}
+		emitMetrics(h.Log, h.Acceptor.ServiceID, d, h.now())
 		if err != nil {
 			return endpointID, nil, err
 		}
