@@ -26,9 +26,12 @@ type Config struct {
 	AzIds, ConsumerAzIds             []string
 	Ports                            []int
 	// ListenerProtocol of every port; CertificateArn of the TLS listeners in external DNS mode.
-	ListenerProtocol             provider.Protocol
-	CertificateArn               string
-	AccessLogs                   bool
+	ListenerProtocol provider.Protocol
+	CertificateArn   string
+	AccessLogs       bool
+	// Alarms and a dashboard on both stacks; AlarmEmail subscribes to both stacks' topics.
+	Alarms                       bool
+	AlarmEmail                   string
 	PrivateDnsName               string
 	HostedZoneId, HostedZoneName string
 	DemoTarget, TestClient       bool
@@ -43,6 +46,9 @@ type Config struct {
 
 // certificateArnRe matches an ACM certificate ARN; group 1 is its Region.
 var certificateArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$`)
+
+// emailRe is a plausible email address: SNS checks the rest by sending the confirmation.
+var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // contextKey is one configuration key: its default and what it means (README's table).
 type contextKey struct{ name, def, doc string }
@@ -59,6 +65,8 @@ var Keys = []contextKey{
 	{"listenerProtocol", "TCP", "protocol of every port: TCP, TLS (the NLB terminates TLS with a certificate for privateDnsName), UDP or TCP_UDP"},
 	{"certificateArn", "", "TLS in external DNS mode: the ACM certificate (in region) for privateDnsName; in Route 53 mode one is created and DNS-validated"},
 	{"accessLogs", "false", "NLB access logs (TLS connections) into a bucket created for them"},
+	{"alarms", "false", "CloudWatch alarms and a dashboard on both stacks, notifying an SNS topic per stack"},
+	{"alarmEmail", "", "with alarms: an email address subscribed to both stacks' alarm topics (AWS sends a confirmation message first; nothing arrives until it is confirmed)"},
 	{"privateDnsName", "api.example.com", "private DNS name of the service; empty for none"},
 	{"hostedZoneId", "", "Route 53 public zone of privateDnsName (with hostedZoneName): Route 53 mode, the deploy waits for verification. Empty: external DNS mode"},
 	{"hostedZoneName", "", "name of that zone, e.g. example.com"},
@@ -131,7 +139,13 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		ServiceName: get("serviceName"), OutputsFile: get("outputsFile"), Nag: boolean("nag"),
 		LogsKey: boolean("logsKey"), DeletionProtection: boolean("deletionProtection"),
 		ListenerProtocol: provider.Protocol(strings.ToUpper(get("listenerProtocol"))), CertificateArn: get("certificateArn"),
-		AccessLogs: boolean("accessLogs"),
+		AccessLogs: boolean("accessLogs"), Alarms: boolean("alarms"), AlarmEmail: get("alarmEmail"),
+	}
+	if c.AlarmEmail != "" && !c.Alarms {
+		errs = append(errs, fmt.Errorf("context key \"alarmEmail\" is set but \"alarms\" is false: nothing would be sent; add -c alarms=true or drop alarmEmail"))
+	}
+	if c.AlarmEmail != "" && !emailRe.MatchString(c.AlarmEmail) {
+		errs = append(errs, fmt.Errorf("context key \"alarmEmail\" is %q, which is not an email address (name@example.com)", c.AlarmEmail))
 	}
 	if !slices.Contains(provider.Protocols, c.ListenerProtocol) {
 		errs = append(errs, fmt.Errorf("context key \"listenerProtocol\" is %q: use TCP, TLS, UDP or TCP_UDP", get("listenerProtocol")))

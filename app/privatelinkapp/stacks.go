@@ -14,6 +14,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/logkey"
@@ -60,6 +61,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 		VerificationTimeout: cfg.VerificationTimeout,
 		DeletionProtection:  cfg.DeletionProtection,
 		AccessLogs:          cfg.AccessLogs,
+		Alarms:              cfg.alarms(),
 		LogsKey:             logsKey(s.Provider, cfg),
 	}
 	for _, p := range cfg.Ports {
@@ -81,7 +83,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 	}
 	if err := construct(func() {
 		s.ProviderConstruct = provider.NewProvider(s.Provider, "Provider", props)
-		s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct, LogsKey: props.LogsKey})
+		s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct, LogsKey: props.LogsKey, Alarms: cfg.alarms()})
 	}); err != nil {
 		return nil, err
 	}
@@ -115,6 +117,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 		TestClient:          cfg.TestClient,
 		AcceptanceTimeout:   cfg.AcceptanceTimeout,
 		LogsKey:             logsKey(s.Consumer, cfg),
+		Alarms:              cfg.alarms(),
 		// Same Region: the acceptor's stable name gives its ARN without pasting. Cross-region:
 		// a ServiceToken must be in the stack's Region, so acceptance comes from notifications.
 		AcceptorArn: "",
@@ -139,6 +142,10 @@ func Build(app awscdk.App) (*Stacks, error) {
 		awscdk.Annotations_Of(s.Consumer).AddInfo(jsii.String("ServiceName " + serviceName + " from " + source))
 	}
 
+	if cfg.AlarmEmail != "" {
+		alarms.Subscribe(s.Provider, cfg.AlarmEmail)
+		alarms.Subscribe(s.Consumer, cfg.AlarmEmail)
+	}
 	if cfg.Nag {
 		ApplyNag(app)
 	}
@@ -184,3 +191,6 @@ func (c Config) servicePorts() []provider.ServicePort {
 	}
 	return out
 }
+
+// alarms turns on the constructs' alarms and dashboard when the alarms context key says so.
+func (c Config) alarms() alarms.Props { return alarms.Props{Enabled: c.Alarms, Dashboard: c.Alarms} }

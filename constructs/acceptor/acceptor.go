@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -17,6 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 	"github.com/privatelink-go/privatelink/internal/registry"
@@ -58,7 +62,15 @@ type AcceptorProps struct {
 	// needs; a key imported by ARN must already allow logs.<region>.amazonaws.com (see the
 	// README). Default: none, CloudWatch Logs' own encryption at rest.
 	LogsKey awskms.IKey
+	// Alarms on the function's errors and throttles and on connections left pending for an hour,
+	// and their graphs on the stack's dashboard (see the alarms package). With either on, a
+	// schedule sweeps every 15 minutes, so the decisions it publishes (PrivateLink/Acceptor
+	// metrics) show what is still pending. Default: off.
+	Alarms alarms.Props
 }
+
+// PendingCheckInterval is how often the acceptor sweeps when its alarms or dashboard are on.
+const PendingCheckInterval = 15 * time.Minute
 
 // Acceptor is the deployed acceptance machinery.
 type Acceptor interface {
@@ -75,6 +87,8 @@ type Acceptor interface {
 	Sweep() awscdk.CustomResource
 	// AllowedAccounts on the allow-list.
 	AllowedAccounts() []string
+	// Alarms in AlarmIDs order; nil unless AcceptorProps.Alarms.Enabled.
+	Alarms() []awscloudwatch.Alarm
 }
 
 var (
@@ -135,6 +149,7 @@ type acceptor struct {
 	notification awsec2.CfnVPCEndpointConnectionNotification
 	sweep        awscdk.CustomResource
 	allowed      []string
+	alarms       []awscloudwatch.Alarm
 }
 
 // NewAcceptor deploys the acceptor for props.Service.
@@ -250,8 +265,50 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	awscdk.NewCfnOutput(c, jsii.String("FunctionArn"), &awscdk.CfnOutputProps{
 		Value: a.fn.FunctionArn(), Description: jsii.String("Acceptor ARN: the consumer's AcceptorArn (ServiceToken of its acceptance request)"),
 	})
+	a.addAlarms(props.Alarms, *svc.ServiceId())
 	return a
 }
+
+// addAlarms watches the function and the connections it leaves pending.
+func (a *acceptor) addAlarms(p alarms.Props, serviceID string) {
+	if !p.Enabled && !p.Dashboard {
+		return
+	}
+	// An EventBridge schedule delivers "Scheduled Event" to the function (EventBridge User
+	// Guide, "Creating a rule that runs on a schedule"); aws-cdk-lib's LambdaFunction target
+	// adds the permission for events.amazonaws.com on this rule only.
+	awsevents.NewRule(a.Construct, jsii.String("PendingCheck"), &awsevents.RuleProps{
+		Description: jsii.String("Sweeps the endpoint service's pending connections and publishes what is left pending"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(PendingCheckInterval.Minutes()))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(a.fn, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(0)})},
+	})
+	five := awscdk.Duration_Minutes(jsii.Number(5))
+	pending := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String(MetricsNamespace), MetricName: jsii.String("LeftPending"),
+		DimensionsMap: &map[string]*string{"ServiceId": jsii.String(serviceID)},
+		Statistic:     jsii.String("Minimum"), Period: awscdk.Duration_Minutes(jsii.Number(PendingCheckInterval.Minutes())),
+	})
+	a.alarms = p.Add(a.Construct, "Acceptor", []alarms.Alarm{
+		{ID: "ErrorsAlarm", Metric: a.fn.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: five}),
+			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, Periods: 1,
+			MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING, Title: "Acceptor errors", Unit: "invocations",
+			Description: "The acceptor failed (an EC2 call or an unsuccessful accept/reject): connections may stay pending. Read the function's log for the error (README: Troubleshooting, acceptor errors)."},
+		{ID: "ThrottlesAlarm", Metric: a.fn.MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: five}),
+			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, Periods: 1,
+			MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING, Title: "Acceptor throttles", Unit: "invocations",
+			Description: "Lambda throttled the acceptor (account concurrency exhausted): notifications are retried, consumer deploys may fail. Check the account's Lambda concurrency (README: Troubleshooting, acceptor throttles)."},
+		{ID: "LeftPendingAlarm", Metric: pending,
+			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, Periods: 4,
+			MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING, Title: "Connections left pending", Unit: "connections",
+			Description: "A connection from an account not on the allow-list has been pending for an hour (every 15-minute sweep found one); its endpoint is billed meanwhile. Accept or reject it (README: Troubleshooting, connections left pending)."},
+	})
+}
+
+// MetricsNamespace is where the acceptor publishes its decisions (embedded metric format): the
+// metrics Accepted, Rejected, LeftPending and Errors, with the dimension ServiceId.
+const MetricsNamespace = "PrivateLink/Acceptor"
+
+func (a *acceptor) Alarms() []awscloudwatch.Alarm { return a.alarms }
 
 // functionNameKey identifies a function name in its account and Region; for an
 // environment-agnostic stack, only within that stack.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/dualstack"
@@ -112,6 +114,9 @@ type ConsumerProps struct {
 	// allow logs.<region>.amazonaws.com (see the README). Default: none, CloudWatch Logs' own
 	// encryption at rest.
 	LogsKey awskms.IKey
+	// Alarms on the packets the endpoint drops and the resets it receives, and their graphs on
+	// the stack's dashboard (see the alarms package). Default: off.
+	Alarms alarms.Props
 }
 
 func (p *ConsumerProps) ipAddressType() string {
@@ -170,6 +175,8 @@ type Consumer interface {
 	AcceptanceRequest() awscdk.CustomResource
 	PrivateDnsEnabler() awscdk.CustomResource
 	TestClient() awsec2.Instance
+	// Alarms (dropped packets, resets received); nil unless ConsumerProps.Alarms.Enabled.
+	Alarms() []awscloudwatch.Alarm
 }
 
 type consumer struct {
@@ -181,6 +188,7 @@ type consumer struct {
 	preflight, acceptance, enabler awscdk.CustomResource
 	client                         awsec2.Instance
 	subnetCount                    int
+	alarms                         []awscloudwatch.Alarm
 }
 
 // NewConsumer validates props (panicking with every problem at once) and creates the endpoint.
@@ -470,6 +478,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if props.TestClient {
 		c.testClient(props)
 	}
+	c.addAlarms(props.Alarms, props.ServiceName)
 	c.outputs(props)
 	return c
 }
@@ -599,6 +608,7 @@ func (c *consumer) Preflight() awscdk.CustomResource         { return c.prefligh
 func (c *consumer) AcceptanceRequest() awscdk.CustomResource { return c.acceptance }
 func (c *consumer) PrivateDnsEnabler() awscdk.CustomResource { return c.enabler }
 func (c *consumer) TestClient() awsec2.Instance              { return c.client }
+func (c *consumer) Alarms() []awscloudwatch.Alarm            { return c.alarms }
 
 func (c *consumer) RegionalDnsName() *string {
 	return dnsName(awscdk.Fn_Select(jsii.Number(0), c.endpoint.VpcEndpointDnsEntries()))

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+
+	"github.com/privatelink-go/privatelink/constructs/alarms"
 )
 
 // Listener is one port of the service.
@@ -134,6 +136,11 @@ type ProviderProps struct {
 	// allow logs.<region>.amazonaws.com (see the README). Default: none, CloudWatch Logs' own
 	// encryption at rest.
 	LogsKey awskms.IKey
+
+	// Alarms on the targets' health, resets, source NAT port errors and the endpoint service's
+	// resets, and their graphs on the stack's dashboard (see the alarms package and the README's
+	// alarm table). Default: off.
+	Alarms alarms.Props
 
 	// DemoTarget adds a t4g.nano Amazon Linux 2023 instance answering
 	// "Hello World from <host>" over HTTP on every listener's target port (behind a TLS listener

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -45,6 +46,9 @@ type Provider interface {
 	Certificate() awscertificatemanager.ICertificate
 	// AccessLogsBucket receives the NLB's access logs (given or created); nil without them.
 	AccessLogsBucket() awss3.IBucket
+	// Alarms, two per listener then four for the NLB and the service; nil unless
+	// ProviderProps.Alarms.Enabled.
+	Alarms() []awscloudwatch.Alarm
 	// Service is the AWS::EC2::VPCEndpointService.
 	Service() awsec2.CfnVPCEndpointService
 	// Permissions is the AWS::EC2::VPCEndpointServicePermissions; nil without AllowedPrincipals.
@@ -96,6 +100,7 @@ type provider struct {
 	targetGroups []elbv2.NetworkTargetGroup
 	certificate  awscertificatemanager.ICertificate
 	logsBucket   awss3.IBucket
+	alarms       []awscloudwatch.Alarm
 	service      awsec2.CfnVPCEndpointService
 	permissions  awsec2.CfnVPCEndpointServicePermissions
 	principals   []string
@@ -135,6 +140,7 @@ func NewProvider(scope constructs.Construct, id string, props *ProviderProps) Pr
 	if props.DemoTarget {
 		p.demoTarget()
 	}
+	p.addAlarms()
 	p.outputs()
 	return p
 }
@@ -348,6 +354,7 @@ func (p *provider) Ports() []ServicePort {
 
 func (p *provider) Certificate() awscertificatemanager.ICertificate { return p.certificate }
 func (p *provider) AccessLogsBucket() awss3.IBucket                 { return p.logsBucket }
+func (p *provider) Alarms() []awscloudwatch.Alarm                   { return p.alarms }
 
 func (p *provider) ServiceName() *string {
 	stack := awscdk.Stack_Of(p.Construct)

@@ -1,0 +1,145 @@
+// Package alarms gives the provider, acceptor and consumer constructs their opt-in CloudWatch
+// alarms and dashboard. Every construct of a stack that turns them on shares one SNS topic (unless
+// given one) and one dashboard, so an operator subscribes once and reads one page per side.
+package alarms
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/internal/nag"
+)
+
+// Props turns on a construct's alarms and dashboard widgets. The zero value is off.
+type Props struct {
+	// Enabled creates the construct's CloudWatch alarms (see the README's alarm table for each
+	// one's metric, threshold and what to do). Default: false.
+	Enabled bool
+	// Topic receives every alarm's ALARM and OK notifications. It must let CloudWatch publish:
+	// a topic of the same account does without a policy; an SSE-KMS one needs a customer
+	// managed key that admits cloudwatch.amazonaws.com. Default: the stack's shared topic
+	// (TopicOf), created on first use.
+	Topic awssns.ITopic
+	// Dashboard adds the construct's graphs, with the alarm thresholds drawn on them, to the
+	// stack's dashboard (DashboardOf). Default: false.
+	Dashboard bool
+}
+
+const (
+	topicID     = "PrivateLinkAlarms"
+	dashboardID = "PrivateLinkDashboard"
+)
+
+// TopicOf is the stack's shared alarm topic, created on first use: TLS-only (a policy denies
+// any publish or subscribe without aws:SecureTransport), like the acceptor's notification topic.
+func TopicOf(scope constructs.IConstruct) awssns.ITopic {
+	stack := awscdk.Stack_Of(scope)
+	if t, ok := stack.Node().TryFindChild(jsii.String(topicID)).(awssns.Topic); ok && t != nil {
+		return t
+	}
+	t := awssns.NewTopic(stack, jsii.String(topicID), &awssns.TopicProps{
+		DisplayName: jsii.String("PrivateLink alarms"),
+		EnforceSSL:  jsii.Bool(true),
+	})
+	// CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key; a
+	// customer managed key would need its policy to admit cloudwatch.amazonaws.com (Amazon SNS
+	// Developer Guide, "Encryption at rest"). The messages hold alarm names and metric values.
+	nag.Suppress(t, "AwsSolutions-SNS2", "alarm notifications carry alarm names and metric values only; CloudWatch cannot publish to a topic under the AWS managed SNS key, and a customer managed key is left to the user (alarms.Props.Topic)")
+	return t
+}
+
+// Subscribe sends the stack's alarm notifications to email. AWS sends a confirmation message
+// first; nothing is delivered until the address confirms it (Amazon SNS Developer Guide,
+// "Email notifications").
+func Subscribe(scope constructs.IConstruct, email string) {
+	TopicOf(scope).AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+}
+
+// DashboardOf is the stack's dashboard, created on first use, named after the stack.
+func DashboardOf(scope constructs.IConstruct) awscloudwatch.Dashboard {
+	stack := awscdk.Stack_Of(scope)
+	if d, ok := stack.Node().TryFindChild(jsii.String(dashboardID)).(awscloudwatch.Dashboard); ok && d != nil {
+		return d
+	}
+	return awscloudwatch.NewDashboard(stack, jsii.String(dashboardID), &awscloudwatch.DashboardProps{
+		DashboardName: jsii.String(*stack.StackName() + "-PrivateLink"),
+	})
+}
+
+// Alarm is one alarm a construct raises, with what its graph shows.
+type Alarm struct {
+	ID          string // construct ID
+	Description string // what it means and what to do, in the alarm itself
+	Metric      awscloudwatch.IMetric
+	Threshold   float64
+	Comparison  awscloudwatch.ComparisonOperator
+	// Periods: datapoints that must breach (out of as many), each Metric's period long.
+	Periods     int
+	MissingData awscloudwatch.TreatMissingData
+	// Title and Unit of the graph, in plain words.
+	Title, Unit string
+}
+
+// Add creates the alarms under scope, sends them to the topic and, with Dashboard, draws each
+// on the stack's dashboard with its threshold. It returns them in order; nil when p is off.
+func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []awscloudwatch.Alarm {
+	if !p.Enabled && !p.Dashboard {
+		return nil
+	}
+	var out []awscloudwatch.Alarm
+	var widgets []awscloudwatch.IWidget
+	for _, a := range list {
+		var annotations []*awscloudwatch.HorizontalAnnotation
+		if p.Enabled {
+			topic := p.Topic
+			if topic == nil {
+				topic = TopicOf(scope)
+			}
+			alarm := awscloudwatch.NewAlarm(scope, jsii.String(a.ID), &awscloudwatch.AlarmProps{
+				Metric:             a.Metric,
+				Threshold:          jsii.Number(a.Threshold),
+				ComparisonOperator: a.Comparison,
+				EvaluationPeriods:  jsii.Number(a.Periods),
+				DatapointsToAlarm:  jsii.Number(a.Periods),
+				TreatMissingData:   a.MissingData,
+				AlarmDescription:   jsii.String(a.Description),
+			})
+			action := awscloudwatchactions.NewSnsAction(topic)
+			alarm.AddAlarmAction(action)
+			alarm.AddOkAction(action)
+			out = append(out, alarm)
+			annotations = append(annotations, &awscloudwatch.HorizontalAnnotation{
+				Value: jsii.Number(a.Threshold), Label: jsii.String(fmt.Sprintf("alarm: %s %g", comparisonWords[a.Comparison], a.Threshold)),
+			})
+		}
+		widgets = append(widgets, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+			Title:           jsii.String(a.Title),
+			Left:            &[]awscloudwatch.IMetric{a.Metric},
+			LeftYAxis:       &awscloudwatch.YAxisProps{Label: jsii.String(a.Unit), Min: jsii.Number(0), ShowUnits: jsii.Bool(false)},
+			LeftAnnotations: &annotations,
+			Width:           jsii.Number(8),
+			Height:          jsii.Number(6),
+			LegendPosition:  awscloudwatch.LegendPosition_BOTTOM,
+		}))
+	}
+	if p.Dashboard {
+		d := DashboardOf(scope)
+		d.AddWidgets(awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{Markdown: jsii.String("## " + heading), Width: jsii.Number(24), Height: jsii.Number(1)}))
+		d.AddWidgets(widgets...)
+	}
+	return out
+}
+
+var comparisonWords = map[awscloudwatch.ComparisonOperator]string{
+	awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD: "≥",
+	awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD:             ">",
+	awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD:                "<",
+	awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD:    "≤",
+}
