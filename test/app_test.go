@@ -38,6 +38,8 @@ var appConfigs = map[string]map[string]any{
 		"serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
 	// A UDP service over dual-stack PrivateLink, answered by the demo target.
 	"udp": {"listenerProtocol": "UDP", "ports": "5000", "testClient": "true"},
+	// Alarms and dashboards on both sides, mailed to an operator.
+	"alarms": {"alarms": "true", "alarmEmail": "ops@example.com"},
 }
 
 // appConfigNames are appConfigs' names, in order.

@@ -3,11 +3,14 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -182,7 +185,11 @@ type rehearsal struct {
 	stacks            map[string]*stackState
 	resources, custom int
 	steps             *sfnfake.Server // Step Functions, all accounts and Regions
+	schedules         []schedule
 }
+
+// schedule is an EventBridge rule's schedule and the function it targets.
+type schedule struct{ stack, rule, expression, target string }
 
 // stepFunctions is the rehearsal's Step Functions, started on first use.
 func (r *rehearsal) stepFunctions() *sfnfake.Server {
@@ -383,6 +390,44 @@ func (r *rehearsal) deploy(name string, tpl template) {
 		st.w.resolve(t, tpl.outputs[id].(map[string]any)["Value"])
 	}
 	st.status = "CREATE_COMPLETE"
+	if err := r.aws.checkAlarmTopics(); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	r.runSchedules(st)
+}
+
+// runSchedules fires each of the stack's schedules once, as EventBridge would: the target must
+// exist and admit events.amazonaws.com (Lambda resource-based policy; EventBridge User Guide,
+// "Using resource-based policies for Amazon EventBridge"), the function must take the "Scheduled
+// Event" and succeed, and every alarm on a metric the function publishes (embedded metric format)
+// must name a metric and dimension values it really wrote.
+func (r *rehearsal) runSchedules(st *stackState) {
+	t := r.t
+	for _, s := range r.schedules {
+		if s.stack != st.name {
+			continue
+		}
+		if !regexp.MustCompile(`^rate\(([2-9]|[1-9]\d+) (minutes|hours|days)\)$|^rate\(1 (minute|hour|day)\)$`).MatchString(s.expression) {
+			// "rate(value unit)": unit minute for 1, minutes above (EventBridge User Guide, "Rate
+			// expressions").
+			t.Fatalf("rule %s: ScheduleExpression %q is not a rate expression EventBridge accepts", s.rule, s.expression)
+		}
+		fn := r.functions[s.target]
+		switch {
+		case fn == nil || fn.deleted:
+			t.Fatalf("rule %s targets %s, which does not exist", s.rule, s.target)
+		case !slices.Contains(fn.invokers, "events.amazonaws.com"):
+			t.Fatalf("rule %s targets %s, whose resource policy does not admit events.amazonaws.com (it admits %v)", s.rule, s.target, fn.invokers)
+		}
+		raw := fmt.Sprintf(`{"version":"0","id":"e-1","detail-type":"Scheduled Event","source":"aws.events","account":%q,"time":"2026-11-21T12:00:00Z","region":%q,"resources":[%q],"detail":{}}`, fn.account, fn.region, s.rule)
+		proc := r.process(fn)
+		if res := proc.Invoke([]byte(raw), fn.timeout); res.Error != nil {
+			t.Fatalf("rule %s: %s failed on its scheduled event: %+v\n%s", s.rule, s.target, res.Error, proc.Stdout())
+		}
+		if err := r.aws.checkAlarmsAgainstEMF(proc.Stdout()); err != nil {
+			t.Fatalf("rule %s: %v", s.rule, err)
+		}
+	}
 }
 
 func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
@@ -597,6 +642,10 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		r.functions[phys] = fn
 		attrs = map[string]any{"Arn": phys}
 	case "AWS::Lambda::Permission":
+		// A service principal's permission names its source (EventBridge: the rule's ARN).
+		if principal := fmt.Sprint(p["Principal"]); principal == "events.amazonaws.com" && !strings.Contains(fmt.Sprint(p["SourceArn"]), ":events:") {
+			t.Fatalf("%spermission for events.amazonaws.com without the rule's ARN as SourceArn: any rule of any account could invoke the function", w.where)
+		}
 		if fn := r.functions[fmt.Sprint(p["FunctionName"])]; fn != nil {
 			fn.invokers = append(fn.invokers, fmt.Sprint(p["Principal"]))
 		}
@@ -634,6 +683,22 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 	case "AWS::SNS::Topic":
 		phys = arn("sns", id)
 		attrs = map[string]any{"TopicArn": phys, "TopicName": id}
+		a.topics[phys] = true
+	case "AWS::CloudWatch::Alarm":
+		if err := a.checkAlarm(st.account, st.region, p); err != nil {
+			t.Fatalf("%s%v", w.where, err)
+		}
+		a.alarms = append(a.alarms, p)
+		attrs = map[string]any{"Arn": arn("cloudwatch", "alarm:"+phys)}
+	case "AWS::CloudWatch::Dashboard":
+		if err := checkDashboard(p); err != nil {
+			t.Fatalf("%s%v", w.where, err)
+		}
+	case "AWS::Events::Rule":
+		attrs = map[string]any{"Arn": arn("events", "rule/"+phys)}
+		for _, target := range asAnyList(p["Targets"]) {
+			r.schedules = append(r.schedules, schedule{stack: st.name, rule: attrs["Arn"].(string), expression: fmt.Sprint(p["ScheduleExpression"]), target: fmt.Sprint(target.(map[string]any)["Arn"])})
+		}
 	case "AWS::Logs::LogGroup":
 		// A given LogGroupName is the group's name; its ARN ends in :* (AWS::Logs::LogGroup Arn).
 		if name, ok := p["LogGroupName"].(string); ok {
@@ -696,7 +761,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		if s := a.services[fmt.Sprint(p["ServiceId"])]; s != nil && slices.Contains(asList(p["ConnectionEvents"]), "Connect") {
 			s.notified = true
 		}
-	case "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription", "AWS::EC2::RouteTable",
+	case "AWS::SNS::TopicPolicy":
+		for _, topic := range asList(p["Topics"]) {
+			a.topicPolicies[topic] = asAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
+		}
+	case "AWS::SNS::Subscription", "AWS::EC2::RouteTable",
 		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
 	default:
 		if strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource" {
@@ -958,6 +1027,142 @@ func (a *fakeAWS) checkListener(region string, p map[string]any) error {
 		// balancer" (ELB User Guide, "Create a target group").
 		if udp && lb.dualStack && tg.ipType != "ipv6" {
 			return fmt.Errorf("%s listener of a dualstack NLB forwarding to an %s target group", proto, tg.ipType)
+		}
+	}
+	return nil
+}
+
+// checkAlarm applies PutMetricAlarm's rules (CloudWatch API reference): every action an SNS
+// topic ARN of the alarm's account and Region that exists; Period 10, 20, 30 or a multiple of 60
+// seconds; EvaluationPeriods × Period at most one day; DatapointsToAlarm at most
+// EvaluationPeriods; at most 30 dimensions, each with a name and a value.
+func (a *fakeAWS) checkAlarm(account, region string, p map[string]any) error {
+	for _, key := range []string{"AlarmActions", "OKActions", "InsufficientDataActions"} {
+		for _, act := range asList(p[key]) {
+			if !strings.HasPrefix(act, "arn:aws:sns:"+region+":"+account+":") || !a.topics[act] {
+				return fmt.Errorf("%s %s is not an existing SNS topic of %s in %s", key, act, account, region)
+			}
+		}
+	}
+	period, _ := strconv.Atoi(fmt.Sprint(p["Period"]))
+	evals, _ := strconv.Atoi(fmt.Sprint(p["EvaluationPeriods"]))
+	if !slices.Contains([]int{10, 20, 30}, period) && (period <= 0 || period%60 != 0) {
+		return fmt.Errorf("Period %v is not 10, 20, 30 or a multiple of 60", p["Period"])
+	}
+	if evals < 1 || evals*period > 86400 {
+		return fmt.Errorf("EvaluationPeriods %d × Period %d exceeds one day", evals, period)
+	}
+	if dp, ok := p["DatapointsToAlarm"]; ok {
+		if n, _ := strconv.Atoi(fmt.Sprint(dp)); n < 1 || n > evals {
+			return fmt.Errorf("DatapointsToAlarm %v is not between 1 and EvaluationPeriods %d", dp, evals)
+		}
+	}
+	dims := asAnyList(p["Dimensions"])
+	if len(dims) > 30 {
+		return fmt.Errorf("%d dimensions, at most 30", len(dims))
+	}
+	for _, d := range dims {
+		d := d.(map[string]any)
+		if fmt.Sprint(d["Name"]) == "" || fmt.Sprint(d["Value"]) == "" || d["Value"] == nil {
+			return fmt.Errorf("dimension %v has no name or value", d)
+		}
+	}
+	return nil
+}
+
+// checkAlarmTopics makes sure CloudWatch may publish to every alarm's topic: a topic policy
+// replaces SNS's default one (which admits the account's own services), so a topic with a policy
+// must allow cloudwatch.amazonaws.com sns:Publish (SNS Developer Guide, "Amazon SNS access
+// control"; CloudWatch User Guide, "Using Amazon SNS notifications"), or the alarm's
+// notifications are silently lost.
+func (a *fakeAWS) checkAlarmTopics() error {
+	for _, p := range a.alarms {
+		for _, key := range []string{"AlarmActions", "OKActions"} {
+			for _, topic := range asList(p[key]) {
+				statements, hasPolicy := a.topicPolicies[topic]
+				if !hasPolicy {
+					continue
+				}
+				allowed := false
+				for _, s := range statements {
+					s := s.(map[string]any)
+					principal, _ := json.Marshal(s["Principal"])
+					if s["Effect"] == "Allow" && strings.Contains(string(principal), `"cloudwatch.amazonaws.com"`) && slices.Contains(append(asList(s["Action"]), fmt.Sprint(s["Action"])), "sns:Publish") {
+						allowed = true
+					}
+				}
+				if !allowed {
+					return fmt.Errorf("alarm %v notifies %s, whose topic policy does not let cloudwatch.amazonaws.com publish", p["AlarmName"], topic)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkDashboard applies PutDashboard's rules (CloudWatch API reference): the name is 1-255
+// characters of A-Z, a-z, 0-9, - and _; the body is a JSON object whose widgets each have a type
+// and properties.
+func checkDashboard(p map[string]any) error {
+	if name := fmt.Sprint(p["DashboardName"]); !regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`).MatchString(name) {
+		return fmt.Errorf("DashboardName %q has characters other than A-Z a-z 0-9 - _", name)
+	}
+	var body struct {
+		Widgets []struct {
+			Type       string
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(fmt.Sprint(p["DashboardBody"])), &body); err != nil {
+		return fmt.Errorf("DashboardBody is not JSON: %v", err)
+	}
+	for i, w := range body.Widgets {
+		if w.Type == "" || w.Properties == nil {
+			return fmt.Errorf("widget %d has no type or properties", i)
+		}
+	}
+	return nil
+}
+
+// checkAlarmsAgainstEMF makes sure every alarm on a metric a function publishes itself (a
+// namespace not starting with AWS/) watches a metric name and dimension values that the
+// function's embedded metric format records declare: an alarm on anything else would never see
+// data.
+func (a *fakeAWS) checkAlarmsAgainstEMF(stdout string) error {
+	published := map[string]bool{} // namespace|metric|dim=value,…
+	for _, line := range strings.Split(stdout, "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["_aws"] == nil {
+			continue
+		}
+		for _, d := range rec["_aws"].(map[string]any)["CloudWatchMetrics"].([]any) {
+			d := d.(map[string]any)
+			for _, set := range d["Dimensions"].([]any) {
+				var dims []string
+				for _, name := range set.([]any) {
+					dims = append(dims, fmt.Sprintf("%s=%v", name, rec[name.(string)]))
+				}
+				slices.Sort(dims)
+				for _, m := range d["Metrics"].([]any) {
+					published[fmt.Sprintf("%v|%v|%s", d["Namespace"], m.(map[string]any)["Name"], strings.Join(dims, ","))] = true
+				}
+			}
+		}
+	}
+	for _, p := range a.alarms {
+		ns := fmt.Sprint(p["Namespace"])
+		if strings.HasPrefix(ns, "AWS/") {
+			continue
+		}
+		var dims []string
+		for _, d := range asAnyList(p["Dimensions"]) {
+			d := d.(map[string]any)
+			dims = append(dims, fmt.Sprintf("%v=%v", d["Name"], d["Value"]))
+		}
+		slices.Sort(dims)
+		key := fmt.Sprintf("%s|%v|%s", ns, p["MetricName"], strings.Join(dims, ","))
+		if !published[key] {
+			return fmt.Errorf("an alarm watches %s, which the function never published (it published %v)", key, slices.Sorted(maps.Keys(published)))
 		}
 	}
 	return nil

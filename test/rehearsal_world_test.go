@@ -16,26 +16,29 @@ import (
 // handlers depend on, with AWS's rules. Every rule names its source in a comment; a rule of ours
 // that AWS does not have would let the rehearsal pass what AWS refuses.
 type fakeAWS struct {
-	mu        sync.Mutex
-	n         int
-	vpcs      map[string]*fVpc      // vpc-… ->
-	subnets   map[string]*fSubnet   // subnet-… ->
-	nlbs      map[string][]string   // NLB ARN -> subnet IDs
-	protected map[string]bool       // NLB ARN -> deletion_protection.enabled
-	services  map[string]*fService  // vpce-svc-… ->
-	txt       map[string]string     // record name without the trailing dot -> value
-	keys      map[string]any        // KMS key ARN -> key policy
-	lbs       map[string]*fNLB      // NLB ARN ->
-	tgs       map[string]*fTG       // target group ARN ->
-	certs     map[string]string     // ACM certificate ARN -> status
-	buckets   map[string][]any      // bucket name -> bucket policy statements
-	lts       map[string]any        // lt-… -> LaunchTemplateData
-	ipv6First map[string]bool       // i-… -> has a primary IPv6 address
-	endpoints map[string]*fEndpoint // vpce-… ->
-	roles     map[string]*fRole     // role name ->
-	calls     int
-	denied    []string
-	used      map[string]bool // "role action" of every authorized call
+	mu            sync.Mutex
+	n             int
+	vpcs          map[string]*fVpc      // vpc-… ->
+	subnets       map[string]*fSubnet   // subnet-… ->
+	nlbs          map[string][]string   // NLB ARN -> subnet IDs
+	protected     map[string]bool       // NLB ARN -> deletion_protection.enabled
+	services      map[string]*fService  // vpce-svc-… ->
+	txt           map[string]string     // record name without the trailing dot -> value
+	keys          map[string]any        // KMS key ARN -> key policy
+	lbs           map[string]*fNLB      // NLB ARN ->
+	tgs           map[string]*fTG       // target group ARN ->
+	certs         map[string]string     // ACM certificate ARN -> status
+	buckets       map[string][]any      // bucket name -> bucket policy statements
+	lts           map[string]any        // lt-… -> LaunchTemplateData
+	topics        map[string]bool       // SNS topic ARNs
+	topicPolicies map[string][]any      // topic ARN -> its policy's statements
+	alarms        []map[string]any      // every alarm's properties
+	ipv6First     map[string]bool       // i-… -> has a primary IPv6 address
+	endpoints     map[string]*fEndpoint // vpce-… ->
+	roles         map[string]*fRole     // role name ->
+	calls         int
+	denied        []string
+	used          map[string]bool // "role action" of every authorized call
 	// inForce tells whether a policy certainly exists when a call is made: CloudFormation
 	// creates resources that do not depend on each other in any order (CloudFormation user
 	// guide, DependsOn attribute), so a call may only count on the policies its custom resource
@@ -121,7 +124,7 @@ type fPolicy struct {
 
 func newFakeAWS() *fakeAWS {
 	return &fakeAWS{vpcs: map[string]*fVpc{}, subnets: map[string]*fSubnet{}, nlbs: map[string][]string{}, protected: map[string]bool{}, services: map[string]*fService{},
-		txt: map[string]string{}, keys: map[string]any{}, lbs: map[string]*fNLB{}, tgs: map[string]*fTG{}, certs: map[string]string{}, buckets: map[string][]any{}, lts: map[string]any{}, ipv6First: map[string]bool{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
+		txt: map[string]string{}, keys: map[string]any{}, lbs: map[string]*fNLB{}, tgs: map[string]*fTG{}, certs: map[string]string{}, buckets: map[string][]any{}, lts: map[string]any{}, topics: map[string]bool{}, topicPolicies: map[string][]any{}, ipv6First: map[string]bool{}, endpoints: map[string]*fEndpoint{}, roles: map[string]*fRole{}, used: map[string]bool{}}
 }
 
 func (a *fakeAWS) next() int { a.n++; return a.n }

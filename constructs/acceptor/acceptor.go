@@ -22,6 +22,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/internal/decisions"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 	"github.com/privatelink-go/privatelink/internal/registry"
 )
@@ -284,8 +285,8 @@ func (a *acceptor) addAlarms(p alarms.Props, serviceID string) {
 	})
 	five := awscdk.Duration_Minutes(jsii.Number(5))
 	pending := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace: jsii.String(MetricsNamespace), MetricName: jsii.String("LeftPending"),
-		DimensionsMap: &map[string]*string{"ServiceId": jsii.String(serviceID)},
+		Namespace: jsii.String(decisions.Namespace), MetricName: jsii.String(decisions.LeftPending),
+		DimensionsMap: &map[string]*string{decisions.Dimension: jsii.String(serviceID)},
 		Statistic:     jsii.String("Minimum"), Period: awscdk.Duration_Minutes(jsii.Number(PendingCheckInterval.Minutes())),
 	})
 	a.alarms = p.Add(a.Construct, "Acceptor", []alarms.Alarm{
@@ -303,10 +304,6 @@ func (a *acceptor) addAlarms(p alarms.Props, serviceID string) {
 			Description: "A connection from an account not on the allow-list has been pending for an hour (every 15-minute sweep found one); its endpoint is billed meanwhile. Accept or reject it (README: Troubleshooting, connections left pending)."},
 	})
 }
-
-// MetricsNamespace is where the acceptor publishes its decisions (embedded metric format): the
-// metrics Accepted, Rejected, LeftPending and Errors, with the dimension ServiceId.
-const MetricsNamespace = "PrivateLink/Acceptor"
 
 func (a *acceptor) Alarms() []awscloudwatch.Alarm { return a.alarms }
 

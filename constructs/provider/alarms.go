@@ -24,13 +24,15 @@ func (p *provider) addAlarms() {
 		port := strconv.Itoa(p.props.Listeners[i].Port)
 		list = append(list,
 			// AWS/NetworkELB HealthyHostCount and UnHealthyHostCount, per target group and load
-			// balancer, every minute (ELB User Guide, "CloudWatch metrics for your Network Load
-			// Balancer"). No data means no targets are registered: as bad as none healthy.
-			alarms.Alarm{ID: "NoHealthyTargets" + port, Metric: tg.Metrics().HealthyHostCount(&awscloudwatch.MetricOptions{Statistic: jsii.String("Minimum"), Period: minute}),
+			// balancer, every minute while targets are registered; AWS advises alarming on the
+			// Maximum of the first below the minimum needed and on the Minimum of the second
+			// above 0 (ELB User Guide, "CloudWatch metrics for your Network Load Balancer"). No
+			// data means no targets are registered: as bad as none healthy.
+			alarms.Alarm{ID: "NoHealthyTargets" + port, Metric: tg.Metrics().HealthyHostCount(&awscloudwatch.MetricOptions{Statistic: jsii.String("Maximum"), Period: minute}),
 				Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD, Periods: 3, MissingData: awscloudwatch.TreatMissingData_BREACHING,
 				Title: "Healthy targets, port " + port, Unit: "targets",
 				Description: "No healthy target behind port " + port + " for 3 minutes: every consumer's connection to it fails. Check the targets and their health checks (README: Troubleshooting, no healthy targets)."},
-			alarms.Alarm{ID: "UnhealthyTargets" + port, Metric: tg.Metrics().UnHealthyHostCount(&awscloudwatch.MetricOptions{Statistic: jsii.String("Maximum"), Period: minute}),
+			alarms.Alarm{ID: "UnhealthyTargets" + port, Metric: tg.Metrics().UnHealthyHostCount(&awscloudwatch.MetricOptions{Statistic: jsii.String("Minimum"), Period: minute}),
 				Threshold: 1, Comparison: ge, Periods: 5, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 				Title: "Unhealthy targets, port " + port, Unit: "targets",
 				Description: "A target behind port " + port + " has failed its health checks for 5 minutes: capacity is reduced. Check that target (README: Troubleshooting, unhealthy targets)."},
@@ -53,14 +55,15 @@ func (p *provider) addAlarms() {
 			Threshold: 1, Comparison: ge, Periods: 1, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 			Title: "Source NAT port allocation errors", Unit: "errors per minute",
 			Description: "The NLB ran out of source ports translating consumers' connections to a target (more than 55,000 concurrent connections to one target). Add targets (README: Troubleshooting, port allocation errors)."},
-		// AWS/PrivateLinkServices RstPacketsSent per service (PrivateLink guide, "CloudWatch
-		// metrics for AWS PrivateLink").
+		// AWS/PrivateLinkServices RstPacketsSent for the whole service ([Service Id]; PrivateLink
+		// guide, "CloudWatch metrics for AWS PrivateLink"), in the shape of CloudWatch's
+		// recommended alarm: Sum per minute, 5 of 5 ("Recommended alarms", AWS/PrivateLinkServices).
 		alarms.Alarm{ID: "ServiceResets", Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/PrivateLinkServices"), MetricName: jsii.String("RstPacketsSent"),
-			DimensionsMap: &map[string]*string{"Service Id": p.ServiceId()}, Statistic: jsii.String("Sum"), Period: five,
-		}), Threshold: resetThreshold, Comparison: ge, Periods: 1, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
-			Title: "Resets sent to consumers' endpoints", Unit: "packets per 5 minutes",
-			Description: "The endpoint service sent many RST packets to consumers' endpoints in 5 minutes: their connections are being torn down. Check target health and the targets' logs (README: Troubleshooting, resets)."},
+			DimensionsMap: &map[string]*string{"Service Id": p.ServiceId()}, Statistic: jsii.String("Sum"), Period: minute,
+		}), Threshold: serviceResetsPerMinute, Comparison: ge, Periods: 5, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+			Title: "Resets sent to consumers' endpoints", Unit: "packets per minute",
+			Description: "The endpoint service has sent RST packets to consumers' endpoints every minute for 5 minutes: their connections are being torn down. Check target health and the targets' logs (README: Troubleshooting, resets)."},
 	)
 	p.alarms = a.Add(p.Construct, "PrivateLink service "+*p.Node().Path(), list)
 }
@@ -68,3 +71,7 @@ func (p *provider) addAlarms() {
 // resetThreshold is the reset count per 5 minutes that raises an alarm: a few resets are normal
 // (clients that go away, idle timeouts); a hundred in 5 minutes is a pattern.
 const resetThreshold = 100
+
+// serviceResetsPerMinute, every minute for 5 minutes, raises the service's reset alarm: the same
+// rate as resetThreshold, held.
+const serviceResetsPerMinute = 20

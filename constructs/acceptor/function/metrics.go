@@ -3,17 +3,8 @@ package main
 import (
 	"log/slog"
 	"time"
-)
 
-// Namespace of the acceptor's metrics; their one dimension is ServiceId.
-const Namespace = "PrivateLink/Acceptor"
-
-// Metric names, one per kind of decision.
-const (
-	MetricAccepted    = "Accepted"    // connections accepted
-	MetricRejected    = "Rejected"    // connections rejected (NotAllowed: reject)
-	MetricLeftPending = "LeftPending" // connections from accounts not allow-listed, left pending
-	MetricErrors      = "Errors"      // invocations that failed (an EC2 call, an unsuccessful item)
+	"github.com/privatelink-go/privatelink/internal/decisions"
 )
 
 // Decisions counts what one invocation decided for the service.
@@ -28,19 +19,19 @@ type Decisions struct{ Accepted, Rejected, LeftPending, Errors int }
 // its own time, level and msg members beside them.
 func emitMetrics(log *slog.Logger, serviceID string, d Decisions, now time.Time) {
 	metrics := []any{}
-	for _, name := range []string{MetricAccepted, MetricRejected, MetricLeftPending, MetricErrors} {
+	for _, name := range []string{decisions.Accepted, decisions.Rejected, decisions.LeftPending, decisions.Errors} {
 		metrics = append(metrics, map[string]any{"Name": name, "Unit": "Count"})
 	}
 	log.Info("metrics",
 		"_aws", map[string]any{
 			"Timestamp": now.UnixMilli(),
 			"CloudWatchMetrics": []any{map[string]any{
-				"Namespace":  Namespace,
-				"Dimensions": [][]string{{"ServiceId"}},
+				"Namespace":  decisions.Namespace,
+				"Dimensions": [][]string{{decisions.Dimension}},
 				"Metrics":    metrics,
 			}},
 		},
-		"ServiceId", serviceID,
-		MetricAccepted, d.Accepted, MetricRejected, d.Rejected, MetricLeftPending, d.LeftPending, MetricErrors, d.Errors,
+		decisions.Dimension, serviceID,
+		decisions.Accepted, d.Accepted, decisions.Rejected, d.Rejected, decisions.LeftPending, d.LeftPending, decisions.Errors, d.Errors,
 	)
 }
