@@ -517,7 +517,9 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 				}
 			}
 		}
-		attrs = map[string]any{"DNSName": fmt.Sprintf("%s-%x.elb.%s.amazonaws.com", id[:min(len(id), 20)], n, st.region), "LoadBalancerFullName": "net/x/" + fmt.Sprint(n), "LoadBalancerName": id, "CanonicalHostedZoneID": "Z2IFOLAFXWLO4F"}
+		// LoadBalancerFullName is the ARN's part after "loadbalancer/" (AWS::ElasticLoadBalancingV2::
+		// LoadBalancer return values: net/my-load-balancer/50dc6c495c0c9188).
+		attrs = map[string]any{"DNSName": fmt.Sprintf("%s-%x.elb.%s.amazonaws.com", id[:min(len(id), 20)], n, st.region), "LoadBalancerFullName": strings.SplitN(phys, ":loadbalancer/", 2)[1], "LoadBalancerName": id, "CanonicalHostedZoneID": "Z2IFOLAFXWLO4F"}
 	case "AWS::ElasticLoadBalancingV2::TargetGroup":
 		phys = arn("elasticloadbalancing", fmt.Sprintf("targetgroup/%s/%016x", id[:min(len(id), 20)], n))
 		tg := &fTG{protocol: fmt.Sprint(p["Protocol"]), ipType: "ipv4"}
@@ -535,9 +537,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			}
 		}
 		a.tgs[phys] = tg
-		attrs = map[string]any{"TargetGroupFullName": "targetgroup/x/" + fmt.Sprint(n), "TargetGroupName": id}
+		attrs = map[string]any{"TargetGroupFullName": strings.SplitN(phys, ":", 6)[5], "TargetGroupName": id}
 	case "AWS::ElasticLoadBalancingV2::Listener":
-		phys = arn("elasticloadbalancing", fmt.Sprintf("listener/net/x/%016x", n))
+		// A listener's ARN extends its load balancer's: …:listener/net/<name>/<id>/<listener id>
+		// (ELB API reference, CreateListener example).
+		phys = strings.Replace(fmt.Sprint(p["LoadBalancerArn"]), ":loadbalancer/", ":listener/", 1) + fmt.Sprintf("/%016x", n)
 		if err := a.checkListener(st.region, p); err != nil {
 			t.Fatalf("%s%v", w.where, err)
 		}
@@ -641,13 +645,23 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		fn.timeout = time.Duration(secs) * time.Second
 		r.functions[phys] = fn
 		attrs = map[string]any{"Arn": phys}
+		// Ref returns the function's name, GetAtt Arn its ARN (AWS::Lambda::Function return
+		// values).
+		phys = name
 	case "AWS::Lambda::Permission":
 		// A service principal's permission names its source (EventBridge: the rule's ARN).
 		if principal := fmt.Sprint(p["Principal"]); principal == "events.amazonaws.com" && !strings.Contains(fmt.Sprint(p["SourceArn"]), ":events:") {
 			t.Fatalf("%spermission for events.amazonaws.com without the rule's ARN as SourceArn: any rule of any account could invoke the function", w.where)
 		}
-		if fn := r.functions[fmt.Sprint(p["FunctionName"])]; fn != nil {
+		// FunctionName takes a name or an ARN (AWS::Lambda::Permission).
+		fnKey := fmt.Sprint(p["FunctionName"])
+		if !strings.HasPrefix(fnKey, "arn:") {
+			fnKey = arn("lambda", "function:"+fnKey)
+		}
+		if fn := r.functions[fnKey]; fn != nil {
 			fn.invokers = append(fn.invokers, fmt.Sprint(p["Principal"]))
+		} else {
+			t.Fatalf("%sfunction %v does not exist", w.where, p["FunctionName"])
 		}
 	case "AWS::StepFunctions::StateMachine":
 		name := phys
@@ -686,6 +700,9 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		a.topics[phys] = true
 	case "AWS::CloudWatch::Alarm":
 		if err := a.checkAlarm(st.account, st.region, p); err != nil {
+			t.Fatalf("%s%v", w.where, err)
+		}
+		if err := r.checkAlarmDimensions(p); err != nil {
 			t.Fatalf("%s%v", w.where, err)
 		}
 		a.alarms = append(a.alarms, p)
@@ -1070,6 +1087,61 @@ func (a *fakeAWS) checkAlarm(account, region string, p map[string]any) error {
 	return nil
 }
 
+// checkAlarmDimensions makes sure an alarm on an AWS metric names resources that exist, in the
+// form AWS publishes them, so it can ever see data: AWS/NetworkELB's LoadBalancer and TargetGroup
+// are the ARNs' final portions (net/<name>/<id>, targetgroup/<name>/<id>; ELB User Guide,
+// "CloudWatch metrics for your Network Load Balancer"); AWS/PrivateLinkServices' "Service Id"
+// is a service; AWS/PrivateLinkEndpoints' "VPC Endpoint Id", "Service Name" and "VPC Id" are
+// one endpoint's (PrivateLink guide, "CloudWatch metrics for AWS PrivateLink"); AWS/Lambda's
+// FunctionName is a function's name.
+func (r *rehearsal) checkAlarmDimensions(p map[string]any) error {
+	a := r.aws
+	dims := map[string]string{}
+	for _, d := range asAnyList(p["Dimensions"]) {
+		d := d.(map[string]any)
+		dims[fmt.Sprint(d["Name"])] = fmt.Sprint(d["Value"])
+	}
+	fullNames := func(arns []string, sep string) []string {
+		var out []string
+		for _, arn := range arns {
+			out = append(out, strings.SplitN(arn, sep, 2)[len(strings.SplitN(arn, sep, 2))-1])
+		}
+		return out
+	}
+	switch fmt.Sprint(p["Namespace"]) {
+	case "AWS/NetworkELB":
+		if lb := dims["LoadBalancer"]; !slices.Contains(fullNames(slices.Collect(maps.Keys(a.lbs)), ":loadbalancer/"), lb) {
+			return fmt.Errorf("LoadBalancer %q is no load balancer's full name", lb)
+		}
+		if tg, ok := dims["TargetGroup"]; ok && !slices.Contains(fullNames(slices.Collect(maps.Keys(a.tgs)), ":targetgroup/"), strings.TrimPrefix(tg, "targetgroup/")) {
+			return fmt.Errorf("TargetGroup %q is no target group's full name", tg)
+		}
+	case "AWS/PrivateLinkServices":
+		if a.services[dims["Service Id"]] == nil {
+			return fmt.Errorf("Service Id %q is no endpoint service", dims["Service Id"])
+		}
+	case "AWS/PrivateLinkEndpoints":
+		e := a.endpoints[dims["VPC Endpoint Id"]]
+		if e == nil || dims["VPC Id"] != e.vpc || dims["Endpoint Type"] != "Interface" {
+			return fmt.Errorf("dimensions %v name no interface endpoint of that VPC", dims)
+		}
+		if s := a.services[e.service]; s != nil && dims["Service Name"] != s.name {
+			return fmt.Errorf("Service Name %q is not the service of endpoint %s (%s)", dims["Service Name"], e.id, s.name)
+		}
+	case "AWS/Lambda":
+		found := false
+		for arn, fn := range r.functions {
+			if !fn.deleted && strings.HasSuffix(arn, ":function:"+dims["FunctionName"]) {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("FunctionName %q is no function", dims["FunctionName"])
+		}
+	}
+	return nil
+}
+
 // checkAlarmTopics makes sure CloudWatch may publish to every alarm's topic: a topic policy
 // replaces SNS's default one (which admits the account's own services), so a topic with a policy
 // must allow cloudwatch.amazonaws.com sns:Publish (SNS Developer Guide, "Amazon SNS access
@@ -1294,7 +1366,8 @@ func (r *rehearsal) destroy(name string) {
 				t.Fatalf("%s%v", st.w.where, err)
 			}
 		case typ == "AWS::Lambda::Function":
-			r.functions[phys].deleted = true
+			partition, _ := awsid.PartitionOf(st.region)
+			r.functions[fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition.Name, st.region, st.account, phys)].deleted = true
 		case typ == "AWS::StepFunctions::StateMachine":
 			r.stepFunctions().Delete(phys)
 		}
