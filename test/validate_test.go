@@ -8,9 +8,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
@@ -91,6 +93,9 @@ func TestProviderPropsValidate(t *testing.T) {
 		{"rejects a certificate without a TLS listener", func(p *provider.ProviderProps) {
 			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("Unused"), jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
 		}, "Certificate is set but no listener is TLS"},
+		{"rejects an alarm topic with alarms off", func(p *provider.ProviderProps) {
+			p.Alarms = alarms.Props{Topic: awssns.NewTopic(scratchStack(), jsii.String("Ops"), nil), Dashboard: true}
+		}, "Alarms.Topic is set but Enabled is false: no alarm would notify it; set Enabled or drop Topic"},
 		{"accepts proxy protocol behind TLS", func(p *provider.ProviderProps) {
 			p.Listeners[0].Protocol = provider.TLS
 			p.HostedZone = zone(scratchStack())
@@ -184,6 +189,9 @@ func TestAppConfig(t *testing.T) {
 			`context key "certificateArn" is in us-east-1 but the provider is in eu-west-1: ACM certificates are regional`},
 		{"rejects a malformed certificate ARN", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:iam::111111111111:server-certificate/x"}, "which is not an ACM certificate ARN"},
 		{"accepts TLS in external DNS mode with a certificate", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e"}, ""},
+		{"rejects an alarm email without alarms", map[string]any{"alarmEmail": "ops@example.com"}, `context key "alarmEmail" is set but "alarms" is false: nothing would be sent; add -c alarms=true or drop alarmEmail`},
+		{"rejects an alarm email that is no address", map[string]any{"alarms": "true", "alarmEmail": "ops"}, `context key "alarmEmail" is "ops", which is not an email address`},
+		{"accepts alarms with an email", map[string]any{"alarms": "true", "alarmEmail": "ops@example.com"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

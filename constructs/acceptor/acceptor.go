@@ -139,6 +139,9 @@ func (p *AcceptorProps) Validate(allowed []string) error {
 	if p.FunctionName != "" && !functionName.MatchString(p.FunctionName) {
 		bad("FunctionName %q is not a Lambda function name (1-64 of A-Z a-z 0-9 _ -): fix the value", p.FunctionName)
 	}
+	if why := p.Alarms.Problem(); why != "" {
+		bad("Alarms.%s", why)
+	}
 	return errors.Join(errs...)
 }
 

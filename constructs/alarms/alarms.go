@@ -33,6 +33,14 @@ type Props struct {
 	Dashboard bool
 }
 
+// Problem returns why p is inconsistent, or "": a Topic with alarms off would receive nothing.
+func (p Props) Problem() string {
+	if p.Topic != nil && !p.Enabled {
+		return "Topic is set but Enabled is false: no alarm would notify it; set Enabled or drop Topic"
+	}
+	return ""
+}
+
 const (
 	topicID     = "PrivateLinkAlarms"
 	dashboardID = "PrivateLinkDashboard"

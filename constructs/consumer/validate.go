@@ -148,5 +148,8 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	if p.LookupSupportedAzs && (provider.IsToken(p.ServiceName) || p.Provider != nil) {
 		bad("LookupSupportedAzs needs a literal ServiceName at synth, but ServiceName is a token (or comes from Provider): give the name as a string or turn the lookup off")
 	}
+	if why := p.Alarms.Problem(); why != "" {
+		bad("Alarms.%s", why)
+	}
 	return errors.Join(errs...)
 }

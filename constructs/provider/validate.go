@@ -169,6 +169,9 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 	if (p.Vpc != nil || p.LoadBalancer != nil) && len(p.AvailabilityZoneIds) > 0 {
 		bad("AvailabilityZoneIds %q only apply to a VPC this construct creates, but Vpc or LoadBalancer is given: drop AvailabilityZoneIds", p.AvailabilityZoneIds)
 	}
+	if why := p.Alarms.Problem(); why != "" {
+		bad("Alarms.%s", why)
+	}
 	return errors.Join(errs...)
 }
 

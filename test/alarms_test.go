@@ -1,0 +1,193 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+)
+
+// alarmWorld resolves the alarms app's templates with consistent AWS names: the NLB's ARN and
+// full name, its listener's ARN (which the target group metrics derive the NLB's name from), the
+// target group's full name, the service, the endpoint, the functions.
+func alarmWorld(tpl assertions.Template, account string) world {
+	w := world{account: account, region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
+	const lb = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/PrivateLink-Provider/50dc6c495c0c9188"
+	for id := range resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		w.refs[id] = lb
+		w.attrs[id+".LoadBalancerFullName"] = "net/PrivateLink-Provider/50dc6c495c0c9188"
+	}
+	for id := range resources(tpl, "AWS::ElasticLoadBalancingV2::Listener") {
+		w.refs[id] = strings.Replace(lb, ":loadbalancer/", ":listener/", 1) + "/f2f7dc8efc522ab2"
+	}
+	for id := range resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup") {
+		w.attrs[id+".TargetGroupFullName"] = "targetgroup/PrivateLink-Targets/73e2d6bc24d8a067"
+	}
+	for id := range resources(tpl, "AWS::EC2::VPCEndpointService") {
+		w.attrs[id+".ServiceId"] = "vpce-svc-0123456789abcdef0"
+	}
+	for id := range resources(tpl, "AWS::EC2::VPCEndpoint") {
+		w.refs[id] = "vpce-0a1b2c3d4e5f60718"
+	}
+	for id := range resources(tpl, "AWS::EC2::VPC") {
+		w.refs[id] = "vpc-0123456789abcdef0"
+	}
+	for id := range resources(tpl, "AWS::Lambda::Function") {
+		w.refs[id] = "privatelink-acceptor-PrivateLinkProvider" // Ref is the name
+	}
+	for id := range resources(tpl, "AWS::SNS::Topic") {
+		w.refs[id] = "arn:aws:sns:eu-west-1:" + account + ":PrivateLinkAlarms"
+	}
+	return w
+}
+
+// describeAlarms resolves every alarm to one line: metric, namespace, dimensions, statistic,
+// period, comparison, threshold, datapoints of periods, missing data, actions.
+func describeAlarms(t *testing.T, tpl assertions.Template, account string) map[string]string {
+	t.Helper()
+	w := alarmWorld(tpl, account)
+	out := map[string]string{}
+	for id, r := range resources(tpl, "AWS::CloudWatch::Alarm") {
+		p := w.resolve(t, props(r)).(map[string]any)
+		var dims []string
+		for _, d := range p["Dimensions"].([]any) {
+			d := d.(map[string]any)
+			dims = append(dims, fmt.Sprintf("%v=%v", d["Name"], d["Value"]))
+		}
+		sort.Strings(dims)
+		actions, _ := json.Marshal([]any{p["AlarmActions"], p["OKActions"]})
+		out[id] = fmt.Sprintf("%v %v [%s] %v %vs %v %v %v/%v %v %s", p["Namespace"], p["MetricName"], strings.Join(dims, " "), p["Statistic"], p["Period"],
+			p["ComparisonOperator"], p["Threshold"], p["DatapointsToAlarm"], p["EvaluationPeriods"], p["TreatMissingData"], actions)
+	}
+	return out
+}
+
+func TestEveryAlarmWatchesItsResourceWithTheDocumentedStatisticThresholdAndMissingData(t *testing.T) {
+	f := appWith(t, "alarms", appConfigs["alarms"])
+	topic := func(account string) string {
+		return `[["arn:aws:sns:eu-west-1:` + account + `:PrivateLinkAlarms"],["arn:aws:sns:eu-west-1:` + account + `:PrivateLinkAlarms"]]`
+	}
+	nlb, tg := "LoadBalancer=net/PrivateLink-Provider/50dc6c495c0c9188", "TargetGroup=targetgroup/PrivateLink-Targets/73e2d6bc24d8a067"
+	fn := "FunctionName=privatelink-acceptor-PrivateLinkProvider"
+	endpoint := "Endpoint Type=Interface Service Name=com.amazonaws.vpce.eu-west-1.vpce-svc-00000000000000000 VPC Endpoint Id=vpce-0a1b2c3d4e5f60718 VPC Id=vpc-0123456789abcdef0"
+	want := map[string]string{
+		"ProviderNoHealthyTargets443":  "AWS/NetworkELB HealthyHostCount [" + nlb + " " + tg + "] Maximum 60s LessThanThreshold 1 3/3 breaching " + topic("111111111111"),
+		"ProviderUnhealthyTargets443":  "AWS/NetworkELB UnHealthyHostCount [" + nlb + " " + tg + "] Minimum 60s GreaterThanOrEqualToThreshold 1 5/5 notBreaching " + topic("111111111111"),
+		"ProviderTargetResets":         "AWS/NetworkELB TCP_Target_Reset_Count [" + nlb + "] Sum 300s GreaterThanOrEqualToThreshold 100 1/1 notBreaching " + topic("111111111111"),
+		"ProviderLoadBalancerResets":   "AWS/NetworkELB TCP_ELB_Reset_Count [" + nlb + "] Sum 300s GreaterThanOrEqualToThreshold 100 1/1 notBreaching " + topic("111111111111"),
+		"ProviderPortAllocationErrors": "AWS/NetworkELB PortAllocationErrorCount [" + nlb + "] Sum 60s GreaterThanOrEqualToThreshold 1 1/1 notBreaching " + topic("111111111111"),
+		"ProviderServiceResets":        "AWS/PrivateLinkServices RstPacketsSent [Service Id=vpce-svc-0123456789abcdef0] Sum 60s GreaterThanOrEqualToThreshold 20 5/5 notBreaching " + topic("111111111111"),
+		"AcceptorErrorsAlarm":          "AWS/Lambda Errors [" + fn + "] Sum 300s GreaterThanOrEqualToThreshold 1 1/1 notBreaching " + topic("111111111111"),
+		"AcceptorThrottlesAlarm":       "AWS/Lambda Throttles [" + fn + "] Sum 300s GreaterThanOrEqualToThreshold 1 1/1 notBreaching " + topic("111111111111"),
+		"AcceptorLeftPendingAlarm":     "PrivateLink/Acceptor LeftPending [ServiceId=vpce-svc-0123456789abcdef0] Minimum 900s GreaterThanOrEqualToThreshold 1 4/4 notBreaching " + topic("111111111111"),
+		"ConsumerPacketsDroppedAlarm":  "AWS/PrivateLinkEndpoints PacketsDropped [" + endpoint + "] Sum 60s GreaterThanOrEqualToThreshold 1 5/5 notBreaching " + topic("222222222222"),
+		"ConsumerResetsReceivedAlarm":  "AWS/PrivateLinkEndpoints RstPacketsReceived [" + endpoint + "] Sum 60s GreaterThanOrEqualToThreshold 20 5/5 notBreaching " + topic("222222222222"),
+	}
+	got := describeAlarms(t, f.templates[privatelinkapp.ProviderStackName], "111111111111")
+	for id, line := range describeAlarms(t, f.templates[privatelinkapp.ConsumerStackName], "222222222222") {
+		got[id] = line
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d alarms, want %d: %v", len(got), len(want), got)
+	}
+	for prefix, line := range want {
+		found := false
+		for id, g := range got {
+			// Logical IDs end in CDK's hash.
+			if strings.HasPrefix(id, prefix) && len(id) == len(prefix)+8 {
+				found = true
+				if g != line {
+					t.Errorf("%s:\n got %s\nwant %s", id, g, line)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no alarm %s", prefix)
+		}
+	}
+}
+
+func TestTheAlarmTopicIsTLSOnlyAndAdmitsOnlyThisAccountsAlarms(t *testing.T) {
+	tpl := appWith(t, "alarms", appConfigs["alarms"]).templates[privatelinkapp.ProviderStackName]
+	w := alarmWorld(tpl, "111111111111")
+	var topicPolicy map[string]any
+	for _, r := range resources(tpl, "AWS::SNS::TopicPolicy") {
+		if strings.Contains(jsonString(props(r)["Topics"]), "PrivateLinkAlarms") {
+			topicPolicy = r
+		}
+	}
+	if topicPolicy == nil {
+		t.Fatal("no policy on the alarm topic")
+	}
+	doc := jsonString(w.resolve(t, props(topicPolicy)["PolicyDocument"]))
+	for _, want := range []string{
+		`{"Action":"sns:Publish","Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny","Principal":"*"`,
+		`{"Action":"sns:Publish","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:cloudwatch:eu-west-1:111111111111:alarm:*"},"StringEquals":{"aws:SourceAccount":"111111111111"}},"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Resource":"arn:aws:sns:eu-west-1:111111111111:PrivateLinkAlarms","Sid":"CloudWatchAlarmsOfThisAccount"}`,
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("topic policy %s\nlacks %s", doc, want)
+		}
+	}
+	// alarmEmail subscribes the address; SNS asks it to confirm first.
+	tpl.HasResourceProperties(strPtr("AWS::SNS::Subscription"), m("Protocol", "email", "Endpoint", "ops@example.com"))
+	// The pending check runs every 15 minutes against the acceptor, and only EventBridge's rule may invoke it that way.
+	_, rule := only(t, resources(tpl, "AWS::Events::Rule"))
+	mustEqualJSON(t, props(rule)["ScheduleExpression"], "rate(15 minutes)")
+}
+
+func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
+	f := appWith(t, "alarms", appConfigs["alarms"])
+	for stack, wantGraphs := range map[string][]string{
+		privatelinkapp.ProviderStackName: {"Healthy targets, port 443", "Unhealthy targets, port 443", "TCP resets sent by targets", "TCP resets sent by the NLB", "Source NAT port allocation errors", "Resets sent to consumers' endpoints", "Acceptor errors", "Acceptor throttles", "Connections left pending"},
+		privatelinkapp.ConsumerStackName: {"Packets dropped by the endpoint", "Resets received from the service"},
+	} {
+		tpl := f.templates[stack]
+		account := map[string]string{privatelinkapp.ProviderStackName: "111111111111", privatelinkapp.ConsumerStackName: "222222222222"}[stack]
+		w := alarmWorld(tpl, account)
+		_, d := only(t, resources(tpl, "AWS::CloudWatch::Dashboard"))
+		mustEqualJSON(t, props(d)["DashboardName"], stack+"-PrivateLink")
+		var body struct {
+			Widgets []struct {
+				Type       string
+				Properties struct {
+					Title       string
+					Markdown    string
+					Metrics     [][]any
+					Annotations struct {
+						Horizontal []struct {
+							Value float64
+							Label string
+						}
+					}
+					YAxis struct{ Left struct{ Label string } }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(w.resolve(t, props(d)["DashboardBody"]).(string)), &body); err != nil {
+			t.Fatalf("%s: dashboard body is not JSON: %v", stack, err)
+		}
+		var titles []string
+		for _, wd := range body.Widgets {
+			if wd.Type != "metric" {
+				continue
+			}
+			titles = append(titles, wd.Properties.Title)
+			if len(wd.Properties.Metrics) != 1 || len(wd.Properties.Annotations.Horizontal) != 1 || wd.Properties.YAxis.Left.Label == "" {
+				t.Errorf("%s %q: %d metrics, %d threshold lines, unit %q; want one metric, its alarm's threshold and a unit", stack, wd.Properties.Title, len(wd.Properties.Metrics), len(wd.Properties.Annotations.Horizontal), wd.Properties.YAxis.Left.Label)
+			}
+			if a := wd.Properties.Annotations.Horizontal; len(a) == 1 && !strings.HasPrefix(a[0].Label, "alarm: ") {
+				t.Errorf("%s %q: threshold labelled %q", stack, wd.Properties.Title, a[0].Label)
+			}
+		}
+		if fmt.Sprint(titles) != fmt.Sprint(wantGraphs) {
+			t.Errorf("%s graphs %q, want %q", stack, titles, wantGraphs)
+		}
+	}
+}
+
+func strPtr(s string) *string { return &s }
