@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
@@ -31,7 +32,8 @@ func main() {
 			HostedZoneId: jsii.String("Z0123456789ABCDEFGHIJ"), ZoneName: jsii.String("example.com"),
 		}),
 	})
-	acceptor.NewAcceptor(a, "Acceptor", &acceptor.AcceptorProps{Service: p})
+	acceptor.NewAcceptor(a, "Acceptor", &acceptor.AcceptorProps{Service: p, Alarms: alarms.Props{Enabled: true, Dashboard: true}})
+	alarms.Subscribe(a, "ops@example.com")
 
 	b := awscdk.NewStack(app, jsii.String("ImporterConsumer"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")},
