@@ -7,9 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/alarms"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
 // alarmWorld resolves the alarms app's templates with consistent AWS names: the NLB's ARN and
@@ -150,7 +156,8 @@ func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
 		account := map[string]string{privatelinkapp.ProviderStackName: "111111111111", privatelinkapp.ConsumerStackName: "222222222222"}[stack]
 		w := alarmWorld(tpl, account)
 		_, d := only(t, resources(tpl, "AWS::CloudWatch::Dashboard"))
-		mustEqualJSON(t, props(d)["DashboardName"], stack+"-PrivateLink")
+		// Dashboard names are unique per account across Regions: the Region is in it.
+		mustEqualJSON(t, props(d)["DashboardName"], stack+"-eu-west-1-PrivateLink")
 		var body struct {
 			Widgets []struct {
 				Type       string
@@ -191,3 +198,38 @@ func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
 }
 
 func strPtr(s string) *string { return &s }
+
+func TestAlarmsGoToAGivenTopicThatAdmitsCloudWatchAndSkipACrossRegionEndpoint(t *testing.T) {
+	f := synth(t, "alarms-options", func(app awscdk.App) error {
+		stack := awscdk.NewStack(app, jsii.String("AlarmOptions"), &awscdk.StackProps{Env: euWest1})
+		// A topic of the app with its own policy (EnforceSSL makes one, replacing SNS's default):
+		// the statement for CloudWatch is added to it.
+		ops := awssns.NewTopic(stack, jsii.String("Ops"), &awssns.TopicProps{EnforceSSL: jsii.Bool(true)})
+		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{
+			ServiceName: "com.amazonaws.vpce.eu-central-1.vpce-svc-0123456789abcdef0", ServiceRegion: "eu-central-1",
+			Ports: []provider.ServicePort{{Port: 443}}, Alarms: alarms.Props{Enabled: true, Topic: ops, Dashboard: true},
+		})
+		return nil
+	})
+	tpl := f.templates["AlarmOptions"]
+	// AWS publishes no endpoint metrics for cross-Region consumers: no alarm, a warning instead.
+	tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(0))
+	found := assertions.Annotations_FromStack(f.stacks["AlarmOptions"]).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
+		"^ConsumerProps.Alarms: AWS publishes no AWS/PrivateLinkEndpoints metrics for a cross-Region endpoint")))
+	if len(*found) != 1 {
+		t.Errorf("%d warnings, want 1", len(*found))
+	}
+
+	g := synth(t, "alarms-topic", func(app awscdk.App) error {
+		stack := providerStack(app, "AlarmTopic")
+		ops := awssns.NewTopic(stack, jsii.String("Ops"), &awssns.TopicProps{EnforceSSL: jsii.Bool(true)})
+		provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"},
+			Alarms: alarms.Props{Enabled: true, Topic: ops}})
+		return nil
+	}).templates["AlarmTopic"]
+	g.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(1)) // no shared topic
+	g.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{
+		like("Sid", "CloudWatchAlarmsOfThisAccount", "Principal", m("Service", "cloudwatch.amazonaws.com"), "Action", "sns:Publish"),
+	}))))
+	g.ResourceCountIs(jsii.String("AWS::CloudWatch::Dashboard"), jsii.Number(0))
+}

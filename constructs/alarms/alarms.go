@@ -23,10 +23,12 @@ type Props struct {
 	// Enabled creates the construct's CloudWatch alarms (see the README's alarm table for each
 	// one's metric, threshold and what to do). Default: false.
 	Enabled bool
-	// Topic receives every alarm's ALARM and OK notifications. It must let CloudWatch publish:
-	// a topic of the same account does without a policy; an SSE-KMS one needs a customer
-	// managed key that admits cloudwatch.amazonaws.com. Default: the stack's shared topic
-	// (TopicOf), created on first use.
+	// Topic receives every alarm's ALARM and OK notifications. It must let this account's
+	// CloudWatch alarms publish: SNS's default policy does, but any topic policy replaces it
+	// (EnforceSSL makes one), and then it needs a statement for cloudwatch.amazonaws.com. A Topic
+	// of this app that has a policy gets that statement here; an imported one must have it (see
+	// the README). An SSE-KMS topic needs a customer managed key admitting cloudwatch.amazonaws.com.
+	// Default: the stack's shared topic (TopicOf), created on first use.
 	Topic awssns.ITopic
 	// Dashboard adds the construct's graphs, with the alarm thresholds drawn on them, to the
 	// stack's dashboard (DashboardOf). Default: false.
@@ -57,9 +59,21 @@ func TopicOf(scope constructs.IConstruct) awssns.ITopic {
 		DisplayName: jsii.String("PrivateLink alarms"),
 		EnforceSSL:  jsii.Bool(true),
 	})
-	// A topic policy replaces SNS's default one, which let the account's own services publish,
-	// so CloudWatch alarms need their own statement: this account's alarms only (SNS Developer
-	// Guide, "Amazon SNS access control"; CloudWatch User Guide, "Using Amazon SNS notifications").
+	admitAlarms(t)
+	// CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key; a
+	// customer managed key would need its policy to admit cloudwatch.amazonaws.com (Amazon SNS
+	// Developer Guide, "Encryption at rest"). The messages hold alarm names and metric values.
+	nag.Suppress(t, "AwsSolutions-SNS2", "alarm notifications carry alarm names and metric values only; CloudWatch cannot publish to a topic under the AWS managed SNS key, and a customer managed key is left to the user (alarms.Props.Topic)")
+	return t
+}
+
+// admitAlarms lets this account's CloudWatch alarms publish to t. A topic policy replaces SNS's
+// default one, which let the account's own services publish, so alarms need their own statement
+// (SNS Developer Guide, "Amazon SNS access control"; CloudWatch User Guide, "Using Amazon SNS
+// notifications").
+func admitAlarms(t awssns.Topic) {
+	stack := awscdk.Stack_Of(t)
+	constructs.NewConstruct(t, jsii.String("PrivateLinkAlarmsAdmitted"))
 	t.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("CloudWatchAlarmsOfThisAccount"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
@@ -70,11 +84,6 @@ func TopicOf(scope constructs.IConstruct) awssns.ITopic {
 			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
 		},
 	}))
-	// CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key; a
-	// customer managed key would need its policy to admit cloudwatch.amazonaws.com (Amazon SNS
-	// Developer Guide, "Encryption at rest"). The messages hold alarm names and metric values.
-	nag.Suppress(t, "AwsSolutions-SNS2", "alarm notifications carry alarm names and metric values only; CloudWatch cannot publish to a topic under the AWS managed SNS key, and a customer managed key is left to the user (alarms.Props.Topic)")
-	return t
 }
 
 // Subscribe sends the stack's alarm notifications to email. AWS sends a confirmation message
@@ -84,15 +93,20 @@ func Subscribe(scope constructs.IConstruct, email string) {
 	TopicOf(scope).AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 }
 
-// DashboardOf is the stack's dashboard, created on first use, named after the stack.
+// DashboardOf is the stack's dashboard, created on first use, named <stack>-<region>-PrivateLink:
+// dashboard names are unique per account across Regions, so the same stack deployed in two
+// Regions needs the Region in the name. For a stack whose Region is unknown at synth,
+// CloudFormation names it.
 func DashboardOf(scope constructs.IConstruct) awscloudwatch.Dashboard {
 	stack := awscdk.Stack_Of(scope)
 	if d, ok := stack.Node().TryFindChild(jsii.String(dashboardID)).(awscloudwatch.Dashboard); ok && d != nil {
 		return d
 	}
-	return awscloudwatch.NewDashboard(stack, jsii.String(dashboardID), &awscloudwatch.DashboardProps{
-		DashboardName: jsii.String(*stack.StackName() + "-PrivateLink"),
-	})
+	var name *string
+	if region := *stack.Region(); !*awscdk.Token_IsUnresolved(region) {
+		name = jsii.String(*stack.StackName() + "-" + region + "-PrivateLink")
+	}
+	return awscloudwatch.NewDashboard(stack, jsii.String(dashboardID), &awscloudwatch.DashboardProps{DashboardName: name})
 }
 
 // Alarm is one alarm a construct raises, with what its graph shows.
@@ -123,6 +137,8 @@ func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []a
 			topic := p.Topic
 			if topic == nil {
 				topic = TopicOf(scope)
+			} else if t, ok := topic.(awssns.Topic); ok && t.Node().TryFindChild(jsii.String("Policy")) != nil && !admitted(t) {
+				admitAlarms(t) // its policy replaced the default one that let alarms publish
 			}
 			alarm := awscloudwatch.NewAlarm(scope, jsii.String(a.ID), &awscloudwatch.AlarmProps{
 				Metric:             a.Metric,
@@ -157,6 +173,11 @@ func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []a
 		d.AddWidgets(widgets...)
 	}
 	return out
+}
+
+// admitted tells whether admitAlarms already ran on t.
+func admitted(t awssns.Topic) bool {
+	return t.Node().TryFindChild(jsii.String("PrivateLinkAlarmsAdmitted")) != nil
 }
 
 var comparisonWords = map[awscloudwatch.ComparisonOperator]string{

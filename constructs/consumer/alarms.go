@@ -26,8 +26,16 @@ func (c *consumer) endpointMetric(name, serviceName, statistic string) awscloudw
 }
 
 // addAlarms watches what the endpoint drops and the resets it receives.
-func (c *consumer) addAlarms(p alarms.Props, serviceName string) {
+func (c *consumer) addAlarms(p alarms.Props, serviceName string, crossRegion bool) {
 	if !p.Enabled && !p.Dashboard {
+		return
+	}
+	if crossRegion {
+		// "CloudWatch metrics are not published for endpoint service consumers that use
+		// cross-Region access" (PrivateLink guide, "CloudWatch metrics for AWS PrivateLink"): an
+		// alarm there would sit in OK for ever.
+		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("privatelink:noCrossRegionMetrics"), jsii.String(
+			"ConsumerProps.Alarms: AWS publishes no AWS/PrivateLinkEndpoints metrics for a cross-Region endpoint, so this consumer gets no alarms or graphs; watch the service from the provider's side"))
 		return
 	}
 	ge := awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD

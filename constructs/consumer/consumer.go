@@ -478,7 +478,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if props.TestClient {
 		c.testClient(props)
 	}
-	c.addAlarms(props.Alarms, props.ServiceName)
+	c.addAlarms(props.Alarms, props.ServiceName, crossRegion)
 	c.outputs(props)
 	return c
 }

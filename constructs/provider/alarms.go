@@ -56,8 +56,10 @@ func (p *provider) addAlarms() {
 			Title: "Source NAT port allocation errors", Unit: "errors per minute",
 			Description: "The NLB ran out of source ports translating consumers' connections to a target (more than 55,000 concurrent connections to one target). Add targets (README: Troubleshooting, port allocation errors)."},
 		// AWS/PrivateLinkServices RstPacketsSent for the whole service ([Service Id]; PrivateLink
-		// guide, "CloudWatch metrics for AWS PrivateLink"), in the shape of CloudWatch's
-		// recommended alarm: Sum per minute, 5 of 5 ("Recommended alarms", AWS/PrivateLinkServices).
+		// guide, "CloudWatch metrics for AWS PrivateLink"), Sum per minute, 5 of 5, as CloudWatch's
+		// recommended alarm ("Recommended alarms", AWS/PrivateLinkServices). That one is per
+		// Service Id, Load Balancer Arn and Az; the form of the Load Balancer Arn value is not
+		// documented, so this alarm takes the service-wide set.
 		alarms.Alarm{ID: "ServiceResets", Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/PrivateLinkServices"), MetricName: jsii.String("RstPacketsSent"),
 			DimensionsMap: &map[string]*string{"Service Id": p.ServiceId()}, Statistic: jsii.String("Sum"), Period: minute,

@@ -45,9 +45,11 @@ type Acceptor struct {
 	NotFoundWait, NotFoundPoll time.Duration
 }
 
-// SweepResult counts what a sweep did.
+// SweepResult counts what a sweep did. Listed says the pending connections were listed, so
+// LeftPending is a true count (a sweep whose Describe failed knows nothing of them).
 type SweepResult struct {
 	Accepted, Rejected, LeftPending int
+	Listed                          bool `json:"-"`
 }
 
 var same = connections.Same
@@ -65,6 +67,7 @@ func (a Acceptor) Sweep(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return res, err
 	}
+	res.Listed = true
 	var accept, reject []string
 	for _, c := range pending {
 		id, owner := aws.ToString(c.VpcEndpointId), aws.ToString(c.VpcEndpointOwner)

@@ -115,7 +115,7 @@ func (h Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 func (h Handler) sweep(ctx context.Context) (SweepResult, error) {
 	res, err := h.Acceptor.Sweep(ctx)
 	h.Log.Info("sweep done", "serviceId", h.Acceptor.ServiceID, "accepted", res.Accepted, "rejected", res.Rejected, "leftPending", res.LeftPending, "error", errString(err))
-	d := Decisions{Accepted: res.Accepted, Rejected: res.Rejected, LeftPending: res.LeftPending}
+	d := Decisions{Accepted: res.Accepted, Rejected: res.Rejected, LeftPending: res.LeftPending, Counted: res.Listed}
 	if err != nil {
 		d.Errors = 1
 	}
@@ -149,10 +149,11 @@ func (h Handler) custom(ctx context.Context, ev cfn.Event) (string, map[string]a
 			return ev.PhysicalResourceID, nil, nil
 		}
 		state, err := h.Acceptor.AcceptOne(ctx, endpointID)
+		// A refused request (errNotAllowed) leaves its connection pending: the next sweep counts
+		// it. Only a failure to decide is an error.
 		var d Decisions
 		switch {
 		case errors.Is(err, errNotAllowed):
-			d.LeftPending = 1 // refused: the connection stays pending
 		case err != nil:
 			d.Errors = 1
 		case state == "pending":

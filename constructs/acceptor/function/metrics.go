@@ -7,8 +7,14 @@ import (
 	"github.com/privatelink-go/privatelink/internal/decisions"
 )
 
-// Decisions counts what one invocation decided for the service.
-type Decisions struct{ Accepted, Rejected, LeftPending, Errors int }
+// Decisions counts what one invocation decided for the service. LeftPending is published only
+// by a sweep that listed the pending connections (Counted): the LeftPending alarm takes the
+// Minimum over 15 minutes, and a consumer's request, or a sweep that could not list, knows
+// nothing of what is pending — a 0 from them would hide a stranger's connection.
+type Decisions struct {
+	Accepted, Rejected, LeftPending, Errors int
+	Counted                                 bool
+}
 
 // emitMetrics writes d as one CloudWatch embedded metric format record on the function's log:
 // Lambda sends stdout to CloudWatch Logs, which turns the record into metrics ("Embedded metric
@@ -18,11 +24,17 @@ type Decisions struct{ Accepted, Rejected, LeftPending, Errors int }
 // hold their values and the dimension's; slog's JSON handler writes exactly that object, with
 // its own time, level and msg members beside them.
 func emitMetrics(log *slog.Logger, serviceID string, d Decisions, now time.Time) {
+	names := []string{decisions.Accepted, decisions.Rejected, decisions.Errors}
+	values := []any{decisions.Dimension, serviceID, decisions.Accepted, d.Accepted, decisions.Rejected, d.Rejected, decisions.Errors, d.Errors}
+	if d.Counted {
+		names = append(names, decisions.LeftPending)
+		values = append(values, decisions.LeftPending, d.LeftPending)
+	}
 	metrics := []any{}
-	for _, name := range []string{decisions.Accepted, decisions.Rejected, decisions.LeftPending, decisions.Errors} {
+	for _, name := range names {
 		metrics = append(metrics, map[string]any{"Name": name, "Unit": "Count"})
 	}
-	log.Info("metrics",
+	log.Info("metrics", append([]any{
 		"_aws", map[string]any{
 			"Timestamp": now.UnixMilli(),
 			"CloudWatchMetrics": []any{map[string]any{
@@ -30,8 +42,5 @@ func emitMetrics(log *slog.Logger, serviceID string, d Decisions, now time.Time)
 				"Dimensions": [][]string{{decisions.Dimension}},
 				"Metrics":    metrics,
 			}},
-		},
-		decisions.Dimension, serviceID,
-		decisions.Accepted, d.Accepted, decisions.Rejected, d.Rejected, decisions.LeftPending, d.LeftPending, decisions.Errors, d.Errors,
-	)
+		}}, values...)...)
 }
