@@ -87,6 +87,7 @@ func TestEveryAlarmWatchesItsResourceWithTheDocumentedStatisticThresholdAndMissi
 		"ProviderTargetResets":         "AWS/NetworkELB TCP_Target_Reset_Count [" + nlb + "] Sum 300s GreaterThanOrEqualToThreshold 100 1/1 notBreaching " + topic("111111111111"),
 		"ProviderLoadBalancerResets":   "AWS/NetworkELB TCP_ELB_Reset_Count [" + nlb + "] Sum 300s GreaterThanOrEqualToThreshold 100 1/1 notBreaching " + topic("111111111111"),
 		"ProviderPortAllocationErrors": "AWS/NetworkELB PortAllocationErrorCount [" + nlb + "] Sum 60s GreaterThanOrEqualToThreshold 1 1/1 notBreaching " + topic("111111111111"),
+		"ProviderRejectedFlows":        "AWS/NetworkELB RejectedFlowCount [" + nlb + "] Maximum 60s GreaterThanOrEqualToThreshold 1 3/3 notBreaching " + topic("111111111111"),
 		"ProviderServiceResets":        "AWS/PrivateLinkServices RstPacketsSent [Service Id=vpce-svc-0123456789abcdef0] Sum 60s GreaterThanOrEqualToThreshold 20 5/5 notBreaching " + topic("111111111111"),
 		"AcceptorErrorsAlarm":          "AWS/Lambda Errors [" + fn + "] Sum 300s GreaterThanOrEqualToThreshold 1 1/1 notBreaching " + topic("111111111111"),
 		"AcceptorThrottlesAlarm":       "AWS/Lambda Throttles [" + fn + "] Sum 300s GreaterThanOrEqualToThreshold 1 1/1 notBreaching " + topic("111111111111"),
@@ -149,7 +150,7 @@ func TestTheAlarmTopicIsTLSOnlyAndAdmitsOnlyThisAccountsAlarms(t *testing.T) {
 func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
 	f := appWith(t, "alarms", appConfigs["alarms"])
 	for stack, wantGraphs := range map[string][]string{
-		privatelinkapp.ProviderStackName: {"Healthy targets, port 443", "Unhealthy targets, port 443", "TCP resets sent by targets", "TCP resets sent by the NLB", "Source NAT port allocation errors", "Resets sent to consumers' endpoints", "Acceptor errors", "Acceptor throttles", "Connections left pending"},
+		privatelinkapp.ProviderStackName: {"Healthy targets, port 443", "Unhealthy targets, port 443", "TCP resets sent by targets", "TCP resets sent by the NLB", "Source NAT port allocation errors", "Flows rejected by the NLB", "Resets sent to consumers' endpoints", "Acceptor errors", "Acceptor throttles", "Connections left pending"},
 		privatelinkapp.ConsumerStackName: {"Packets dropped by the endpoint", "Resets received from the service"},
 	} {
 		tpl := f.templates[stack]

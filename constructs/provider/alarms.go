@@ -55,6 +55,13 @@ func (p *provider) addAlarms() {
 			Threshold: 1, Comparison: ge, Periods: 1, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 			Title: "Source NAT port allocation errors", Unit: "errors per minute",
 			Description: "The NLB ran out of source ports translating consumers' connections to a target (more than 55,000 concurrent connections to one target). Add targets (README: Troubleshooting, port allocation errors)."},
+		// AWS/NetworkELB RejectedFlowCount: "The number of flows rejected by the load balancer",
+		// reported every minute; the guide names Average, Maximum and Minimum as its statistics
+		// (ELB User Guide, "CloudWatch metrics for your Network Load Balancer").
+		alarms.Alarm{ID: "RejectedFlows", Metric: m.Custom(jsii.String("RejectedFlowCount"), &awscloudwatch.MetricOptions{Statistic: jsii.String("Maximum"), Period: minute}),
+			Threshold: 1, Comparison: ge, Periods: 3, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+			Title: "Flows rejected by the NLB", Unit: "flows per minute",
+			Description: "The NLB has rejected new flows every minute for 3 minutes: consumers' connections are refused before reaching a target. Check the NLB's limits and target health (README: Troubleshooting, rejected flows)."},
 		// AWS/PrivateLinkServices RstPacketsSent for the whole service ([Service Id]; PrivateLink
 		// guide, "CloudWatch metrics for AWS PrivateLink"), Sum per minute, 5 of 5, as CloudWatch's
 		// recommended alarm ("Recommended alarms", AWS/PrivateLinkServices). That one is per

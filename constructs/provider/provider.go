@@ -46,7 +46,7 @@ type Provider interface {
 	Certificate() awscertificatemanager.ICertificate
 	// AccessLogsBucket receives the NLB's access logs (given or created); nil without them.
 	AccessLogsBucket() awss3.IBucket
-	// Alarms, two per listener then four for the NLB and the service; nil unless
+	// Alarms, two per listener then five for the NLB and the service; nil unless
 	// ProviderProps.Alarms.Enabled.
 	Alarms() []awscloudwatch.Alarm
 	// Service is the AWS::EC2::VPCEndpointService.
