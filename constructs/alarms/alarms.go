@@ -129,17 +129,21 @@ func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []a
 	if !p.Enabled && !p.Dashboard {
 		return nil
 	}
+	var action awscloudwatch.IAlarmAction
+	if p.Enabled {
+		topic := p.Topic
+		if topic == nil {
+			topic = TopicOf(scope)
+		} else if t, ok := topic.(awssns.Topic); ok && t.Node().TryFindChild(jsii.String("Policy")) != nil && !admitted(t) {
+			admitAlarms(t) // its policy replaced the default one that let alarms publish
+		}
+		action = awscloudwatchactions.NewSnsAction(topic)
+	}
 	var out []awscloudwatch.Alarm
 	var widgets []awscloudwatch.IWidget
 	for _, a := range list {
 		var annotations []*awscloudwatch.HorizontalAnnotation
 		if p.Enabled {
-			topic := p.Topic
-			if topic == nil {
-				topic = TopicOf(scope)
-			} else if t, ok := topic.(awssns.Topic); ok && t.Node().TryFindChild(jsii.String("Policy")) != nil && !admitted(t) {
-				admitAlarms(t) // its policy replaced the default one that let alarms publish
-			}
 			alarm := awscloudwatch.NewAlarm(scope, jsii.String(a.ID), &awscloudwatch.AlarmProps{
 				Metric:             a.Metric,
 				Threshold:          jsii.Number(a.Threshold),
@@ -149,7 +153,6 @@ func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []a
 				TreatMissingData:   a.MissingData,
 				AlarmDescription:   jsii.String(a.Description),
 			})
-			action := awscloudwatchactions.NewSnsAction(topic)
 			alarm.AddAlarmAction(action)
 			alarm.AddOkAction(action)
 			out = append(out, alarm)
