@@ -141,7 +141,7 @@ func TestTheAlarmTopicIsTLSOnlyAndAdmitsOnlyThisAccountsAlarms(t *testing.T) {
 		}
 	}
 	// alarmEmail subscribes the address; SNS asks it to confirm first.
-	tpl.HasResourceProperties(strPtr("AWS::SNS::Subscription"), m("Protocol", "email", "Endpoint", "ops@example.com"))
+	tpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), m("Protocol", "email", "Endpoint", "ops@example.com"))
 	// The pending check runs every 15 minutes against the acceptor, and only EventBridge's rule may invoke it that way.
 	_, rule := only(t, resources(tpl, "AWS::Events::Rule"))
 	mustEqualJSON(t, props(rule)["ScheduleExpression"], "rate(15 minutes)")
@@ -197,8 +197,6 @@ func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
 		}
 	}
 }
-
-func strPtr(s string) *string { return &s }
 
 func TestAlarmsGoToAGivenTopicThatAdmitsCloudWatchAndSkipACrossRegionEndpoint(t *testing.T) {
 	f := synth(t, "alarms-options", func(app awscdk.App) error {

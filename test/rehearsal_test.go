@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -497,7 +496,10 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		if len(a.nlbs[phys]) == 0 {
 			t.Fatalf("%sneither Subnets nor SubnetMappings", w.where)
 		}
-		lb := &fNLB{dualStack: strings.HasPrefix(fmt.Sprint(p["IpAddressType"]), "dualstack"), ipv6SourceNat: p["EnablePrefixForIpv6SourceNat"] == "on"}
+		// LoadBalancerFullName is the ARN's part after "loadbalancer/" (AWS::ElasticLoadBalancingV2::
+		// LoadBalancer return values: net/my-load-balancer/50dc6c495c0c9188).
+		lb := &fNLB{dualStack: strings.HasPrefix(fmt.Sprint(p["IpAddressType"]), "dualstack"), ipv6SourceNat: p["EnablePrefixForIpv6SourceNat"] == "on",
+			fullName: strings.SplitN(phys, ":loadbalancer/", 2)[1]}
 		// "The IP address type must be dualstack" for EnablePrefixForIpv6SourceNat (ELB API
 		// reference, CreateLoadBalancer).
 		if lb.ipv6SourceNat && !lb.dualStack {
@@ -517,12 +519,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 				}
 			}
 		}
-		// LoadBalancerFullName is the ARN's part after "loadbalancer/" (AWS::ElasticLoadBalancingV2::
-		// LoadBalancer return values: net/my-load-balancer/50dc6c495c0c9188).
-		attrs = map[string]any{"DNSName": fmt.Sprintf("%s-%x.elb.%s.amazonaws.com", id[:min(len(id), 20)], n, st.region), "LoadBalancerFullName": strings.SplitN(phys, ":loadbalancer/", 2)[1], "LoadBalancerName": id, "CanonicalHostedZoneID": "Z2IFOLAFXWLO4F"}
+		attrs = map[string]any{"DNSName": fmt.Sprintf("%s-%x.elb.%s.amazonaws.com", id[:min(len(id), 20)], n, st.region), "LoadBalancerFullName": lb.fullName, "LoadBalancerName": id, "CanonicalHostedZoneID": "Z2IFOLAFXWLO4F"}
 	case "AWS::ElasticLoadBalancingV2::TargetGroup":
 		phys = arn("elasticloadbalancing", fmt.Sprintf("targetgroup/%s/%016x", id[:min(len(id), 20)], n))
-		tg := &fTG{protocol: fmt.Sprint(p["Protocol"]), ipType: "ipv4"}
+		// TargetGroupFullName is the ARN's resource part: targetgroup/<name>/<id>.
+		tg := &fTG{protocol: fmt.Sprint(p["Protocol"]), ipType: "ipv4", fullName: strings.SplitN(phys, ":", 6)[5]}
 		if v, ok := p["IpAddressType"].(string); ok {
 			tg.ipType = v
 		}
@@ -537,7 +538,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			}
 		}
 		a.tgs[phys] = tg
-		attrs = map[string]any{"TargetGroupFullName": strings.SplitN(phys, ":", 6)[5], "TargetGroupName": id}
+		attrs = map[string]any{"TargetGroupFullName": tg.fullName, "TargetGroupName": id}
 	case "AWS::ElasticLoadBalancingV2::Listener":
 		// A listener's ARN extends its load balancer's: …:listener/net/<name>/<id>/<listener id>
 		// (ELB API reference, CreateListener example).
@@ -1101,19 +1102,12 @@ func (r *rehearsal) checkAlarmDimensions(p map[string]any) error {
 		d := d.(map[string]any)
 		dims[fmt.Sprint(d["Name"])] = fmt.Sprint(d["Value"])
 	}
-	fullNames := func(arns []string, sep string) []string {
-		var out []string
-		for _, arn := range arns {
-			out = append(out, strings.SplitN(arn, sep, 2)[len(strings.SplitN(arn, sep, 2))-1])
-		}
-		return out
-	}
 	switch fmt.Sprint(p["Namespace"]) {
 	case "AWS/NetworkELB":
-		if lb := dims["LoadBalancer"]; !slices.Contains(fullNames(slices.Collect(maps.Keys(a.lbs)), ":loadbalancer/"), lb) {
+		if lb := dims["LoadBalancer"]; !slices.ContainsFunc(slices.Collect(maps.Values(a.lbs)), func(x *fNLB) bool { return x.fullName == lb }) {
 			return fmt.Errorf("LoadBalancer %q is no load balancer's full name", lb)
 		}
-		if tg, ok := dims["TargetGroup"]; ok && !slices.Contains(fullNames(slices.Collect(maps.Keys(a.tgs)), ":targetgroup/"), strings.TrimPrefix(tg, "targetgroup/")) {
+		if tg, ok := dims["TargetGroup"]; ok && !slices.ContainsFunc(slices.Collect(maps.Values(a.tgs)), func(x *fTG) bool { return x.fullName == tg }) {
 			return fmt.Errorf("TargetGroup %q is no target group's full name", tg)
 		}
 	case "AWS/PrivateLinkServices":
@@ -1155,14 +1149,7 @@ func (a *fakeAWS) checkAlarmTopics() error {
 				if !hasPolicy {
 					continue
 				}
-				allowed := false
-				for _, s := range statements {
-					s := s.(map[string]any)
-					principal, _ := json.Marshal(s["Principal"])
-					if s["Effect"] == "Allow" && strings.Contains(string(principal), `"cloudwatch.amazonaws.com"`) && slices.Contains(append(asList(s["Action"]), fmt.Sprint(s["Action"])), "sns:Publish") {
-						allowed = true
-					}
-				}
+				allowed := allows(statements, "cloudwatch.amazonaws.com", "sns:Publish", topic)
 				if !allowed {
 					return fmt.Errorf("alarm %v notifies %s, whose topic policy does not let cloudwatch.amazonaws.com publish", p["AlarmName"], topic)
 				}
@@ -1294,18 +1281,7 @@ func (a *fakeAWS) checkAccessLogs(account, region string, p map[string]any, poli
 	key := strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + account + "/x.log.gz"
 	partition, _ := awsid.PartitionOf(region)
 	object := fmt.Sprintf("arn:%s:s3:::%s/%s", partition.Name, bucket, key)
-	allowed := false
-	for _, s := range a.buckets[bucket] {
-		s := s.(map[string]any)
-		principal, _ := json.Marshal(s["Principal"])
-		if s["Effect"] == "Allow" && strings.Contains(string(principal), `"delivery.logs.amazonaws.com"`) && slices.Contains(append(asList(s["Action"]), fmt.Sprint(s["Action"])), "s3:PutObject") {
-			for _, res := range append(asList(s["Resource"]), fmt.Sprint(s["Resource"])) {
-				if matched, _ := path.Match(res, object); matched {
-					allowed = true
-				}
-			}
-		}
-	}
+	allowed := allows(a.buckets[bucket], "delivery.logs.amazonaws.com", "s3:PutObject", object)
 	if !policyInForce || !allowed {
 		return fmt.Errorf("Access Denied for bucket %s: the policy in force (certain to exist: %v) does not let delivery.logs.amazonaws.com put %s", bucket, policyInForce, object)
 	}

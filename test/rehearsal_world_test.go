@@ -57,10 +57,11 @@ type fSubnet struct{ vpc, azID, azName string }
 // fNLB is what the listener rules need of a load balancer.
 type fNLB struct {
 	dualStack, ipv6SourceNat bool
+	fullName                 string // net/<name>/<id>, as CloudWatch names it
 }
 
 // fTG is what the listener and registration rules need of a target group.
-type fTG struct{ protocol, ipType string }
+type fTG struct{ protocol, ipType, fullName string }
 
 type fService struct {
 	id, name, account, region string
@@ -237,6 +238,21 @@ func matchAny(patterns any, s string) bool {
 	}
 	for _, p := range list {
 		if ok, _ := path.Match(strings.ReplaceAll(fmt.Sprint(p), "/", "\x00"), strings.ReplaceAll(s, "/", "\x00")); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// allows tells whether a resource policy's statements let an AWS service principal call action on
+// resource: an Allow naming the service (Principal.Service), the action and the resource, with
+// IAM's wildcards (matchAny). Conditions are not evaluated: the library's aws:SourceAccount and
+// aws:SourceArn conditions hold for the calls the rehearsal makes.
+func allows(statements []any, service, action, resource string) bool {
+	for _, s := range statements {
+		st := s.(map[string]any)
+		p, _ := st["Principal"].(map[string]any)
+		if st["Effect"] == "Allow" && matchAny(p["Service"], service) && matchAny(st["Action"], action) && matchAny(st["Resource"], resource) {
 			return true
 		}
 	}
