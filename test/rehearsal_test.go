@@ -1057,7 +1057,7 @@ func (a *fakeAWS) checkListener(region string, p map[string]any) error {
 func (a *fakeAWS) checkAlarm(account, region string, p map[string]any) error {
 	for _, key := range []string{"AlarmActions", "OKActions", "InsufficientDataActions"} {
 		for _, act := range asList(p[key]) {
-			if !strings.HasPrefix(act, "arn:aws:sns:"+region+":"+account+":") || !a.topics[act] {
+			if partition, _ := awsid.PartitionOf(region); !strings.HasPrefix(act, "arn:"+partition.Name+":sns:"+region+":"+account+":") || !a.topics[act] {
 				return fmt.Errorf("%s %s is not an existing SNS topic of %s in %s", key, act, account, region)
 			}
 		}
