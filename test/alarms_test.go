@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
@@ -222,11 +223,26 @@ func TestAlarmsGoToAGivenTopicThatAdmitsCloudWatchAndSkipACrossRegionEndpoint(t 
 	g := synth(t, "alarms-topic", func(app awscdk.App) error {
 		stack := providerStack(app, "AlarmTopic")
 		ops := awssns.NewTopic(stack, jsii.String("Ops"), &awssns.TopicProps{EnforceSSL: jsii.Bool(true)})
-		provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"},
+		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"},
 			Alarms: alarms.Props{Enabled: true, Topic: ops}})
+		// A second construct on the same topic: the statement is added once.
+		acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, Alarms: alarms.Props{Enabled: true, Topic: ops}})
 		return nil
 	}).templates["AlarmTopic"]
-	g.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(1)) // no shared topic
+	var opsPolicy string
+	for _, r := range resources(g, "AWS::SNS::TopicPolicy") {
+		if strings.Contains(jsonString(props(r)["Topics"]), "Ops") {
+			opsPolicy = jsonString(props(r))
+		}
+	}
+	if n := strings.Count(opsPolicy, `"Sid":"CloudWatchAlarmsOfThisAccount"`); n != 1 {
+		t.Errorf("the CloudWatch statement is in the topic's policy %d times, want once", n)
+	}
+	for id := range resources(g, "AWS::SNS::Topic") {
+		if strings.HasPrefix(id, "PrivateLinkAlarms") {
+			t.Errorf("a shared alarm topic %s besides the given one", id)
+		}
+	}
 	g.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{
 		like("Sid", "CloudWatchAlarmsOfThisAccount", "Principal", m("Service", "cloudwatch.amazonaws.com"), "Action", "sns:Publish"),
 	}))))

@@ -70,10 +70,11 @@ func TopicOf(scope constructs.IConstruct) awssns.ITopic {
 // admitAlarms lets this account's CloudWatch alarms publish to t. A topic policy replaces SNS's
 // default one, which let the account's own services publish, so alarms need their own statement
 // (SNS Developer Guide, "Amazon SNS access control"; CloudWatch User Guide, "Using Amazon SNS
-// notifications").
+// notifications"). Every construct alarming on t adds it; aws-cdk-lib renders identical
+// statements of a policy document once (aws-iam/lib/private/postprocess-policy-document.js,
+// uniqueStatements), so the topic's policy holds it once.
 func admitAlarms(t awssns.Topic) {
 	stack := awscdk.Stack_Of(t)
-	constructs.NewConstruct(t, jsii.String("PrivateLinkAlarmsAdmitted"))
 	t.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("CloudWatchAlarmsOfThisAccount"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
@@ -134,7 +135,7 @@ func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []a
 		topic := p.Topic
 		if topic == nil {
 			topic = TopicOf(scope)
-		} else if t, ok := topic.(awssns.Topic); ok && t.Node().TryFindChild(jsii.String("Policy")) != nil && !admitted(t) {
+		} else if t, ok := topic.(awssns.Topic); ok && t.Node().TryFindChild(jsii.String("Policy")) != nil {
 			admitAlarms(t) // its policy replaced the default one that let alarms publish
 		}
 		action = awscloudwatchactions.NewSnsAction(topic)
@@ -176,11 +177,6 @@ func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []a
 		d.AddWidgets(widgets...)
 	}
 	return out
-}
-
-// admitted tells whether admitAlarms already ran on t.
-func admitted(t awssns.Topic) bool {
-	return t.Node().TryFindChild(jsii.String("PrivateLinkAlarmsAdmitted")) != nil
 }
 
 var comparisonWords = map[awscloudwatch.ComparisonOperator]string{
