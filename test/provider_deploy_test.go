@@ -325,7 +325,7 @@ func TestProviderPropsRefuseWhatAWSWouldRefuse(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := validProvider()
 			c.edit(&p)
-			mustContain(t, errString(p.Validate("eu-west-1")), "privatelink: ProviderProps.", c.want)
+			mustContain(t, errString(p.Validate(in("eu-west-1"), "Under")), "privatelink: ProviderProps.", c.want)
 		})
 	}
 }
@@ -348,7 +348,7 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 		{"an outputs file of other stacks", map[string]any{"outputsFile": writeFile(t, `{"SomethingElse": {"X": "y"}}`)},
 			[]string{`has outputs of ["SomethingElse"] but not of the provider stack PrivateLinkProvider`}},
 		{"an outputs file without the service name", map[string]any{"outputsFile": writeFile(t, `{"PrivateLinkProvider": {"ProviderServiceId": "vpce-svc-0123456789abcdef0"}}`)},
-			[]string{`has no ProviderServiceName output for stack PrivateLinkProvider (it has ["ProviderServiceId"])`}},
+			[]string{`context key "outputsFile"`, `stack PrivateLinkProvider: no ProviderServiceName output among ["ProviderServiceId"]`, "or pass -c serviceName="}},
 		{"a made-up Region", map[string]any{"region": "eu-middle-1"}, []string{`context key "region" is "eu-middle-1", which is not an AWS Region`}},
 		{"an AZ name where an AZ ID goes", map[string]any{"azIds": "eu-west-1a"}, []string{`context key "azIds" has "eu-west-1a", which is an Availability Zone name, not an ID`, "aws ec2 describe-availability-zones --region eu-west-1"}},
 		{"an AZ ID that does not exist in the Region", map[string]any{"azIds": "euw1-az9"}, []string{`context key "azIds" has "euw1-az9", which does not exist in eu-west-1 (its AZ IDs are euw1-az1, euw1-az2, euw1-az3)`}},

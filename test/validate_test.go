@@ -106,7 +106,7 @@ func TestProviderPropsValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := validProvider()
 			c.edit(&p)
-			err := p.Validate("eu-west-1")
+			err := p.Validate(in("eu-west-1"), "Under")
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -120,7 +120,7 @@ func TestProviderPropsValidate(t *testing.T) {
 
 func TestProviderPropsValidateReportsEveryProblemAtOnce(t *testing.T) {
 	p := provider.ProviderProps{Listeners: []provider.Listener{{Port: 0}}, AllowedPrincipals: []string{"x"}, PrivateDnsName: "a..b"}
-	err := errString(p.Validate("eu-west-1"))
+	err := errString(p.Validate(in("eu-west-1"), "Under"))
 	mustContain(t, err, "Port 0", `"x" is neither`, "two dots")
 }
 
@@ -152,7 +152,7 @@ func TestConsumerPropsValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := c.props.Validate(c.region)
+			err := c.props.Validate(in(c.region), "Consumer")
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -208,6 +208,16 @@ func TestAppConfig(t *testing.T) {
 }
 
 // scratchStack is a stack of its own app, for props that need a construct (a hosted zone).
+// in is a fresh stack of a fresh app in region ("" for an environment-agnostic one): where the
+// construct a Validate call asks about would go.
+func in(region string) awscdk.Stack {
+	var env *awscdk.Environment
+	if region != "" {
+		env = &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(region)}
+	}
+	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: env})
+}
+
 func scratchStack() awscdk.Stack {
 	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: euWest1})
 }
@@ -222,7 +232,7 @@ func errString(err error) string {
 func TestConsumerRefusesAnAcceptorInAnotherRegion(t *testing.T) {
 	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", ServiceRegion: "eu-west-1", Ports: []provider.ServicePort{{Port: 443}},
 		AcceptorArn: "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"}
-	mustContain(t, errString(p.Validate("eu-central-1")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
+	mustContain(t, errString(p.Validate(in("eu-central-1"), "Under")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
 		"CloudFormation only calls a custom resource's Lambda in the stack's own Region", "leave AcceptorArn empty")
 }
 
@@ -233,10 +243,13 @@ func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {
 		return nil
 	})
 	both := consumer.ConsumerProps{Provider: p, ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}}
-	mustContain(t, errString(both.Validate("eu-west-1")), `ConsumerProps.ServiceName "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" and Provider are both set`, "drop ServiceName")
+	mustContain(t, errString(both.Validate(in("eu-west-1"), "Under")), `ConsumerProps.ServiceName "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" and Provider are both set`, "drop ServiceName")
 	lookup := consumer.ConsumerProps{Provider: p, LookupSupportedAzs: true, Ports: []provider.ServicePort{{Port: 443}}}
-	mustContain(t, errString(lookup.Validate("eu-west-1")), "ConsumerProps.LookupSupportedAzs needs a literal ServiceName at synth", "or comes from Provider")
-	if err := (&consumer.ConsumerProps{Provider: p, Ports: []provider.ServicePort{{Port: 443}}}).Validate("eu-west-1"); err != nil {
+	mustContain(t, errString(lookup.Validate(in("eu-west-1"), "Under")), "ConsumerProps.LookupSupportedAzs needs a literal ServiceName at synth", "or comes from Provider")
+	// The created VPC's default zones are the Region's first two; the provider serves one.
+	mustContain(t, errString((&consumer.ConsumerProps{Provider: p}).Validate(in("eu-west-1"), "Under")),
+		`ConsumerProps.AvailabilityZoneIds (default: the Region's first two, ["euw1-az1" "euw1-az2"]) include ["euw1-az2"], which the provider P/Provider does not serve (its AZ IDs are ["euw1-az1"])`)
+	if err := (&consumer.ConsumerProps{Provider: p, AvailabilityZoneIds: []string{"euw1-az1"}}).Validate(in("eu-west-1"), "Under"); err != nil {
 		t.Fatalf("a Provider alone is refused: %v", err)
 	}
 }

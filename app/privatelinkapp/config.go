@@ -1,12 +1,8 @@
 package privatelinkapp
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"maps"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -268,31 +264,3 @@ func keyNames() string {
 	return strings.Join(names, ", ")
 }
 
-// serviceNameFromOutputs reads the provider's service name from a `cdk deploy --outputs-file`
-// file: {"<stack>": {"<OutputKey>": "<value>"}}, where the key starts with "ProviderServiceName".
-// A missing file is fs.ErrNotExist (the provider is not deployed yet); anything else wrong with
-// the file is an error naming it, never a silent placeholder.
-func serviceNameFromOutputs(file, stack string) (string, error) {
-	raw, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", err
-	}
-	if err != nil {
-		return "", fmt.Errorf("context key \"outputsFile\" %s cannot be read: %w; give the file cdk deploy --outputs-file wrote, or -c serviceName=…", file, err)
-	}
-	var outputs map[string]map[string]string
-	if err := json.Unmarshal(raw, &outputs); err != nil {
-		return "", fmt.Errorf("context key \"outputsFile\" %s is not cdk deploy --outputs-file JSON ({\"<stack>\": {\"<output>\": \"<value>\"}}): %v; deploy %s again with --outputs-file %s, or pass -c serviceName=…", file, err, stack, file)
-	}
-	if _, ok := outputs[stack]; !ok {
-		stacks := slices.Sorted(maps.Keys(outputs))
-		return "", fmt.Errorf("context key \"outputsFile\" %s has outputs of %q but not of the provider stack %s: deploy %s with --outputs-file %s, or pass -c serviceName=…", file, stacks, stack, stack, file)
-	}
-	keys := slices.Sorted(maps.Keys(outputs[stack]))
-	for _, k := range keys {
-		if strings.HasPrefix(k, "ProviderServiceName") {
-			return outputs[stack][k], nil
-		}
-	}
-	return "", fmt.Errorf("context key \"outputsFile\" %s has no ProviderServiceName output for stack %s (it has %q): deploy %s again with --outputs-file %s, or pass -c serviceName=…", file, stack, keys, stack, file)
-}

@@ -78,7 +78,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 			HostedZoneId: jsii.String(cfg.HostedZoneId), ZoneName: jsii.String(cfg.HostedZoneName),
 		})
 	}
-	if err := props.Validate(cfg.ProviderRegion); err != nil {
+	if err := props.Validate(s.Provider, "Provider"); err != nil {
 		return nil, err
 	}
 	if err := construct(func() {
@@ -91,14 +91,14 @@ func Build(app awscdk.App) (*Stacks, error) {
 	// Typed handoff: context, else the outputs file, else a marked placeholder.
 	serviceName, source := cfg.ServiceName, "context"
 	if serviceName == "" {
-		name, err := serviceNameFromOutputs(cfg.OutputsFile, ProviderStackName)
+		h, err := consumer.ReadHandoffFile(cfg.OutputsFile, ProviderStackName, consumer.HandoffIDs{Provider: "Provider", Acceptor: "Acceptor"})
 		switch {
 		case err == nil:
-			serviceName, source = name, cfg.OutputsFile
+			serviceName, source = h.ServiceName, cfg.OutputsFile
 		case errors.Is(err, fs.ErrNotExist):
 			// No provider deployed yet: the placeholder below, with its warning.
 		default:
-			return nil, err
+			return nil, fmt.Errorf("context key \"outputsFile\": %w; or pass -c serviceName=…", err)
 		}
 	}
 	if serviceName == "" {
@@ -125,10 +125,9 @@ func Build(app awscdk.App) (*Stacks, error) {
 	if cfg.ConsumerRegion != cfg.ProviderRegion {
 		cprops.ServiceRegion = cfg.ProviderRegion
 	} else {
-		partition, _ := awsid.PartitionOf(cfg.ProviderRegion)
-		cprops.AcceptorArn = acceptor.FunctionArn(partition.Name, cfg.ProviderRegion, cfg.ProviderAccount, acceptor.FunctionNameFor(ProviderStackName))
+		cprops.AcceptorArn = acceptor.Location{Account: cfg.ProviderAccount, Region: cfg.ProviderRegion, StackName: ProviderStackName}.Arn()
 	}
-	if err := cprops.Validate(cfg.ConsumerRegion); err != nil {
+	if err := cprops.Validate(s.Consumer, "Consumer"); err != nil {
 		return nil, err
 	}
 	if err := construct(func() { s.ConsumerConstruct = consumer.NewConsumer(s.Consumer, "Consumer", cprops) }); err != nil {

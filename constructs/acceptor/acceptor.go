@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -25,6 +26,7 @@ import (
 	"github.com/privatelink-go/privatelink/internal/decisions"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 	"github.com/privatelink-go/privatelink/internal/registry"
+	"github.com/privatelink-go/privatelink/internal/tree"
 )
 
 // Service is what the acceptor needs of an endpoint service; provider.Provider satisfies it.
@@ -63,6 +65,12 @@ type AcceptorProps struct {
 	// needs; a key imported by ARN must already allow logs.<region>.amazonaws.com (see the
 	// README). Default: none, CloudWatch Logs' own encryption at rest.
 	LogsKey awskms.IKey
+	// LogRetention of the function's log group. Default: awslogs.RetentionDays_ONE_YEAR, the
+	// least Control Tower's CT.CLOUDWATCH.PR.2 accepts.
+	LogRetention awslogs.RetentionDays
+	// LogRemovalPolicy of the function's log group: awscdk.RemovalPolicy_DESTROY or _RETAIN.
+	// Default: DESTROY (the logs are deleted with the stack).
+	LogRemovalPolicy awscdk.RemovalPolicy
 	// Alarms on the function's errors and throttles and on connections left pending for an hour,
 	// and their graphs on the stack's dashboard (see the alarms package). With either on, a
 	// schedule sweeps every 15 minutes, so the decisions it publishes (PrivateLink/Acceptor
@@ -88,8 +96,10 @@ type Acceptor interface {
 	Sweep() awscdk.CustomResource
 	// AllowedAccounts on the allow-list.
 	AllowedAccounts() []string
-	// Alarms in AlarmIDs order; nil unless AcceptorProps.Alarms.Enabled.
+	// Alarms (errors, throttles, left pending); nil unless AcceptorProps.Alarms.Enabled.
 	Alarms() []awscloudwatch.Alarm
+	// LogGroups this construct created: its function's.
+	LogGroups() []awslogs.LogGroup
 }
 
 var (
@@ -111,16 +121,54 @@ func FunctionNameFor(stackName string) string {
 	return name
 }
 
-// FunctionArn is the ARN of an acceptor named name in a provider account and Region.
-func FunctionArn(partition, region, account, name string) string {
-	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition, region, account, name)
+// Location says where a provider stack's acceptor runs: enough for a consumer stack to compute
+// its ARN (ConsumerProps.AcceptorArn) without pasting it, since the function's name is stable.
+type Location struct {
+	// Account of the provider stack, 12 digits. Required.
+	Account string
+	// Region of the provider stack, such as "eu-west-1"; its partition (aws, aws-cn,
+	// aws-us-gov) is derived from it. Required.
+	Region string
+	// StackName of the provider stack, from which the default function name derives.
+	// Required unless FunctionName is set.
+	StackName string
+	// FunctionName when AcceptorProps.FunctionName set one. Default: FunctionNameFor(StackName).
+	FunctionName string
 }
 
-// Validate checks the props without jsii (allowed accounts resolved from the service).
-func (p *AcceptorProps) Validate(allowed []string) error {
+// Arn is the acceptor function's ARN. A Location with a missing or malformed field gives an
+// ARN that ConsumerProps.Validate refuses, naming the value.
+func (l Location) Arn() string {
+	name := l.FunctionName
+	if name == "" && l.StackName != "" {
+		name = FunctionNameFor(l.StackName)
+	}
+	partition := "aws"
+	if p, ok := awsid.PartitionOf(l.Region); ok {
+		partition = p.Name
+	}
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition, l.Region, l.Account, name)
+}
+
+// FunctionArnOutput names the acceptor's stack output, prefixed with the construct's ID (such
+// as AcceptorFunctionArn); consumer.HandoffFromOutputs reads it.
+const FunctionArnOutput = "FunctionArn"
+
+// Validate reports, at once, every problem NewAcceptor(scope, id, p) would refuse, each naming
+// the field, the value and the fix; nil means NewAcceptor accepts p there.
+func (p *AcceptorProps) Validate(scope constructs.Construct, id string) error {
+	stack, err := tree.StackOf(scope, "NewAcceptor")
+	if err != nil {
+		return err
+	}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: AcceptorProps."+format, args...))
+	}
+	for _, why := range []string{tree.CheckID(scope, id), tree.CheckOutputs(scope, id)} {
+		if why != "" {
+			errs = append(errs, fmt.Errorf("privatelink: NewAcceptor id %s", why))
+		}
 	}
 	if p.Service == nil {
 		bad("Service is nil: pass the provider.Provider whose connections to accept")
@@ -130,19 +178,46 @@ func (p *AcceptorProps) Validate(allowed []string) error {
 			bad("AllowedAccounts[%d] %q is not a 12-digit account ID: fix the value", i, a)
 		}
 	}
-	if len(allowed) == 0 {
+	if p.Service != nil && len(p.allowed()) == 0 {
 		bad("AllowedAccounts is empty and the service allows no account principals: nothing could ever be accepted; list consumer accounts in ProviderProps.AllowedPrincipals or here")
 	}
 	if p.NotAllowed != "" && p.NotAllowed != LeavePending && p.NotAllowed != Reject {
 		bad("NotAllowed %q is not a policy: use %q or %q", p.NotAllowed, LeavePending, Reject)
 	}
-	if p.FunctionName != "" && !functionName.MatchString(p.FunctionName) {
+	name := p.functionName(stack)
+	switch {
+	case p.FunctionName != "" && !functionName.MatchString(p.FunctionName):
 		bad("FunctionName %q is not a Lambda function name (1-64 of A-Z a-z 0-9 _ -): fix the value", p.FunctionName)
+	default:
+		if prev := registry.Owner(scope, "lambda-function-name", functionNameKey(stack, name)); prev != "" {
+			bad("FunctionName %q is already used by the acceptor %s in the same account and Region: Lambda function names are unique per account and Region; set a different FunctionName on one of them", name, prev)
+		}
 	}
 	if why := p.Alarms.Problem(); why != "" {
 		bad("Alarms.%s", why)
 	}
+	if why := gofunc.CheckLogs("", p.LogRetention, p.LogRemovalPolicy); why != "" {
+		bad("%s", why)
+	}
 	return errors.Join(errs...)
+}
+
+// allowed are the accounts whose connections are accepted.
+func (p *AcceptorProps) allowed() []string {
+	if len(p.AllowedAccounts) > 0 {
+		return p.AllowedAccounts
+	}
+	if p.Service != nil {
+		return p.Service.AllowedAccounts()
+	}
+	return nil
+}
+
+func (p *AcceptorProps) functionName(stack awscdk.Stack) string {
+	if p.FunctionName != "" {
+		return p.FunctionName
+	}
+	return FunctionNameFor(*stack.StackName())
 }
 
 type acceptor struct {
@@ -154,6 +229,7 @@ type acceptor struct {
 	sweep        awscdk.CustomResource
 	allowed      []string
 	alarms       []awscloudwatch.Alarm
+	logGroups    []awslogs.LogGroup
 }
 
 // NewAcceptor deploys the acceptor for props.Service.
@@ -161,27 +237,20 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	if props == nil {
 		props = &AcceptorProps{}
 	}
-	var allowed []string
-	if len(props.AllowedAccounts) > 0 {
-		allowed = props.AllowedAccounts
-	} else if props.Service != nil {
-		allowed = props.Service.AllowedAccounts()
-	}
-	if err := props.Validate(allowed); err != nil {
+	if err := props.Validate(scope, id); err != nil {
 		panic(err)
 	}
+	allowed := props.allowed()
 	a := &acceptor{Construct: constructs.NewConstruct(scope, jsii.String(id)), allowed: allowed}
 	c := a.Construct
+	tree.ClaimOutputs(c)
 	stack := awscdk.Stack_Of(c)
 	svc := props.Service
 	policy := props.NotAllowed
 	if policy == "" {
 		policy = LeavePending
 	}
-	name := props.FunctionName
-	if name == "" {
-		name = FunctionNameFor(*stack.StackName())
-	}
+	name := props.functionName(stack)
 
 	actions := []string{"ec2:AcceptVpcEndpointConnections"}
 	if policy == Reject {
@@ -209,9 +278,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 			Sid: jsii.String("CrossRegionConnections"), Actions: jsii.Strings("vpce:AllowMultiRegion"), Resources: jsii.Strings(*svc.ServiceArn(), anyEndpoint),
 		}))
 	}
-	if prev := registry.Claim(c, "lambda-function-name", functionNameKey(stack, name), c); prev != "" {
-		panic(fmt.Errorf("privatelink: AcceptorProps.FunctionName %q is already used by the acceptor %s in the same account and Region: Lambda function names are unique per account and Region; set a different FunctionName on one of them", name, prev))
-	}
+	registry.Claim(c, "lambda-function-name", functionNameKey(stack, name), c)
 	fn := gofunc.New(c, "Function", &gofunc.Props{
 		Package:      "constructs/acceptor/function",
 		Description:  "Accepts PrivateLink connections from allow-listed accounts",
@@ -224,9 +291,11 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 			"NOT_ALLOWED":      policy,
 			"CROSS_REGION":     gofunc.CrossRegion(svc.AllowedRegions()),
 		},
-		LogsKey: props.LogsKey,
+		LogsKey:          props.LogsKey,
+		Retention:        props.LogRetention,
+		LogRemovalPolicy: props.LogRemovalPolicy,
 	})
-	a.fn, a.role = fn.Function, fn.Role
+	a.fn, a.role, a.logGroups = fn.Function, fn.Role, fn.LogGroups()
 
 	// Connection notifications: only vpce.amazonaws.com, only for this service, only over TLS.
 	a.topic = awssns.NewTopic(c, jsii.String("Notifications"), &awssns.TopicProps{EnforceSSL: jsii.Bool(true)})
@@ -266,9 +335,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	})
 	a.sweep.Node().AddDependency(a.notification)
 
-	awscdk.NewCfnOutput(c, jsii.String("FunctionArn"), &awscdk.CfnOutputProps{
-		Value: a.fn.FunctionArn(), Description: jsii.String("Acceptor ARN: the consumer's AcceptorArn (ServiceToken of its acceptance request)"),
-	})
+	tree.Output(c, FunctionArnOutput, "Acceptor ARN: the consumer's AcceptorArn (ServiceToken of its acceptance request)", a.fn.FunctionArn())
 	a.addAlarms(props.Alarms, *svc.ServiceId())
 	return a
 }
@@ -326,5 +393,6 @@ func (a *acceptor) Topic() awssns.Topic           { return a.topic }
 func (a *acceptor) Notification() awsec2.CfnVPCEndpointConnectionNotification {
 	return a.notification
 }
-func (a *acceptor) Sweep() awscdk.CustomResource { return a.sweep }
-func (a *acceptor) AllowedAccounts() []string    { return a.allowed }
+func (a *acceptor) Sweep() awscdk.CustomResource  { return a.sweep }
+func (a *acceptor) AllowedAccounts() []string     { return a.allowed }
+func (a *acceptor) LogGroups() []awslogs.LogGroup { return a.logGroups }

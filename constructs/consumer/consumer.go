@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 	"github.com/privatelink-go/privatelink/internal/guard"
 	"github.com/privatelink-go/privatelink/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/tree"
 )
 
 // ownerTag marks the endpoints a consumer creates with its construct path.
@@ -63,8 +65,9 @@ type ConsumerProps struct {
 	// accounts. Must not be set with Vpc. Default: the Region's first two AZ IDs, the
 	// provider's default too.
 	AvailabilityZoneIds []string
-	// Subnets for the endpoint ENIs (one per AZ; each is billed per hour).
-	// Default: the VPC's isolated subnets.
+	// Subnets for the endpoint ENIs (one per AZ; each is billed per hour), and the test
+	// client's. Default: the VPC's isolated subnets, or, in a VPC without any, its private
+	// subnets with egress (a given VPC with neither needs Subnets).
 	Subnets *awsec2.SubnetSelection
 	// IpAddressType of the endpoint: "dualstack" or "ipv4". Default: "dualstack".
 	IpAddressType string
@@ -75,12 +78,31 @@ type ConsumerProps struct {
 	// (and the default service name) resolve to the endpoint inside the VPC. Default: true.
 	PrivateDns *bool
 
-	// AllowedSecurityGroups, AllowedIpv4Cidrs and AllowedIpv6Cidrs may reach the endpoint on
-	// Ports. Default (all three empty): the VPC's IPv4 CIDR and, for a dual-stack VPC made
-	// here, its IPv6 CIDR.
+	// SecurityGroups are existing security groups attached to the endpoint besides the one
+	// created here (or instead of it, with SecurityGroupDisabled); their rules are their
+	// owner's. An endpoint takes 5 security groups by default, 16 with a raised quota
+	// ("Security groups per network interface", Amazon VPC quotas). Default: none.
+	SecurityGroups []awsec2.ISecurityGroup
+	// SecurityGroupDisabled creates no security group: the endpoint gets SecurityGroups only,
+	// which must admit the clients on Ports. Must not be set with the Allowed* fields or
+	// TestClient, which are rules of the created group. Default: false.
+	SecurityGroupDisabled bool
+
+	// AllowedSecurityGroups may reach the endpoint on Ports (rules of the created security
+	// group). Default: none; with all four Allowed* fields empty, the VPC's IPv4 CIDR and every
+	// IPv6 CIDR of the VPC known in this stack.
 	AllowedSecurityGroups []awsec2.ISecurityGroup
-	AllowedIpv4Cidrs      []string
-	AllowedIpv6Cidrs      []string
+	// AllowedIpv4Cidrs may reach the endpoint on Ports, such as "10.1.0.0/16". Default: none
+	// (see AllowedSecurityGroups).
+	AllowedIpv4Cidrs []string
+	// AllowedIpv6Cidrs may reach the endpoint on Ports, such as "2001:db8::/56". Default: none
+	// (see AllowedSecurityGroups).
+	AllowedIpv6Cidrs []string
+	// AllowedPrefixLists are managed prefix list IDs (pl-…, yours or AWS-managed) whose ranges
+	// may reach the endpoint on Ports. Each rule counts as the list's maximum entries against
+	// the group's rules quota, 60 by default (Amazon VPC quotas, "Security groups"); a list
+	// holds IPv4 or IPv6 ranges, never both. Default: none (see AllowedSecurityGroups).
+	AllowedPrefixLists []string
 
 	// AcceptanceTimeout bounds the wait for acceptance and for private DNS, 1m to 55m in whole
 	// seconds. The wait spans several Lambda invocations (a Step Functions state machine invokes
@@ -108,12 +130,23 @@ type ConsumerProps struct {
 	// internet; adds ssm, ssmmessages and ec2messages interface endpoints) and outputs the curl
 	// commands of the walkthrough. Default: false.
 	TestClient bool
+	// Enabler is a function shared with other consumers of this stack (NewEnabler), instead of
+	// one created for this consumer. CloudFormation never lets a custom resource's service
+	// token change, so switching a deployed consumer to it (or back) needs a new consumer ID.
+	// Default: each consumer creates its own.
+	Enabler Enabler
 	// LogsKey encrypts the log groups this construct creates (its functions' and their wait state
 	// machines'), as AWS Control Tower's CT.CLOUDWATCH.PR.3 requires: logkey.New makes one. A key
 	// from this app gets the statement CloudWatch Logs needs; a key imported by ARN must already
-	// allow logs.<region>.amazonaws.com (see the README). Default: none, CloudWatch Logs' own
-	// encryption at rest.
+	// allow logs.<region>.amazonaws.com (see the README). Not with Enabler (set it in
+	// EnablerProps). Default: none, CloudWatch Logs' own encryption at rest.
 	LogsKey awskms.IKey
+	// LogRetention of those log groups. Not with Enabler. Default:
+	// awslogs.RetentionDays_ONE_YEAR, the least Control Tower's CT.CLOUDWATCH.PR.2 accepts.
+	LogRetention awslogs.RetentionDays
+	// LogRemovalPolicy of those log groups: awscdk.RemovalPolicy_DESTROY or _RETAIN. Not with
+	// Enabler. Default: DESTROY (the logs are deleted with the stack).
+	LogRemovalPolicy awscdk.RemovalPolicy
 	// Alarms on the packets the endpoint drops and the resets it receives, and their graphs on
 	// the stack's dashboard (see the alarms package). Default: off.
 	Alarms alarms.Props
@@ -144,6 +177,29 @@ func (p *ConsumerProps) crossRegion(stackRegion string) bool {
 
 func (p *ConsumerProps) privateDNS() bool { return p.PrivateDns == nil || *p.PrivateDns }
 
+// azIDs are the AZ IDs of the VPC created for the endpoint (nil: NewIsolatedVpc's default, the
+// Region's first two).
+func (p *ConsumerProps) azIDs(stackRegion string) []string {
+	if len(p.AvailabilityZoneIds) == 0 && p.crossRegion(stackRegion) {
+		return awsid.DefaultAZIDs(stackRegion, true)
+	}
+	return p.AvailabilityZoneIds
+}
+
+// subnets is the selection of the endpoint's subnets in vpc: Subnets, or the isolated subnets
+// (all a created VPC has), or the private subnets with egress of a VPC without isolated ones.
+// Validate has made sure it selects some.
+func (p *ConsumerProps) subnets(vpc awsec2.IVpc) *awsec2.SubnetSelection {
+	switch {
+	case p.Subnets != nil:
+		return p.Subnets
+	case p.Vpc != nil && len(*vpc.IsolatedSubnets()) == 0 && len(*vpc.PrivateSubnets()) > 0:
+		return &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
+	default:
+		return &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
+	}
+}
+
 // DefaultAcceptanceTimeout is AcceptanceTimeout's default.
 const DefaultAcceptanceTimeout = 10 * time.Minute
 
@@ -160,7 +216,11 @@ type Consumer interface {
 	constructs.Construct
 	Vpc() awsec2.IVpc
 	Endpoint() awsec2.InterfaceVpcEndpoint
+	// SecurityGroup created for the endpoint; nil with SecurityGroupDisabled.
 	SecurityGroup() awsec2.SecurityGroup
+	// SecurityGroups attached to the endpoint: the created one first, then
+	// ConsumerProps.SecurityGroups.
+	SecurityGroups() []awsec2.ISecurityGroup
 	// EndpointId (vpce-…) as a token.
 	EndpointId() *string
 	// RegionalDnsName of the endpoint and ZonalDnsNames (comma-separated), as tokens;
@@ -169,8 +229,13 @@ type Consumer interface {
 	ZonalDnsNames() *string
 	// PrivateDnsName of the service as the preflight read it; nil without preflight.
 	PrivateDnsName() *string
-	// Function runs the preflight and the private DNS step.
+	// Function runs the preflight and the private DNS step (the Enabler's).
 	Function() awslambda.IFunction
+	// Enabler holding Function: this consumer's own, or ConsumerProps.Enabler.
+	Enabler() Enabler
+	// LogGroups of this consumer's own enabler (its function's, then its wait state machine's);
+	// nil with a shared ConsumerProps.Enabler, whose LogGroups they are.
+	LogGroups() []awslogs.LogGroup
 	Preflight() awscdk.CustomResource
 	AcceptanceRequest() awscdk.CustomResource
 	PrivateDnsEnabler() awscdk.CustomResource
@@ -184,6 +249,8 @@ type consumer struct {
 	vpc                            awsec2.IVpc
 	endpoint                       awsec2.InterfaceVpcEndpoint
 	sg                             awsec2.SecurityGroup
+	sgs                            []awsec2.ISecurityGroup
+	enablerFn                      *enabler
 	fn                             awslambda.IFunction
 	preflight, acceptance, enabler awscdk.CustomResource
 	client                         awsec2.Instance
@@ -191,12 +258,13 @@ type consumer struct {
 	alarms                         []awscloudwatch.Alarm
 }
 
-// NewConsumer validates props (panicking with every problem at once) and creates the endpoint.
+// NewConsumer validates props (panicking with every problem at once, as Validate reports them)
+// and creates the endpoint.
 func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Consumer {
 	if props == nil {
 		props = &ConsumerProps{}
 	}
-	if err := props.Validate(*awscdk.Stack_Of(scope).Region()); err != nil {
+	if err := props.Validate(scope, id); err != nil {
 		panic(err)
 	}
 	if props.Provider != nil {
@@ -209,117 +277,57 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 	c := &consumer{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	self := c.Construct
+	tree.ClaimOutputs(self)
 	stack := awscdk.Stack_Of(self)
 	dual := props.ipAddressType() == DualStack
 	crossRegion := props.crossRegion(*stack.Region())
 
 	createdVpc := props.Vpc == nil
 	if createdVpc {
-		ids := props.AvailabilityZoneIds
-		if len(ids) == 0 && crossRegion {
-			ids = awsid.DefaultAZIDs(*stack.Region(), true)
-		}
-		isolated := provider.NewIsolatedVpc(self, "Vpc", ids)
+		isolated := provider.NewIsolatedVpc(self, "Vpc", props.azIDs(*stack.Region()))
 		c.vpc = isolated.Vpc
-		if pr := props.Provider; pr != nil && !crossRegion {
-			checkServed(isolated.AvailabilityZoneIds, pr)
-		}
 		if props.S3GatewayEndpoint {
 			c.vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
 		}
 	} else {
 		c.vpc = props.Vpc
 	}
-	if props.privateDNS() && !createdVpc {
-		checkVpcDNS(props.Vpc)
-	}
-	subnets := props.Subnets
-	if subnets == nil {
-		subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	}
-	if dual {
-		if subnet := dualstack.SubnetWithoutIPv6(c.vpc, subnets); subnet != "" {
-			panic(fmt.Errorf("privatelink: ConsumerProps.IpAddressType %q needs IPv6 on every endpoint subnet, but %s has no IPv6 CIDR: give a dual-stack VPC or set IpAddressType to %q", DualStack, subnet, IPv4))
-		}
-	}
+	subnets := props.subnets(c.vpc)
 
 	// Security group: the service's ports from the named peers only; no egress rules because
 	// security groups are stateful and the endpoint never opens connections.
-	c.sg = awsec2.NewSecurityGroup(self, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:                  c.vpc,
-		Description:          jsii.String("PrivateLink endpoint: service ports from allowed clients only"),
-		AllowAllOutbound:     jsii.Bool(false),
-		AllowAllIpv6Outbound: jsii.Bool(false),
-	})
-	nag.Suppress(c.sg, "CdkNagValidationFailure", nag.VpcCidrRule)
-	var peers []awsec2.IPeer
-	for _, g := range props.AllowedSecurityGroups {
-		peers = append(peers, g)
+	if !props.SecurityGroupDisabled {
+		c.sg = awsec2.NewSecurityGroup(self, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
+			Vpc:                  c.vpc,
+			Description:          jsii.String("PrivateLink endpoint: service ports from allowed clients only"),
+			AllowAllOutbound:     jsii.Bool(false),
+			AllowAllIpv6Outbound: jsii.Bool(false),
+		})
+		nag.Suppress(c.sg, "CdkNagValidationFailure", nag.VpcCidrRule)
+		c.sgs = append(c.sgs, c.sg)
+		c.allowPeers(props, dual)
 	}
-	for _, cidr := range props.AllowedIpv4Cidrs {
-		peers = append(peers, awsec2.Peer_Ipv4(jsii.String(cidr)))
-	}
-	for _, cidr := range props.AllowedIpv6Cidrs {
-		peers = append(peers, awsec2.Peer_Ipv6(jsii.String(cidr)))
-	}
-	if len(peers) == 0 {
-		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
-		if dual {
-			// Every IPv6 range of the VPC, created here or given: the endpoint answers AAAA.
-			cidrs := dualstack.Ipv6Cidrs(c.vpc, c.sg)
-			for _, cidr := range cidrs {
-				peers = append(peers, awsec2.Peer_Ipv6(cidr))
-			}
-			if len(cidrs) == 0 {
-				awscdk.Annotations_Of(self).AddWarningV2(jsii.String("privatelink:noIpv6Peers"), jsii.String(fmt.Sprintf(
-					"ConsumerProps.Vpc %s is not defined in this stack, so its IPv6 ranges are unknown at synth and the endpoint security group admits IPv4 clients only, although the endpoint is dualstack: list your IPv6 client ranges in AllowedIpv6Cidrs (or set IpAddressType to ipv4)", *c.vpc.VpcId())))
-			}
-		}
-	}
-	for _, peer := range peers {
-		for _, port := range props.Ports {
-			for _, sgPort := range port.Protocol.SecurityGroupPorts(port.Port) {
-				c.sg.AddIngressRule(peer, sgPort, jsii.String("service port "+port.String()), nil)
-			}
-		}
-	}
+	c.sgs = append(c.sgs, props.SecurityGroups...)
 
-	// One function for the preflight and the private DNS step.
-	// What the preflight and the enabler read: the service always, the subnets for the AZ check
-	// (same Region only), the VPC's DNS attributes for private DNS, the endpoint's state.
-	describe := []string{"ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices"}
-	if !crossRegion {
-		describe = append(describe, "ec2:DescribeSubnets")
+	// One function for the preflight and the private DNS step: this consumer's own, with only
+	// the reads it needs (the service always, the subnets for the AZ check in the same Region,
+	// the VPC's DNS attributes for private DNS), or the stack's shared one.
+	if shared, ok := props.Enabler.(*enabler); ok {
+		c.enablerFn = shared
+	} else {
+		describe := []string{"ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices"}
+		if !crossRegion {
+			describe = append(describe, "ec2:DescribeSubnets")
+		}
+		if props.privateDNS() {
+			describe = append(describe, "ec2:DescribeVpcAttribute")
+		}
+		c.enablerFn = newEnabler(self, "Function", false, describe, props.LogsKey, props.LogRetention, props.LogRemovalPolicy)
 	}
-	if props.privateDNS() {
-		describe = append(describe, "ec2:DescribeVpcAttribute")
-	}
-	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		// EC2 Describe* calls support no resource-level permissions.
-		Sid: jsii.String("DescribeNeedsStar"), Actions: jsii.Strings(describe...), Resources: jsii.Strings("*"),
-	})}
 	if crossRegion {
-		// In the role's own policy, which the function (and so the preflight, the first
-		// cross-region call) depends on. vpce:AllowMultiRegion is listed with the vpc-endpoint
-		// and vpc-endpoint-service resource types (Service Authorization Reference, AWS
-		// PrivateLink): this account's endpoints in this Region (the endpoint's ID is not known
-		// before the preflight), and endpoint services of the service's Region (their account
-		// and ID are the provider's).
-		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("CrossRegionEndpoint"), Actions: jsii.Strings("vpce:AllowMultiRegion"),
-			Resources: jsii.Strings(
-				*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*")}),
-				*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Region: jsii.String(props.ServiceRegion), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: jsii.String("*")}),
-			),
-		}))
+		c.enablerFn.allowMultiRegion(props.ServiceRegion)
 	}
-	fn := gofunc.New(self, "Function", &gofunc.Props{
-		Package:     "constructs/consumer/enabler",
-		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
-		Timeout:     gofunc.WaitInvocationTimeout,
-		Statements:  statements,
-		LogsKey:     props.LogsKey,
-	})
+	fn := c.enablerFn.fn
 	c.fn = fn.Function
 
 	var region *string
@@ -335,7 +343,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		Vpc:             c.vpc,
 		Service:         awsec2.NewInterfaceVpcEndpointService(jsii.String(props.ServiceName), jsii.Number(props.Ports[0].Port)),
 		Subnets:         subnets,
-		SecurityGroups:  &[]awsec2.ISecurityGroup{c.sg},
+		SecurityGroups:  &c.sgs,
 		Open:            jsii.Bool(false),
 		IpAddressType:   ipType,
 		DnsRecordIpType: dnsType,
@@ -405,7 +413,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: c.endpoint.VpcEndpointId(),
 	})
 	vpcArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc"), ResourceName: c.vpc.VpcId()})
-	statements = nil
+	var statements []awsiam.PolicyStatement
 	if props.privateDNS() {
 		// The enabler only ever turns private DNS on: without it, it only reads.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -463,11 +471,10 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		// enabler, which re-asserts private DNS that the update may have turned off (the
 		// template says false, since AWS refuses true before acceptance).
 		"EndpointConfig": awscdk.Fn_Join(jsii.String("|"), &[]*string{
-			awscdk.Fn_Join(jsii.String(","), endpointSubnets), c.sg.SecurityGroupId(),
+			awscdk.Fn_Join(jsii.String(","), endpointSubnets), c.securityGroupIds(),
 			jsii.String(props.ipAddressType()), jsii.String(props.dnsRecordIpType()),
 		}),
 	}, props.timeout())
-	nag.Suppress(fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	if modify != nil {
 		c.enabler.Node().AddDependency(modify)
 	}
@@ -483,6 +490,58 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	return c
 }
 
+// allowPeers adds the created security group's rules: every port from every allowed peer, or
+// from the VPC's own ranges when none is named.
+func (c *consumer) allowPeers(props *ConsumerProps, dual bool) {
+	var peers []awsec2.IPeer
+	for _, g := range props.AllowedSecurityGroups {
+		peers = append(peers, g)
+	}
+	for _, cidr := range props.AllowedIpv4Cidrs {
+		peers = append(peers, awsec2.Peer_Ipv4(jsii.String(cidr)))
+	}
+	for _, cidr := range props.AllowedIpv6Cidrs {
+		peers = append(peers, awsec2.Peer_Ipv6(jsii.String(cidr)))
+	}
+	for _, id := range props.AllowedPrefixLists {
+		peers = append(peers, awsec2.Peer_PrefixList(jsii.String(id)))
+	}
+	if len(peers) == 0 {
+		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
+		if dual {
+			// Every IPv6 range of the VPC, created here or given: the endpoint answers AAAA.
+			cidrs := dualstack.Ipv6Cidrs(c.vpc, c.sg)
+			for _, cidr := range cidrs {
+				peers = append(peers, awsec2.Peer_Ipv6(cidr))
+			}
+			if len(cidrs) == 0 {
+				awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("privatelink:noIpv6Peers"), jsii.String(fmt.Sprintf(
+					"ConsumerProps.Vpc %s is not defined in this stack, so its IPv6 ranges are unknown at synth and the endpoint security group admits IPv4 clients only, although the endpoint is dualstack: list your IPv6 client ranges in AllowedIpv6Cidrs (or set IpAddressType to ipv4)", *c.vpc.VpcId())))
+			}
+		}
+	}
+	for _, peer := range peers {
+		for _, port := range props.Ports {
+			for _, sgPort := range port.Protocol.SecurityGroupPorts(port.Port) {
+				c.sg.AddIngressRule(peer, sgPort, jsii.String("service port "+port.String()), nil)
+			}
+		}
+	}
+}
+
+// securityGroupIds are the endpoint's security group IDs, comma-separated (a single group's ID
+// as it is, as before groups could be given).
+func (c *consumer) securityGroupIds() *string {
+	if len(c.sgs) == 1 {
+		return c.sgs[0].SecurityGroupId()
+	}
+	ids := make([]*string, len(c.sgs))
+	for i, g := range c.sgs {
+		ids[i] = g.SecurityGroupId()
+	}
+	return awscdk.Fn_Join(jsii.String(","), &ids)
+}
+
 func (c *consumer) testClient(props *ConsumerProps) {
 	self := c.Construct
 	for _, svc := range []struct {
@@ -491,7 +550,7 @@ func (c *consumer) testClient(props *ConsumerProps) {
 	}{{"Ssm", awsec2.InterfaceVpcEndpointAwsService_SSM()}, {"SsmMessages", awsec2.InterfaceVpcEndpointAwsService_SSM_MESSAGES()}, {"Ec2Messages", awsec2.InterfaceVpcEndpointAwsService_EC2_MESSAGES()}} {
 		ep := awsec2.NewInterfaceVpcEndpoint(self, jsii.String(svc.id+"Endpoint"), &awsec2.InterfaceVpcEndpointProps{
 			Vpc: c.vpc, Service: svc.svc, PrivateDnsEnabled: jsii.Bool(true),
-			Subnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+			Subnets: props.subnets(c.vpc),
 		})
 		nag.Suppress(ep, "CdkNagValidationFailure", nag.VpcCidrRule)
 	}
@@ -514,7 +573,7 @@ func (c *consumer) testClient(props *ConsumerProps) {
 	})
 	c.client = awsec2.NewInstance(self, jsii.String("TestClient"), &awsec2.InstanceProps{
 		Vpc:           c.vpc,
-		VpcSubnets:    &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		VpcSubnets:    props.subnets(c.vpc),
 		InstanceType:  awsec2.NewInstanceType(jsii.String("t4g.nano")),
 		MachineImage:  awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: awsec2.AmazonLinuxCpuType_ARM_64}),
 		SecurityGroup: sg,
@@ -537,9 +596,7 @@ func (c *consumer) testClient(props *ConsumerProps) {
 
 func (c *consumer) outputs(props *ConsumerProps) {
 	self := c.Construct
-	out := func(id, desc string, v *string) {
-		awscdk.NewCfnOutput(self, jsii.String(id), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})
-	}
+	out := func(name, desc string, v *string) { tree.Output(self, name, desc, v) }
 	out("EndpointId", "Interface endpoint ID", c.EndpointId())
 	out("RegionalDnsName", "Endpoint regional DNS name", c.RegionalDnsName())
 	if zonal := c.ZonalDnsNames(); zonal != nil {
@@ -602,6 +659,8 @@ func dnsName(entry *string) *string {
 func (c *consumer) Vpc() awsec2.IVpc                         { return c.vpc }
 func (c *consumer) Endpoint() awsec2.InterfaceVpcEndpoint    { return c.endpoint }
 func (c *consumer) SecurityGroup() awsec2.SecurityGroup      { return c.sg }
+func (c *consumer) SecurityGroups() []awsec2.ISecurityGroup  { return c.sgs }
+func (c *consumer) Enabler() Enabler                         { return c.enablerFn }
 func (c *consumer) EndpointId() *string                      { return c.endpoint.VpcEndpointId() }
 func (c *consumer) Function() awslambda.IFunction            { return c.fn }
 func (c *consumer) Preflight() awscdk.CustomResource         { return c.preflight }
@@ -609,6 +668,13 @@ func (c *consumer) AcceptanceRequest() awscdk.CustomResource { return c.acceptan
 func (c *consumer) PrivateDnsEnabler() awscdk.CustomResource { return c.enabler }
 func (c *consumer) TestClient() awsec2.Instance              { return c.client }
 func (c *consumer) Alarms() []awscloudwatch.Alarm            { return c.alarms }
+
+func (c *consumer) LogGroups() []awslogs.LogGroup {
+	if c.enablerFn.shared {
+		return nil
+	}
+	return c.enablerFn.LogGroups()
+}
 
 func (c *consumer) RegionalDnsName() *string {
 	return dnsName(awscdk.Fn_Select(jsii.Number(0), c.endpoint.VpcEndpointDnsEntries()))
@@ -636,7 +702,7 @@ func (c *consumer) PrivateDnsName() *string {
 // checkVpcDNS refuses, at synth, private DNS in a VPC of this app whose template turns off DNS
 // support or DNS hostnames (CloudFormation's default for hostnames is off). Imported VPCs are
 // checked by the preflight at deploy instead.
-func checkVpcDNS(vpc awsec2.IVpc) {
+func checkVpcDNS(vpc awsec2.IVpc, bad func(string, ...any)) {
 	cfn, ok := vpc.Node().DefaultChild().(awsec2.CfnVPC)
 	if !ok || cfn == nil {
 		return
@@ -657,7 +723,7 @@ func checkVpcDNS(vpc awsec2.IVpc) {
 			continue // a token: known only at deploy, where the preflight checks it
 		}
 		if !on {
-			panic(fmt.Errorf("privatelink: ConsumerProps.PrivateDns needs DNS support and DNS hostnames in the endpoint's VPC, but %s has %s off: set %s to true on the VPC (awsec2.VpcProps.%s), or set PrivateDns to false", *vpc.Node().Path(), a.name, a.name, a.name))
+			bad("PrivateDns needs DNS support and DNS hostnames in the endpoint's VPC, but %s has %s off: set %s to true on the VPC (awsec2.VpcProps.%s), or set PrivateDns to false", *vpc.Node().Path(), a.name, a.name, a.name)
 		}
 	}
 }
@@ -665,7 +731,7 @@ func checkVpcDNS(vpc awsec2.IVpc) {
 // checkServed refuses, at synth, endpoint subnets in AZ IDs the provider's NLB does not serve:
 // CreateVpcEndpoint would fail ("The VPC endpoint service … does not support the availability
 // zone of the subnet").
-func checkServed(ids []string, pr provider.Provider) {
+func checkServed(ids []string, given bool, pr provider.Provider, bad func(string, ...any)) {
 	served := pr.AvailabilityZoneIds()
 	if len(served) == 0 || len(ids) == 0 {
 		return // a given VPC or NLB: the preflight checks at deploy
@@ -677,6 +743,10 @@ func checkServed(ids []string, pr provider.Provider) {
 		}
 	}
 	if len(missing) > 0 {
-		panic(fmt.Errorf("privatelink: ConsumerProps.AvailabilityZoneIds %q include %q, which the provider %s does not serve (its AZ IDs are %q): use AZ IDs among the provider's, or add these to ProviderProps.AvailabilityZoneIds", ids, missing, *pr.Node().Path(), served))
+		field := fmt.Sprintf("AvailabilityZoneIds %q", ids)
+		if !given {
+			field = fmt.Sprintf("AvailabilityZoneIds (default: the Region's first two, %q)", ids)
+		}
+		bad("%s include %q, which the provider %s does not serve (its AZ IDs are %q): give AvailabilityZoneIds among the provider's, or add these to ProviderProps.AvailabilityZoneIds", field, missing, *pr.Node().Path(), served)
 	}
 }

@@ -7,9 +7,15 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
+
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/dualstack"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/tree"
 )
 
 var (
@@ -26,13 +32,25 @@ func ServiceRegionOf(serviceName string) string {
 	return ""
 }
 
-// Validate checks the props without jsii. stackRegion is the consumer stack's Region ("" or a
-// token when unknown), used to catch a cross-region service without ServiceRegion.
-func (p *ConsumerProps) Validate(stackRegion string) error {
+// Validate reports, at once, every problem NewConsumer(scope, id, p) would refuse, each naming
+// the field, the value and the fix; nil means NewConsumer accepts p there. It reads the
+// construct tree (the stack's Region, a given VPC's subnets and DNS settings, the provider's
+// zones and ports) but changes nothing in it.
+func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
+	stack, err := tree.StackOf(scope, "NewConsumer")
+	if err != nil {
+		return err
+	}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: ConsumerProps."+format, args...))
 	}
+	for _, why := range []string{tree.CheckID(scope, id), tree.CheckOutputs(scope, id)} {
+		if why != "" {
+			errs = append(errs, fmt.Errorf("privatelink: NewConsumer id %s", why))
+		}
+	}
+	stackRegion := *stack.Region()
 	region := stackRegion
 	if provider.IsToken(region) {
 		region = ""
@@ -68,6 +86,9 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 
 	if len(p.Ports) == 0 && p.Provider == nil {
 		bad("Ports is empty: list the service's ports and protocols (the provider's listeners), for example []provider.ServicePort{{Port: 443, Protocol: provider.TLS}}")
+	}
+	if len(p.Ports) == 0 && p.Provider != nil && len(p.Provider.Ports()) == 0 {
+		bad("Ports is empty and the provider %s publishes its NLB as it is without ServicePorts, so the service's ports are unknown: list them here, or in ProviderProps.ServicePorts", *p.Provider.Node().Path())
 	}
 	seen := map[int]bool{}
 	for i, port := range p.Ports {
@@ -151,5 +172,111 @@ func (p *ConsumerProps) Validate(stackRegion string) error {
 	if why := p.Alarms.Problem(); why != "" {
 		bad("Alarms.%s", why)
 	}
+	if why := gofunc.CheckLogs("", p.LogRetention, p.LogRemovalPolicy); why != "" {
+		bad("%s", why)
+	}
+	p.validateSecurityGroups(bad)
+	p.validateEnabler(stack, bad)
+	p.validateTree(stack, bad)
 	return errors.Join(errs...)
+}
+
+// prefixListID is a managed prefix list ID: pl- and 8 (AWS-managed lists) to 17 hex digits.
+var prefixListID = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+
+// maxSecurityGroups an endpoint's network interfaces take with a raised quota (Amazon VPC
+// quotas, "Security groups per network interface": 5, adjustable up to 16).
+const maxSecurityGroups = 16
+
+func (p *ConsumerProps) validateSecurityGroups(bad func(string, ...any)) {
+	for i, g := range p.SecurityGroups {
+		if g == nil {
+			bad("SecurityGroups[%d] is nil: remove it", i)
+		}
+	}
+	for i, g := range p.AllowedSecurityGroups {
+		if g == nil {
+			bad("AllowedSecurityGroups[%d] is nil: remove it", i)
+		}
+	}
+	for i, id := range p.AllowedPrefixLists {
+		if !provider.IsToken(id) && !prefixListID.MatchString(id) {
+			bad("AllowedPrefixLists[%d] %q is not a managed prefix list ID (pl- and 8 to 17 hex digits; aws ec2 describe-managed-prefix-lists lists yours and AWS's): fix the value", i, id)
+		}
+	}
+	if p.SecurityGroupDisabled {
+		if len(p.SecurityGroups) == 0 {
+			bad("SecurityGroupDisabled leaves the endpoint without a security group (EC2 would attach the VPC's default group): give SecurityGroups, or let the construct create one")
+		}
+		if len(p.AllowedSecurityGroups)+len(p.AllowedIpv4Cidrs)+len(p.AllowedIpv6Cidrs)+len(p.AllowedPrefixLists) > 0 {
+			bad("SecurityGroupDisabled with AllowedSecurityGroups, AllowedIpv4Cidrs, AllowedIpv6Cidrs or AllowedPrefixLists: those are rules of the created group, which is not created; put the rules in your SecurityGroups, or drop SecurityGroupDisabled")
+		}
+		if p.TestClient {
+			bad("SecurityGroupDisabled with TestClient: the test client is admitted by a rule of the created group; drop one of them")
+		}
+	}
+	n := len(p.SecurityGroups)
+	if !p.SecurityGroupDisabled {
+		n++
+	}
+	if n > maxSecurityGroups {
+		bad("SecurityGroups gives the endpoint %d security groups, but a network interface takes at most %d (Amazon VPC quotas, \"Security groups per network interface\", 5 unless raised): merge some of them", n, maxSecurityGroups)
+	}
+}
+
+func (p *ConsumerProps) validateEnabler(stack awscdk.Stack, bad func(string, ...any)) {
+	if p.Enabler == nil {
+		return
+	}
+	e, ok := p.Enabler.(*enabler)
+	switch {
+	case !ok:
+		bad("Enabler is not one NewEnabler made: create it with consumer.NewEnabler")
+		return
+	case *awscdk.Stack_Of(e.Construct).Node().Path() != *stack.Node().Path():
+		bad("Enabler %s is in another stack than this consumer (%s): each consumer adds its endpoint's permissions to the enabler's role, which would tie the stacks together; create an Enabler in this stack", *e.Node().Path(), *stack.Node().Path())
+	}
+	if p.LogsKey != nil || p.LogRetention != "" || p.LogRemovalPolicy != "" {
+		bad("LogsKey, LogRetention or LogRemovalPolicy is set with Enabler: they apply to a function this consumer would create; set them in the EnablerProps of %s", *e.Node().Path())
+	}
+}
+
+// validateTree checks what only the construct tree tells: the VPC, its subnets and the
+// provider's zones.
+func (p *ConsumerProps) validateTree(stack awscdk.Stack, bad func(string, ...any)) {
+	if p.Vpc == nil {
+		if p.Subnets != nil && p.Subnets.SubnetType != "" && p.Subnets.SubnetType != awsec2.SubnetType_PRIVATE_ISOLATED {
+			bad("Subnets selects %s subnets, but the VPC this construct creates has isolated subnets only: drop Subnets, or give Vpc", p.Subnets.SubnetType)
+		}
+		if pr := p.Provider; pr != nil && !p.crossRegion(*stack.Region()) {
+			ids := p.azIDs(*stack.Region())
+			if len(ids) == 0 {
+				ids = awsid.DefaultAZIDs(*stack.Region(), false)
+			}
+			checkServed(ids, len(p.AvailabilityZoneIds) > 0, pr, bad)
+		}
+		return
+	}
+	if p.privateDNS() {
+		checkVpcDNS(p.Vpc, bad)
+	}
+	if p.Subnets == nil && len(*p.Vpc.IsolatedSubnets()) == 0 && len(*p.Vpc.PrivateSubnets()) == 0 {
+		bad("Subnets is not set and Vpc %s has no private subnets (isolated or with egress) to put the endpoint in: give Subnets, such as &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC} (an endpoint's addresses are private wherever it is)", *p.Vpc.Node().Path())
+		return
+	}
+	sel := p.subnets(p.Vpc)
+	var selected []awsec2.ISubnet
+	if msg := tree.Catch(func() { selected = *p.Vpc.SelectSubnets(sel).Subnets }); msg != "" {
+		bad("Subnets selects no subnets of Vpc %s (%s): choose a subnet type or group the VPC has", *p.Vpc.Node().Path(), msg)
+		return
+	}
+	if len(selected) == 0 {
+		bad("Subnets selects no subnets of Vpc %s: choose a subnet type or group the VPC has", *p.Vpc.Node().Path())
+		return
+	}
+	if p.ipAddressType() == DualStack {
+		if subnet := dualstack.SubnetWithoutIPv6(p.Vpc, sel); subnet != "" {
+			bad("IpAddressType %q needs IPv6 on every endpoint subnet, but %s has no IPv6 CIDR: give a dual-stack VPC or set IpAddressType to %q", DualStack, subnet, IPv4)
+		}
+	}
 }

@@ -70,6 +70,9 @@ func newServiceFunction(p *provider) *gofunc.Func {
 		Statements:  statements,
 		Environment: map[string]string{"CROSS_REGION": gofunc.CrossRegion(props.AllowedRegions)},
 		LogsKey:     props.LogsKey,
+		Retention:   props.LogRetention,
+
+		LogRemovalPolicy: props.LogRemovalPolicy,
 	})
 }
 
@@ -108,11 +111,7 @@ func newVerification(scope constructs.Construct, fn *gofunc.Func, service awsec2
 // claimLoadBalancer fails when another provider of this app already publishes lb: an NLB backs
 // at most one endpoint service (CreateVpcEndpointServiceConfiguration refuses a second).
 func claimLoadBalancer(p constructs.Construct, lb elbv2.INetworkLoadBalancer) {
-	key := *lb.LoadBalancerArn()
-	if IsToken(key) {
-		key = *lb.Node().Path() // the same construct, published twice
-	}
-	if prev := registry.Claim(p, "nlb", key, p); prev != "" {
+	if prev := registry.Claim(p, "nlb", loadBalancerKey(lb), p); prev != "" {
 		panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer %s is already published by the provider %s: an NLB backs at most one endpoint service; give this provider its own NLB (or leave LoadBalancer unset to create one)", *lb.Node().Path(), prev))
 	}
 }

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -54,6 +56,43 @@ func (p Protocol) SecurityGroupPorts(port int) []awsec2.Port {
 		out = append(out, awsec2.Port_Udp(jsii.Number(port)))
 	}
 	return out
+}
+
+// FormatServicePorts writes ports as the Ports output does: "443/TCP,53/UDP".
+func FormatServicePorts(ports []ServicePort) string {
+	parts := make([]string, len(ports))
+	for i, sp := range ports {
+		parts[i] = strconv.Itoa(sp.Port) + "/" + string(sp.Protocol.orTCP())
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseServicePorts reads FormatServicePorts' form (a bare port means TCP), as the Ports output
+// and the app's handoff hold it.
+func ParseServicePorts(s string) ([]ServicePort, error) {
+	var out []ServicePort
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		port, proto, _ := strings.Cut(part, "/")
+		n, err := strconv.Atoi(port)
+		sp := ServicePort{Port: n, Protocol: Protocol(strings.ToUpper(proto))}
+		why := sp.problem()
+		if err != nil {
+			why = fmt.Sprintf("%q is not a port number", port)
+		}
+		if why != "" {
+			return nil, fmt.Errorf("service port %q is not <port>/<protocol>, such as 443/TLS: %s", part, why)
+		}
+		sp.Protocol = sp.Protocol.orTCP()
+		out = append(out, sp)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("service ports %q list no port: expected <port>/<protocol>[,…], such as 443/TLS", s)
+	}
+	return out, nil
 }
 
 // ServicePort is a port of the service and the protocol consumers speak on it.
@@ -158,11 +197,13 @@ func (p *provider) addListeners() {
 		}
 		if ipv6Targets {
 			tgProps.IpAddressType = elbv2.TargetGroupIpAddressType_IPV6
-			if len(l.Targets) == 0 && !p.props.DemoTarget {
-				// Registered later: IP, the likelier kind (few instances have a primary IPv6
-				// address), instead of ELB's default, instance, which would refuse addresses.
-				tgProps.TargetType = elbv2.TargetType_IP
-			}
+		}
+		tgProps.TargetType = l.TargetType
+		if l.TargetType == "" && len(l.Targets) == 0 && !p.props.DemoTarget {
+			// Registered later: IP, the likelier kind (ECS tasks, addresses; few instances have
+			// a primary IPv6 address), instead of leaving ELB's default, instance, implicit
+			// (aws-cdk-lib warns that an empty target group should specify targetType).
+			tgProps.TargetType = elbv2.TargetType_IP
 		}
 		tg := elbv2.NewNetworkTargetGroup(listener, jsii.String("TargetsGroup"), tgProps)
 		listener.AddTargetGroups(jsii.String("Targets"), tg)

@@ -3,10 +3,12 @@ package provider
 import (
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 
@@ -41,6 +43,12 @@ type Listener struct {
 	// AlpnPolicy of a TLS listener, such as elbv2.AlpnPolicy_HTTP2_PREFERRED for gRPC or
 	// HTTP/2 clients. Default: none (no ALPN negotiation, ELB's default).
 	AlpnPolicy elbv2.AlpnPolicy
+	// TargetType of the target group: INSTANCE, IP or ALB (an Application Load Balancer behind
+	// a TCP listener). It cannot change once deployed (a new type replaces the group and drops
+	// targets registered outside CloudFormation). Default: the type of Targets; without Targets,
+	// IP — registered later by ECS tasks, IP addresses or instances' addresses. Targets added
+	// later through Provider.TargetGroups() must be of this type.
+	TargetType elbv2.TargetType
 }
 
 // ProviderProps configures a Provider. The zero value of every optional field is a safe default.
@@ -58,13 +66,22 @@ type ProviderProps struct {
 	// VpcSubnets for a created NLB. Default: the VPC's private subnets, else its isolated ones.
 	VpcSubnets *awsec2.SubnetSelection
 
-	// LoadBalancer to publish instead of creating one. Listeners are still added to it, one per
-	// entry of Listeners. A dual-stack NLB with UDP or TCP_UDP listeners must have
-	// EnablePrefixForIpv6SourceNat on. Must not be set with Vpc, DemoTarget or the NLB settings below.
-	// Default: a new internal NLB, dual-stack when SupportedIpAddressTypes includes ipv6.
+	// LoadBalancer to publish instead of creating one, given or imported
+	// (elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes: its ARN is all AWS needs).
+	// With Listeners, one listener and target group per entry are added to it (in the NLB's
+	// stack), and an imported NLB must then be imported with its Vpc; without Listeners it is
+	// published as it is, its own listeners serving the service (describe them in
+	// ServicePorts). A dual-stack NLB with UDP or TCP_UDP listeners must have
+	// EnablePrefixForIpv6SourceNat on. Must not be set with Vpc, DemoTarget or the NLB settings
+	// below. Default: a new internal NLB, dual-stack when SupportedIpAddressTypes includes ipv6.
 	LoadBalancer elbv2.INetworkLoadBalancer
-	// Listeners are the ports of the service; at least one. Required.
+	// Listeners are the ports of the service, each a listener and target group added to the NLB.
+	// Required (at least one), unless LoadBalancer is published as it is.
 	Listeners []Listener
+	// ServicePorts are the ports and protocols of a given LoadBalancer's own listeners when it
+	// is published as it is (no Listeners): they become Provider.Ports(), the consumer's default
+	// Ports and the Ports output. Default: none — consumers then list their Ports themselves.
+	ServicePorts []ServicePort
 	// ProxyProtocolV2 on every target group, so targets see the consumer's real IPv4/IPv6 source
 	// address and VPC endpoint ID instead of the NLB's. Targets must parse the header; behind a
 	// TLS listener it comes first, then the decrypted stream. Default: false.
@@ -136,6 +153,12 @@ type ProviderProps struct {
 	// allow logs.<region>.amazonaws.com (see the README). Default: none, CloudWatch Logs' own
 	// encryption at rest.
 	LogsKey awskms.IKey
+	// LogRetention of those log groups. Default: awslogs.RetentionDays_ONE_YEAR, the least
+	// Control Tower's CT.CLOUDWATCH.PR.2 accepts.
+	LogRetention awslogs.RetentionDays
+	// LogRemovalPolicy of those log groups: awscdk.RemovalPolicy_DESTROY or _RETAIN.
+	// Default: DESTROY (the logs are deleted with the stack).
+	LogRemovalPolicy awscdk.RemovalPolicy
 
 	// Alarms on the targets' health, resets, source NAT port errors and the endpoint service's
 	// resets, and their graphs on the stack's dashboard (see the alarms package and the README's

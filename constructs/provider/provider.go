@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
@@ -11,16 +9,17 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/internal/dualstack"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 	"github.com/privatelink-go/privatelink/internal/guard"
 	"github.com/privatelink-go/privatelink/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/tree"
 )
 
 // Provider is a VPC endpoint service on a Network Load Balancer. Every resource it creates is
@@ -49,6 +48,9 @@ type Provider interface {
 	// Alarms, two per listener then five for the NLB and the service; nil unless
 	// ProviderProps.Alarms.Enabled.
 	Alarms() []awscloudwatch.Alarm
+	// LogGroups this construct created: its function's, then (Route 53 mode) its wait state
+	// machine's.
+	LogGroups() []awslogs.LogGroup
 	// Service is the AWS::EC2::VPCEndpointService.
 	Service() awsec2.CfnVPCEndpointService
 	// Permissions is the AWS::EC2::VPCEndpointServicePermissions; nil without AllowedPrincipals.
@@ -119,11 +121,12 @@ func NewProvider(scope constructs.Construct, id string, props *ProviderProps) Pr
 	if props == nil {
 		props = &ProviderProps{}
 	}
-	if err := props.Validate(*awscdk.Stack_Of(scope).Region()); err != nil {
+	if err := props.Validate(scope, id); err != nil {
 		panic(err)
 	}
 	p := &provider{props: *props}
 	p.Construct = constructs.NewConstruct(scope, jsii.String(id))
+	tree.ClaimOutputs(p.Construct)
 	stack := awscdk.Stack_Of(p.Construct)
 
 	p.network()
@@ -171,15 +174,7 @@ func (p *provider) loadBalancer() {
 				"ProviderProps.LoadBalancer is imported, so whether it can carry UDP over IPv6 is unknown at synth: a dualstack NLB needs EnablePrefixForIpv6SourceNat on "+
 					"(aws elbv2 describe-load-balancers --query 'LoadBalancers[].EnablePrefixForIpv6SourceNat'), or the UDP listener's creation fails at deploy"))
 		}
-		if t := p.lb.IpAddressType(); dual && t != "" && t != elbv2.IpAddressType_DUAL_STACK && t != elbv2.IpAddressType_DUAL_STACK_WITHOUT_PUBLIC_IPV4 {
-			panic(fmt.Errorf("privatelink: ProviderProps.LoadBalancer has IP address type %q but SupportedIpAddressTypes %q includes ipv6: make the NLB dualstack or set SupportedIpAddressTypes to [\"ipv4\"]", strings.ToLower(string(t)), p.props.ipAddressTypes()))
-		}
 	} else {
-		if dual {
-			if subnet := dualstack.SubnetWithoutIPv6(p.vpc, p.props.VpcSubnets); subnet != "" {
-				panic(fmt.Errorf("privatelink: ProviderProps.Vpc subnet %s has no IPv6 CIDR but SupportedIpAddressTypes %q includes ipv6: give a dual-stack VPC (IpProtocol DUAL_STACK) or set SupportedIpAddressTypes to [\"ipv4\"]", subnet, p.props.ipAddressTypes()))
-			}
-		}
 		sg := awsec2.NewSecurityGroup(p.Construct, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 			Vpc:                  p.vpc,
 			Description:          jsii.String("PrivateLink NLB: listener ports from the VPC, target ports to the VPC"),
@@ -240,7 +235,7 @@ func (p *provider) loadBalancer() {
 		}
 		p.lb = nlb
 	}
-
+	// A given NLB without Listeners is published as it is.
 	p.addListeners()
 }
 
@@ -309,17 +304,34 @@ func (p *provider) privateDNS() {
 	p.verification.Node().AddDependency(p.txtRecord)
 }
 
+// Names of the provider's stack outputs, each prefixed with the construct's ID (such as
+// ProviderServiceName); consumer.HandoffFromOutputs reads them.
+const (
+	ServiceNameOutput    = "ServiceName"
+	ServiceIdOutput      = "ServiceId"
+	PortsOutput          = "Ports"
+	PrivateDnsNameOutput = "PrivateDnsName"
+	TxtRecordNameOutput  = "TxtRecordName"
+	TxtRecordValueOutput = "TxtRecordValue"
+)
+
 func (p *provider) outputs() {
-	out := func(id, desc string, v *string) {
-		awscdk.NewCfnOutput(p.Construct, jsii.String(id), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})
+	out := func(name, desc string, v *string) { tree.Output(p.Construct, name, desc, v) }
+	out(ServiceNameOutput, "Endpoint service name: give it to the consumer (ServiceName)", p.ServiceName())
+	out(ServiceIdOutput, "Endpoint service ID", p.ServiceId())
+	if ports := p.Ports(); len(ports) > 0 {
+		out(PortsOutput, "Service ports and protocols, such as 443/TLS,53/UDP: the consumer's Ports (provider.ParseServicePorts)", jsii.String(FormatServicePorts(ports)))
 	}
-	out("ServiceName", "Endpoint service name: give it to the consumer (ServiceName)", p.ServiceName())
-	out("ServiceId", "Endpoint service ID", p.ServiceId())
-	out("LoadBalancerDnsName", "Internal NLB DNS name (in-VPC testing only)", p.lb.LoadBalancerDnsName())
+	// An NLB imported by ARN alone has no DNS name to give (aws-cdk-lib throws "'loadBalancerDnsName'
+	// was not provided"), and needs none: the service is published by ARN.
+	var dnsName *string
+	if tree.Catch(func() { dnsName = p.lb.LoadBalancerDnsName() }) == "" {
+		out("LoadBalancerDnsName", "Internal NLB DNS name (in-VPC testing only)", dnsName)
+	}
 	if p.props.PrivateDnsName != "" {
-		out("PrivateDnsName", "Private DNS name consumers resolve to their endpoint", jsii.String(p.props.PrivateDnsName))
-		out("TxtRecordName", "TXT record name proving ownership of the private DNS name", p.txtName)
-		out("TxtRecordValue", "TXT record value (publish it quoted)", p.txtValue)
+		out(PrivateDnsNameOutput, "Private DNS name consumers resolve to their endpoint", jsii.String(p.props.PrivateDnsName))
+		out(TxtRecordNameOutput, "TXT record name proving ownership of the private DNS name", p.txtName)
+		out(TxtRecordValueOutput, "TXT record value (publish it quoted)", p.txtValue)
 	}
 }
 
@@ -345,6 +357,9 @@ func (p *provider) Function() awslambda.IFunction                        { retur
 func (p *provider) DemoInstance() awsec2.Instance                        { return p.demo }
 
 func (p *provider) Ports() []ServicePort {
+	if len(p.props.Listeners) == 0 {
+		return slices.Clone(p.props.ServicePorts)
+	}
 	ports := make([]ServicePort, len(p.props.Listeners))
 	for i, l := range p.props.Listeners {
 		ports[i] = ServicePort{Port: l.Port, Protocol: l.Protocol.orTCP()}
@@ -355,6 +370,7 @@ func (p *provider) Ports() []ServicePort {
 func (p *provider) Certificate() awscertificatemanager.ICertificate { return p.certificate }
 func (p *provider) AccessLogsBucket() awss3.IBucket                 { return p.logsBucket }
 func (p *provider) Alarms() []awscloudwatch.Alarm                   { return p.alarms }
+func (p *provider) LogGroups() []awslogs.LogGroup                   { return p.fn.LogGroups() }
 
 func (p *provider) ServiceName() *string {
 	stack := awscdk.Stack_Of(p.Construct)

@@ -8,11 +8,18 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/internal/dualstack"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/registry"
+	"github.com/privatelink-go/privatelink/internal/tree"
 )
 
 var (
@@ -23,21 +30,41 @@ var (
 // IsToken reports whether s holds an unresolved CDK token (checked at deploy time, not synth).
 func IsToken(s string) bool { return strings.Contains(s, "${Token[") }
 
-// Validate checks the props, failing once with every problem found, each naming the field, the
-// value and the fix. stackRegion is the provider stack's Region ("" or a token when unknown).
-// NewProvider calls it first; what it cannot see (the construct tree: other providers of the
-// same NLB, the subnets of a given VPC) NewProvider checks after it.
-func (p *ProviderProps) Validate(stackRegion string) error {
+// Validate reports, at once, every problem NewProvider(scope, id, p) would refuse, each naming
+// the field, the value and the fix; nil means NewProvider accepts p there. It reads the
+// construct tree (the stack's Region, other providers of the same NLB, a given VPC's subnets,
+// the targets' types) but changes nothing in it.
+func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
+	stack, err := tree.StackOf(scope, "NewProvider")
+	if err != nil {
+		return err
+	}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: ProviderProps."+format, args...))
 	}
+	for _, why := range []string{tree.CheckID(scope, id), tree.CheckOutputs(scope, id)} {
+		if why != "" {
+			errs = append(errs, fmt.Errorf("privatelink: NewProvider id %s", why))
+		}
+	}
+	stackRegion := *stack.Region()
 	if IsToken(stackRegion) {
 		stackRegion = ""
 	}
 
-	if len(p.Listeners) == 0 {
-		bad("Listeners is empty: give at least one listener port (for example Listeners: []provider.Listener{{Port: 443}})")
+	if len(p.Listeners) == 0 && p.LoadBalancer == nil {
+		bad("Listeners is empty: give at least one listener port (for example Listeners: []provider.Listener{{Port: 443}}), or give LoadBalancer to publish an NLB with its own listeners")
+	}
+	if len(p.ServicePorts) > 0 && (p.LoadBalancer == nil || len(p.Listeners) > 0) {
+		bad("ServicePorts %v describe the listeners of a LoadBalancer published as it is, but Listeners are given (or no LoadBalancer): the ports are the Listeners'; drop ServicePorts", p.ServicePorts)
+	}
+	for i, sp := range p.ServicePorts {
+		if why := sp.problem(); why != "" {
+			bad("ServicePorts[%d] %s", i, why)
+		} else if slices.IndexFunc(p.ServicePorts, func(o ServicePort) bool { return o.Port == sp.Port }) != i {
+			bad("ServicePorts[%d].Port %d is listed twice: an NLB has one listener per port (TCP_UDP carries both); remove the duplicate", i, sp.Port)
+		}
 	}
 	seen := map[int]bool{}
 	for i, l := range p.Listeners {
@@ -62,6 +89,7 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 			// not supported for health checks" (ELB API reference, HealthCheckProtocol).
 			bad("Listeners[%d].HealthCheck.Protocol %s cannot health-check a target (ELB checks over TCP, HTTP or HTTPS only): use TCP, with HealthCheck.Port for a port the targets accept TCP on", i, hc.Protocol)
 		}
+		p.validateTargets(i, l, bad)
 	}
 	p.validateTLS(bad)
 
@@ -172,7 +200,109 @@ func (p *ProviderProps) Validate(stackRegion string) error {
 	if why := p.Alarms.Problem(); why != "" {
 		bad("Alarms.%s", why)
 	}
+	if why := gofunc.CheckLogs("", p.LogRetention, p.LogRemovalPolicy); why != "" {
+		bad("%s", why)
+	}
+	p.validateTree(scope, id, bad)
 	return errors.Join(errs...)
+}
+
+// validateTree checks what only the construct tree tells: the given NLB or VPC.
+func (p *ProviderProps) validateTree(scope constructs.Construct, id string, bad func(string, ...any)) {
+	if lb := p.LoadBalancer; lb != nil {
+		if prev := registry.Owner(scope, "nlb", loadBalancerKey(lb)); prev != "" {
+			bad("LoadBalancer %s is already published by the provider %s: an NLB backs at most one endpoint service; give this provider its own NLB (or leave LoadBalancer unset to create one)", *lb.Node().Path(), prev)
+		}
+		if t := lb.IpAddressType(); p.dualStack() && t != "" && t != elbv2.IpAddressType_DUAL_STACK && t != elbv2.IpAddressType_DUAL_STACK_WITHOUT_PUBLIC_IPV4 {
+			bad("LoadBalancer has IP address type %q but SupportedIpAddressTypes %q includes ipv6: make the NLB dualstack or set SupportedIpAddressTypes to [\"ipv4\"]", strings.ToLower(string(t)), p.ipAddressTypes())
+		}
+		if len(p.Listeners) > 0 && lb.Vpc() == nil {
+			bad("LoadBalancer %s has no VPC (imported without Vpc), but Listeners adds target groups, which live in its VPC: import it with Vpc in NetworkLoadBalancerAttributes, or leave Listeners empty to publish its own listeners as they are (ServicePorts describes them)", *lb.Node().Path())
+		}
+		return
+	}
+	if p.Vpc == nil {
+		if p.VpcSubnets != nil {
+			bad("VpcSubnets selects subnets of a given Vpc, but Vpc is not set: the created VPC has one isolated subnet per AZ ID, all used; drop VpcSubnets or give Vpc")
+		}
+		return
+	}
+	var subnets []awsec2.ISubnet
+	if msg := tree.Catch(func() { subnets = *p.Vpc.SelectSubnets(p.VpcSubnets).Subnets }); msg != "" {
+		bad("VpcSubnets selects no subnets of Vpc %s (%s): choose a subnet type or group the VPC has", *p.Vpc.Node().Path(), msg)
+		return
+	}
+	if len(subnets) == 0 {
+		bad("VpcSubnets selects no subnets of Vpc %s: choose a subnet type or group the VPC has", *p.Vpc.Node().Path())
+		return
+	}
+	if p.dualStack() {
+		if subnet := dualstack.SubnetWithoutIPv6(p.Vpc, p.VpcSubnets); subnet != "" {
+			bad("Vpc subnet %s has no IPv6 CIDR but SupportedIpAddressTypes %q includes ipv6: give a dual-stack VPC (IpProtocol DUAL_STACK) or set SupportedIpAddressTypes to [\"ipv4\"]", subnet, p.ipAddressTypes())
+		}
+	}
+}
+
+// validateTargets checks listener i's TargetType against its protocol and its Targets' types,
+// which only binding tells: each target is bound to a throw-away target group of a throw-away
+// app, so the provider's app is untouched.
+func (p *ProviderProps) validateTargets(i int, l Listener, bad func(string, ...any)) {
+	switch l.TargetType {
+	case "", elbv2.TargetType_INSTANCE, elbv2.TargetType_IP:
+	case elbv2.TargetType_ALB:
+		// ELB User Guide, "Use Application Load Balancers as targets of a Network Load
+		// Balancer": the target group's protocol is TCP, and its address type IPv4.
+		if l.Protocol.orTCP() != TCP {
+			bad("Listeners[%d].TargetType ALB needs a TCP listener (an ALB target group is TCP only), but Protocol is %s: use TCP, or targets of type IP or INSTANCE", i, l.Protocol)
+		}
+	default:
+		bad("Listeners[%d].TargetType %q is not a Network Load Balancer target type: use elbv2.TargetType_INSTANCE, _IP or _ALB", i, l.TargetType)
+	}
+	if len(l.Targets) == 0 {
+		return
+	}
+	var types []string
+	scratch := elbv2.NewNetworkTargetGroup(awscdk.NewStack(awscdk.NewApp(&awscdk.AppProps{AutoSynth: jsii.Bool(false)}), jsii.String("Scratch"), nil), jsii.String("Group"), &elbv2.NetworkTargetGroupProps{Port: jsii.Number(1)})
+	for _, t := range l.Targets {
+		if t == nil {
+			bad("Listeners[%d].Targets has a nil target: remove it", i)
+			return
+		}
+		var got *elbv2.LoadBalancerTargetProps
+		if msg := tree.Catch(func() { got = t.AttachToNetworkTargetGroup(scratch) }); msg != "" || got == nil {
+			bad("Listeners[%d].Targets: a target cannot join a network target group (%s): use targets from awselasticloadbalancingv2targets", i, msg)
+			return
+		}
+		if !slices.Contains(types, string(got.TargetType)) {
+			types = append(types, string(got.TargetType))
+		}
+	}
+	switch {
+	case len(types) > 1:
+		bad("Listeners[%d].Targets mix target types %q: a target group holds one type; put each type behind its own listener", i, types)
+	case l.TargetType != "" && types[0] != string(l.TargetType):
+		bad("Listeners[%d].TargetType %s, but its Targets are %s targets: drop TargetType (it follows the targets) or give %s targets", i, l.TargetType, types[0], l.TargetType)
+	}
+}
+
+// problem says what is wrong with a service port, or "".
+func (s ServicePort) problem() string {
+	if s.Port < 1 || s.Port > 65535 {
+		return fmt.Sprintf("Port %d is out of range: use a port from 1 to 65535", s.Port)
+	}
+	if s.Protocol != "" && !slices.Contains(Protocols, s.Protocol) {
+		return fmt.Sprintf("Protocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP, as the listener on port %d", s.Protocol, s.Port)
+	}
+	return ""
+}
+
+// loadBalancerKey identifies an NLB for the registry: its ARN, or its construct path while
+// that is a token.
+func loadBalancerKey(lb elbv2.INetworkLoadBalancer) string {
+	if key := *lb.LoadBalancerArn(); !IsToken(key) {
+		return key
+	}
+	return *lb.Node().Path()
 }
 
 // checkDNSName returns why n is not a usable private DNS name, or nil.

@@ -5,6 +5,7 @@ package gofunc
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ type Props struct {
 	// LogsKey encrypts the function's log groups (CT.CLOUDWATCH.PR.3); see allowLogs.
 	// Default: none, CloudWatch Logs' own encryption.
 	LogsKey awskms.IKey
+	// LogRemovalPolicy of the log groups: DESTROY or RETAIN. Default: DESTROY (the logs go
+	// with the stack).
+	LogRemovalPolicy awscdk.RemovalPolicy
 }
 
 // Func is the deployed function with its role and log group.
@@ -55,8 +59,16 @@ type Func struct {
 	scope     constructs.Construct
 	wait      *waiter
 	retention awslogs.RetentionDays
+	removal   awscdk.RemovalPolicy
 	logsKey   awskms.IKey
+	logGroups []awslogs.LogGroup
 }
+
+// Construct is the construct New added (scope/id), holding the function, its role and logs.
+func (f *Func) Construct() constructs.Construct { return f.scope }
+
+// LogGroups are the function's log group, then its waits' state machine's once it has one.
+func (f *Func) LogGroups() []awslogs.LogGroup { return f.logGroups }
 
 // ServiceTimeoutMargin is added to a function's timeout to bound CloudFormation's wait for a
 // custom resource it serves: room for a cold start, the asynchronous invocation queue and the
@@ -98,7 +110,11 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	if retention == "" {
 		retention = awslogs.RetentionDays_ONE_YEAR
 	}
-	logs := newLogGroup(c, "Logs", "", retention, props.LogsKey)
+	removal := props.LogRemovalPolicy
+	if removal == "" {
+		removal = awscdk.RemovalPolicy_DESTROY
+	}
+	logs := newLogGroup(c, "Logs", "", retention, removal, props.LogsKey)
 	if props.LogsKey != nil {
 		logsKeyRegionWarning(c, props.LogsKey)
 	}
@@ -151,13 +167,13 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	guard.Suppress(fn, guard.LambdaInVpc, guard.LambdaOutsideVpc)
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)
-	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout, scope: c, retention: retention, logsKey: props.LogsKey}
+	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout, scope: c, retention: retention, removal: removal, logsKey: props.LogsKey, logGroups: []awslogs.LogGroup{logs}}
 }
 
-// newLogGroup adds a log group kept for retention and deleted with the stack, named name (or by
-// CloudFormation when ""), encrypted with key when one is given.
-func newLogGroup(scope constructs.Construct, id, name string, retention awslogs.RetentionDays, key awskms.IKey) awslogs.LogGroup {
-	props := &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}
+// newLogGroup adds a log group kept for retention and removed with the stack as removal says,
+// named name (or by CloudFormation when ""), encrypted with key when one is given.
+func newLogGroup(scope constructs.Construct, id, name string, retention awslogs.RetentionDays, removal awscdk.RemovalPolicy, key awskms.IKey) awslogs.LogGroup {
+	props := &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: removal}
 	if name != "" {
 		props.LogGroupName = jsii.String(name)
 	}
@@ -222,4 +238,34 @@ func logsKeyRegionWarning(scope constructs.Construct, key awskms.IKey) {
 	}
 	awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:logsKeyRegion"), jsii.String(fmt.Sprintf(
 		"LogsKey %s is a key of %s, but the log groups are in %s: CloudWatch Logs is expected to need a key of its own Region; give a key of %s (logkey.New makes one)", arn, m[1], region, region)))
+}
+
+// retentions are the values AWS::Logs::LogGroup RetentionInDays accepts (CloudFormation
+// reference: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+// 2557, 2922, 3288, 3653), as aws-cdk-lib names them, and INFINITE (no RetentionInDays).
+var retentions = []awslogs.RetentionDays{
+	awslogs.RetentionDays_ONE_DAY, awslogs.RetentionDays_THREE_DAYS, awslogs.RetentionDays_FIVE_DAYS,
+	awslogs.RetentionDays_ONE_WEEK, awslogs.RetentionDays_TWO_WEEKS, awslogs.RetentionDays_ONE_MONTH,
+	awslogs.RetentionDays_TWO_MONTHS, awslogs.RetentionDays_THREE_MONTHS, awslogs.RetentionDays_FOUR_MONTHS,
+	awslogs.RetentionDays_FIVE_MONTHS, awslogs.RetentionDays_SIX_MONTHS, awslogs.RetentionDays_ONE_YEAR,
+	awslogs.RetentionDays_THIRTEEN_MONTHS, awslogs.RetentionDays_EIGHTEEN_MONTHS, awslogs.RetentionDays_TWO_YEARS,
+	awslogs.RetentionDays_THREE_YEARS, awslogs.RetentionDays_FIVE_YEARS, awslogs.RetentionDays_SIX_YEARS,
+	awslogs.RetentionDays_SEVEN_YEARS, awslogs.RetentionDays_EIGHT_YEARS, awslogs.RetentionDays_NINE_YEARS,
+	awslogs.RetentionDays_TEN_YEARS, awslogs.RetentionDays_INFINITE,
+}
+
+// CheckLogs returns why a construct's LogRetention and LogRemovalPolicy (prefix names their
+// props) cannot be used, or "". A log group's DeletionPolicy takes Delete or Retain: Snapshot is
+// for data stores only (CloudFormation User Guide, "DeletionPolicy attribute").
+func CheckLogs(prefix string, retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) string {
+	var why []string
+	if retention != "" && !slices.Contains(retentions, retention) {
+		why = append(why, fmt.Sprintf("%sLogRetention %q is not a retention CloudWatch Logs accepts: use an awslogs.RetentionDays constant, such as awslogs.RetentionDays_ONE_YEAR", prefix, retention))
+	}
+	switch removal {
+	case "", awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	default:
+		why = append(why, fmt.Sprintf("%sLogRemovalPolicy %q cannot apply to a log group (CloudFormation snapshots data stores only): use awscdk.RemovalPolicy_DESTROY or awscdk.RemovalPolicy_RETAIN", prefix, removal))
+	}
+	return strings.Join(why, "; ")
 }

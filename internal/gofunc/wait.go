@@ -104,7 +104,8 @@ func (f *Func) waiter() *waiter {
 	// characters after a few dozen state machines (Step Functions Developer Guide, "Logging
 	// using CloudWatch Logs"). The name is unique per stack and construct path.
 	logs := newLogGroup(scope, "Logs", "/aws/vendedlogs/states/"+*awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(256), Separator: jsii.String("-")}),
-		f.retention, f.logsKey)
+		f.retention, f.removal, f.logsKey)
+	f.logGroups = append(f.logGroups, logs)
 	machine := sfn.NewCfnStateMachine(scope, jsii.String("StateMachine"), &sfn.CfnStateMachineProps{
 		StateMachineType: jsii.String("STANDARD"),
 		RoleArn:          role.RoleArn(),

@@ -39,6 +39,30 @@ func Claim(scope constructs.IConstruct, kind, key string, owner constructs.ICons
 	return ""
 }
 
+// Owner returns the construct path that claimed key of kind, or "" when nobody has; it claims
+// nothing (Validate methods ask before their constructor claims).
+func Owner(scope constructs.IConstruct, kind, key string) string {
+	reg, ok := scope.Node().Root().Node().TryFindChild(jsii.String(rootID)).(constructs.Construct)
+	if !ok || reg == nil {
+		return ""
+	}
+	byKind, ok := reg.Node().TryFindChild(jsii.String(kind)).(constructs.Construct)
+	if !ok || byKind == nil {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(key))
+	entry, ok := byKind.Node().TryFindChild(jsii.String(hex.EncodeToString(sum[:16]))).(constructs.Construct)
+	if !ok || entry == nil {
+		return ""
+	}
+	for _, m := range *entry.Node().Metadata() {
+		if *m.Type == ownerKey {
+			return fmt.Sprint(m.Data)
+		}
+	}
+	return ""
+}
+
 func child(scope constructs.IConstruct, id string) constructs.Construct {
 	if c, ok := scope.Node().TryFindChild(jsii.String(id)).(constructs.Construct); ok && c != nil {
 		return c

@@ -1,0 +1,133 @@
+package consumer
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/tree"
+)
+
+// EnablerProps configures an Enabler shared by several consumers.
+type EnablerProps struct {
+	// LogsKey encrypts the function's log groups (its own and its wait state machine's), as
+	// Control Tower's CT.CLOUDWATCH.PR.3 requires: logkey.New makes one. Default: none,
+	// CloudWatch Logs' own encryption at rest.
+	LogsKey awskms.IKey
+	// LogRetention of those log groups. Default: awslogs.RetentionDays_ONE_YEAR, the least
+	// Control Tower's CT.CLOUDWATCH.PR.2 accepts.
+	LogRetention awslogs.RetentionDays
+	// LogRemovalPolicy of those log groups: awscdk.RemovalPolicy_DESTROY or _RETAIN.
+	// Default: DESTROY (the logs are deleted with the stack).
+	LogRemovalPolicy awscdk.RemovalPolicy
+}
+
+// Validate reports, at once, every problem NewEnabler(scope, id, p) would refuse.
+func (p *EnablerProps) Validate(scope constructs.Construct, id string) error {
+	if _, err := tree.StackOf(scope, "NewEnabler"); err != nil {
+		return err
+	}
+	var errs []error
+	if why := tree.CheckID(scope, id); why != "" {
+		errs = append(errs, fmt.Errorf("privatelink: NewEnabler id %s", why))
+	}
+	if why := gofunc.CheckLogs("", p.LogRetention, p.LogRemovalPolicy); why != "" {
+		errs = append(errs, fmt.Errorf("privatelink: EnablerProps.%s", why))
+	}
+	return errors.Join(errs...)
+}
+
+// Enabler is the Lambda function (with its role, log groups and wait state machine) that runs
+// consumers' preflights and waits for acceptance, then turns their private DNS on. Every
+// consumer creates its own unless ConsumerProps.Enabler gives one to share in the stack: one
+// function, role and state machine instead of one per consumer; each consumer still adds its
+// own policy (ModifyVpcEndpoint on its endpoint only) to the shared role.
+type Enabler interface {
+	constructs.Construct
+	// Function runs the preflights and the private DNS steps.
+	Function() awslambda.IFunction
+	// Role of the function.
+	Role() awsiam.IRole
+	// LogGroups: the function's, then its wait state machine's once a consumer uses it.
+	LogGroups() []awslogs.LogGroup
+}
+
+type enabler struct {
+	constructs.Construct
+	fn *gofunc.Func
+	// shared: created by NewEnabler, serving every kind of consumer; regions already granted
+	// vpce:AllowMultiRegion for.
+	shared  bool
+	regions []string
+}
+
+func (e *enabler) Function() awslambda.IFunction { return e.fn.Function }
+func (e *enabler) Role() awsiam.IRole            { return e.fn.Role }
+func (e *enabler) LogGroups() []awslogs.LogGroup { return e.fn.LogGroups() }
+
+// NewEnabler adds a function for several consumers of its stack (ConsumerProps.Enabler).
+func NewEnabler(scope constructs.Construct, id string, props *EnablerProps) Enabler {
+	if props == nil {
+		props = &EnablerProps{}
+	}
+	if err := props.Validate(scope, id); err != nil {
+		panic(err)
+	}
+	// Every read any consumer may need: the service, the subnets (AZ check), the VPC's DNS
+	// attributes and its VPCs (private DNS).
+	return newEnabler(scope, id, true, []string{"ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute"},
+		props.LogsKey, props.LogRetention, props.LogRemovalPolicy)
+}
+
+func newEnabler(scope constructs.Construct, id string, shared bool, describe []string, key awskms.IKey, retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) *enabler {
+	fn := gofunc.New(scope, id, &gofunc.Props{
+		Package:     "constructs/consumer/enabler",
+		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
+		Timeout:     gofunc.WaitInvocationTimeout,
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			// EC2 Describe* calls support no resource-level permissions.
+			Sid: jsii.String("DescribeNeedsStar"), Actions: jsii.Strings(describe...), Resources: jsii.Strings("*"),
+		})},
+		LogsKey:          key,
+		Retention:        retention,
+		LogRemovalPolicy: removal,
+	})
+	nag.Suppress(fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
+	return &enabler{Construct: fn.Construct(), fn: fn, shared: shared}
+}
+
+// allowMultiRegion grants vpce:AllowMultiRegion for a service in serviceRegion, once per Region,
+// in the role's own policy, which the function (and so the preflight, the first cross-region
+// call) depends on. vpce:AllowMultiRegion is listed with the vpc-endpoint and
+// vpc-endpoint-service resource types (Service Authorization Reference, AWS PrivateLink): this
+// account's endpoints in this Region (the endpoint's ID is not known before the preflight), and
+// endpoint services of the service's Region (their account and ID are the provider's).
+func (e *enabler) allowMultiRegion(serviceRegion string) {
+	if slices.Contains(e.regions, serviceRegion) {
+		return
+	}
+	e.regions = append(e.regions, serviceRegion)
+	sid := "CrossRegionEndpoint"
+	if e.shared {
+		// Sids are unique within a policy; one statement per service Region.
+		sid += tree.OutputID(serviceRegion, "")
+	}
+	stack := awscdk.Stack_Of(e.Construct)
+	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String(sid), Actions: jsii.Strings("vpce:AllowMultiRegion"),
+		Resources: jsii.Strings(
+			*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*")}),
+			*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Region: jsii.String(serviceRegion), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: jsii.String("*")}),
+		),
+	}))
+}

@@ -1,0 +1,124 @@
+package consumer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"slices"
+
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/tree"
+)
+
+// Handoff is what a consumer needs from a deployed provider stack, read from its outputs: the
+// typed values of ConsumerProps.ServiceName, Ports and AcceptorArn.
+type Handoff struct {
+	// ServiceName of the endpoint service (the provider's ServiceName output).
+	ServiceName string
+	// Ports of the service and their protocols (its Ports output); nil when the provider
+	// publishes an NLB as it is without ServicePorts.
+	Ports []provider.ServicePort
+	// PrivateDnsName of the service; "" without one.
+	PrivateDnsName string
+	// AcceptorArn of the provider's acceptor (its FunctionArn output); "" when the stack has none.
+	AcceptorArn string
+}
+
+// ServiceRegion is the Region named in ServiceName: give it as ConsumerProps.ServiceRegion when
+// the consumer stack is in another Region.
+func (h Handoff) ServiceRegion() string { return ServiceRegionOf(h.ServiceName) }
+
+// HandoffIDs name the constructs of the provider stack whose outputs a Handoff is read from:
+// outputs are named <construct ID><output> (such as ProviderServiceName), without a hash.
+type HandoffIDs struct {
+	// Provider is the provider construct's ID. Default: "Provider".
+	Provider string
+	// Acceptor is the acceptor construct's ID; its output is optional. Default: "Acceptor".
+	Acceptor string
+}
+
+func (ids HandoffIDs) orDefaults() HandoffIDs {
+	if ids.Provider == "" {
+		ids.Provider = "Provider"
+	}
+	if ids.Acceptor == "" {
+		ids.Acceptor = "Acceptor"
+	}
+	return ids
+}
+
+// HandoffFromOutputs reads a Handoff from a provider stack's outputs, keyed by output name.
+func HandoffFromOutputs(outputs map[string]string, ids HandoffIDs) (Handoff, error) {
+	ids = ids.orDefaults()
+	name := func(construct, output string) string { return tree.OutputID(construct, output) }
+	h := Handoff{
+		ServiceName:    outputs[name(ids.Provider, provider.ServiceNameOutput)],
+		PrivateDnsName: outputs[name(ids.Provider, provider.PrivateDnsNameOutput)],
+		AcceptorArn:    outputs[name(ids.Acceptor, acceptor.FunctionArnOutput)],
+	}
+	if h.ServiceName == "" {
+		return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a provider with the construct ID %q; set HandoffIDs.Provider to its ID", name(ids.Provider, provider.ServiceNameOutput), slices.Sorted(maps.Keys(outputs)), ids.Provider)
+	}
+	if ports, ok := outputs[name(ids.Provider, provider.PortsOutput)]; ok {
+		var err error
+		if h.Ports, err = provider.ParseServicePorts(ports); err != nil {
+			return Handoff{}, fmt.Errorf("output %s: %w", name(ids.Provider, provider.PortsOutput), err)
+		}
+	}
+	return h, nil
+}
+
+// ReadHandoffFile reads a Handoff from the file `cdk deploy --outputs-file` wrote,
+// {"<stack>": {"<output>": "<value>"}}, for the provider stack named stack. A missing file is
+// an error that errors.Is(err, fs.ErrNotExist) recognizes (the provider is not deployed yet).
+func ReadHandoffFile(path, stack string, ids HandoffIDs) (Handoff, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Handoff{}, err
+	}
+	if err != nil {
+		return Handoff{}, fmt.Errorf("%s cannot be read: %w", path, err)
+	}
+	var stacks map[string]map[string]string
+	if err := json.Unmarshal(raw, &stacks); err != nil {
+		return Handoff{}, fmt.Errorf("%s is not cdk deploy --outputs-file JSON ({\"<stack>\": {\"<output>\": \"<value>\"}}): %v; deploy %s again with --outputs-file %s", path, err, stack, path)
+	}
+	outputs, ok := stacks[stack]
+	if !ok {
+		return Handoff{}, fmt.Errorf("%s has outputs of %q but not of the provider stack %s: deploy %s with --outputs-file %s", path, slices.Sorted(maps.Keys(stacks)), stack, stack, path)
+	}
+	h, err := HandoffFromOutputs(outputs, ids)
+	if err != nil {
+		return Handoff{}, fmt.Errorf("%s, stack %s: %w", path, stack, err)
+	}
+	return h, nil
+}
+
+// ReadHandoffStack reads a Handoff from `aws cloudformation describe-stacks --stack-name <provider
+// stack>` JSON: the whole answer ({"Stacks": [{"Outputs": […]}]}) or its outputs list
+// (--query 'Stacks[0].Outputs'), [{"OutputKey": …, "OutputValue": …}].
+func ReadHandoffStack(r io.Reader, ids HandoffIDs) (Handoff, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return Handoff{}, err
+	}
+	type output struct{ OutputKey, OutputValue string }
+	var list []output
+	if json.Unmarshal(raw, &list) != nil {
+		var described struct{ Stacks []struct{ Outputs []output } }
+		if err := json.Unmarshal(raw, &described); err != nil || len(described.Stacks) != 1 {
+			return Handoff{}, errors.New("not the JSON of aws cloudformation describe-stacks for one stack, nor its Stacks[0].Outputs list: run it with --stack-name <provider stack>")
+		}
+		list = described.Stacks[0].Outputs
+	}
+	outputs := map[string]string{}
+	for _, o := range list {
+		outputs[o.OutputKey] = o.OutputValue
+	}
+	return HandoffFromOutputs(outputs, ids)
+}
