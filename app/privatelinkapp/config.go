@@ -263,4 +263,3 @@ func keyNames() string {
 	}
 	return strings.Join(names, ", ")
 }
-
