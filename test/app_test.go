@@ -90,11 +90,8 @@ func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
 	stack := providerStack(app, "ConsumerV4")
 	vpc := awsec2.NewVpc(stack, jsii.String("V4"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
-	msg := panicMessage(func() {
-		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
-			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc,
-		})
-	})
+	props := &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc}
+	msg := refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
 	mustContain(t, msg, `ConsumerProps.IpAddressType "dualstack" needs IPv6 on every endpoint subnet`,
 		"ConsumerV4/V4/ISubnet1 has no IPv6 CIDR", `give a dual-stack VPC or set IpAddressType to "ipv4"`)
 }
@@ -105,11 +102,8 @@ func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		IpProtocol: awsec2.IpProtocol_DUAL_STACK, EnableDnsHostnames: jsii.Bool(false),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
-	msg := panicMessage(func() {
-		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{
-			ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc,
-		})
-	})
+	props := &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc}
+	msg := refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
 	mustContain(t, msg, "ConsumerProps.PrivateDns needs DNS support and DNS hostnames", "ConsumerNoDns/Vpc has EnableDnsHostnames off",
 		"set EnableDnsHostnames to true on the VPC", "or set PrivateDns to false")
 }

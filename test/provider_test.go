@@ -259,7 +259,7 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 			app := awscdk.NewApp(nil)
 			stack := providerStack(app, "Err"+string(rune('A'+i)))
 			props := c.props(stack)
-			mustContain(t, panicMessage(func() { provider.NewProvider(stack, "Provider", props) }), c.want...)
+			mustContain(t, refusal(t, func() error { return props.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", props) }), c.want...)
 		})
 	}
 }

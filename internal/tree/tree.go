@@ -47,6 +47,10 @@ func Catch(f func()) (msg string) {
 		if r := recover(); r != nil {
 			msg = strings.TrimSpace(strings.SplitN(fmt.Sprint(r), "\n", 2)[0])
 			msg = strings.TrimPrefix(msg, "Error: ")
+			// aws-cdk-lib's ValidationError starts with its code: "ThereSubnetGroups: There are…".
+			if code, rest, ok := strings.Cut(msg, ": "); ok && !strings.ContainsAny(code, " '\"") {
+				msg = rest
+			}
 		}
 	}()
 	f()

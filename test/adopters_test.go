@@ -1,0 +1,530 @@
+package test
+
+// The constructs in an app that already has its VPCs, NLBs and security groups: what a platform
+// team adopting the library brings, and what it gets back.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	elbv2targets "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2targets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/constructs/acceptor"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/provider"
+)
+
+const someService = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
+
+// refusal asserts that Validate and the constructor refuse the same props with the same
+// message (or both accept them), and returns that message: Validate() is the constructor's
+// acceptance, not an approximation of it.
+func refusal(t *testing.T, validate func() error, construct func()) string {
+	t.Helper()
+	v := errString(validate())
+	c := panicMessage(construct)
+	if v != c {
+		t.Fatalf("Validate and the constructor disagree:\nValidate:    %q\nconstructor: %q", v, c)
+	}
+	return v
+}
+
+// normalVpc is a VPC as most accounts have one: public subnets and private subnets with egress,
+// dual-stack, no isolated subnets.
+func normalVpc(stack awscdk.Stack, id string) awsec2.Vpc {
+	return awsec2.NewVpc(stack, jsii.String(id), &awsec2.VpcProps{
+		AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b"), NatGateways: jsii.Number(1),
+		IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+			{Name: jsii.String("Public"), SubnetType: awsec2.SubnetType_PUBLIC},
+			{Name: jsii.String("App"), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		},
+	})
+}
+
+func endpointOf(t *testing.T, tpl assertions.Template) map[string]any {
+	t.Helper()
+	for _, r := range resources(tpl, "AWS::EC2::VPCEndpoint") {
+		if strings.HasPrefix(fmt.Sprint(props(r)["ServiceName"]), "com.amazonaws.vpce.") {
+			return props(r)
+		}
+	}
+	t.Fatal("no endpoint to a vpce-svc service")
+	return nil
+}
+
+func refs(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		switch x := x.(type) {
+		case map[string]any:
+			if r, ok := x["Ref"]; ok {
+				out = append(out, fmt.Sprint(r))
+			} else if g, ok := x["Fn::GetAtt"].([]any); ok {
+				out = append(out, fmt.Sprint(g[0])+"."+fmt.Sprint(g[1]))
+			}
+		default:
+			out = append(out, fmt.Sprint(x))
+		}
+	}
+	return out
+}
+
+func TestAConsumerInAVpcWithoutIsolatedSubnetsUsesItsPrivateSubnets(t *testing.T) {
+	tpl := synth(t, "consumer-normal-vpc", func(app awscdk.App) error {
+		stack := providerStack(app, "NormalVpc")
+		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Vpc: normalVpc(stack, "Normal"), TestClient: true})
+		return nil
+	}, noControlTowerCheck).templates["NormalVpc"]
+	want := []string{"NormalAppSubnet1Subnet", "NormalAppSubnet2Subnet"}
+	got := refs(endpointOf(t, tpl)["SubnetIds"])
+	if len(got) != 2 || !strings.HasPrefix(got[0], want[0]) || !strings.HasPrefix(got[1], want[1]) {
+		t.Fatalf("endpoint subnets %v, want the private subnets %v…", got, want)
+	}
+	_, client := only(t, resources(tpl, "AWS::EC2::Instance"))
+	// A dual-stack subnet's instance gets its subnet through its network interface.
+	if s := fmt.Sprint(props(client)["SubnetId"], props(client)["NetworkInterfaces"]); !strings.Contains(s, "NormalAppSubnet1Subnet") {
+		t.Errorf("the test client is in %s, want a private subnet", s)
+	}
+}
+
+func TestAConsumerSaysWhichSubnetsToGiveWhenTheVpcHasNoPrivateOnes(t *testing.T) {
+	stack := providerStack(awscdk.NewApp(nil), "PublicOnly")
+	vpc := awsec2.NewVpc(stack, jsii.String("Public"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
+		IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("P"), SubnetType: awsec2.SubnetType_PUBLIC}}})
+	props := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc}
+	msg := refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
+	mustContain(t, msg, "ConsumerProps.Subnets is not set and Vpc PublicOnly/Public has no private subnets (isolated or with egress)", "give Subnets, such as &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC}")
+
+	props.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
+	msg = refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
+	mustContain(t, msg, "ConsumerProps.Subnets selects no subnets of Vpc PublicOnly/Public (There are no 'Isolated' subnet groups in this VPC. Available types: Public)")
+
+	props.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC}
+	if err := props.Validate(stack, "Api"); err != nil {
+		t.Fatalf("public subnets given by name are refused: %v", err)
+	}
+}
+
+func TestAConsumerTakesExistingSecurityGroupsAndPrefixLists(t *testing.T) {
+	f := synth(t, "consumer-existing-groups", func(app awscdk.App) error {
+		stack := providerStack(app, "ExistingGroups")
+		shared := awsec2.SecurityGroup_FromSecurityGroupId(stack, jsii.String("Shared"), jsii.String("sg-0123456789abcdef0"), nil)
+		consumer.NewConsumer(stack, "Both", &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}},
+			SecurityGroups: []awsec2.ISecurityGroup{shared}, AllowedPrefixLists: []string{"pl-0123456789abcdef0"}})
+		consumer.NewConsumer(stack, "Only", &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}},
+			SecurityGroups: []awsec2.ISecurityGroup{shared}, SecurityGroupDisabled: true})
+		return nil
+	})
+	tpl := f.templates["ExistingGroups"]
+	groups := map[string][]string{}
+	for _, r := range resources(tpl, "AWS::EC2::VPCEndpoint") {
+		if strings.HasPrefix(fmt.Sprint(props(r)["ServiceName"]), "com.amazonaws.vpce.") {
+			tags := fmt.Sprint(props(r)["Tags"])
+			groups[tags] = refs(props(r)["SecurityGroupIds"])
+		}
+	}
+	if len(groups) != 2 {
+		t.Fatalf("%d endpoints, want 2", len(groups))
+	}
+	for tags, ids := range groups {
+		switch {
+		case strings.Contains(tags, "ExistingGroups/Both"):
+			if len(ids) != 2 || !strings.HasPrefix(ids[0], "BothSecurityGroup") || ids[1] != "sg-0123456789abcdef0" {
+				t.Errorf("Both's endpoint has groups %v, want its own then sg-0123456789abcdef0", ids)
+			}
+		case strings.Contains(tags, "ExistingGroups/Only"):
+			if !slices.Equal(ids, []string{"sg-0123456789abcdef0"}) {
+				t.Errorf("Only's endpoint has groups %v, want just sg-0123456789abcdef0", ids)
+			}
+		}
+	}
+	for id, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
+		if strings.HasPrefix(id, "OnlySecurityGroup") {
+			t.Errorf("SecurityGroupDisabled still created %s", id)
+		}
+		if strings.HasPrefix(id, "BothSecurityGroup") && props(sg)["SecurityGroupIngress"] != nil {
+			t.Errorf("Both's group admits %v besides the prefix list", props(sg)["SecurityGroupIngress"])
+		}
+	}
+	// aws-cdk-lib writes a prefix-list peer as its own ingress resource.
+	_, rule := only(t, resources(tpl, "AWS::EC2::SecurityGroupIngress"))
+	if got := fmt.Sprint(props(rule)); got != "map[Description:service port 443 FromPort:443 GroupId:map[Fn::GetAtt:[BothSecurityGroup667586B9 GroupId]] IpProtocol:tcp SourcePrefixListId:pl-0123456789abcdef0 ToPort:443]" {
+		t.Errorf("the ingress rule is %s, want TCP 443 from pl-0123456789abcdef0 into Both's group", got)
+	}
+	// The enabler re-asserts private DNS when the endpoint's groups change: it is told all of them.
+	for _, r := range resources(tpl, "Custom::PrivateDnsEnabler") {
+		cfg, _ := json.Marshal(props(r)["EndpointConfig"])
+		if strings.Contains(string(cfg), "Both") && !strings.Contains(string(cfg), "sg-0123456789abcdef0") {
+			t.Errorf("Both's EndpointConfig %s does not name the given group", cfg)
+		}
+	}
+}
+
+func TestSecurityGroupMistakesAreRefusedNamingTheField(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(stack awscdk.Stack, p *consumer.ConsumerProps)
+		want string
+	}{
+		{"no group at all", func(_ awscdk.Stack, p *consumer.ConsumerProps) { p.SecurityGroupDisabled = true },
+			"ConsumerProps.SecurityGroupDisabled leaves the endpoint without a security group (EC2 would attach the VPC's default group): give SecurityGroups"},
+		{"rules for a group not created", func(stack awscdk.Stack, p *consumer.ConsumerProps) {
+			p.SecurityGroupDisabled, p.AllowedIpv4Cidrs = true, []string{"10.1.0.0/16"}
+			p.SecurityGroups = []awsec2.ISecurityGroup{awsec2.SecurityGroup_FromSecurityGroupId(stack, jsii.String("G"), jsii.String("sg-0123456789abcdef0"), nil)}
+		}, "ConsumerProps.SecurityGroupDisabled with AllowedSecurityGroups, AllowedIpv4Cidrs, AllowedIpv6Cidrs or AllowedPrefixLists: those are rules of the created group"},
+		{"a prefix list name", func(_ awscdk.Stack, p *consumer.ConsumerProps) { p.AllowedPrefixLists = []string{"com.amazonaws.global.cloudfront.origin-facing"} },
+			`ConsumerProps.AllowedPrefixLists[0] "com.amazonaws.global.cloudfront.origin-facing" is not a managed prefix list ID (pl- and 8 to 17 hex digits`},
+		{"more groups than an interface takes", func(stack awscdk.Stack, p *consumer.ConsumerProps) {
+			for i := range 16 {
+				p.SecurityGroups = append(p.SecurityGroups, awsec2.SecurityGroup_FromSecurityGroupId(stack, jsii.String(fmt.Sprint("G", i)), jsii.String(fmt.Sprintf("sg-%017x", i)), nil))
+			}
+		}, "ConsumerProps.SecurityGroups gives the endpoint 17 security groups, but a network interface takes at most 16"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stack := providerStack(awscdk.NewApp(nil), "Groups")
+			p := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}}
+			c.edit(stack, p)
+			mustContain(t, refusal(t, func() error { return p.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", p) }), c.want)
+		})
+	}
+}
+
+func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
+	var e consumer.Enabler
+	var cs []consumer.Consumer
+	tpl := synth(t, "shared-enabler", func(app awscdk.App) error {
+		stack := providerStack(app, "SharedEnabler")
+		e = consumer.NewEnabler(stack, "Enabler", &consumer.EnablerProps{LogRetention: awslogs.RetentionDays_TWO_YEARS})
+		for _, id := range []string{"Orders", "Billing"} {
+			cs = append(cs, consumer.NewConsumer(stack, id, &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Enabler: e}))
+		}
+		cs = append(cs, consumer.NewConsumer(stack, "Remote", &consumer.ConsumerProps{
+			ServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", ServiceRegion: "us-east-1", Ports: []provider.ServicePort{{Port: 443}}, Enabler: e,
+		}))
+		return nil
+	}).templates["SharedEnabler"]
+	fnID, _ := only(t, resources(tpl, "AWS::Lambda::Function"))
+	if !strings.HasPrefix(fnID, "EnablerFunction") {
+		t.Fatalf("the only function is %s, want the shared enabler's", fnID)
+	}
+	if n := len(resources(tpl, "AWS::StepFunctions::StateMachine")); n != 1 {
+		t.Errorf("%d wait state machines, want the shared enabler's one", n)
+	}
+	for id, r := range resources(tpl, "Custom::PrivateDnsEnabler") {
+		if token := fmt.Sprint(props(r)["ServiceToken"]); token != "map[Fn::GetAtt:["+fnID+" Arn]]" {
+			t.Errorf("%s is served by %s, want %s", id, token, fnID)
+		}
+	}
+	for _, c := range cs {
+		if *c.Function().Node().Path() != *e.Function().Node().Path() || c.Enabler() != e || c.LogGroups() != nil {
+			t.Errorf("%s: Function %s, Enabler %v, LogGroups %v; want the shared ones (and no log groups of its own)", *c.Node().Path(), *c.Function().Node().Path(), c.Enabler(), c.LogGroups())
+		}
+	}
+	// Each consumer's own policy on the shared role, naming its own endpoint only.
+	policies := resources(tpl, "AWS::IAM::Policy")
+	for _, id := range []string{"Orders", "Billing", "Remote"} {
+		found := false
+		for pid, p := range policies {
+			if !strings.HasPrefix(pid, id+"EnablePrivateDnsPolicy") {
+				continue
+			}
+			found = true
+			doc, _ := json.Marshal(props(p))
+			if !strings.Contains(string(doc), `:vpc-endpoint/",{"Ref":"`+id) || !strings.Contains(fmt.Sprint(props(p)["Roles"]), "EnablerRole") {
+				t.Errorf("%s: %s", pid, doc)
+			}
+		}
+		if !found {
+			t.Errorf("no EnablePrivateDnsPolicy for %s", id)
+		}
+	}
+	// The shared role reads what any consumer needs, and may reach us-east-1's services once.
+	_, role := only(t, filter(policies, "EnablerRoleDefaultPolicy"))
+	doc, _ := json.Marshal(props(role))
+	for _, want := range []string{`"ec2:DescribeSubnets"`, `"ec2:DescribeVpcAttribute"`, `"Sid":"CrossRegionEndpointuseast1"`, `:ec2:us-east-1:*:vpc-endpoint-service/*`} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("the shared role's policy lacks %s: %s", want, doc)
+		}
+	}
+	for _, lg := range resources(tpl, "AWS::Logs::LogGroup") {
+		if props(lg)["RetentionInDays"] != float64(731) {
+			t.Errorf("a shared enabler log group keeps logs %v days, want 731 (EnablerProps.LogRetention)", props(lg)["RetentionInDays"])
+		}
+	}
+}
+
+func filter(rs map[string]map[string]any, prefix string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range rs {
+		if strings.HasPrefix(id, prefix) {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+func TestASharedEnablerIsRefusedWhereItCannotServe(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	other := providerStack(app, "OtherStack")
+	e := consumer.NewEnabler(other, "Enabler", nil)
+	stack := providerStack(app, "ThisStack")
+	p := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Enabler: e, LogRetention: awslogs.RetentionDays_ONE_DAY}
+	mustContain(t, refusal(t, func() error { return p.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", p) }),
+		"ConsumerProps.Enabler OtherStack/Enabler is in another stack than this consumer (ThisStack)",
+		"ConsumerProps.LogsKey, LogRetention or LogRemovalPolicy is set with Enabler: they apply to a function this consumer would create; set them in the EnablerProps of OtherStack/Enabler")
+}
+
+func TestLogRetentionAndRemovalReachEveryLogGroupAndTheGetters(t *testing.T) {
+	var p provider.Provider
+	var a acceptor.Acceptor
+	var c consumer.Consumer
+	var stack awscdk.Stack
+	tpl := synth(t, "log-settings", func(app awscdk.App) error {
+		stack = providerStack(app, "LogSettings")
+		p = provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
+			PrivateDnsName: "api.example.com", HostedZone: zone(stack), LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+		a = acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+		c = consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, AvailabilityZoneIds: []string{"euw1-az1"}, LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+		return nil
+	}).templates["LogSettings"]
+	groups := resources(tpl, "AWS::Logs::LogGroup")
+	if len(groups) != 5 {
+		t.Fatalf("%d log groups, want 5 (provider function and waits, acceptor, enabler and waits)", len(groups))
+	}
+	for id, lg := range groups {
+		if props(lg)["RetentionInDays"] != float64(731) || lg["DeletionPolicy"] != "Retain" || lg["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("%s: RetentionInDays %v, DeletionPolicy %v, UpdateReplacePolicy %v; want 731 and Retain", id, props(lg)["RetentionInDays"], lg["DeletionPolicy"], lg["UpdateReplacePolicy"])
+		}
+	}
+	var got []string
+	for _, g := range slices.Concat(p.LogGroups(), a.LogGroups(), c.LogGroups()) {
+		got = append(got, *stack.GetLogicalId(g.Node().DefaultChild().(awscdk.CfnElement)))
+	}
+	var want []string
+	for id := range groups {
+		want = append(want, id)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("the getters give %v, want every log group %v", got, want)
+	}
+}
+
+func TestLogSettingsAWSRefusesAreRefusedAtSynth(t *testing.T) {
+	stack := providerStack(awscdk.NewApp(nil), "BadLogs")
+	p := &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}, LogRetention: "FORTNIGHT", LogRemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}
+	mustContain(t, refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }),
+		`ProviderProps.LogRetention "FORTNIGHT" is not a retention CloudWatch Logs accepts: use an awslogs.RetentionDays constant`,
+		`LogRemovalPolicy "SNAPSHOT" cannot apply to a log group (CloudFormation snapshots data stores only): use awscdk.RemovalPolicy_DESTROY or awscdk.RemovalPolicy_RETAIN`)
+}
+
+const someNlbArn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef"
+
+func TestAProviderPublishesAGivenNlbAsItIs(t *testing.T) {
+	var p provider.Provider
+	f := synth(t, "nlb-as-it-is", func(app awscdk.App) error {
+		stack := providerStack(app, "AsItIs")
+		// Only what AWS needs: the ARN.
+		nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{LoadBalancerArn: jsii.String(someNlbArn)})
+		p = provider.NewProvider(stack, "Provider", &provider.ProviderProps{LoadBalancer: nlb, ServicePorts: []provider.ServicePort{{Port: 443, Protocol: provider.TLS}}, AllowedPrincipals: []string{"111111111111"}})
+		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p})
+		return nil
+	})
+	tpl := f.templates["AsItIs"]
+	for _, typ := range []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::ElasticLoadBalancingV2::LoadBalancer"} {
+		if n := len(resources(tpl, typ)); n != 0 {
+			t.Errorf("%d %s, want none: the NLB is published as it is", n, typ)
+		}
+	}
+	_, svc := only(t, resources(tpl, "AWS::EC2::VPCEndpointService"))
+	if arns := fmt.Sprint(props(svc)["NetworkLoadBalancerArns"]); arns != "["+someNlbArn+"]" {
+		t.Errorf("the service publishes %s, want [%s]", arns, someNlbArn)
+	}
+	outputs := f.json["AsItIs"]["Outputs"].(map[string]any)
+	if v := outputs["ProviderPorts"].(map[string]any)["Value"]; v != "443/TLS" {
+		t.Errorf("ProviderPorts is %v, want 443/TLS", v)
+	}
+	if _, ok := outputs["ProviderLoadBalancerDnsName"]; ok {
+		t.Error("an NLB imported by ARN alone has no DNS name to output")
+	}
+	// The consumer learns the port from ServicePorts.
+	for id, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
+		if strings.HasPrefix(id, "ConsumerSecurityGroup") && !strings.Contains(fmt.Sprint(props(sg)["SecurityGroupIngress"]), "FromPort:443") {
+			t.Errorf("the consumer's group admits %v, want port 443", props(sg)["SecurityGroupIngress"])
+		}
+	}
+}
+
+func TestAGivenNlbAsItIsNeedsItsPortsOrItsVpc(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := providerStack(app, "AsItIsErrors")
+	nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{LoadBalancerArn: jsii.String(someNlbArn)})
+	withListeners := &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 443}}, ServicePorts: []provider.ServicePort{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
+	mustContain(t, refusal(t, func() error { return withListeners.Validate(stack, "P1") }, func() { provider.NewProvider(stack, "P1", withListeners) }),
+		"ProviderProps.ServicePorts [443] describe the listeners of a LoadBalancer published as it is, but Listeners are given",
+		"ProviderProps.LoadBalancer AsItIsErrors/Nlb has no VPC (imported without Vpc), but Listeners adds target groups, which live in its VPC: import it with Vpc in NetworkLoadBalancerAttributes, or leave Listeners empty")
+
+	p := provider.NewProvider(stack, "P2", &provider.ProviderProps{LoadBalancer: nlb, AllowedPrincipals: []string{"111111111111"}})
+	c := &consumer.ConsumerProps{Provider: p}
+	mustContain(t, refusal(t, func() error { return c.Validate(stack, "C") }, func() { consumer.NewConsumer(stack, "C", c) }),
+		"ConsumerProps.Ports is empty and the provider AsItIsErrors/P2 publishes its NLB as it is without ServicePorts, so the service's ports are unknown: list them here, or in ProviderProps.ServicePorts")
+
+	again := &provider.ProviderProps{LoadBalancer: nlb, AllowedPrincipals: []string{"111111111111"}}
+	mustContain(t, refusal(t, func() error { return again.Validate(stack, "P3") }, func() { provider.NewProvider(stack, "P3", again) }),
+		"ProviderProps.LoadBalancer AsItIsErrors/Nlb is already published by the provider AsItIsErrors/P2")
+}
+
+func TestAListenerWithoutTargetsGetsIPTargetsUnlessItSaysOtherwise(t *testing.T) {
+	var stack awscdk.Stack
+	tpl := synth(t, "target-types", func(app awscdk.App) error {
+		stack = providerStack(app, "TargetTypes")
+		provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, AllowedPrincipals: []string{"111111111111"},
+			Listeners: []provider.Listener{{Port: 443}, {Port: 8443, TargetType: elbv2.TargetType_INSTANCE}, {Port: 9443, TargetType: elbv2.TargetType_ALB}}})
+		return nil
+	}).templates["TargetTypes"]
+	got := map[string]any{}
+	for _, tg := range resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup") {
+		got[fmt.Sprint(props(tg)["Port"])] = props(tg)["TargetType"]
+	}
+	if want := map[string]any{"443": "ip", "8443": "instance", "9443": "alb"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("target types by port %v, want %v", got, want)
+	}
+	empty := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("empty TargetGroup")))
+	if len(*empty) != 0 {
+		t.Errorf("aws-cdk-lib still warns: %v", (*empty)[0].Entry.Data)
+	}
+}
+
+func TestATargetTypeThatCannotServeIsRefusedNamingTheListener(t *testing.T) {
+	cases := []struct {
+		name     string
+		listener func(scope constructs.Construct) provider.Listener
+		want     string
+	}{
+		{"an ALB behind TLS", func(constructs.Construct) provider.Listener {
+			return provider.Listener{Port: 443, Protocol: provider.TLS, TargetType: elbv2.TargetType_ALB}
+		}, "ProviderProps.Listeners[0].TargetType ALB needs a TCP listener (an ALB target group is TCP only), but Protocol is TLS"},
+		{"a Lambda", func(constructs.Construct) provider.Listener {
+			return provider.Listener{Port: 443, TargetType: elbv2.TargetType_LAMBDA}
+		}, `ProviderProps.Listeners[0].TargetType "LAMBDA" is not a Network Load Balancer target type`},
+		{"a type its targets are not", func(constructs.Construct) provider.Listener {
+			return provider.Listener{Port: 443, TargetType: elbv2.TargetType_INSTANCE, Targets: []elbv2.INetworkLoadBalancerTarget{elbv2targets.NewIpTarget(jsii.String("10.0.0.10"), nil, nil)}}
+		}, "ProviderProps.Listeners[0].TargetType INSTANCE, but its Targets are IP targets: drop TargetType (it follows the targets) or give INSTANCE targets"},
+		{"mixed targets", func(constructs.Construct) provider.Listener {
+			return provider.Listener{Port: 443, Targets: []elbv2.INetworkLoadBalancerTarget{
+				elbv2targets.NewIpTarget(jsii.String("10.0.0.10"), nil, nil), elbv2targets.NewInstanceIdTarget(jsii.String("i-0123456789abcdef0"), nil),
+			}}
+		}, `ProviderProps.Listeners[0].Targets mix target types ["IP" "INSTANCE"]: a target group holds one type`},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stack := providerStack(awscdk.NewApp(nil), fmt.Sprint("Types", i))
+			p := &provider.ProviderProps{AllowedPrincipals: []string{"111111111111"}, PrivateDnsName: "api.example.com", HostedZone: zone(stack), Listeners: []provider.Listener{c.listener(stack)}}
+			mustContain(t, refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }), c.want)
+		})
+	}
+}
+
+// The helper reads the names the constructs really write: the outputs file is made from the
+// synthesized default provider template's own output keys.
+func TestTheHandoffReadsTheProvidersOutputsIntoTypedValues(t *testing.T) {
+	tpl := appWith(t, "default", nil).json[privatelinkapp.ProviderStackName]
+	outputs := map[string]string{}
+	for key := range tpl["Outputs"].(map[string]any) {
+		outputs[key] = "value of " + key
+	}
+	outputs["ProviderServiceName"] = someService
+	outputs["ProviderPorts"] = "443/TLS,53/UDP"
+	outputs["AcceptorFunctionArn"] = acceptor.Location{Account: "111111111111", Region: "eu-west-1", StackName: privatelinkapp.ProviderStackName}.Arn()
+	raw, _ := json.Marshal(map[string]any{privatelinkapp.ProviderStackName: outputs})
+	file := filepath.Join(t.TempDir(), "cdk-outputs.json")
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h, err := consumer.ReadHandoffFile(file, privatelinkapp.ProviderStackName, consumer.HandoffIDs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := consumer.Handoff{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443, Protocol: provider.TLS}, {Port: 53, Protocol: provider.UDP}},
+		PrivateDnsName: "value of ProviderPrivateDnsName", AcceptorArn: "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"}
+	if fmt.Sprint(h) != fmt.Sprint(want) || h.ServiceRegion() != "eu-west-1" {
+		t.Errorf("handoff %+v (Region %s), want %+v", h, h.ServiceRegion(), want)
+	}
+
+	// The same from `aws cloudformation describe-stacks`.
+	var described struct{ Stacks []struct{ Outputs []map[string]string } }
+	described.Stacks = make([]struct{ Outputs []map[string]string }, 1)
+	for k, v := range outputs {
+		described.Stacks[0].Outputs = append(described.Stacks[0].Outputs, map[string]string{"OutputKey": k, "OutputValue": v})
+	}
+	raw, _ = json.Marshal(described)
+	h2, err := consumer.ReadHandoffStack(strings.NewReader(string(raw)), consumer.HandoffIDs{})
+	if err != nil || fmt.Sprint(h2) != fmt.Sprint(want) {
+		t.Errorf("from describe-stacks: %+v, %v; want %+v", h2, err, want)
+	}
+
+	_, err = consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService}, consumer.HandoffIDs{})
+	mustContain(t, errString(err), `no ProviderServiceName output among ["ApiServiceName"]: these are not the outputs of a provider with the construct ID "Provider"; set HandoffIDs.Provider to its ID`)
+	h3, err := consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService}, consumer.HandoffIDs{Provider: "Api"})
+	if err != nil || h3.ServiceName != someService || h3.AcceptorArn != "" {
+		t.Errorf("a provider called Api: %+v, %v", h3, err)
+	}
+	_, err = consumer.HandoffFromOutputs(map[string]string{"ProviderServiceName": someService, "ProviderPorts": "443/HTTPS"}, consumer.HandoffIDs{})
+	mustContain(t, errString(err), `output ProviderPorts: service port "443/HTTPS" is not <port>/<protocol>, such as 443/TLS: Protocol "HTTPS" is not a listener protocol`)
+}
+
+func TestTheAcceptorsArnIsBuiltFromItsLocationInEachPartition(t *testing.T) {
+	for _, c := range []struct {
+		loc  acceptor.Location
+		want string
+	}{
+		{acceptor.Location{Account: "111111111111", Region: "eu-west-1", StackName: "Api Provider"}, "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-Api-Provider"},
+		{acceptor.Location{Account: "111111111111", Region: "cn-north-1", FunctionName: "accept"}, "arn:aws-cn:lambda:cn-north-1:111111111111:function:accept"},
+		{acceptor.Location{Account: "111111111111", Region: "us-gov-west-1", StackName: "P"}, "arn:aws-us-gov:lambda:us-gov-west-1:111111111111:function:privatelink-acceptor-P"},
+	} {
+		if got := c.loc.Arn(); got != c.want {
+			t.Errorf("%+v: %s, want %s", c.loc, got, c.want)
+		}
+	}
+	// A Location missing its stack name gives an ARN the consumer refuses, naming it.
+	p := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, AcceptorArn: acceptor.Location{Account: "111111111111", Region: "eu-west-1"}.Arn()}
+	mustContain(t, errString(p.Validate(in("eu-west-1"), "Api")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:" is not a Lambda function ARN`)
+}
+
+func TestValidateRefusesWhatOnlyTheTreeKnowsAsTheConstructorsDo(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := providerStack(app, "Tree")
+	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
+	acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
+	nested := constructs.NewConstruct(stack, jsii.String("Team"))
+
+	sameID := &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
+	mustContain(t, refusal(t, func() error { return sameID.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", sameID) }),
+		`privatelink: NewProvider id "Provider" is already used by another construct in Tree: give this one another ID`)
+	mustContain(t, refusal(t, func() error { return sameID.Validate(nested, "Provider") }, func() { provider.NewProvider(nested, "Provider", sameID) }),
+		`privatelink: NewProvider id "Provider" gives the same stack output names (Provider…) as Tree/Provider in the same stack`)
+
+	second := &acceptor.AcceptorProps{Service: p}
+	mustContain(t, refusal(t, func() error { return second.Validate(stack, "Acceptor2") }, func() { acceptor.NewAcceptor(stack, "Acceptor2", second) }),
+		`AcceptorProps.FunctionName "privatelink-acceptor-Tree" is already used by the acceptor Tree/Acceptor in the same account and Region`)
+
+	mustContain(t, errString(sameID.Validate(app, "Provider")), `privatelink: NewProvider's scope "" is not in a stack: create it in an awscdk.Stack`)
+}
