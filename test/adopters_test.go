@@ -188,7 +188,9 @@ func TestSecurityGroupMistakesAreRefusedNamingTheField(t *testing.T) {
 			p.SecurityGroupDisabled, p.AllowedIpv4Cidrs = true, []string{"10.1.0.0/16"}
 			p.SecurityGroups = []awsec2.ISecurityGroup{awsec2.SecurityGroup_FromSecurityGroupId(stack, jsii.String("G"), jsii.String("sg-0123456789abcdef0"), nil)}
 		}, "ConsumerProps.SecurityGroupDisabled with AllowedSecurityGroups, AllowedIpv4Cidrs, AllowedIpv6Cidrs or AllowedPrefixLists: those are rules of the created group"},
-		{"a prefix list name", func(_ awscdk.Stack, p *consumer.ConsumerProps) { p.AllowedPrefixLists = []string{"com.amazonaws.global.cloudfront.origin-facing"} },
+		{"a prefix list name", func(_ awscdk.Stack, p *consumer.ConsumerProps) {
+			p.AllowedPrefixLists = []string{"com.amazonaws.global.cloudfront.origin-facing"}
+		},
 			`ConsumerProps.AllowedPrefixLists[0] "com.amazonaws.global.cloudfront.origin-facing" is not a managed prefix list ID (pl- and 8 to 17 hex digits`},
 		{"more groups than an interface takes", func(stack awscdk.Stack, p *consumer.ConsumerProps) {
 			for i := range 16 {
@@ -470,7 +472,9 @@ func TestTheHandoffReadsTheProvidersOutputsIntoTypedValues(t *testing.T) {
 	}
 
 	// The same from `aws cloudformation describe-stacks`.
-	var described struct{ Stacks []struct{ Outputs []map[string]string } }
+	var described struct {
+		Stacks []struct{ Outputs []map[string]string }
+	}
 	described.Stacks = make([]struct{ Outputs []map[string]string }, 1)
 	for k, v := range outputs {
 		described.Stacks[0].Outputs = append(described.Stacks[0].Outputs, map[string]string{"OutputKey": k, "OutputValue": v})
