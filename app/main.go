@@ -11,9 +11,11 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/internal/gobuild"
+	"github.com/privatelink-go/privatelink/internal/shutdown"
 )
 
 func main() {
+	// On a panic (a bug: bad input is an error below), jsii still stops.
 	defer jsii.Close()
 	outdir := os.Getenv("CDK_OUTDIR")
 	if outdir == "" {
@@ -27,11 +29,9 @@ func main() {
 	})
 	if _, err := privatelinkapp.Build(app); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		gobuild.Cleanup()
-		jsii.Close()
-		os.Exit(1)
+		shutdown.Exit(1, gobuild.Cleanup)
 	}
 	app.Synth(nil)
 	// The assembly holds copies of the Lambda binaries; their build directories can go.
-	gobuild.Cleanup()
+	shutdown.Exit(0, gobuild.Cleanup)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/internal/gobuild"
+	"github.com/privatelink-go/privatelink/internal/shutdown"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -25,7 +26,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	jsii.Close()
+	shutdown.CloseJsii()
 	// Every fixture's cloud assembly (with copies of the Lambda binaries) and the binaries' build
 	// directories: about 1 GB per run otherwise left in the temporary directory.
 	outdirs.Range(func(dir, _ any) bool {

@@ -31,10 +31,15 @@ import (
 
 // Service is what the acceptor needs of an endpoint service; provider.Provider satisfies it.
 type Service interface {
+	// ServiceId (vpce-svc-…) whose connections are decided on.
 	ServiceId() *string
+	// ServiceArn on which accept and reject are authorized.
 	ServiceArn() *string
+	// ConsumerEndpointsArn: the endpoints whose connections are decided on (vpc-endpoint/*).
 	ConsumerEndpointsArn() *string
+	// AllowedAccounts are AcceptorProps.AllowedAccounts' default.
 	AllowedAccounts() []string
+	// AllowedRegions of cross-region consumers; the acceptor then needs vpce:AllowMultiRegion.
 	AllowedRegions() []string
 }
 

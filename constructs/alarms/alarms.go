@@ -112,16 +112,24 @@ func DashboardOf(scope constructs.IConstruct) awscloudwatch.Dashboard {
 
 // Alarm is one alarm a construct raises, with what its graph shows.
 type Alarm struct {
-	ID          string // construct ID
-	Description string // what it means and what to do, in the alarm itself
-	Metric      awscloudwatch.IMetric
-	Threshold   float64
-	Comparison  awscloudwatch.ComparisonOperator
+	// ID of the alarm's construct.
+	ID string
+	// Description: what it means and what to do, in the alarm itself.
+	Description string
+	// Metric watched, with its statistic and period.
+	Metric awscloudwatch.IMetric
+	// Threshold compared with the metric.
+	Threshold float64
+	// Comparison of the metric with Threshold.
+	Comparison awscloudwatch.ComparisonOperator
 	// Periods: datapoints that must breach (out of as many), each Metric's period long.
-	Periods     int
+	Periods int
+	// MissingData: how a period without data counts.
 	MissingData awscloudwatch.TreatMissingData
-	// Title and Unit of the graph, in plain words.
-	Title, Unit string
+	// Title of the graph, in plain words.
+	Title string
+	// Unit of the graph's values, in plain words.
+	Unit string
 }
 
 // Add creates the alarms under scope, sends them to the topic and, with Dashboard, draws each

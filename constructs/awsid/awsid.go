@@ -18,13 +18,15 @@ var HostedZoneID = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 
 // Partition is an AWS partition: its name (the ARN prefix) and the Regions it holds.
 type Partition struct {
+	// Name of the partition, the ARN prefix: aws, aws-cn, aws-us-gov, ….
 	Name string
 	// DNSSuffix of the partition's service endpoints (amazonaws.com, amazonaws.com.cn, …).
 	DNSSuffix string
 	// ServiceNamePrefix of its VPC endpoint services: com.amazonaws.vpce, or cn.com.amazonaws.vpce
 	// in China (aws-cdk-lib region-info's vpcEndpointServiceNamePrefix).
 	ServiceNamePrefix string
-	Regions           []string
+	// Regions of the partition.
+	Regions []string
 }
 
 // Partitions and their Regions, from aws-sdk-go-v2's internal/endpoints/awsrulesfn/partitions.json

@@ -214,7 +214,9 @@ func (p *ConsumerProps) timeout() time.Duration {
 // not created.
 type Consumer interface {
 	constructs.Construct
+	// Vpc of the endpoint: ConsumerProps.Vpc, or the one created.
 	Vpc() awsec2.IVpc
+	// Endpoint is the interface endpoint (AWS::EC2::VPCEndpoint).
 	Endpoint() awsec2.InterfaceVpcEndpoint
 	// SecurityGroup created for the endpoint; nil with SecurityGroupDisabled.
 	SecurityGroup() awsec2.SecurityGroup
@@ -223,9 +225,10 @@ type Consumer interface {
 	SecurityGroups() []awsec2.ISecurityGroup
 	// EndpointId (vpce-…) as a token.
 	EndpointId() *string
-	// RegionalDnsName of the endpoint and ZonalDnsNames (comma-separated), as tokens;
-	// ZonalDnsNames is nil cross-region, where endpoints have regional DNS names only.
+	// RegionalDnsName of the endpoint (vpce-….vpce-svc-….<region>.vpce.amazonaws.com), as a token.
 	RegionalDnsName() *string
+	// ZonalDnsNames of the endpoint, one per subnet, comma-separated, as a token; nil
+	// cross-region, where endpoints have a regional DNS name only.
 	ZonalDnsNames() *string
 	// PrivateDnsName of the service as the preflight read it; nil without preflight.
 	PrivateDnsName() *string
@@ -236,9 +239,16 @@ type Consumer interface {
 	// LogGroups of this consumer's own enabler (its function's, then its wait state machine's);
 	// nil with a shared ConsumerProps.Enabler, whose LogGroups they are.
 	LogGroups() []awslogs.LogGroup
+	// Preflight is the custom resource that checks the service before the endpoint exists; nil
+	// with PreflightDisabled.
 	Preflight() awscdk.CustomResource
+	// AcceptanceRequest asks the provider's acceptor to accept this endpoint; nil without
+	// AcceptorArn.
 	AcceptanceRequest() awscdk.CustomResource
+	// PrivateDnsEnabler waits for acceptance and turns private DNS on; depend on it to order
+	// anything after the endpoint is usable by name.
 	PrivateDnsEnabler() awscdk.CustomResource
+	// TestClient is the SSM-reachable instance; nil unless ConsumerProps.TestClient.
 	TestClient() awsec2.Instance
 	// Alarms (dropped packets, resets received); nil unless ConsumerProps.Alarms.Enabled.
 	Alarms() []awscloudwatch.Alarm

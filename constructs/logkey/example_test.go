@@ -1,6 +1,8 @@
 package logkey_test
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
@@ -23,6 +25,7 @@ func ExampleNew() {
 		DeletionProtection: true, // CT.ELASTICLOADBALANCING.PR.5
 		LogsKey:            key,
 	})
-	acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, LogsKey: key})
-	app.Synth(nil)
+	a := acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, LogsKey: key})
+	fmt.Println(len(p.LogGroups()), len(a.LogGroups()))
+	// Output: 1 1
 }

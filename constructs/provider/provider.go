@@ -35,8 +35,10 @@ type Provider interface {
 	LoadBalancer() elbv2.INetworkLoadBalancer
 	// SecurityGroup of a created NLB; nil for a given one.
 	SecurityGroup() awsec2.ISecurityGroup
-	// Listeners and TargetGroups, one per ProviderProps.Listeners entry, in order.
+	// Listeners added to the NLB, one per ProviderProps.Listeners entry, in order; nil for a
+	// given NLB published as it is.
 	Listeners() []elbv2.NetworkListener
+	// TargetGroups of those listeners, in the same order; register targets added later here.
 	TargetGroups() []elbv2.NetworkTargetGroup
 	// Ports of the service and their protocols, in order: what a consumer needs
 	// (ConsumerProps.Ports).
@@ -55,10 +57,12 @@ type Provider interface {
 	Service() awsec2.CfnVPCEndpointService
 	// Permissions is the AWS::EC2::VPCEndpointServicePermissions; nil without AllowedPrincipals.
 	Permissions() awsec2.CfnVPCEndpointServicePermissions
-	// ServiceId (vpce-svc-…), ServiceName (com.amazonaws.vpce.<region>.vpce-svc-…) and
-	// ServiceArn, as tokens.
+	// ServiceId of the endpoint service (vpce-svc-…), as a token.
 	ServiceId() *string
+	// ServiceName consumers connect to (com.amazonaws.vpce.<region>.vpce-svc-…; cn.com.… in
+	// China), as a token: the ServiceName output.
 	ServiceName() *string
+	// ServiceArn (arn:<partition>:ec2:<region>:<account>:vpc-endpoint-service/<id>), as a token.
 	ServiceArn() *string
 	// AllowedPrincipalArns as written into the permissions resource.
 	AllowedPrincipalArns() []string
@@ -73,9 +77,10 @@ type Provider interface {
 	ConsumerEndpointsArn() *string
 	// PrivateDnsName, or nil.
 	PrivateDnsName() *string
-	// TxtRecordName (the full name, such as _abc123.api.example.com) and TxtRecordValue
-	// (vpce:…) that prove domain ownership; nil without PrivateDnsName.
+	// TxtRecordName proving ownership of the private DNS name: the full name, such as
+	// _abc123.api.example.com; nil without PrivateDnsName.
 	TxtRecordName() *string
+	// TxtRecordValue of that record (vpce:…; publish it quoted); nil without PrivateDnsName.
 	TxtRecordValue() *string
 	// TxtRecord in Route 53 mode; nil otherwise.
 	TxtRecord() awsroute53.TxtRecord

@@ -19,11 +19,13 @@ import (
 type IsolatedVpc struct {
 	// Vpc is the VPC as CDK constructs take it (an awsec2.IVpc over the resources below).
 	Vpc awsec2.IVpc
-	// Resource is the AWS::EC2::VPC; Ipv6CidrBlock its Amazon-provided /56, as a token, which
-	// exists only once Ipv6Cidr (the association) is created.
-	Resource      awsec2.CfnVPC
+	// Resource is the AWS::EC2::VPC.
+	Resource awsec2.CfnVPC
+	// Ipv6CidrBlock is the VPC's Amazon-provided /56, as a token, which exists only once
+	// Ipv6Cidr is created.
 	Ipv6CidrBlock *string
-	Ipv6Cidr      awsec2.CfnVPCCidrBlock
+	// Ipv6Cidr is the association of that /56 with the VPC (AWS::EC2::VPCCidrBlock).
+	Ipv6Cidr awsec2.CfnVPCCidrBlock
 	// Subnets, one per AZ, in the order of the AZs.
 	Subnets []awsec2.CfnSubnet
 	// AvailabilityZoneIds the subnets are placed in; nil when they are placed by AZ name (a

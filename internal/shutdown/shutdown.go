@@ -1,0 +1,65 @@
+// Package shutdown ends a process that used jsii: it stops the jsii kernel without the false
+// "Runtime process exited abnormally: waitid: no child processes" that jsii-runtime-go prints in
+// about one run in three, then exits.
+//
+// The message is a race inside jsii-runtime-go (v1.139.0, unchanged on aws/jsii master as of
+// 2026-08): internal/kernel/process/process.go waits on the node child twice, in the goroutine
+// started with the process (line 182, which prints the message with no newline) and in Close
+// (line 287). Both block in waitid on the same pidfd; the kernel reports node's exit to one of
+// them and ECHILD to the other. Node exited normally either way. No shutdown order avoids it,
+// since both waits happen inside Close.
+package shutdown
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+)
+
+// falseAlarms are the messages the losing wait prints (Linux waitid; wait elsewhere).
+var falseAlarms = []string{
+	"Runtime process exited abnormally: waitid: no child processes",
+	"Runtime process exited abnormally: wait: no child processes",
+}
+
+// CloseJsii stops the jsii kernel. While it does, standard error goes through a pipe that drops
+// the false alarm and passes everything else on; the pipe is closed once Close has reaped node,
+// so a late write of the losing goroutine goes nowhere. Nothing else may write to os.Stderr
+// meanwhile.
+func CloseJsii() { withoutFalseAlarms(jsii.Close) }
+
+// withoutFalseAlarms runs f with standard error filtered of falseAlarms.
+func withoutFalseAlarms(f func()) {
+	stderr := os.Stderr
+	r, w, err := os.Pipe()
+	if err != nil {
+		f()
+		return
+	}
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		b, _ := io.ReadAll(r)
+		s := string(b)
+		for _, m := range falseAlarms {
+			s = strings.ReplaceAll(s, m, "")
+		}
+		_, _ = stderr.WriteString(s)
+	}()
+	os.Stderr = w
+	f()
+	os.Stderr = stderr
+	w.Close()
+	<-drained
+}
+
+// Exit runs cleanups, stops jsii (CloseJsii) and exits with code.
+func Exit(code int, cleanups ...func()) {
+	for _, c := range cleanups {
+		c()
+	}
+	CloseJsii()
+	os.Exit(code)
+}
