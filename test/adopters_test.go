@@ -257,6 +257,34 @@ func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 			t.Errorf("no EnablePrivateDnsPolicy for %s", id)
 		}
 	}
+	// IAM counts a role's inline policies together, without whitespace, against 10,240
+	// characters: what one consumer adds, resolved with real-length IDs, backs the enabler's
+	// warning after 11 consumers.
+	w := world{account: "222222222222", region: "eu-west-1", refs: map[string]string{}}
+	for id := range resources(tpl, "") {
+		w.refs[id] = "vpce-0123456789abcdef0"
+		if strings.Contains(id, "Vpc") {
+			w.refs[id] = "vpc-0123456789abcdef0"
+		}
+	}
+	w.attrs = map[string]any{}
+	for id := range resources(tpl, "") {
+		w.attrs[id+".Arn"] = "arn:aws:logs:eu-west-1:222222222222:log-group:SharedEnabler-EnablerFunctionLogs0123456789-ABCDEFGHIJKL"
+		w.attrs[id+".Name"] = "EnablerWaitStateMachine0123456789-ABCDEFGHIJKL"
+	}
+	own, base := 0, 0
+	for pid, p := range policies {
+		doc, _ := json.Marshal(w.resolve(t, props(p)["PolicyDocument"]))
+		if strings.HasPrefix(pid, "Orders") {
+			own = len(doc)
+		} else if strings.HasPrefix(pid, "Enabler") {
+			base += len(doc)
+		}
+	}
+	if base+11*own > 10240 || base+12*own <= 10240 {
+		t.Errorf("the role's own policies are %d characters and each consumer adds %d: the warning after 11 consumers is wrong", base, own)
+	}
+	t.Logf("role's own policies %d characters, each consumer %d", base, own)
 	// The shared role reads what any consumer needs, and may reach us-east-1's services once.
 	_, role := only(t, filter(policies, "EnablerRoleDefaultPolicy"))
 	doc, _ := json.Marshal(props(role))
@@ -531,4 +559,19 @@ func TestValidateRefusesWhatOnlyTheTreeKnowsAsTheConstructorsDo(t *testing.T) {
 		`AcceptorProps.FunctionName "privatelink-acceptor-Tree" is already used by the acceptor Tree/Acceptor in the same account and Region`)
 
 	mustContain(t, errString(sameID.Validate(app, "Provider")), `privatelink: NewProvider's scope "" is not in a stack: create it in an awscdk.Stack`)
+}
+
+func TestASharedEnablerWarnsBeforeItsRolesPoliciesOutgrowIAMsLimit(t *testing.T) {
+	stack := providerStack(awscdk.NewApp(nil), "ManyConsumers")
+	e := consumer.NewEnabler(stack, "Enabler", nil)
+	warned := func() int {
+		return len(*assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
+			"^Enabler ManyConsumers/Enabler serves more than 11 consumers: each adds a policy of about 770 characters to its role, and IAM limits a role's inline policies to 10,240 characters"))))
+	}
+	for i := range 12 {
+		consumer.NewConsumer(stack, fmt.Sprint("C", i), &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Enabler: e, AvailabilityZoneIds: []string{"euw1-az1"}})
+		if n, want := warned(), map[bool]int{true: 1, false: 0}[i == 11]; n != want {
+			t.Fatalf("after %d consumers: %d warnings, want %d", i+1, n, want)
+		}
+	}
 }

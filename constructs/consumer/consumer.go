@@ -334,6 +334,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		}
 		c.enablerFn = newEnabler(self, "Function", false, describe, props.LogsKey, props.LogRetention, props.LogRemovalPolicy)
 	}
+	c.enablerFn.serve()
 	if crossRegion {
 		c.enablerFn.allowMultiRegion(props.ServiceRegion)
 	}

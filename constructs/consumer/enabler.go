@@ -69,6 +69,23 @@ type enabler struct {
 	// vpce:AllowMultiRegion for.
 	shared  bool
 	regions []string
+	// consumers served, for the policy-size warning.
+	consumers int
+}
+
+// maxSharedConsumers a shared enabler serves within IAM's 10,240 characters for a role's inline
+// policies together (IAM quotas, "Role policy size"): each consumer's EnablePrivateDnsPolicy is
+// 770 characters once resolved, the role's own and wait policies 1,207 (measured in
+// TestOneEnablerServesEveryConsumerOfItsStack): 1,207 + 11 × 770 = 9,677.
+const maxSharedConsumers = 11
+
+// serve counts a consumer of e, warning when the role's policies may outgrow IAM's limit.
+func (e *enabler) serve() {
+	e.consumers++
+	if e.shared && e.consumers == maxSharedConsumers+1 {
+		awscdk.Annotations_Of(e.Construct).AddWarningV2(jsii.String("privatelink:sharedEnablerPolicySize"), jsii.String(fmt.Sprintf(
+			"Enabler %s serves more than %d consumers: each adds a policy of about 770 characters to its role, and IAM limits a role's inline policies to 10,240 characters together, so the deploy may fail with LimitExceeded; give the further consumers another Enabler", *e.Node().Path(), maxSharedConsumers)))
+	}
 }
 
 func (e *enabler) Function() awslambda.IFunction { return e.fn.Function }

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ModulePath is this library's module path; the handlers are built from its source tree.
@@ -66,13 +67,23 @@ func MustBootstrap(pkg string) string {
 	return dir
 }
 
+// SlowBuild is how long a Lambda build may take before the build says what it is doing.
+var SlowBuild = 3 * time.Second
+
 func build(pkg string) (string, error) {
 	out, err := os.MkdirTemp("", "privatelink-lambda-")
 	if err != nil {
 		return "", fmt.Errorf("privatelink: building Lambda %s: %w", pkg, err)
 	}
-	// Statically linked for Lambda's arm64 hosts.
-	if err := goBuild(pkg, filepath.Join(out, "bootstrap"), Flags, "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"); err != nil {
+	// Statically linked for Lambda's arm64 hosts. A warm Go build cache makes this a link of
+	// cached packages (about half a second); an empty one compiles the AWS SDK for linux/arm64
+	// first, silently, for a minute or more: say so when it takes that long.
+	slow := time.AfterFunc(SlowBuild, func() {
+		fmt.Fprintf(os.Stderr, "privatelink: compiling the Lambda handler %s for linux/arm64; on an empty Go build cache the first synth takes a few minutes (about 1.5 min per handler on 2 cores), later ones seconds\n", pkg)
+	})
+	err = goBuild(pkg, filepath.Join(out, "bootstrap"), Flags, "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+	slow.Stop()
+	if err != nil {
 		os.RemoveAll(out)
 		return "", err
 	}
