@@ -458,6 +458,9 @@ func TestATargetTypeThatCannotServeIsRefusedNamingTheListener(t *testing.T) {
 		{"a type its targets are not", func(constructs.Construct) provider.Listener {
 			return provider.Listener{Port: 443, TargetType: elbv2.TargetType_INSTANCE, Targets: []elbv2.INetworkLoadBalancerTarget{elbv2targets.NewIpTarget(jsii.String("10.0.0.10"), nil, nil)}}
 		}, "ProviderProps.Listeners[0].TargetType INSTANCE, but its Targets are IP targets: drop TargetType (it follows the targets) or give INSTANCE targets"},
+		{"IP targets where the demo instance goes", func(scope constructs.Construct) provider.Listener {
+			return provider.Listener{Port: 443, TargetType: elbv2.TargetType_IP}
+		}, "ProviderProps.Listeners[0].TargetType IP with DemoTarget: the demo instance joins every listener's target group by instance ID"},
 		{"mixed targets", func(constructs.Construct) provider.Listener {
 			return provider.Listener{Port: 443, Targets: []elbv2.INetworkLoadBalancerTarget{
 				elbv2targets.NewIpTarget(jsii.String("10.0.0.10"), nil, nil), elbv2targets.NewInstanceIdTarget(jsii.String("i-0123456789abcdef0"), nil),
@@ -467,7 +470,8 @@ func TestATargetTypeThatCannotServeIsRefusedNamingTheListener(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			stack := providerStack(awscdk.NewApp(nil), fmt.Sprint("Types", i))
-			p := &provider.ProviderProps{AllowedPrincipals: []string{"111111111111"}, PrivateDnsName: "api.example.com", HostedZone: zone(stack), Listeners: []provider.Listener{c.listener(stack)}}
+			p := &provider.ProviderProps{AllowedPrincipals: []string{"111111111111"}, PrivateDnsName: "api.example.com", HostedZone: zone(stack), Listeners: []provider.Listener{c.listener(stack)},
+				DemoTarget: strings.Contains(c.name, "demo")}
 			mustContain(t, refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }), c.want)
 		})
 	}
@@ -489,7 +493,7 @@ func TestTheHandoffReadsTheProvidersOutputsIntoTypedValues(t *testing.T) {
 	if err := os.WriteFile(file, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h, err := consumer.ReadHandoffFile(file, privatelinkapp.ProviderStackName, consumer.HandoffIDs{})
+	h, err := consumer.ReadHandoffFile(file, privatelinkapp.ProviderStackName, consumer.HandoffIDs{Acceptor: "Acceptor"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,17 +512,19 @@ func TestTheHandoffReadsTheProvidersOutputsIntoTypedValues(t *testing.T) {
 		described.Stacks[0].Outputs = append(described.Stacks[0].Outputs, map[string]string{"OutputKey": k, "OutputValue": v})
 	}
 	raw, _ = json.Marshal(described)
-	h2, err := consumer.ReadHandoffStack(strings.NewReader(string(raw)), consumer.HandoffIDs{})
+	h2, err := consumer.ReadHandoffStack(strings.NewReader(string(raw)), consumer.HandoffIDs{Provider: "Provider", Acceptor: "Acceptor"})
 	if err != nil || fmt.Sprint(h2) != fmt.Sprint(want) {
 		t.Errorf("from describe-stacks: %+v, %v; want %+v", h2, err, want)
 	}
 
 	_, err = consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService}, consumer.HandoffIDs{})
 	mustContain(t, errString(err), `no ProviderServiceName output among ["ApiServiceName"]: these are not the outputs of a provider with the construct ID "Provider"; set HandoffIDs.Provider to its ID`)
-	h3, err := consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService}, consumer.HandoffIDs{Provider: "Api"})
+	h3, err := consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService, "AcceptorFunctionArn": "arn:…"}, consumer.HandoffIDs{Provider: "Api"})
 	if err != nil || h3.ServiceName != someService || h3.AcceptorArn != "" {
-		t.Errorf("a provider called Api: %+v, %v", h3, err)
+		t.Errorf("a provider called Api, no acceptor named: %+v, %v; want no AcceptorArn", h3, err)
 	}
+	_, err = consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService}, consumer.HandoffIDs{Provider: "Api", Acceptor: "Acceptor"})
+	mustContain(t, errString(err), `no AcceptorFunctionArn output among ["ApiServiceName"]: these are not the outputs of a stack with an acceptor whose construct ID is "Acceptor"`)
 	_, err = consumer.HandoffFromOutputs(map[string]string{"ProviderServiceName": someService, "ProviderPorts": "443/HTTPS"}, consumer.HandoffIDs{})
 	mustContain(t, errString(err), `output ProviderPorts: service port "443/HTTPS" is not <port>/<protocol>, such as 443/TLS: Protocol "HTTPS" is not a listener protocol`)
 }

@@ -69,7 +69,7 @@ func Example_existingVpc() {
 }
 
 // The handoff from a deployed provider stack: its outputs (here as a map; in a pipeline,
-// consumer.ReadHandoffFile("cdk-outputs.json", "Provider", consumer.HandoffIDs{}) or
+// consumer.ReadHandoffFile("cdk-outputs.json", "Provider", ids) or
 // ReadHandoffStack on `aws cloudformation describe-stacks`) become typed ConsumerProps values.
 func Example_handoff() {
 	h, err := consumer.HandoffFromOutputs(map[string]string{
@@ -77,7 +77,7 @@ func Example_handoff() {
 		"ProviderPorts":          "443/TLS",
 		"ProviderPrivateDnsName": "api.example.com",
 		"AcceptorFunctionArn":    "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-Provider",
-	}, consumer.HandoffIDs{})
+	}, consumer.HandoffIDs{Provider: "Provider", Acceptor: "Acceptor"})
 	if err != nil {
 		panic(err)
 	}

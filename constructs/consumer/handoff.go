@@ -38,16 +38,15 @@ func (h Handoff) ServiceRegion() string { return ServiceRegionOf(h.ServiceName) 
 type HandoffIDs struct {
 	// Provider is the provider construct's ID. Default: "Provider".
 	Provider string
-	// Acceptor is the acceptor construct's ID; its output is optional. Default: "Acceptor".
+	// Acceptor is the ID of the acceptor construct that accepts this provider's connections: its
+	// FunctionArn output becomes AcceptorArn. Default: none, AcceptorArn stays empty (a stack's
+	// acceptor serves one service, so it is named, never guessed).
 	Acceptor string
 }
 
 func (ids HandoffIDs) orDefaults() HandoffIDs {
 	if ids.Provider == "" {
 		ids.Provider = "Provider"
-	}
-	if ids.Acceptor == "" {
-		ids.Acceptor = "Acceptor"
 	}
 	return ids
 }
@@ -59,7 +58,12 @@ func HandoffFromOutputs(outputs map[string]string, ids HandoffIDs) (Handoff, err
 	h := Handoff{
 		ServiceName:    outputs[name(ids.Provider, provider.ServiceNameOutput)],
 		PrivateDnsName: outputs[name(ids.Provider, provider.PrivateDnsNameOutput)],
-		AcceptorArn:    outputs[name(ids.Acceptor, acceptor.FunctionArnOutput)],
+	}
+	if ids.Acceptor != "" {
+		var ok bool
+		if h.AcceptorArn, ok = outputs[name(ids.Acceptor, acceptor.FunctionArnOutput)]; !ok {
+			return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a stack with an acceptor whose construct ID is %q; set HandoffIDs.Acceptor to its ID, or leave it empty", name(ids.Acceptor, acceptor.FunctionArnOutput), slices.Sorted(maps.Keys(outputs)), ids.Acceptor)
+		}
 	}
 	if h.ServiceName == "" {
 		return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a provider with the construct ID %q; set HandoffIDs.Provider to its ID", name(ids.Provider, provider.ServiceNameOutput), slices.Sorted(maps.Keys(outputs)), ids.Provider)

@@ -258,6 +258,9 @@ func (p *ProviderProps) validateTargets(i int, l Listener, bad func(string, ...a
 	default:
 		bad("Listeners[%d].TargetType %q is not a Network Load Balancer target type: use elbv2.TargetType_INSTANCE, _IP or _ALB", i, l.TargetType)
 	}
+	if p.DemoTarget && l.TargetType != "" && l.TargetType != elbv2.TargetType_INSTANCE {
+		bad("Listeners[%d].TargetType %s with DemoTarget: the demo instance joins every listener's target group by instance ID; drop TargetType or DemoTarget", i, l.TargetType)
+	}
 	if len(l.Targets) == 0 {
 		return
 	}
