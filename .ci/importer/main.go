@@ -119,6 +119,7 @@ func main() {
 			ServiceName:        c.h.ServiceName,
 			Ports:              c.h.Ports,
 			AcceptorArn:        c.h.AcceptorArn,
+			PrivateDns:         jsii.Bool(c.h.PrivateDnsName != ""), // Legacy has no name to turn on
 			Vpc:                vpc,
 			SecurityGroups:     []awsec2.ISecurityGroup{clients},
 			AllowedPrefixLists: []string{"pl-0123456789abcdef0"},
