@@ -39,6 +39,9 @@ func (w world) stackName() string {
 	return w.stack
 }
 
+// stackUUID is the last part of the stack's AWS::StackId.
+func (w world) stackUUID() string { return "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" }
+
 func (w world) fail(t *testing.T, format string, args ...any) {
 	t.Helper()
 	t.Fatalf(w.where+format, args...)
@@ -77,7 +80,7 @@ func (w world) resolve(t *testing.T, v any) any {
 					return p.Name
 				case "AWS::StackId":
 					p, _ := awsid.PartitionOf(w.region)
-					return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", p.Name, w.region, w.account, w.stackName())
+					return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/%s", p.Name, w.region, w.account, w.stackName(), w.stackUUID())
 				case "AWS::URLSuffix":
 					p, _ := awsid.PartitionOf(w.region)
 					return p.DNSSuffix

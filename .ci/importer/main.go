@@ -129,17 +129,19 @@ func main() {
 		validated(props, b, c.id)
 		consumer.NewConsumer(b, c.id, props)
 	}
-	// Its own isolated VPC and only the team's security group, the acceptor found by location.
-	own := &consumer.ConsumerProps{
+	// A second endpoint to the service in the same VPC, behind only the team's security group,
+	// without private DNS (the first endpoint holds the name); the acceptor found by location.
+	direct := &consumer.ConsumerProps{
 		ServiceName:           api.ServiceName,
 		Ports:                 api.Ports,
-		AvailabilityZoneIds:   azIDs,
+		Vpc:                   vpc,
 		SecurityGroups:        []awsec2.ISecurityGroup{clients},
 		SecurityGroupDisabled: true,
+		PrivateDns:            jsii.Bool(false),
 		AcceptorArn:           acceptor.Location{Account: "111111111111", Region: "eu-west-1", StackName: "ImporterProvider"}.Arn(),
 		LogRetention:          awslogs.RetentionDays_ONE_YEAR,
 	}
-	validated(own, b, "Isolated")
-	consumer.NewConsumer(b, "Isolated", own)
+	validated(direct, b, "Direct")
+	consumer.NewConsumer(b, "Direct", direct)
 	app.Synth(nil)
 }

@@ -91,7 +91,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 	// Typed handoff: context, else the outputs file, else a marked placeholder.
 	serviceName, source := cfg.ServiceName, "context"
 	if serviceName == "" {
-		h, err := consumer.ReadHandoffFile(cfg.OutputsFile, ProviderStackName, consumer.HandoffIDs{Provider: "Provider", Acceptor: "Acceptor"})
+		h, err := consumer.ReadHandoffFile(cfg.OutputsFile, ProviderStackName, consumer.HandoffIDs{Provider: "Provider"})
 		switch {
 		case err == nil:
 			serviceName, source = h.ServiceName, cfg.OutputsFile

@@ -318,6 +318,10 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		c.allowPeers(props, dual)
 	}
 	c.sgs = append(c.sgs, props.SecurityGroups...)
+	if len(c.sgs) > 5 {
+		awscdk.Annotations_Of(self).AddWarningV2(jsii.String("privatelink:securityGroupQuota"), jsii.String(fmt.Sprintf(
+			"ConsumerProps.SecurityGroups gives the endpoint %d security groups: a network interface takes 5 unless the quota \"Security groups per network interface\" is raised (to at most 16, with rules per group × groups ≤ 1,000), or CreateVpcEndpoint fails", len(c.sgs))))
+	}
 
 	// One function for the preflight and the private DNS step: this consumer's own, with only
 	// the reads it needs (the service always, the subnets for the AZ check in the same Region,
@@ -334,7 +338,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		}
 		c.enablerFn = newEnabler(self, "Function", false, describe, props.LogsKey, props.LogRetention, props.LogRemovalPolicy)
 	}
-	c.enablerFn.serve()
+	c.enablerFn.serve(*self.Node().Path(), props.privateDNS())
 	if crossRegion {
 		c.enablerFn.allowMultiRegion(props.ServiceRegion)
 	}

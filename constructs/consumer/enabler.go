@@ -69,23 +69,47 @@ type enabler struct {
 	// vpce:AllowMultiRegion for.
 	shared  bool
 	regions []string
-	// consumers served, for the policy-size warning.
-	consumers int
+	// policyChars estimates the resolved size of the role's inline policies together, for
+	// the warning before IAM's limit; warned says it was given.
+	policyChars int
+	warned      bool
 }
 
-// maxSharedConsumers a shared enabler serves within IAM's 10,240 characters for a role's inline
-// policies together (IAM quotas, "Role policy size"): each consumer's EnablePrivateDnsPolicy is
-// 770 characters once resolved, the role's own and wait policies 1,207 (measured in
-// TestOneEnablerServesEveryConsumerOfItsStack): 1,207 + 11 × 770 = 9,677.
-const maxSharedConsumers = 11
+// IAM limits a role's inline policies to 10,240 characters together, whitespace not counted
+// (IAM quotas, "Role policy size"). What a shared enabler's role holds, resolved, measured in
+// TestOneEnablerServesEveryConsumerOfItsStack and rounded up: its own policy and its wait
+// policy, about 1,050 characters; each service Region's vpce:AllowMultiRegion statement, 210;
+// each consumer with private DNS, its EnablePrivateDnsPolicy, 760 plus its construct path
+// (which its tag condition names).
+const (
+	rolePolicyLimit      = 10240
+	rolePolicyBase       = 1050
+	regionStatementChars = 210
+	consumerPolicyChars  = 760
+)
 
-// serve counts a consumer of e, warning when the role's policies may outgrow IAM's limit.
-func (e *enabler) serve() {
-	e.consumers++
-	if e.shared && e.consumers == maxSharedConsumers+1 {
-		awscdk.Annotations_Of(e.Construct).AddWarningV2(jsii.String("privatelink:sharedEnablerPolicySize"), jsii.String(fmt.Sprintf(
-			"Enabler %s serves more than %d consumers: each adds a policy of about 770 characters to its role, and IAM limits a role's inline policies to 10,240 characters together, so the deploy may fail with LimitExceeded; give the further consumers another Enabler", *e.Node().Path(), maxSharedConsumers)))
+// serve counts a consumer of e at path (with private DNS, its own policy on the role), and warns
+// once when the role's policies are estimated to pass IAM's limit.
+func (e *enabler) serve(path string, privateDNS bool) {
+	if !e.shared {
+		return
 	}
+	if e.policyChars == 0 {
+		e.policyChars = rolePolicyBase
+	}
+	if privateDNS {
+		e.policyChars += consumerPolicyChars + len(path)
+	}
+	e.checkPolicySize()
+}
+
+func (e *enabler) checkPolicySize() {
+	if e.warned || e.policyChars <= rolePolicyLimit {
+		return
+	}
+	e.warned = true
+	awscdk.Annotations_Of(e.Construct).AddWarningV2(jsii.String("privatelink:sharedEnablerPolicySize"), jsii.String(fmt.Sprintf(
+		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS adds about 770), and IAM limits a role's inline policies to 10,240 together, so the deploy would fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)))
 }
 
 func (e *enabler) Function() awslambda.IFunction { return e.fn.Function }
@@ -134,6 +158,10 @@ func (e *enabler) allowMultiRegion(serviceRegion string) {
 		return
 	}
 	e.regions = append(e.regions, serviceRegion)
+	if e.shared {
+		e.policyChars += regionStatementChars
+		e.checkPolicySize()
+	}
 	sid := "CrossRegionEndpoint"
 	if e.shared {
 		// Sids are unique within a policy; one statement per service Region.

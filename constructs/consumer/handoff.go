@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
@@ -51,22 +52,36 @@ func (ids HandoffIDs) orDefaults() HandoffIDs {
 	return ids
 }
 
+// hashedName is an output name as earlier versions wrote it: <name><8 hex digits> (CDK's hash).
+var hashedName = regexp.MustCompile(`^(.+)[0-9A-F]{8}$`)
+
 // HandoffFromOutputs reads a Handoff from a provider stack's outputs, keyed by output name.
+// Outputs an earlier version wrote with CDK's hash suffix (ProviderServiceName1C87132C) are read
+// too, so an outputs file from before the upgrade still works until the next deploy rewrites it.
 func HandoffFromOutputs(outputs map[string]string, ids HandoffIDs) (Handoff, error) {
 	ids = ids.orDefaults()
+	given := slices.Sorted(maps.Keys(outputs)) // for messages: the names as written
+	outputs = maps.Clone(outputs)
+	for k, v := range outputs {
+		if m := hashedName.FindStringSubmatch(k); m != nil {
+			if _, ok := outputs[m[1]]; !ok {
+				outputs[m[1]] = v
+			}
+		}
+	}
 	name := func(construct, output string) string { return tree.OutputID(construct, output) }
 	h := Handoff{
 		ServiceName:    outputs[name(ids.Provider, provider.ServiceNameOutput)],
 		PrivateDnsName: outputs[name(ids.Provider, provider.PrivateDnsNameOutput)],
 	}
+	if h.ServiceName == "" {
+		return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a provider with the construct ID %q; set HandoffIDs.Provider to its ID", name(ids.Provider, provider.ServiceNameOutput), given, ids.Provider)
+	}
 	if ids.Acceptor != "" {
 		var ok bool
 		if h.AcceptorArn, ok = outputs[name(ids.Acceptor, acceptor.FunctionArnOutput)]; !ok {
-			return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a stack with an acceptor whose construct ID is %q; set HandoffIDs.Acceptor to its ID, or leave it empty", name(ids.Acceptor, acceptor.FunctionArnOutput), slices.Sorted(maps.Keys(outputs)), ids.Acceptor)
+			return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a stack with an acceptor whose construct ID is %q; set HandoffIDs.Acceptor to its ID, or leave it empty", name(ids.Acceptor, acceptor.FunctionArnOutput), given, ids.Acceptor)
 		}
-	}
-	if h.ServiceName == "" {
-		return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a provider with the construct ID %q; set HandoffIDs.Provider to its ID", name(ids.Provider, provider.ServiceNameOutput), slices.Sorted(maps.Keys(outputs)), ids.Provider)
 	}
 	if ports, ok := outputs[name(ids.Provider, provider.PortsOutput)]; ok {
 		var err error

@@ -215,6 +215,19 @@ func (p *ConsumerProps) validateSecurityGroups(bad func(string, ...any)) {
 			bad("SecurityGroupDisabled with TestClient: the test client is admitted by a rule of the created group; drop one of them")
 		}
 	}
+	if len(p.SecurityGroups) > 0 && p.Vpc == nil {
+		// Security groups belong to one VPC ("AssociateSecurityGroupVpc" exists to use one in
+		// another): a group made before this construct cannot be in the VPC it creates.
+		bad("SecurityGroups are given but Vpc is not: the endpoint's VPC would be created here, and a security group belongs to the VPC it was made in; give Vpc (the groups' VPC), or drop SecurityGroups")
+	}
+	for i, g := range p.SecurityGroups {
+		if g == nil || p.Vpc == nil {
+			continue
+		}
+		if cfn, ok := g.Node().DefaultChild().(awsec2.CfnSecurityGroup); ok && cfn != nil && cfn.VpcId() != nil && *cfn.VpcId() != *p.Vpc.VpcId() {
+			bad("SecurityGroups[%d] %s belongs to another VPC than Vpc %s: a security group works in the VPC it was made in; give groups of the endpoint's VPC", i, *g.Node().Path(), *p.Vpc.Node().Path())
+		}
+	}
 	n := len(p.SecurityGroups)
 	if !p.SecurityGroupDisabled {
 		n++

@@ -179,7 +179,13 @@ func (p *provider) addListeners() {
 		}
 		listener := p.lb.AddListener(jsii.String("Listener"+port), props)
 		hc := l.HealthCheck
-		if hc == nil {
+		switch {
+		case hc != nil:
+		case l.TargetType == elbv2.TargetType_ALB:
+			// ELB checks an ALB target over HTTP or HTTPS and fixes its unhealthy threshold,
+			// timeout and success codes ("Use an Application Load Balancer as a target").
+			hc = &elbv2.HealthCheck{Protocol: elbv2.Protocol_HTTP, Path: jsii.String("/")}
+		default:
 			hc = defaultHealthCheck()
 		}
 		// What addTargets would make (same scope and ID), plus the IP address type it cannot

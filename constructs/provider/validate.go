@@ -4,16 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/internal/dualstack"
@@ -243,17 +242,26 @@ func (p *ProviderProps) validateTree(scope constructs.Construct, id string, bad 
 	}
 }
 
-// validateTargets checks listener i's TargetType against its protocol and its Targets' types,
-// which only binding tells: each target is bound to a throw-away target group of a throw-away
-// app, so the provider's app is untouched.
+// validateTargets checks listener i's TargetType against its protocol and health check, and
+// against its Targets' types where those are known without binding them.
 func (p *ProviderProps) validateTargets(i int, l Listener, bad func(string, ...any)) {
 	switch l.TargetType {
 	case "", elbv2.TargetType_INSTANCE, elbv2.TargetType_IP:
 	case elbv2.TargetType_ALB:
-		// ELB User Guide, "Use Application Load Balancers as targets of a Network Load
-		// Balancer": the target group's protocol is TCP, and its address type IPv4.
+		// ELB User Guide, "Use an Application Load Balancer as a target of a Network Load
+		// Balancer": "Only TCP listeners can forward traffic to an Application Load Balancer
+		// target group"; its health check is HTTP or HTTPS, and "you can't modify Unhealthy
+		// threshold, Timeout, or Success codes".
 		if l.Protocol.orTCP() != TCP {
 			bad("Listeners[%d].TargetType ALB needs a TCP listener (an ALB target group is TCP only), but Protocol is %s: use TCP, or targets of type IP or INSTANCE", i, l.Protocol)
+		}
+		if hc := l.HealthCheck; hc != nil {
+			if hc.Protocol != elbv2.Protocol_HTTP && hc.Protocol != elbv2.Protocol_HTTPS {
+				bad("Listeners[%d].HealthCheck.Protocol %q cannot check an Application Load Balancer target, which ELB checks over HTTP or HTTPS only: set Protocol to elbv2.Protocol_HTTP (or leave HealthCheck out)", i, hc.Protocol)
+			}
+			if hc.UnhealthyThresholdCount != nil || hc.Timeout != nil || hc.HealthyHttpCodes != nil {
+				bad("Listeners[%d].HealthCheck sets UnhealthyThresholdCount, Timeout or HealthyHttpCodes, which ELB fixes for an Application Load Balancer target: drop them", i)
+			}
 		}
 	default:
 		bad("Listeners[%d].TargetType %q is not a Network Load Balancer target type: use elbv2.TargetType_INSTANCE, _IP or _ALB", i, l.TargetType)
@@ -261,31 +269,42 @@ func (p *ProviderProps) validateTargets(i int, l Listener, bad func(string, ...a
 	if p.DemoTarget && l.TargetType != "" && l.TargetType != elbv2.TargetType_INSTANCE {
 		bad("Listeners[%d].TargetType %s with DemoTarget: the demo instance joins every listener's target group by instance ID; drop TargetType or DemoTarget", i, l.TargetType)
 	}
-	if len(l.Targets) == 0 {
-		return
-	}
 	var types []string
-	scratch := elbv2.NewNetworkTargetGroup(awscdk.NewStack(awscdk.NewApp(&awscdk.AppProps{AutoSynth: jsii.Bool(false)}), jsii.String("Scratch"), nil), jsii.String("Group"), &elbv2.NetworkTargetGroupProps{Port: jsii.Number(1)})
 	for _, t := range l.Targets {
 		if t == nil {
 			bad("Listeners[%d].Targets has a nil target: remove it", i)
 			return
 		}
-		var got *elbv2.LoadBalancerTargetProps
-		if msg := tree.Catch(func() { got = t.AttachToNetworkTargetGroup(scratch) }); msg != "" || got == nil {
-			bad("Listeners[%d].Targets: a target cannot join a network target group (%s): use targets from awselasticloadbalancingv2targets", i, msg)
-			return
-		}
-		if !slices.Contains(types, string(got.TargetType)) {
-			types = append(types, string(got.TargetType))
+		if typ := targetTypeOf(t); typ != "" && !slices.Contains(types, string(typ)) {
+			types = append(types, string(typ))
 		}
 	}
 	switch {
 	case len(types) > 1:
 		bad("Listeners[%d].Targets mix target types %q: a target group holds one type; put each type behind its own listener", i, types)
-	case l.TargetType != "" && types[0] != string(l.TargetType):
+	case len(types) == 1 && l.TargetType != "" && types[0] != string(l.TargetType):
 		bad("Listeners[%d].TargetType %s, but its Targets are %s targets: drop TargetType (it follows the targets) or give %s targets", i, l.TargetType, types[0], l.TargetType)
 	}
+}
+
+// targetTypeOf is the target type of an awselasticloadbalancingv2targets target, told by its
+// jsii proxy's Go type: binding a target to learn it is not read-only (an Auto Scaling group or
+// an ECS service records the group it joins). Other targets (an Auto Scaling group, an ECS
+// service, your own) give "", and aws-cdk-lib checks them when they join.
+func targetTypeOf(t elbv2.INetworkLoadBalancerTarget) elbv2.TargetType {
+	name := reflect.TypeOf(t).String()
+	if !strings.HasPrefix(name, "*awselasticloadbalancingv2targets.jsiiProxy_") {
+		return ""
+	}
+	switch strings.TrimPrefix(name, "*awselasticloadbalancingv2targets.jsiiProxy_") {
+	case "IpTarget":
+		return elbv2.TargetType_IP
+	case "InstanceTarget", "InstanceIdTarget":
+		return elbv2.TargetType_INSTANCE
+	case "AlbTarget", "AlbArnTarget", "AlbListenerTarget":
+		return elbv2.TargetType_ALB
+	}
+	return ""
 }
 
 // problem says what is wrong with a service port, or "".

@@ -117,6 +117,7 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 	logs := newLogGroup(c, "Logs", "", retention, removal, props.LogsKey)
 	if props.LogsKey != nil {
 		logsKeyRegionWarning(c, props.LogsKey)
+		retainedLogsKeyWarning(c, props.LogsKey, removal)
 	}
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
@@ -220,6 +221,19 @@ func CrossRegion(allowedRegions []string) string {
 		return "true"
 	}
 	return ""
+}
+
+// retainedLogsKeyWarning warns when retained log groups are encrypted with a key of this app that
+// is deleted with its stack: once the key is gone "you can no longer decrypt the data that was
+// encrypted under that KMS key" (KMS Developer Guide, "Deleting AWS KMS keys"), so the logs kept
+// would be unreadable.
+func retainedLogsKeyWarning(scope constructs.Construct, key awskms.IKey, removal awscdk.RemovalPolicy) {
+	cfn, ok := key.Node().DefaultChild().(awskms.CfnKey)
+	if removal == awscdk.RemovalPolicy_DESTROY || !ok || cfn == nil || cfn.CfnOptions().DeletionPolicy() != awscdk.CfnDeletionPolicy_DELETE {
+		return
+	}
+	awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:retainedLogsKeyDeleted"), jsii.String(fmt.Sprintf(
+		"LogRemovalPolicy keeps the log groups after the stack, but LogsKey %s is deleted with it, and retained logs encrypted with a deleted key cannot be read: give the key RemovalPolicy RETAIN too (key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN))", *key.Node().Path())))
 }
 
 // kmsKeyArn is a KMS key ARN, which awskms.Key_FromKeyArn insists on; the Region is captured.

@@ -103,8 +103,14 @@ func (f *Func) waiter() *waiter {
 	// its resource policy instead of one ARN per group, which would reach that policy's 5,120
 	// characters after a few dozen state machines (Step Functions Developer Guide, "Logging
 	// using CloudWatch Logs"). The name is unique per stack and construct path.
-	logs := newLogGroup(scope, "Logs", "/aws/vendedlogs/states/"+*awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(256), Separator: jsii.String("-")}),
-		f.retention, f.removal, f.logsKey)
+	name := "/aws/vendedlogs/states/" + *awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(256), Separator: jsii.String("-")})
+	if f.removal != awscdk.RemovalPolicy_DESTROY {
+		// A retained group outlives its stack (and a rolled-back first create), and a group
+		// of the same name cannot be created again (AlreadyExists): the stack's own ID, the
+		// UUID at the end of AWS::StackId, makes each stack's name its own.
+		name += "-" + *awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+	}
+	logs := newLogGroup(scope, "Logs", name, f.retention, f.removal, f.logsKey)
 	f.logGroups = append(f.logGroups, logs)
 	machine := sfn.NewCfnStateMachine(scope, jsii.String("StateMachine"), &sfn.CfnStateMachineProps{
 		StateMachineType: jsii.String("STANDARD"),
