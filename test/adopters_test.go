@@ -656,3 +656,23 @@ func TestRetainedLogsUnderAKeyDeletedWithTheStackWarn(t *testing.T) {
 		t.Fatalf("%d warnings, want 1 on the retained provider's function", len(*found))
 	}
 }
+
+// The constructs are constructs to CDK itself (jsii's override pattern), not Go structs around
+// one: anything that takes a construct takes them.
+func TestTheConstructsGoWhereverCDKTakesAConstruct(t *testing.T) {
+	stack := providerStack(awscdk.NewApp(nil), "AnyConstruct")
+	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
+	a := acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
+	e := consumer.NewEnabler(stack, "Enabler", nil)
+	c := consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, AvailabilityZoneIds: []string{"euw1-az1"}, Enabler: e})
+	for _, x := range []constructs.IConstruct{p, a, e, c} {
+		if got := *awscdk.Stack_Of(x).StackName(); got != "AnyConstruct" {
+			t.Errorf("Stack_Of(%s) is %s", *x.Node().Path(), got)
+		}
+		awscdk.Annotations_Of(x).AcknowledgeWarning(jsii.String("privatelink:none"), jsii.String("passed to CDK"))
+	}
+	c.Node().AddDependency(a)
+	if deps := *c.Node().Dependencies(); len(deps) != 1 || *deps[0].Node().Path() != "AnyConstruct/Acceptor" {
+		t.Errorf("the consumer depends on %v, want the acceptor", deps)
+	}
+}

@@ -74,7 +74,9 @@ func main() {
 		AllowedPrincipals: []string{"222222222222"},
 	}
 	validated(legacyProps, a, "Legacy")
-	provider.NewProvider(a, "Legacy", legacyProps)
+	legacyProvider := provider.NewProvider(a, "Legacy", legacyProps)
+	// Checked by hand: aws elbv2 describe-load-balancers says dualstack.
+	awscdk.Annotations_Of(legacyProvider).AcknowledgeWarning(jsii.String("privatelink:ipv6OnImportedNlb"), jsii.String("the legacy NLB is dualstack"))
 
 	// A service in a VPC of the app's own, targets registered later by instance ID.
 	queueVpc := provider.NewIsolatedVpc(a, "QueueVpc", azIDs).Vpc
@@ -102,10 +104,11 @@ func main() {
 	}
 	// The account's existing VPC: private subnets with egress, no isolated ones.
 	vpc := awsec2.Vpc_FromVpcAttributes(b, jsii.String("Vpc"), &awsec2.VpcAttributes{
-		VpcId:             jsii.String("vpc-0123456789abcdef0"),
-		VpcCidrBlock:      jsii.String("10.1.0.0/16"),
-		AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b"),
-		PrivateSubnetIds:  jsii.Strings("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
+		VpcId:                      jsii.String("vpc-0123456789abcdef0"),
+		VpcCidrBlock:               jsii.String("10.1.0.0/16"),
+		AvailabilityZones:          jsii.Strings("eu-west-1a", "eu-west-1b"),
+		PrivateSubnetIds:           jsii.Strings("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
+		PrivateSubnetRouteTableIds: jsii.Strings("rtb-0123456789abcdef0", "rtb-0123456789abcdef1"),
 	})
 	clients := awsec2.SecurityGroup_FromSecurityGroupId(b, jsii.String("Clients"), jsii.String("sg-0123456789abcdef0"), nil)
 	enablerProps := &consumer.EnablerProps{LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: retain}

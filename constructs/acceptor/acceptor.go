@@ -246,7 +246,10 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 		panic(err)
 	}
 	allowed := props.allowed()
-	a := &acceptor{Construct: constructs.NewConstruct(scope, jsii.String(id)), allowed: allowed}
+	a := &acceptor{allowed: allowed}
+	// The struct itself is the construct (jsii's override pattern), so it can be passed to
+	// anything that takes a construct: awscdk.Stack_Of(a), Node().AddDependency(a), ….
+	constructs.NewConstruct_Override(a, scope, jsii.String(id))
 	c := a.Construct
 	tree.ClaimOutputs(c)
 	stack := awscdk.Stack_Of(c)

@@ -285,7 +285,10 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		}
 		props = &withName
 	}
-	c := &consumer{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	c := &consumer{}
+	// The struct itself is the construct (jsii's override pattern), so it can be passed to
+	// anything that takes a construct: awscdk.Stack_Of(c), Node().AddDependency(c), ….
+	constructs.NewConstruct_Override(c, scope, jsii.String(id))
 	self := c.Construct
 	tree.ClaimOutputs(self)
 	stack := awscdk.Stack_Of(self)

@@ -131,7 +131,11 @@ func NewEnabler(scope constructs.Construct, id string, props *EnablerProps) Enab
 }
 
 func newEnabler(scope constructs.Construct, id string, shared bool, describe []string, key awskms.IKey, retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) *enabler {
-	fn := gofunc.New(scope, id, &gofunc.Props{
+	e := &enabler{shared: shared}
+	// The struct itself is the construct (jsii's override pattern), so it can be passed to
+	// anything that takes a construct.
+	constructs.NewConstruct_Override(e, scope, jsii.String(id))
+	e.fn = gofunc.NewIn(e, &gofunc.Props{
 		Package:     "constructs/consumer/enabler",
 		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
 		Timeout:     gofunc.WaitInvocationTimeout,
@@ -143,8 +147,8 @@ func newEnabler(scope constructs.Construct, id string, shared bool, describe []s
 		Retention:        retention,
 		LogRemovalPolicy: removal,
 	})
-	nag.Suppress(fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
-	return &enabler{Construct: fn.Construct(), fn: fn, shared: shared}
+	nag.Suppress(e.fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
+	return e
 }
 
 // allowMultiRegion grants vpce:AllowMultiRegion for a service in serviceRegion, once per Region,

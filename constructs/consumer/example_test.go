@@ -41,10 +41,11 @@ func Example_existingVpc() {
 		Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")},
 	})
 	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Vpc"), &awsec2.VpcAttributes{
-		VpcId:             jsii.String("vpc-0123456789abcdef0"),
-		VpcCidrBlock:      jsii.String("10.1.0.0/16"),
-		AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b"),
-		PrivateSubnetIds:  jsii.Strings("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
+		VpcId:                      jsii.String("vpc-0123456789abcdef0"),
+		VpcCidrBlock:               jsii.String("10.1.0.0/16"),
+		AvailabilityZones:          jsii.Strings("eu-west-1a", "eu-west-1b"),
+		PrivateSubnetIds:           jsii.Strings("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
+		PrivateSubnetRouteTableIds: jsii.Strings("rtb-0123456789abcdef0", "rtb-0123456789abcdef1"),
 	})
 	clients := awsec2.SecurityGroup_FromSecurityGroupId(stack, jsii.String("Clients"), jsii.String("sg-0123456789abcdef0"), nil)
 	enabler := consumer.NewEnabler(stack, "Enabler", nil)

@@ -130,7 +130,9 @@ func NewProvider(scope constructs.Construct, id string, props *ProviderProps) Pr
 		panic(err)
 	}
 	p := &provider{props: *props}
-	p.Construct = constructs.NewConstruct(scope, jsii.String(id))
+	// The struct itself is the construct (jsii's override pattern), so it can be passed to
+	// anything that takes a construct: awscdk.Stack_Of(p), Node().AddDependency(p), ….
+	constructs.NewConstruct_Override(p, scope, jsii.String(id))
 	tree.ClaimOutputs(p.Construct)
 	stack := awscdk.Stack_Of(p.Construct)
 

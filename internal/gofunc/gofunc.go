@@ -64,9 +64,6 @@ type Func struct {
 	logGroups []awslogs.LogGroup
 }
 
-// Construct is the construct New added (scope/id), holding the function, its role and logs.
-func (f *Func) Construct() constructs.Construct { return f.scope }
-
 // LogGroups are the function's log group, then its waits' state machine's once it has one.
 func (f *Func) LogGroups() []awslogs.LogGroup { return f.logGroups }
 
@@ -105,7 +102,12 @@ func (f *Func) customResource(scope constructs.Construct, id, resourceType strin
 
 // New adds the function under scope/id.
 func New(scope constructs.Construct, id string, props *Props) *Func {
-	c := constructs.NewConstruct(scope, jsii.String(id))
+	return NewIn(constructs.NewConstruct(scope, jsii.String(id)), props)
+}
+
+// NewIn adds the function's resources under c, a construct the caller made (one of its own
+// types, through constructs.NewConstruct_Override).
+func NewIn(c constructs.Construct, props *Props) *Func {
 	retention := props.Retention
 	if retention == "" {
 		retention = awslogs.RetentionDays_ONE_YEAR
