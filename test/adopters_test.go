@@ -356,8 +356,8 @@ func TestLogRetentionAndRemovalReachEveryLogGroupAndTheGetters(t *testing.T) {
 		if props(lg)["RetentionInDays"] != float64(731) || lg["DeletionPolicy"] != "Retain" || lg["UpdateReplacePolicy"] != "Retain" {
 			t.Errorf("%s: RetentionInDays %v, DeletionPolicy %v, UpdateReplacePolicy %v; want 731 and Retain", id, props(lg)["RetentionInDays"], lg["DeletionPolicy"], lg["UpdateReplacePolicy"])
 		}
-		// A retained group with a fixed name would block the stack's next create
-		// (AlreadyExists): named ones end in the stack's UUID.
+		// A group kept after its stack, with a fixed name, would block the stack's next
+		// create (AlreadyExists): named ones end in the stack's UUID.
 		if name, ok := props(lg)["LogGroupName"]; ok {
 			if got := fmt.Sprint(w.resolve(t, name)); !strings.HasPrefix(got, "/aws/vendedlogs/states/") || !strings.HasSuffix(got, "-"+w.stackUUID()) {
 				t.Errorf("%s is named %s, want /aws/vendedlogs/states/…-<stack UUID>", id, got)
@@ -452,20 +452,25 @@ func TestAListenerWithoutTargetsGetsIPTargetsUnlessItSaysOtherwise(t *testing.T)
 	tpl := synth(t, "target-types", func(app awscdk.App) error {
 		stack = providerStack(app, "TargetTypes")
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, AllowedPrincipals: []string{"111111111111"},
-			Listeners: []provider.Listener{{Port: 443}, {Port: 8443, TargetType: elbv2.TargetType_INSTANCE}, {Port: 9443, TargetType: elbv2.TargetType_ALB}}})
+			Listeners: []provider.Listener{{Port: 443}, {Port: 8443, TargetType: elbv2.TargetType_INSTANCE}, {Port: 9443, TargetType: elbv2.TargetType_ALB},
+				// An ALB known from its target alone gets the same group.
+				{Port: 10443, Targets: []elbv2.INetworkLoadBalancerTarget{elbv2targets.NewAlbArnTarget(jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/0123456789abcdef"), jsii.Number(10443))}}}})
 		return nil
 	}).templates["TargetTypes"]
 	got := map[string]any{}
 	for _, tg := range resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup") {
 		got[fmt.Sprint(props(tg)["Port"])] = props(tg)["TargetType"]
-		if props(tg)["Port"] == float64(9443) {
+		if props(tg)["Port"] == float64(9443) || props(tg)["Port"] == float64(10443) {
+			if attrs := props(tg)["TargetGroupAttributes"]; attrs != nil {
+				t.Errorf("the ALB target group on %v sets %v: an alb group takes no proxy protocol attribute", props(tg)["Port"], attrs)
+			}
 			// ELB checks an ALB over HTTP or HTTPS and fixes its unhealthy threshold and timeout.
 			if hc := fmt.Sprint(props(tg)["HealthCheckProtocol"], " ", props(tg)["HealthCheckPath"], " ", props(tg)["UnhealthyThresholdCount"], " ", props(tg)["HealthCheckTimeoutSeconds"]); hc != "HTTP / <nil> <nil>" {
 				t.Errorf("the ALB target group's health check is %s, want HTTP / with ELB's fixed threshold and timeout", hc)
 			}
 		}
 	}
-	if want := map[string]any{"443": "ip", "8443": "instance", "9443": "alb"}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if want := map[string]any{"10443": "alb", "443": "ip", "8443": "instance", "9443": "alb"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("target types by port %v, want %v", got, want)
 	}
 	empty := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("empty TargetGroup")))
@@ -482,7 +487,14 @@ func TestATargetTypeThatCannotServeIsRefusedNamingTheListener(t *testing.T) {
 	}{
 		{"an ALB behind TLS", func(constructs.Construct) provider.Listener {
 			return provider.Listener{Port: 443, Protocol: provider.TLS, TargetType: elbv2.TargetType_ALB}
-		}, "ProviderProps.Listeners[0].TargetType ALB needs a TCP listener (an ALB target group is TCP only), but Protocol is TLS"},
+		}, "ProviderProps.Listeners[0] forwards to an Application Load Balancer (TargetType ALB), which needs a TCP listener, but Protocol is TLS"},
+		{"an ALB target behind TLS", func(constructs.Construct) provider.Listener {
+			return provider.Listener{Port: 443, Protocol: provider.TLS, Targets: []elbv2.INetworkLoadBalancerTarget{
+				elbv2targets.NewAlbArnTarget(jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/0123456789abcdef"), jsii.Number(443))}}
+		}, "ProviderProps.Listeners[0] forwards to an Application Load Balancer (TargetType ALB), which needs a TCP listener, but Protocol is TLS"},
+		{"an ALB checked over TCP", func(constructs.Construct) provider.Listener {
+			return provider.Listener{Port: 443, TargetType: elbv2.TargetType_ALB, HealthCheck: &elbv2.HealthCheck{Protocol: elbv2.Protocol_TCP}}
+		}, `ProviderProps.Listeners[0].HealthCheck.Protocol "TCP" cannot check an Application Load Balancer target, which ELB checks over HTTP or HTTPS only`},
 		{"a Lambda", func(constructs.Construct) provider.Listener {
 			return provider.Listener{Port: 443, TargetType: elbv2.TargetType_LAMBDA}
 		}, `ProviderProps.Listeners[0].TargetType "LAMBDA" is not a Network Load Balancer target type`},
@@ -674,5 +686,26 @@ func TestTheConstructsGoWhereverCDKTakesAConstruct(t *testing.T) {
 	c.Node().AddDependency(a)
 	if deps := *c.Node().Dependencies(); len(deps) != 1 || *deps[0].Node().Path() != "AnyConstruct/Acceptor" {
 		t.Errorf("the consumer depends on %v, want the acceptor", deps)
+	}
+}
+
+// The wait machine's LogGroupArn has at most 256 characters (AWS::StepFunctions::StateMachine
+// CloudWatchLogsLogGroup), even for the longest stack name CloudFormation takes (128) in the
+// longest partition and Region.
+func TestTheWaitLogGroupsArnFitsStepFunctionsForTheLongestStackName(t *testing.T) {
+	name := strings.Repeat("S", 128)
+	tpl := synth(t, "long-stack-name", func(app awscdk.App) error {
+		stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-gov-west-1")}})
+		consumer.NewConsumer(stack, strings.Repeat("C", 60), &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.us-gov-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}})
+		return nil
+	}, noControlTowerCheck).templates[name]
+	w := world{account: "111111111111", region: "us-gov-west-1", stack: name}
+	for id, lg := range resources(tpl, "AWS::Logs::LogGroup") {
+		if n, ok := props(lg)["LogGroupName"]; ok {
+			arn := "arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:" + fmt.Sprint(w.resolve(t, n)) + ":*"
+			if len(arn) > 256 {
+				t.Errorf("%s's ARN is %d characters: %s", id, len(arn), arn)
+			}
+		}
 	}
 }

@@ -506,9 +506,13 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			} else {
 				ref := dests[0].(map[string]any)["CloudWatchLogsLogGroup"].(map[string]any)["LogGroupArn"].(map[string]any)["Fn::GetAtt"].([]any)
 				group := all[ref[0].(string)]
-				name, _ := props(group)["LogGroupName"].(string)
-				if group["Type"] != "AWS::Logs::LogGroup" || !strings.HasPrefix(name, "/aws/vendedlogs/states/") || len(name) > 512 || props(group)["RetentionInDays"] != 365.0 {
-					t.Errorf("%s logs to %v named %q, want a log group kept 365 days under /aws/vendedlogs/states/ (at most 512 characters)", machineID, ref, name)
+				name := fmt.Sprint(w.resolve(t, props(group)["LogGroupName"]))
+				// The machine's LogGroupArn has at most 256 characters
+				// (AWS::StepFunctions::StateMachine CloudWatchLogsLogGroup), the longest
+				// partition and Region counted.
+				arn := "arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:" + name + ":*"
+				if group["Type"] != "AWS::Logs::LogGroup" || !strings.HasPrefix(name, "/aws/vendedlogs/states/") || len(arn) > 256 || props(group)["RetentionInDays"] != 365.0 {
+					t.Errorf("%s logs to %v named %q (ARN up to %d characters), want a log group kept 365 days under /aws/vendedlogs/states/, its ARN at most 256 characters", machineID, ref, name, len(arn))
 				}
 			}
 			if tracing, _ := machine["TracingConfiguration"].(map[string]any); tracing["Enabled"] != true {

@@ -81,8 +81,11 @@ type enabler struct {
 // policy, about 1,050 characters; each service Region's vpce:AllowMultiRegion statement, 210;
 // each consumer with private DNS, its EnablePrivateDnsPolicy, 760 plus its construct path
 // (which its tag condition names).
+// The estimate is for aws and eu-west-1 with a short stack name; a longer partition, Region or
+// stack name adds up to about 30 characters per consumer, hence the warning 500 characters
+// before the limit.
 const (
-	rolePolicyLimit      = 10240
+	rolePolicyLimit      = 10240 - 500
 	rolePolicyBase       = 1050
 	regionStatementChars = 210
 	consumerPolicyChars  = 760
@@ -109,7 +112,7 @@ func (e *enabler) checkPolicySize() {
 	}
 	e.warned = true
 	awscdk.Annotations_Of(e.Construct).AddWarningV2(jsii.String("privatelink:sharedEnablerPolicySize"), jsii.String(fmt.Sprintf(
-		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS adds about 770), and IAM limits a role's inline policies to 10,240 together, so the deploy would fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)))
+		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS adds about 770), and IAM limits a role's inline policies to 10,240 together, so the deploy may fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)))
 }
 
 func (e *enabler) Function() awslambda.IFunction { return e.fn.Function }

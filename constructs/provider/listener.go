@@ -133,6 +133,22 @@ func defaultHealthCheck() *elbv2.HealthCheck {
 	}
 }
 
+// targetType is the listener's target type as far as synth knows it: TargetType, else the type
+// of its Targets (when of a known kind and all one type), else "".
+func (l Listener) targetType() elbv2.TargetType {
+	if l.TargetType != "" {
+		return l.TargetType
+	}
+	for _, t := range l.Targets {
+		if t != nil {
+			if typ := targetTypeOf(t); typ != "" {
+				return typ
+			}
+		}
+	}
+	return ""
+}
+
 func (l Listener) targetPort() int {
 	if l.TargetPort == 0 {
 		return l.Port
@@ -181,7 +197,7 @@ func (p *provider) addListeners() {
 		hc := l.HealthCheck
 		switch {
 		case hc != nil:
-		case l.TargetType == elbv2.TargetType_ALB:
+		case l.targetType() == elbv2.TargetType_ALB:
 			// ELB checks an ALB target over HTTP or HTTPS and fixes its unhealthy threshold,
 			// timeout and success codes ("Use an Application Load Balancer as a target").
 			hc = &elbv2.HealthCheck{Protocol: elbv2.Protocol_HTTP, Path: jsii.String("/")}
@@ -200,6 +216,11 @@ func (p *provider) addListeners() {
 			Targets:         &l.Targets,
 			HealthCheck:     hc,
 			ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
+		}
+		if l.targetType() == elbv2.TargetType_ALB {
+			// An alb target group takes no proxy protocol attribute ("these attributes always
+			// use their default values"); ELB refuses one it does not support.
+			tgProps.ProxyProtocolV2 = nil
 		}
 		if ipv6Targets {
 			tgProps.IpAddressType = elbv2.TargetGroupIpAddressType_IPV6

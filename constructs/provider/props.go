@@ -44,10 +44,11 @@ type Listener struct {
 	// HTTP/2 clients. Default: none (no ALPN negotiation, ELB's default).
 	AlpnPolicy elbv2.AlpnPolicy
 	// TargetType of the target group: INSTANCE, IP or ALB (an Application Load Balancer behind
-	// a TCP listener). It cannot change once deployed (a new type replaces the group and drops
-	// targets registered outside CloudFormation). Default: the type of Targets; without Targets,
-	// IP — registered later by ECS tasks, IP addresses or instances' addresses. Targets added
-	// later through Provider.TargetGroups() must be of this type.
+	// a TCP listener; its group is health-checked over HTTP on / unless HealthCheck says HTTPS).
+	// It cannot change once deployed (a new type replaces the group and drops targets
+	// registered outside CloudFormation). Default: the type of Targets; without Targets, IP —
+	// registered later by ECS tasks, IP addresses or instances' addresses. Targets added later
+	// through Provider.TargetGroups() must be of this type.
 	TargetType elbv2.TargetType
 }
 

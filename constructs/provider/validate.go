@@ -242,33 +242,9 @@ func (p *ProviderProps) validateTree(scope constructs.Construct, id string, bad 
 	}
 }
 
-// validateTargets checks listener i's TargetType against its protocol and health check, and
-// against its Targets' types where those are known without binding them.
+// validateTargets checks listener i's target type (TargetType, else its Targets') against its
+// protocol, health check and the demo target, and its Targets against each other.
 func (p *ProviderProps) validateTargets(i int, l Listener, bad func(string, ...any)) {
-	switch l.TargetType {
-	case "", elbv2.TargetType_INSTANCE, elbv2.TargetType_IP:
-	case elbv2.TargetType_ALB:
-		// ELB User Guide, "Use an Application Load Balancer as a target of a Network Load
-		// Balancer": "Only TCP listeners can forward traffic to an Application Load Balancer
-		// target group"; its health check is HTTP or HTTPS, and "you can't modify Unhealthy
-		// threshold, Timeout, or Success codes".
-		if l.Protocol.orTCP() != TCP {
-			bad("Listeners[%d].TargetType ALB needs a TCP listener (an ALB target group is TCP only), but Protocol is %s: use TCP, or targets of type IP or INSTANCE", i, l.Protocol)
-		}
-		if hc := l.HealthCheck; hc != nil {
-			if hc.Protocol != elbv2.Protocol_HTTP && hc.Protocol != elbv2.Protocol_HTTPS {
-				bad("Listeners[%d].HealthCheck.Protocol %q cannot check an Application Load Balancer target, which ELB checks over HTTP or HTTPS only: set Protocol to elbv2.Protocol_HTTP (or leave HealthCheck out)", i, hc.Protocol)
-			}
-			if hc.UnhealthyThresholdCount != nil || hc.Timeout != nil || hc.HealthyHttpCodes != nil {
-				bad("Listeners[%d].HealthCheck sets UnhealthyThresholdCount, Timeout or HealthyHttpCodes, which ELB fixes for an Application Load Balancer target: drop them", i)
-			}
-		}
-	default:
-		bad("Listeners[%d].TargetType %q is not a Network Load Balancer target type: use elbv2.TargetType_INSTANCE, _IP or _ALB", i, l.TargetType)
-	}
-	if p.DemoTarget && l.TargetType != "" && l.TargetType != elbv2.TargetType_INSTANCE {
-		bad("Listeners[%d].TargetType %s with DemoTarget: the demo instance joins every listener's target group by instance ID; drop TargetType or DemoTarget", i, l.TargetType)
-	}
 	var types []string
 	for _, t := range l.Targets {
 		if t == nil {
@@ -284,6 +260,34 @@ func (p *ProviderProps) validateTargets(i int, l Listener, bad func(string, ...a
 		bad("Listeners[%d].Targets mix target types %q: a target group holds one type; put each type behind its own listener", i, types)
 	case len(types) == 1 && l.TargetType != "" && types[0] != string(l.TargetType):
 		bad("Listeners[%d].TargetType %s, but its Targets are %s targets: drop TargetType (it follows the targets) or give %s targets", i, l.TargetType, types[0], l.TargetType)
+	}
+	switch typ := l.targetType(); typ {
+	case "", elbv2.TargetType_INSTANCE, elbv2.TargetType_IP:
+	case elbv2.TargetType_ALB:
+		// ELB User Guide, "Use an Application Load Balancer as a target of a Network Load
+		// Balancer": "Only TCP listeners can forward traffic to an Application Load Balancer
+		// target group"; its health check is HTTP or HTTPS, and "you can't modify Unhealthy
+		// threshold, Timeout, or Success codes"; proxy protocol is an attribute only instance
+		// and ip groups take.
+		if l.Protocol.orTCP() != TCP {
+			bad("Listeners[%d] forwards to an Application Load Balancer (TargetType ALB), which needs a TCP listener, but Protocol is %s: use TCP, or targets of type IP or INSTANCE", i, l.Protocol)
+		}
+		if hc := l.HealthCheck; hc != nil {
+			if hc.Protocol != elbv2.Protocol_HTTP && hc.Protocol != elbv2.Protocol_HTTPS {
+				bad("Listeners[%d].HealthCheck.Protocol %q cannot check an Application Load Balancer target, which ELB checks over HTTP or HTTPS only: set Protocol to elbv2.Protocol_HTTP or _HTTPS (or leave HealthCheck out for HTTP)", i, hc.Protocol)
+			}
+			if hc.UnhealthyThresholdCount != nil || hc.Timeout != nil || hc.HealthyHttpCodes != nil {
+				bad("Listeners[%d].HealthCheck sets UnhealthyThresholdCount, Timeout or HealthyHttpCodes, which ELB fixes for an Application Load Balancer target: drop them", i)
+			}
+		}
+		if p.ProxyProtocolV2 {
+			bad("ProxyProtocolV2 with Listeners[%d] forwarding to an Application Load Balancer: an alb target group takes no proxy protocol attribute; put the ALB behind another provider, or turn ProxyProtocolV2 off", i)
+		}
+	default:
+		bad("Listeners[%d].TargetType %q is not a Network Load Balancer target type: use elbv2.TargetType_INSTANCE, _IP or _ALB", i, typ)
+	}
+	if p.DemoTarget && l.TargetType != "" && l.TargetType != elbv2.TargetType_INSTANCE {
+		bad("Listeners[%d].TargetType %s with DemoTarget: the demo instance joins every listener's target group by instance ID; drop TargetType or DemoTarget", i, l.TargetType)
 	}
 }
 

@@ -103,13 +103,16 @@ func (f *Func) waiter() *waiter {
 	// its resource policy instead of one ARN per group, which would reach that policy's 5,120
 	// characters after a few dozen state machines (Step Functions Developer Guide, "Logging
 	// using CloudWatch Logs"). The name is unique per stack and construct path.
-	name := "/aws/vendedlogs/states/" + *awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(256), Separator: jsii.String("-")})
-	if f.removal != awscdk.RemovalPolicy_DESTROY {
-		// A retained group outlives its stack (and a rolled-back first create), and a group
-		// of the same name cannot be created again (AlreadyExists): the stack's own ID, the
-		// UUID at the end of AWS::StackId, makes each stack's name its own.
-		name += "-" + *awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
-	}
+	// Named per stack: a group kept after its stack (LogRemovalPolicy RETAIN, or the old group
+	// an update replaces, whose UpdateReplacePolicy keeps it) would otherwise meet the next
+	// group of the same name (AlreadyExists). The stack's own ID, the UUID at the end of
+	// AWS::StackId, makes each stack's name its own, whatever the removal policy, so switching
+	// the policy never renames the group. The machine's LogGroupArn has at most 256 characters
+	// (AWS::StepFunctions::StateMachine CloudWatchLogsLogGroup): 57 for the longest ARN prefix
+	// (arn:aws-us-gov:logs:us-gov-west-1:<account>:log-group:), 23 for /aws/vendedlogs/states/,
+	// 37 for -<UUID>, 2 for :*, so the construct's part takes at most 137.
+	name := "/aws/vendedlogs/states/" + *awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(137), Separator: jsii.String("-")}) +
+		"-" + *awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
 	logs := newLogGroup(scope, "Logs", name, f.retention, f.removal, f.logsKey)
 	f.logGroups = append(f.logGroups, logs)
 	machine := sfn.NewCfnStateMachine(scope, jsii.String("StateMachine"), &sfn.CfnStateMachineProps{
