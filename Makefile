@@ -11,10 +11,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Measured on the README's machine (Performance).
+# Measured on the README's machine (Performance: bash .ci/perf cold, bash .ci/perf test).
 COLD_SYNTH := 4 minutes
-COLD_TEST := 6 minutes
-WARM_TEST := 2.5 minutes
+COLD_TEST := 5.5 minutes
+WARM_TEST := 3 minutes
 
 .PHONY: synth test bench update-snapshots import-check
 # What the first run does, said before it goes quiet for minutes (figures: README, Performance).

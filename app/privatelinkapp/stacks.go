@@ -78,9 +78,6 @@ func Build(app awscdk.App) (*Stacks, error) {
 			HostedZoneId: jsii.String(cfg.HostedZoneId), ZoneName: jsii.String(cfg.HostedZoneName),
 		})
 	}
-	if err := props.Validate(s.Provider, "Provider"); err != nil {
-		return nil, err
-	}
 	if err := construct(func() {
 		s.ProviderConstruct = provider.NewProvider(s.Provider, "Provider", props)
 		s.AcceptorConstruct = acceptor.NewAcceptor(s.Provider, "Acceptor", &acceptor.AcceptorProps{Service: s.ProviderConstruct, LogsKey: props.LogsKey, Alarms: cfg.alarms()})
@@ -127,9 +124,6 @@ func Build(app awscdk.App) (*Stacks, error) {
 	} else {
 		cprops.AcceptorArn = acceptor.Location{Account: cfg.ProviderAccount, Region: cfg.ProviderRegion, StackName: ProviderStackName}.Arn()
 	}
-	if err := cprops.Validate(s.Consumer, "Consumer"); err != nil {
-		return nil, err
-	}
 	if err := construct(func() { s.ConsumerConstruct = consumer.NewConsumer(s.Consumer, "Consumer", cprops) }); err != nil {
 		return nil, err
 	}
@@ -165,8 +159,8 @@ func ApplyNag(app awscdk.App) {
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
-// construct runs f, turning the panic a construct raises for bad input (its error names the
-// prop and the fix) into an error, so the CLI prints the message instead of a Go stack trace.
+// construct runs f, turning the panic a construct raises for bad input (its props' Validate
+// error, naming the prop and the fix) into an error, so the CLI prints the message instead of a Go stack trace.
 // Anything else still panics: that is a bug, and its trace is wanted.
 func construct(f func()) (err error) {
 	defer func() {

@@ -79,7 +79,7 @@ func build(pkg string) (string, error) {
 	// cached packages (about half a second); an empty one compiles the AWS SDK for linux/arm64
 	// first, silently, for a minute or more: say so when it takes that long.
 	slow := time.AfterFunc(SlowBuild, func() {
-		fmt.Fprintf(os.Stderr, "privatelink: compiling the Lambda handler %s for linux/arm64; on an empty Go build cache the first synth takes a few minutes (about 1.5 min per handler on 2 cores), later ones seconds\n", pkg)
+		fmt.Fprintf(os.Stderr, "privatelink: compiling the Lambda handler %s for linux/arm64; on an empty Go build cache the first synth compiles the AWS SDK for it too (minutes on 2 cores: README, Performance), later builds take about a second\n", pkg)
 	})
 	err = goBuild(pkg, filepath.Join(out, "bootstrap"), Flags, "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
 	slow.Stop()
