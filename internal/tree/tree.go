@@ -57,14 +57,6 @@ func Catch(f func()) (msg string) {
 	return ""
 }
 
-// Str is jsii.String for a value that may be "": nil then.
-func Str(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return jsii.String(s)
-}
-
 // Exists reports whether scope has a child with id.
 func Exists(scope constructs.IConstruct, id string) bool {
 	c, ok := scope.Node().TryFindChild(jsii.String(id)).(constructs.IConstruct)
@@ -97,12 +89,6 @@ func outputsKey(scope constructs.IConstruct, id string) string {
 	return *awscdk.Stack_Of(scope).Node().Path() + "|" + OutputID(id, "")
 }
 
-// OutputsOwner is the path of the construct whose outputs already take the logical IDs a
-// construct with id in scope would, or "".
-func OutputsOwner(scope constructs.IConstruct, id string) string {
-	return registry.Owner(scope, "outputs", outputsKey(scope, id))
-}
-
 // ClaimOutputs records that c's outputs take their logical IDs in its stack.
 func ClaimOutputs(c constructs.Construct) {
 	registry.Claim(c, "outputs", outputsKey(c.Node().Scope(), *c.Node().Id()), c)
@@ -110,7 +96,7 @@ func ClaimOutputs(c constructs.Construct) {
 
 // CheckOutputs returns why a construct with id in scope cannot have its outputs, or "".
 func CheckOutputs(scope constructs.IConstruct, id string) string {
-	if prev := OutputsOwner(scope, id); prev != "" {
+	if prev := registry.Owner(scope, "outputs", outputsKey(scope, id)); prev != "" {
 		return fmt.Sprintf("%q gives the same stack output names (%s…) as %s in the same stack: outputs are named after the construct ID, so give one of them another ID", id, OutputID(id, ""), prev)
 	}
 	return ""
