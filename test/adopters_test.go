@@ -433,6 +433,11 @@ func TestAGivenNlbAsItIsNeedsItsPortsOrItsVpc(t *testing.T) {
 	stack := providerStack(app, "AsItIsErrors")
 	nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{LoadBalancerArn: jsii.String(someNlbArn)})
 	withListeners := &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 443}}, ServicePorts: []provider.ServicePort{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
+	badPorts := &provider.ProviderProps{LoadBalancer: nlb, ServicePorts: []provider.ServicePort{{Port: 70000}, {Port: 443, Protocol: "HTTPS"}, {Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
+	mustContain(t, refusal(t, func() error { return badPorts.Validate(stack, "P0") }, func() { provider.NewProvider(stack, "P0", badPorts) }),
+		"ProviderProps.ServicePorts[0].Port 70000 is out of range: use a port from 1 to 65535",
+		`ProviderProps.ServicePorts[1].Protocol "HTTPS" is not a listener protocol: use TCP, TLS, UDP or TCP_UDP`,
+		"ProviderProps.ServicePorts[2].Port 443 is listed twice")
 	mustContain(t, refusal(t, func() error { return withListeners.Validate(stack, "P1") }, func() { provider.NewProvider(stack, "P1", withListeners) }),
 		"ProviderProps.ServicePorts [443] describe the listeners of a LoadBalancer published as it is, but Listeners are given",
 		"ProviderProps.LoadBalancer AsItIsErrors/Nlb has no VPC (imported without Vpc), but Listeners adds target groups, which live in its VPC: import it with Vpc in NetworkLoadBalancerAttributes, or leave Listeners empty")

@@ -90,18 +90,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	if len(p.Ports) == 0 && p.Provider != nil && len(p.Provider.Ports()) == 0 {
 		bad("Ports is empty and the provider %s publishes its NLB as it is without ServicePorts, so the service's ports are unknown: list them here, or in ProviderProps.ServicePorts", *p.Provider.Node().Path())
 	}
-	seen := map[int]bool{}
-	for i, port := range p.Ports {
-		if port.Port < 1 || port.Port > 65535 {
-			bad("Ports[%d].Port %d is out of range: use a port from 1 to 65535", i, port.Port)
-		} else if seen[port.Port] {
-			bad("Ports[%d].Port %d is listed twice: an NLB has one listener per port (TCP_UDP carries both); remove the duplicate", i, port.Port)
-		}
-		seen[port.Port] = true
-		if port.Protocol != "" && !slices.Contains(provider.Protocols, port.Protocol) {
-			bad("Ports[%d].Protocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP, as the provider's listener on port %d", i, port.Protocol, port.Port)
-		}
-	}
+	provider.CheckServicePorts("Ports", p.Ports, bad)
 
 	ipType := p.ipAddressType()
 	if ipType != IPv4 && ipType != DualStack {

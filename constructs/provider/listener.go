@@ -79,7 +79,12 @@ func ParseServicePorts(s string) ([]ServicePort, error) {
 		port, proto, _ := strings.Cut(part, "/")
 		n, err := strconv.Atoi(port)
 		sp := ServicePort{Port: n, Protocol: Protocol(strings.ToUpper(proto))}
-		why := sp.problem()
+		var why string
+		sp.check("", func(format string, args ...any) {
+			if why == "" {
+				why = fmt.Sprintf(format, args...)
+			}
+		})
 		if err != nil {
 			why = fmt.Sprintf("%q is not a port number", port)
 		}

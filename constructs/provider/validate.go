@@ -58,13 +58,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 	if len(p.ServicePorts) > 0 && (p.LoadBalancer == nil || len(p.Listeners) > 0) {
 		bad("ServicePorts %v describe the listeners of a LoadBalancer published as it is, but Listeners are given (or no LoadBalancer): the ports are the Listeners'; drop ServicePorts", p.ServicePorts)
 	}
-	for i, sp := range p.ServicePorts {
-		if why := sp.problem(); why != "" {
-			bad("ServicePorts[%d] %s", i, why)
-		} else if slices.IndexFunc(p.ServicePorts, func(o ServicePort) bool { return o.Port == sp.Port }) != i {
-			bad("ServicePorts[%d].Port %d is listed twice: an NLB has one listener per port (TCP_UDP carries both); remove the duplicate", i, sp.Port)
-		}
-	}
+	CheckServicePorts("ServicePorts", p.ServicePorts, bad)
 	seen := map[int]bool{}
 	for i, l := range p.Listeners {
 		if l.Port < 1 || l.Port > 65535 {
@@ -311,15 +305,26 @@ func targetTypeOf(t elbv2.INetworkLoadBalancerTarget) elbv2.TargetType {
 	return ""
 }
 
-// problem says what is wrong with a service port, or "".
-func (s ServicePort) problem() string {
+// check reports what is wrong with s to bad, each message starting with field (such as
+// "Ports[0].", or "" for the port alone).
+func (s ServicePort) check(field string, bad func(string, ...any)) {
 	if s.Port < 1 || s.Port > 65535 {
-		return fmt.Sprintf("Port %d is out of range: use a port from 1 to 65535", s.Port)
+		bad("%sPort %d is out of range: use a port from 1 to 65535", field, s.Port)
 	}
 	if s.Protocol != "" && !slices.Contains(Protocols, s.Protocol) {
-		return fmt.Sprintf("Protocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP, as the listener on port %d", s.Protocol, s.Port)
+		bad("%sProtocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP, as the provider's listener on port %d", field, s.Protocol, s.Port)
 	}
-	return ""
+}
+
+// CheckServicePorts reports to bad what is wrong with ports, the list field names (such as
+// "Ports"): a port out of range, a port listed twice, an unknown protocol.
+func CheckServicePorts(field string, ports []ServicePort, bad func(string, ...any)) {
+	for i, sp := range ports {
+		sp.check(fmt.Sprintf("%s[%d].", field, i), bad)
+		if sp.Port >= 1 && sp.Port <= 65535 && slices.IndexFunc(ports, func(o ServicePort) bool { return o.Port == sp.Port }) != i {
+			bad("%s[%d].Port %d is listed twice: an NLB has one listener per port (TCP_UDP carries both); remove the duplicate", field, i, sp.Port)
+		}
+	}
 }
 
 // loadBalancerKey identifies an NLB for the registry: its ARN, or its construct path while
