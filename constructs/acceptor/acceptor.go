@@ -166,14 +166,9 @@ func (p *AcceptorProps) Validate(scope constructs.Construct, id string) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
+	errs := tree.CheckNew(scope, id, "NewAcceptor")
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: AcceptorProps."+format, args...))
-	}
-	for _, why := range []string{tree.CheckID(scope, id), tree.CheckOutputs(scope, id)} {
-		if why != "" {
-			errs = append(errs, fmt.Errorf("privatelink: NewAcceptor id %s", why))
-		}
 	}
 	if p.Service == nil {
 		bad("Service is nil: pass the provider.Provider whose connections to accept")

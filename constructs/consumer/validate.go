@@ -41,14 +41,9 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
+	errs := tree.CheckNew(scope, id, "NewConsumer")
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: ConsumerProps."+format, args...))
-	}
-	for _, why := range []string{tree.CheckID(scope, id), tree.CheckOutputs(scope, id)} {
-		if why != "" {
-			errs = append(errs, fmt.Errorf("privatelink: NewConsumer id %s", why))
-		}
 	}
 	stackRegion := *stack.Region()
 	region := stackRegion

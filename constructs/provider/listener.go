@@ -199,10 +199,11 @@ func (p *provider) addListeners() {
 			}
 		}
 		listener := p.lb.AddListener(jsii.String("Listener"+port), props)
+		alb := l.targetType() == elbv2.TargetType_ALB
 		hc := l.HealthCheck
 		switch {
 		case hc != nil:
-		case l.targetType() == elbv2.TargetType_ALB:
+		case alb:
 			// ELB checks an ALB target over HTTP or HTTPS and fixes its unhealthy threshold,
 			// timeout and success codes ("Use an Application Load Balancer as a target").
 			hc = &elbv2.HealthCheck{Protocol: elbv2.Protocol_HTTP, Path: jsii.String("/")}
@@ -222,7 +223,7 @@ func (p *provider) addListeners() {
 			HealthCheck:     hc,
 			ProxyProtocolV2: jsii.Bool(p.props.ProxyProtocolV2),
 		}
-		if l.targetType() == elbv2.TargetType_ALB {
+		if alb {
 			// An alb target group takes no proxy protocol attribute ("these attributes always
 			// use their default values"); ELB refuses one it does not support.
 			tgProps.ProxyProtocolV2 = nil

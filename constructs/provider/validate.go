@@ -38,14 +38,9 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
+	errs := tree.CheckNew(scope, id, "NewProvider")
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: ProviderProps."+format, args...))
-	}
-	for _, why := range []string{tree.CheckID(scope, id), tree.CheckOutputs(scope, id)} {
-		if why != "" {
-			errs = append(errs, fmt.Errorf("privatelink: NewProvider id %s", why))
-		}
 	}
 	stackRegion := *stack.Region()
 	if IsToken(stackRegion) {

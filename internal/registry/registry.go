@@ -27,16 +27,24 @@ func Claim(scope constructs.IConstruct, kind, key string, owner constructs.ICons
 	sum := sha256.Sum256([]byte(key))
 	entry := child(child(reg, kind), hex.EncodeToString(sum[:16]))
 	path := *owner.Node().Path()
-	for _, m := range *entry.Node().Metadata() {
-		if *m.Type == ownerKey {
-			if prev := fmt.Sprint(m.Data); prev != path {
-				return prev
-			}
-			return ""
+	if prev, claimed := ownerOf(entry); claimed {
+		if prev != path {
+			return prev
 		}
+		return ""
 	}
 	entry.Node().AddMetadata(jsii.String(ownerKey), path, nil)
 	return ""
+}
+
+// ownerOf is the path recorded on a registry entry, and whether one is.
+func ownerOf(entry constructs.IConstruct) (string, bool) {
+	for _, m := range *entry.Node().Metadata() {
+		if *m.Type == ownerKey {
+			return fmt.Sprint(m.Data), true
+		}
+	}
+	return "", false
 }
 
 // Owner returns the construct path that claimed key of kind, or "" when nobody has; it claims
@@ -55,12 +63,8 @@ func Owner(scope constructs.IConstruct, kind, key string) string {
 	if !ok || entry == nil {
 		return ""
 	}
-	for _, m := range *entry.Node().Metadata() {
-		if *m.Type == ownerKey {
-			return fmt.Sprint(m.Data)
-		}
-	}
-	return ""
+	prev, _ := ownerOf(entry)
+	return prev
 }
 
 func child(scope constructs.IConstruct, id string) constructs.Construct {

@@ -94,6 +94,18 @@ func ClaimOutputs(c constructs.Construct) {
 	registry.Claim(c, "outputs", outputsKey(c.Node().Scope(), *c.Node().Id()), c)
 }
 
+// CheckNew returns why a construct made by ctor (such as "NewProvider") cannot be added to
+// scope with id, outputs named after id included: CheckID and CheckOutputs as errors.
+func CheckNew(scope constructs.IConstruct, id, ctor string) []error {
+	var errs []error
+	for _, why := range []string{CheckID(scope, id), CheckOutputs(scope, id)} {
+		if why != "" {
+			errs = append(errs, fmt.Errorf("privatelink: %s id %s", ctor, why))
+		}
+	}
+	return errs
+}
+
 // CheckOutputs returns why a construct with id in scope cannot have its outputs, or "".
 func CheckOutputs(scope constructs.IConstruct, id string) string {
 	if prev := registry.Owner(scope, "outputs", outputsKey(scope, id)); prev != "" {
