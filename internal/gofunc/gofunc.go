@@ -48,11 +48,10 @@ type Props struct {
 	LogRemovalPolicy awscdk.RemovalPolicy
 }
 
-// Func is the deployed function with its role and log group.
+// Func is the deployed function with its role and log groups (LogGroups).
 type Func struct {
 	Function awslambda.Function
 	Role     awsiam.Role
-	LogGroup awslogs.LogGroup
 	// Timeout of one invocation.
 	Timeout time.Duration
 
@@ -170,7 +169,7 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 	guard.Suppress(fn, guard.LambdaInVpc, guard.LambdaOutsideVpc)
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)
-	return &Func{Function: fn, Role: role, LogGroup: logs, Timeout: timeout, scope: c, retention: retention, removal: removal, logsKey: props.LogsKey, logGroups: []awslogs.LogGroup{logs}}
+	return &Func{Function: fn, Role: role, Timeout: timeout, scope: c, retention: retention, removal: removal, logsKey: props.LogsKey, logGroups: []awslogs.LogGroup{logs}}
 }
 
 // newLogGroup adds a log group kept for retention and removed with the stack as removal says,
