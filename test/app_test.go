@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/internal/handler"
 )
 
 // The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
@@ -166,6 +168,42 @@ func TestTestClientIsReachableThroughSSMWithoutInternet(t *testing.T) {
 // normalise replaces what changes without a template change: asset hashes depend on the Go
 // toolchain and module versions that built the Lambda, not on the template.
 var assetHash = regexp.MustCompile(`[0-9a-f]{64}(\.zip)?`)
+
+// Every function of every configuration runs the one bootstrap, each as the handler its job
+// needs: one build and one asset per app, whatever it deploys.
+func TestEveryFunctionRunsTheOneBootstrapAsTheHandlerOfItsJob(t *testing.T) {
+	handlers := map[string]string{ // by the description the library gives each function
+		"Accepts PrivateLink connections":    handler.Acceptor,
+		"Waits for private DNS verification": handler.Provider,
+		"Checks the endpoint service":        handler.Enabler,
+	}
+	keys := map[string]bool{}
+	served := map[string]int{}
+	for name, ctx := range appConfigs {
+		for stack, tpl := range appWith(t, name, ctx).templates {
+			for id, fn := range resources(tpl, "AWS::Lambda::Function") {
+				p := fn["Properties"].(map[string]any)
+				if p["Runtime"] != "provided.al2023" {
+					continue // aws-cdk-lib's own Node.js functions
+				}
+				want := ""
+				for prefix, h := range handlers {
+					if strings.HasPrefix(fmt.Sprint(p["Description"]), prefix) {
+						want = h
+					}
+				}
+				if p["Handler"] != want || want == "" {
+					t.Errorf("%s/%s %s (%q) has Handler %v, want %q", name, stack, id, p["Description"], p["Handler"], want)
+				}
+				served[want]++
+				keys[fmt.Sprint(p["Code"].(map[string]any)["S3Key"])] = true
+			}
+		}
+	}
+	if len(keys) != 1 || len(served) != len(handler.All) {
+		t.Fatalf("the functions run %d different code assets %v and handlers %v: want one asset serving all of %v", len(keys), slices.Collect(maps.Keys(keys)), served, handler.All)
+	}
+}
 
 func TestSnapshots(t *testing.T) {
 	for name, ctx := range appConfigs {

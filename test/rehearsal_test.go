@@ -29,6 +29,7 @@ import (
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/runtimeapi"
 	"github.com/privatelink-go/privatelink/internal/sfnfake"
 )
@@ -209,27 +210,14 @@ type stackState struct {
 }
 
 type fFunction struct {
-	arn, pkg, role, account, region string
-	env                             []string
-	timeout                         time.Duration
-	stack                           string
-	deleted                         bool
-	invokers                        []string // accounts a resource policy lets invoke it
-	proc                            *runtimeapi.Server
-	s3                              *cfntest.Server
-}
-
-// handlerPackage maps a function to the handler it runs, by the description the library gives it.
-func handlerPackage(desc string) string {
-	switch {
-	case strings.HasPrefix(desc, "Waits for private DNS verification"):
-		return "constructs/provider/function"
-	case strings.HasPrefix(desc, "Accepts PrivateLink connections"):
-		return "constructs/acceptor/function"
-	case strings.HasPrefix(desc, "Checks the endpoint service"):
-		return "constructs/consumer/enabler"
-	}
-	return ""
+	arn, handler, role, account, region string
+	env                                 []string
+	timeout                             time.Duration
+	stack                               string
+	deleted                             bool
+	invokers                            []string // accounts a resource policy lets invoke it
+	proc                                *runtimeapi.Server
+	s3                                  *cfntest.Server
 }
 
 // order sorts the resources the way CloudFormation creates them: after everything they name in
@@ -636,7 +624,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			t.Fatalf("%sfunction %s already exists", w.where, name)
 		}
 		role := strings.TrimPrefix(fmt.Sprint(p["Role"]), fmt.Sprintf("arn:%s:iam::%s:role/", partition.Name, st.account))
-		fn := &fFunction{arn: phys, pkg: handlerPackage(fmt.Sprint(p["Description"])), role: role, account: st.account, region: st.region, stack: st.name}
+		fn := &fFunction{arn: phys, handler: fmt.Sprint(p["Handler"]), role: role, account: st.account, region: st.region, stack: st.name}
 		if env, ok := p["Environment"].(map[string]any); ok {
 			for k, v := range env["Variables"].(map[string]any) {
 				fn.env = append(fn.env, k+"="+fmt.Sprint(v))
@@ -871,7 +859,7 @@ func (r *rehearsal) createEndpoint(st *stackState, id string, p map[string]any) 
 // does after EC2 publishes it (AWS::EC2::VPCEndpointConnectionNotification, events Connect).
 func (r *rehearsal) notify(s *fService) {
 	for _, fn := range r.functions {
-		if fn.pkg == "constructs/acceptor/function" && !fn.deleted && slices.Contains(fn.env, "SERVICE_ID="+s.id) {
+		if fn.handler == handler.Acceptor && !fn.deleted && slices.Contains(fn.env, "SERVICE_ID="+s.id) {
 			ev := events.SNSEvent{Records: []events.SNSEventRecord{{EventSource: "aws:sns", SNS: events.SNSEntity{MessageID: "m-1", TopicArn: "arn:aws:sns:" + s.region + ":" + s.account + ":x", Message: `{"test":"Connect"}`}}}}
 			raw, _ := json.Marshal(ev)
 			if res := r.process(fn).Invoke(raw, fn.timeout); res.Error != nil {
@@ -893,7 +881,7 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 	fn.s3 = cfntest.New(r.t)
 	steps := r.stepFunctions().Endpoint(func(action, resource string) string { return r.aws.call(fn.role, action, resource) })
 	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL, "AWS_ENDPOINT_URL_SFN=" + steps}, fn.env...)
-	fn.proc = runtimeapi.StartLocal(r.t, fn.pkg, ec2.URL, fn.s3, env...)
+	fn.proc = runtimeapi.StartLocal(r.t, fn.handler, ec2.URL, fn.s3, env...)
 	return fn.proc
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/internal/decisions"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/registry"
 	"github.com/privatelink-go/privatelink/internal/tree"
 )
@@ -283,7 +284,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	}
 	registry.Claim(c, "lambda-function-name", functionNameKey(stack, name), c)
 	fn := gofunc.New(c, "Function", &gofunc.Props{
-		Package:      "constructs/acceptor/function",
+		Handler:      handler.Acceptor,
 		Description:  "Accepts PrivateLink connections from allow-listed accounts",
 		FunctionName: name,
 		Timeout:      FunctionTimeout,

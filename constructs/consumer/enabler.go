@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/nag"
 	"github.com/privatelink-go/privatelink/internal/tree"
 )
@@ -139,7 +140,7 @@ func newEnabler(scope constructs.Construct, id string, shared bool, describe []s
 	// anything that takes a construct.
 	constructs.NewConstruct_Override(e, scope, jsii.String(id))
 	e.fn = gofunc.NewIn(e, &gofunc.Props{
-		Package:     "constructs/consumer/enabler",
+		Handler:     handler.Enabler,
 		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
 		Timeout:     gofunc.WaitInvocationTimeout,
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/registry"
 )
 
@@ -64,7 +65,7 @@ func newServiceFunction(p *provider) *gofunc.Func {
 		timeout = gofunc.WaitInvocationTimeout
 	}
 	return gofunc.New(p.Construct, "Function", &gofunc.Props{
-		Package:     "constructs/provider/function",
+		Handler:     handler.Provider,
 		Description: "Waits for private DNS verification of the endpoint service and clears its connections when it is deleted",
 		Timeout:     timeout,
 		Statements:  statements,

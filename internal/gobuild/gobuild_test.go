@@ -1,49 +1,96 @@
 package gobuild
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestCleanupRemovesTheBuildsAndALaterBootstrapBuildsAgain(t *testing.T) {
-	dir, err := Bootstrap("constructs/acceptor/function")
+// countBuilds makes goBuild count its runs for the rest of the test.
+func countBuilds(t *testing.T) *int {
+	n := new(int)
+	real := runBuild
+	runBuild = func(file string, flags []string, env ...string) error {
+		*n++
+		return real(file, flags, env...)
+	}
+	t.Cleanup(func() { runBuild = real })
+	return n
+}
+
+func TestASecondSynthReadsTheCacheInsteadOfBuilding(t *testing.T) {
+	t.Setenv(CacheEnv, t.TempDir())
+	builds := countBuilds(t)
+	Cleanup()
+	first, err := Bootstrap()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "bootstrap")); err != nil {
-		t.Fatalf("no bootstrap after the build: %v", err)
+	again, err := Bootstrap()
+	if err != nil || again != first || *builds != 1 {
+		t.Fatalf("two Bootstraps in one process ran %d builds (want 1) and gave %s then %s (%v)", *builds, first, again, err)
+	}
+	Cleanup() // as the next synth process starts: nothing remembered but the cache
+	next, err := Bootstrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *builds != 1 || next != first {
+		t.Fatalf("a later process ran %d builds in all and read %s: want the cached %s and no second build", *builds, next, first)
+	}
+	if _, err := os.Stat(filepath.Join(next, "bootstrap")); err != nil {
+		t.Fatalf("Cleanup removed the cached binary: %v", err)
+	}
+	entries, _ := os.ReadDir(next)
+	if len(entries) != 1 {
+		t.Fatalf("the asset directory %s holds %d files, want only bootstrap: every file is part of the asset hash", next, len(entries))
+	}
+}
+
+func TestWithTheCacheOffEveryProcessBuildsAndCleanupRemovesTheBuild(t *testing.T) {
+	t.Setenv(CacheEnv, "off")
+	builds := countBuilds(t)
+	Cleanup()
+	dir, err := Bootstrap()
+	if err != nil {
+		t.Fatal(err)
 	}
 	Cleanup()
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Fatalf("%s still exists after Cleanup (err %v): every synth would leave its binaries behind", dir, err)
+		t.Fatalf("%s still exists after Cleanup (err %v): every synth would leave its binary behind", dir, err)
 	}
-	again, err := Bootstrap("constructs/acceptor/function")
+	again, err := Bootstrap()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer Cleanup()
-	if _, err := os.Stat(filepath.Join(again, "bootstrap")); err != nil || again == dir {
-		t.Fatalf("Bootstrap after Cleanup gave %s (before: %s), stat %v: want a fresh build", again, dir, err)
+	if _, err := os.Stat(filepath.Join(again, "bootstrap")); err != nil || again == dir || *builds != 2 {
+		t.Fatalf("Bootstrap after Cleanup gave %s (before: %s) after %d builds, stat %v: want a fresh build", again, dir, *builds, err)
 	}
 }
 
 // A build slower than SlowBuild (here, any) says on standard error what it is compiling and
 // for how long; a fast one (warm cache, the usual case) says nothing.
 func TestASlowLambdaBuildSaysWhatItIsCompiling(t *testing.T) {
+	t.Setenv(CacheEnv, "off")
+	defer func(d time.Duration) { SlowBuild = d }(SlowBuild)
 	for _, c := range []struct {
 		slow time.Duration
 		want string
-	}{{0, "privatelink: compiling the Lambda handler constructs/acceptor/function for linux/arm64; on an empty Go build cache"}, {time.Hour, ""}} {
+	}{{0, "privatelink: compiling the Lambda binary internal/bootstrap for linux/arm64; on an empty Go build cache"}, {time.Hour, ""}} {
 		Cleanup()
 		SlowBuild = c.slow
 		r, w, _ := os.Pipe()
 		stderr := os.Stderr
 		os.Stderr = w
-		_, err := Bootstrap("constructs/acceptor/function")
+		_, err := Bootstrap()
 		os.Stderr = stderr
 		w.Close()
 		out, _ := io.ReadAll(r)
@@ -54,6 +101,175 @@ func TestASlowLambdaBuildSaysWhatItIsCompiling(t *testing.T) {
 			t.Errorf("with SlowBuild %s the build printed %q, want %q", c.slow, out, c.want)
 		}
 	}
-	SlowBuild = 3 * time.Second
 	Cleanup()
+}
+
+// The key is only correct if it covers what the go command says the build reads: every file of
+// every package of this module in the binary, for the Lambda's platform.
+func TestTheCacheKeyCoversEveryFileTheBuildReads(t *testing.T) {
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, ok, err := inputs(root)
+	if err != nil || !ok {
+		t.Fatalf("inputs: ok %v, %v", ok, err)
+	}
+	for _, env := range [][]string{lambdaEnv, nil} {
+		cmd := exec.Command(goTool(), "list", "-deps", "-json", "./"+Package)
+		cmd.Dir, cmd.Env = root, buildEnv(env)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := 0
+		for d := json.NewDecoder(bytes.NewReader(out)); d.More(); {
+			var p struct {
+				Dir    string
+				Module *struct{ Path string }
+				GoFiles, CgoFiles, CFiles, HFiles, SFiles, SysoFiles, EmbedFiles, IgnoredGoFiles,
+				IgnoredOtherFiles []string
+			}
+			if err := d.Decode(&p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Module == nil || p.Module.Path != ModulePath {
+				continue
+			}
+			rel, _ := filepath.Rel(root, p.Dir)
+			for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.CFiles, p.HFiles, p.SFiles, p.SysoFiles, p.EmbedFiles, p.IgnoredGoFiles, p.IgnoredOtherFiles} {
+				for _, f := range list {
+					read++
+					if name := filepath.ToSlash(filepath.Join(rel, f)); !slices.Contains(files, name) {
+						t.Errorf("%v: the build reads %s, which the cache key leaves out", env, name)
+					}
+				}
+			}
+		}
+		if read < 10 {
+			t.Fatalf("go list named only %d files of this module: the comparison proves nothing", read)
+		}
+	}
+}
+
+// module writes a module with the library's path into a temporary directory: the bootstrap
+// importing lib, and other, which it does not import.
+func module(t *testing.T, files map[string]string) string {
+	root := t.TempDir()
+	base := map[string]string{
+		"go.mod":                     "module " + ModulePath + "\n\ngo 1.24\n",
+		"go.sum":                     "",
+		"internal/bootstrap/main.go": "package main\n\nimport \"" + ModulePath + "/lib\"\n\nfunc main() { lib.F() }\n",
+		"lib/lib.go":                 "package lib\n\nfunc F() {}\n",
+		"other/other.go":             "package other\n",
+	}
+	for name, text := range files {
+		base[name] = text
+	}
+	for name, text := range base {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func key(t *testing.T, root string, flags, env []string) string {
+	k, err := Key(root, flags, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestTheCacheKeyChangesWithEveryInputAndNothingElse(t *testing.T) {
+	base := key(t, module(t, nil), Flags, lambdaEnv)
+	if base == "" {
+		t.Fatal("the plain module is not cacheable")
+	}
+	for _, c := range []struct {
+		why   string
+		files map[string]string
+		flags []string
+		env   []string
+		same  bool
+	}{
+		{why: "an imported package's source", files: map[string]string{"lib/lib.go": "package lib\n\nfunc F() { println() }\n"}},
+		{why: "a new file in an imported package", files: map[string]string{"lib/asm_arm64.s": "\n"}},
+		{why: "the main package", files: map[string]string{"internal/bootstrap/main.go": "package main\n\nimport \"" + ModulePath + "/lib\"\n\nfunc main() { lib.F(); lib.F() }\n"}},
+		{why: "go.sum", files: map[string]string{"go.sum": "example.com/x v1.0.0 h1:abc=\n"}},
+		{why: "go.mod", files: map[string]string{"go.mod": "module " + ModulePath + "\n\ngo 1.25\n"}},
+		{why: "the flags", flags: []string{"-trimpath"}},
+		{why: "the platform", env: []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}},
+		{why: "a package the binary does not import", files: map[string]string{"other/other.go": "package other\n\nvar X = 1\n"}, same: true},
+		{why: "a test file", files: map[string]string{"lib/lib_test.go": "package lib\n"}, same: true},
+	} {
+		flags, env := Flags, lambdaEnv
+		if c.flags != nil {
+			flags = c.flags
+		}
+		if c.env != nil {
+			env = c.env
+		}
+		if k := key(t, module(t, c.files), flags, env); (k == base) != c.same {
+			t.Errorf("changing %s gave key %s (unchanged: %s): want the key to change %v", c.why, k, base, !c.same)
+		}
+	}
+}
+
+// A setting from the environment (or `go env -w`) that the constructs do not pass is read the
+// way the build reads it.
+func TestTheCacheKeyReadsTheSettingsTheGoCommandResolves(t *testing.T) {
+	root := module(t, nil)
+	base := key(t, root, Flags, lambdaEnv)
+	t.Setenv("GOARM64", "v8.2")
+	if k := key(t, root, Flags, lambdaEnv); k == base {
+		t.Errorf("GOARM64=v8.2 in the environment left the key at %s: the build would reuse a v8.0 binary", k)
+	}
+}
+
+func TestABuildReadingFilesTheKeyCannotSeeIsNotCached(t *testing.T) {
+	for why, files := range map[string]map[string]string{
+		"an embed":                     {"lib/lib.go": "package lib\n\nimport _ \"embed\"\n\n//go:embed data/x\nvar x string\n\nfunc F() {}\n"},
+		"a replacement by a directory": {"go.mod": "module " + ModulePath + "\n\ngo 1.24\n\nreplace example.com/x => ../x\n"},
+	} {
+		if k := key(t, module(t, files), Flags, lambdaEnv); k != "" {
+			t.Errorf("with %s the key is %s: want none, the build reads files the key does not hash", why, k)
+		}
+	}
+}
+
+func TestTrimKeepsTheRecentlyUsedEntriesAndWhatIsInUse(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	var want []string
+	for i := range 12 {
+		name := string(rune('a'+i)) + "0"
+		os.Mkdir(filepath.Join(dir, name), 0o755)
+		at := now.Add(-time.Duration(i) * 24 * time.Hour) // a used now, b a day ago, …
+		if i == 11 {
+			at = now.Add(-time.Minute) // the oldest by order of creation, but in use
+		}
+		os.Chtimes(filepath.Join(dir, name), at, at)
+		if i < keep-1 || i == 11 {
+			want = append(want, name)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, "tmp-abandoned"), 0o755)
+	old := now.Add(-2 * time.Hour)
+	os.Chtimes(filepath.Join(dir, "tmp-abandoned"), old, old)
+	trim(dir, now)
+	var got []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("after trim: %v, want the %d most recently used (one used a minute ago among them) and no abandoned build: %v", got, keep, want)
+	}
 }

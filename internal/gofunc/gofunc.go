@@ -19,14 +19,16 @@ import (
 
 	"github.com/privatelink-go/privatelink/internal/gobuild"
 	"github.com/privatelink-go/privatelink/internal/guard"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/nag"
 	"github.com/privatelink-go/privatelink/internal/registry"
 )
 
 // Props describe one function.
 type Props struct {
-	// Package is the handler's main package, relative to the module root. Required.
-	Package string
+	// Handler is what the library's one Lambda binary serves in this function: handler.Acceptor,
+	// handler.Provider or handler.Enabler. Required.
+	Handler string
 	// Description of the function. Required.
 	Description string
 	// Timeout of one invocation. Default: 1 minute.
@@ -107,6 +109,9 @@ func New(scope constructs.Construct, id string, props *Props) *Func {
 // NewIn adds the function's resources under c, a construct the caller made (one of its own
 // types, through constructs.NewConstruct_Override).
 func NewIn(c constructs.Construct, props *Props) *Func {
+	if !slices.Contains(handler.All, props.Handler) {
+		panic(fmt.Sprintf("gofunc: Handler %q is none of %v", props.Handler, handler.All)) // a bug of this library
+	}
 	retention := props.Retention
 	if retention == "" {
 		retention = awslogs.RetentionDays_ONE_YEAR
@@ -152,10 +157,11 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 		name = jsii.String(props.FunctionName)
 	}
 	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
-		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:  awslambda.Architecture_ARM_64(),
-		Handler:       jsii.String("bootstrap"),
-		Code:          awslambda.Code_FromAsset(jsii.String(gobuild.MustBootstrap(props.Package)), nil),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		// An OS-only runtime reads its handler from _HANDLER, which Lambda sets from Handler.
+		Handler:       jsii.String(props.Handler),
+		Code:          awslambda.Code_FromAsset(jsii.String(gobuild.MustBootstrap()), nil),
 		Description:   jsii.String(props.Description),
 		MemorySize:    jsii.Number(128),
 		Timeout:       awscdk.Duration_Seconds(jsii.Number(timeout.Seconds())),

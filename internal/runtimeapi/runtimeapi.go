@@ -63,21 +63,21 @@ type Server struct {
 	seq      int
 }
 
-// build compiles the handler at pkg (relative to the module root) for this machine with the
-// asset's tags and linker flags (gobuild.HostBinary), so the test runs the program Lambda runs.
-// `go test -short` skips the test.
-func build(t testing.TB, pkg string) string {
+// build returns the library's Lambda binary built for this machine with the asset's tags and
+// linker flags (gobuild.HostBinary), so the test runs the program Lambda runs. `go test -short`
+// skips the test.
+func build(t testing.TB, handler string) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("builds and runs the " + pkg + " bootstrap")
+		t.Skip("builds and runs the bootstrap's " + handler + " handler")
 	}
 	switch runtime.GOOS {
 	case "darwin", "ios", "windows":
 		// These verify TLS through the OS, so the child could never trust the S3 stand-in.
 		t.Skip("the S3 stand-in is trusted through SSL_CERT_FILE, which Go honours on Linux and the BSDs only")
 	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	if err := gobuild.HostBinary(pkg, bin); err != nil {
+	bin, err := gobuild.HostBinary()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return bin
@@ -94,17 +94,19 @@ func awsEnv(t testing.TB, ec2Endpoint string) []string {
 	}
 }
 
-// StartLocal builds the handler at pkg and runs it with its EC2 calls sent to ec2Endpoint and its
-// CloudFormation answers reaching s3, plus env (the function's own variables).
-func StartLocal(t testing.TB, pkg, ec2Endpoint string, s3 *cfntest.Server, env ...string) *Server {
+// StartLocal runs the bootstrap as a function whose Handler is handler (package handler), with
+// its EC2 calls sent to ec2Endpoint and its CloudFormation answers reaching s3, plus env (the
+// function's own variables).
+func StartLocal(t testing.TB, handler, ec2Endpoint string, s3 *cfntest.Server, env ...string) *Server {
 	t.Helper()
-	bin := build(t, pkg)
-	return start(t, bin, append(append(s3.ProcessEnv(t), awsEnv(t, ec2Endpoint)...), env...)...)
+	bin := build(t, handler)
+	return start(t, bin, handler, append(append(s3.ProcessEnv(t), awsEnv(t, ec2Endpoint)...), env...)...)
 }
 
-// start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets. The
-// process is killed and the server closed at the end of the test.
-func start(t testing.TB, bin string, env ...string) *Server {
+// start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets,
+// _HANDLER (the function's Handler setting) among them. The process is killed and the server
+// closed at the end of the test.
+func start(t testing.TB, bin, handler string, env ...string) *Server {
 	s := &Server{t: t, queue: make(chan *invocation), closing: make(chan struct{}), exited: make(chan struct{}), inflight: map[string]*invocation{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+prefix+"/invocation/next", s.next)
@@ -128,7 +130,7 @@ func start(t testing.TB, bin string, env ...string) *Server {
 	cmd.Env = append(env,
 		"AWS_LAMBDA_RUNTIME_API="+s.srv.Listener.Addr().String(),
 		"AWS_LAMBDA_FUNCTION_NAME=e2e", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"_HANDLER=bootstrap", "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
+		"_HANDLER="+handler, "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
 	)
 	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, &s.stdout}, syncWriter{&s.mu, &s.stderr}
 	if err := cmd.Start(); err != nil {

@@ -1,4 +1,4 @@
-package main
+package function
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 
 	"github.com/privatelink-go/privatelink/internal/cfntest"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/runtimeapi"
 )
 
@@ -28,7 +29,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 	w := newWorld(early, unknown)
 	ec2 := serveEC2(t, w)
 	s3 := cfntest.New(t)
-	fn := runtimeapi.StartLocal(t, "constructs/acceptor/function", ec2.URL, s3, "SERVICE_ID="+svc, "ALLOWED_ACCOUNTS="+friend)
+	fn := runtimeapi.StartLocal(t, handler.Acceptor, ec2.URL, s3, "SERVICE_ID="+svc, "ALLOWED_ACCOUNTS="+friend)
 
 	invoke := func(t *testing.T, ev any, timeout time.Duration) runtimeapi.Result {
 		t.Helper()

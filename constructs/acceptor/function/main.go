@@ -1,7 +1,8 @@
-// Command function is the acceptor Lambda: it accepts pending connections to one endpoint
-// service from allow-listed accounts, on a CloudFormation sweep, on a connection notification,
-// and on a consumer stack's cross-account request.
-package main
+// Package function is the acceptor Lambda's handler: it accepts pending connections to one
+// endpoint service from allow-listed accounts, on a CloudFormation sweep, on a connection
+// notification, and on a consumer stack's cross-account request. It runs in the library's one
+// Lambda binary (internal/bootstrap) as the handler named acceptor.
+package function
 
 import (
 	"context"
@@ -19,7 +20,9 @@ import (
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
-func main() {
+// Main serves the acceptor's invocations until the process ends, configured by the function's
+// environment (SERVICE_ID, CROSS_REGION, ALLOWED_ACCOUNTS, NOT_ALLOWED).
+func Main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	// Throttling and 5xx are retried with jittered backoff; the invocation's deadline bounds it all.
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(func() aws.Retryer {

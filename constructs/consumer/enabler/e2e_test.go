@@ -1,4 +1,4 @@
-package main
+package enabler
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/runtimeapi"
 )
 
@@ -20,7 +21,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 	ec2.On("DescribeVpcEndpointServices", service("ipv4", "verified", "eu-west-1a=euw1-az3"))
 	ec2.On("DescribeSubnets", subnets)
 	s3 := cfntest.New(t)
-	fn := runtimeapi.StartLocal(t, "constructs/consumer/enabler", ec2.URL, s3)
+	fn := runtimeapi.StartLocal(t, handler.Enabler, ec2.URL, s3)
 	invoke := func(ev cfn.Event) {
 		t.Helper()
 		raw, _ := json.Marshal(ev)

@@ -1,6 +1,8 @@
-// Command enabler is the consumer's custom-resource Lambda: a preflight that checks the service
-// before the endpoint is created, and the step that waits for acceptance and turns on private DNS.
-package main
+// Package enabler is the consumer's custom-resource Lambda handler: a preflight that checks the
+// service before the endpoint is created, and the step that waits for acceptance and turns on
+// private DNS. It runs in the library's one Lambda binary (internal/bootstrap) as the handler
+// named enabler.
+package enabler
 
 import (
 	"log/slog"
@@ -11,7 +13,8 @@ import (
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
-func main() {
+// Main serves the consumer's custom resources until the process ends.
+func Main() {
 	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
 		c := ec2.NewFromConfig(cfg)
 		return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: log, Region: cfg.Region}.Handle

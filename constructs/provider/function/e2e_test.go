@@ -1,4 +1,4 @@
-package main
+package function
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/handler"
 	"github.com/privatelink-go/privatelink/internal/runtimeapi"
 	"github.com/privatelink-go/privatelink/internal/sfnfake"
 )
@@ -24,7 +25,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 	ec2.On("StartVpcEndpointServicePrivateDnsVerification", started)
 	s3 := cfntest.New(t)
 	steps := sfnfake.New(t)
-	fn := runtimeapi.StartLocal(t, "constructs/provider/function", ec2.URL, s3, "AWS_ENDPOINT_URL_SFN="+steps.URL)
+	fn := runtimeapi.StartLocal(t, handler.Provider, ec2.URL, s3, "AWS_ENDPOINT_URL_SFN="+steps.URL)
 	const invocation = 10500 * time.Millisecond
 	steps.Machine(cfntest.MachineArn, cfnresponse.StateMachineDefinition(invocation), map[string]string{"FunctionArn": cfntest.FunctionArn, "Partition": "aws"},
 		func(_ string, payload []byte, _ time.Duration) ([]byte, string, string) {

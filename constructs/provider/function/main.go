@@ -1,8 +1,9 @@
-// Command function is the provider's custom-resource Lambda: it starts private DNS name
+// Package function is the provider's custom-resource Lambda handler: it starts private DNS name
 // verification of an endpoint service and waits, within a bounded time, until it is verified
 // (Custom::PrivateDnsVerification), and when the service is deleted it rejects the connections
-// that would block that (Custom::EndpointServiceCleanup).
-package main
+// that would block that (Custom::EndpointServiceCleanup). It runs in the library's one Lambda
+// binary (internal/bootstrap) as the handler named provider.
+package function
 
 import (
 	"context"
@@ -18,7 +19,8 @@ import (
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
-func main() {
+// Main serves the provider's custom resources until the process ends.
+func Main() {
 	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
 		c := ec2.NewFromConfig(cfg)
 		crossRegion := os.Getenv("CROSS_REGION") == "true"

@@ -1,0 +1,222 @@
+package gobuild
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CacheEnv names the directory of the binary cache. Default: "privatelink-go/lambda" under the
+// user's cache directory (os.UserCacheDir, e.g. ~/.cache). "off" builds every time into a
+// temporary directory.
+const CacheEnv = "PRIVATELINK_LAMBDA_CACHE"
+
+// keep is how many cache entries (about 9 MB each) outlive a trim; entries used within the last
+// hour are kept whatever their number, as another process may be reading them.
+const keep = 8
+
+// cached returns the binary built with flags and env (target names the platform in messages):
+// the cache entry of its inputs' Key when one exists, else a build stored as that entry. temp is
+// a directory to remove when the binary could not be cached (cache off, or inputs Key cannot see).
+func cached(flags, env []string, target string) (bin, temp string, err error) {
+	dir := cacheDir()
+	key := ""
+	if dir != "" {
+		root, err := ModuleRoot()
+		if err != nil {
+			return "", "", err
+		}
+		if key, err = Key(root, flags, env); err != nil {
+			return "", "", err
+		}
+	}
+	if key == "" {
+		tmp, err := os.MkdirTemp("", "privatelink-lambda-")
+		if err != nil {
+			return "", "", fmt.Errorf("privatelink: building the Lambda binary: %w", err)
+		}
+		bin := filepath.Join(tmp, "bootstrap")
+		if err := build(bin, target, flags, env); err != nil {
+			os.RemoveAll(tmp)
+			return "", "", err
+		}
+		return bin, tmp, nil
+	}
+	entry := filepath.Join(dir, key)
+	bin = filepath.Join(entry, "bootstrap")
+	if fileExists(bin) {
+		now := time.Now() // the entry's modification time is its last use, for trim
+		_ = os.Chtimes(entry, now, now)
+		return bin, "", nil
+	}
+	// Built aside and renamed into place, so no process ever sees half an entry. When two
+	// processes build the same key at once, the first rename wins and the other uses its entry.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("privatelink: the Lambda binary cache %s (%s; \"off\" disables it): %w", dir, CacheEnv, err)
+	}
+	tmp, err := os.MkdirTemp(dir, "tmp-")
+	if err != nil {
+		return "", "", fmt.Errorf("privatelink: the Lambda binary cache %s (%s; \"off\" disables it): %w", dir, CacheEnv, err)
+	}
+	if err := build(filepath.Join(tmp, "bootstrap"), target, flags, env); err != nil {
+		os.RemoveAll(tmp)
+		return "", "", err
+	}
+	if err := os.Rename(tmp, entry); err != nil {
+		os.RemoveAll(tmp)
+		if !fileExists(bin) {
+			return "", "", fmt.Errorf("privatelink: storing the Lambda binary in %s (%s; \"off\" disables it): %w", dir, CacheEnv, err)
+		}
+	}
+	trim(dir, time.Now())
+	return bin, "", nil
+}
+
+func cacheDir() string {
+	switch d := os.Getenv(CacheEnv); d {
+	case "off":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return "" // no home directory: build every time
+		}
+		return filepath.Join(base, "privatelink-go", "lambda")
+	default:
+		return d
+	}
+}
+
+// trim removes the entries beyond the keep most recently used, and builds abandoned by killed
+// processes, that were last used over an hour before now.
+func trim(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type use struct {
+		name string
+		at   time.Time
+	}
+	var uses []use
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && e.IsDir() {
+			uses = append(uses, use{e.Name(), info.ModTime()})
+		}
+	}
+	slices.SortFunc(uses, func(a, b use) int { return b.at.Compare(a.at) })
+	kept := 0
+	for _, u := range uses {
+		if !strings.HasPrefix(u.name, "tmp-") && kept < keep {
+			kept++
+			continue
+		}
+		if now.Sub(u.at) > time.Hour {
+			os.RemoveAll(filepath.Join(dir, u.name))
+		}
+	}
+}
+
+// Key is the cache key of the binary built from the module at root with flags and env: a SHA-256
+// of everything the build reads, or "" when the build may read files the key cannot see. It is
+// correct by construction rather than by a list of known inputs:
+//   - the toolchain and every setting `go env` resolves that changes code generation, read the
+//     way the build reads them (the same environment, so GOTOOLCHAIN switches and `go env -w`
+//     values count);
+//   - go.mod and go.sum: every dependency outside the module is a module version that go.sum
+//     pins by hash, and the go command refuses module-cache contents that do not match it;
+//   - inputs: every file of every package of this module that Package imports, directly or not.
+func Key(root string, flags, env []string) (string, error) {
+	files, ok, err := inputs(root)
+	if err != nil || !ok {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "privatelink lambda cache 1\npackage %s\nflags %q\nenv %q\n", Package, flags, env)
+	cmd := exec.Command(goTool(), "env", "GOVERSION", "GOOS", "GOARCH", "CGO_ENABLED", "CC", "GOARM64", "GOAMD64", "GOEXPERIMENT", "GOFIPS140")
+	cmd.Dir = root
+	cmd.Env = buildEnv(env)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("privatelink: go env for the Lambda binary cache: %v (fix: install Go >= 1.24 on PATH, or set %s=off)", err, CacheEnv)
+	}
+	fmt.Fprintf(h, "go env\n%s", out)
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			return "", fmt.Errorf("privatelink: reading %s for the Lambda binary cache: %w", f, err)
+		}
+		fmt.Fprintf(h, "file %q %d\n", f, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// localReplace matches a go.mod replacement by a directory, whose files go.sum does not pin.
+var localReplace = regexp.MustCompile(`(?m)=>\s*("?)(\.|/|[A-Za-z]:\\)`)
+
+// inputs are the files, relative to root, that building Package can read from the module: go.mod,
+// go.sum, and every file (tests aside) in the directory of each package of the module that Package
+// imports, found by following import declarations from Package. Every file's imports count
+// whatever its build constraints, so the set holds at least what any build reads. ok is false when
+// the build may read more: a go.mod replacement by a directory, or a package that embeds files
+// (embed patterns may name subdirectories).
+func inputs(root string) (files []string, ok bool, err error) {
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil, false, fmt.Errorf("privatelink: reading go.mod for the Lambda binary cache: %w", err)
+	}
+	if localReplace.Match(gomod) {
+		return nil, false, nil
+	}
+	files = []string{"go.mod", "go.sum"}
+	seen := map[string]bool{}
+	queue := []string{Package}
+	for len(queue) > 0 {
+		pkg := queue[0]
+		queue = queue[1:]
+		if seen[pkg] {
+			continue
+		}
+		seen[pkg] = true
+		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(pkg)))
+		if err != nil {
+			return nil, false, fmt.Errorf("privatelink: reading package %s for the Lambda binary cache: %w", pkg, err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			files = append(files, pkg+"/"+name)
+			if !strings.HasSuffix(name, ".go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, filepath.FromSlash(pkg), name), nil, parser.ImportsOnly)
+			if err != nil {
+				return nil, false, fmt.Errorf("privatelink: reading the imports of %s/%s for the Lambda binary cache: %w", pkg, name, err)
+			}
+			for _, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				if path == "embed" {
+					return nil, false, nil
+				}
+				if rel, in := strings.CutPrefix(path, ModulePath+"/"); in {
+					queue = append(queue, rel)
+				}
+			}
+		}
+	}
+	slices.Sort(files)
+	return files, true, nil
+}

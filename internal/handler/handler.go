@@ -1,0 +1,25 @@
+// Package handler names the handlers of the library's one Lambda binary (internal/bootstrap).
+// Every function deploys the same `bootstrap` and chooses what it serves with its Handler setting,
+// which Lambda hands an OS-only runtime as the _HANDLER environment variable (AWS Lambda
+// Developer Guide, "Building a custom runtime": "_HANDLER – The location to the handler, from
+// the function's configuration"). Each function keeps its own role and policy: one binary holds
+// the code of all three, but a function can only make the calls its role allows.
+package handler
+
+// The handlers.
+const (
+	// Acceptor accepts allow-listed connections to an endpoint service (constructs/acceptor).
+	Acceptor = "acceptor"
+	// Provider verifies a service's private DNS name and cleans up its connections
+	// (constructs/provider).
+	Provider = "provider"
+	// Enabler checks the service before an endpoint is created and turns on its private DNS
+	// (constructs/consumer).
+	Enabler = "enabler"
+)
+
+// Env is the environment variable in which Lambda passes a function's Handler setting.
+const Env = "_HANDLER"
+
+// All are the handlers, in the order the bootstrap lists them.
+var All = []string{Acceptor, Provider, Enabler}
