@@ -54,9 +54,22 @@ func TestASecondSynthReadsTheCacheInsteadOfBuilding(t *testing.T) {
 	}
 }
 
+// fakeBuilds replaces go build with writing a file, after delay, and counts the builds.
+func fakeBuilds(t *testing.T, delay time.Duration) *int {
+	n := new(int)
+	real := runBuild
+	runBuild = func(file string, flags []string, env ...string) error {
+		*n++
+		time.Sleep(delay)
+		return os.WriteFile(file, []byte("#!/bin/false\n"), 0o755)
+	}
+	t.Cleanup(func() { runBuild = real })
+	return n
+}
+
 func TestWithTheCacheOffEveryProcessBuildsAndCleanupRemovesTheBuild(t *testing.T) {
 	t.Setenv(CacheEnv, "off")
-	builds := countBuilds(t)
+	builds := fakeBuilds(t, 0)
 	Cleanup()
 	dir, err := Bootstrap()
 	if err != nil {
@@ -76,15 +89,16 @@ func TestWithTheCacheOffEveryProcessBuildsAndCleanupRemovesTheBuild(t *testing.T
 	}
 }
 
-// A build slower than SlowBuild (here, any) says on standard error what it is compiling and
-// for how long; a fast one (warm cache, the usual case) says nothing.
+// A build slower than SlowBuild says on standard error what it is compiling and for how long; a
+// fast one (warm cache, the usual case) says nothing.
 func TestASlowLambdaBuildSaysWhatItIsCompiling(t *testing.T) {
 	t.Setenv(CacheEnv, "off")
+	fakeBuilds(t, 100*time.Millisecond)
 	defer func(d time.Duration) { SlowBuild = d }(SlowBuild)
 	for _, c := range []struct {
 		slow time.Duration
 		want string
-	}{{0, "privatelink: compiling the Lambda binary internal/bootstrap for linux/arm64; on an empty Go build cache"}, {time.Hour, ""}} {
+	}{{time.Millisecond, "privatelink: compiling the Lambda binary internal/bootstrap for linux/arm64; on an empty Go build cache"}, {time.Hour, ""}} {
 		Cleanup()
 		SlowBuild = c.slow
 		r, w, _ := os.Pipe()

@@ -55,6 +55,11 @@ type Server struct {
 	closing chan struct{}
 	exited  chan struct{}
 
+	started time.Time     // when the process was started
+	asked   chan struct{} // closed at the first /invocation/next: the end of Lambda's Init phase
+	askOnce sync.Once
+	askedAt time.Time
+
 	mu       sync.Mutex
 	inflight map[string]*invocation
 	initErr  *FunctionError
@@ -107,7 +112,7 @@ func StartLocal(t testing.TB, handler, ec2Endpoint string, s3 *cfntest.Server, e
 // _HANDLER (the function's Handler setting) among them. The process is killed and the server
 // closed at the end of the test.
 func start(t testing.TB, bin, handler string, env ...string) *Server {
-	s := &Server{t: t, queue: make(chan *invocation), closing: make(chan struct{}), exited: make(chan struct{}), inflight: map[string]*invocation{}}
+	s := &Server{t: t, queue: make(chan *invocation), closing: make(chan struct{}), exited: make(chan struct{}), asked: make(chan struct{}), inflight: map[string]*invocation{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+prefix+"/invocation/next", s.next)
 	mux.HandleFunc("POST "+prefix+"/invocation/{id}/response", s.finish(false))
@@ -133,6 +138,7 @@ func start(t testing.TB, bin, handler string, env ...string) *Server {
 		"_HANDLER="+handler, "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
 	)
 	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, &s.stdout}, syncWriter{&s.mu, &s.stderr}
+	s.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
@@ -143,6 +149,27 @@ func start(t testing.TB, bin, handler string, env ...string) *Server {
 	})
 	return s
 }
+
+// InitDuration runs bin as a function whose Handler is handler until it first asks for an
+// invocation, and returns how long that took from starting the process: what Lambda reports as
+// Init Duration, less its own sandbox start, on this machine. Nothing leaves the machine: the AWS
+// calls of the handler's init (none today) would go to a closed port.
+func InitDuration(t testing.TB, bin, handler string) time.Duration {
+	t.Helper()
+	s := start(t, bin, handler, awsEnv(t, "http://127.0.0.1:9")...)
+	select {
+	case <-s.asked:
+		return s.askedAt.Sub(s.started)
+	case <-s.exited:
+		t.Fatalf("the %s handler exited during its init\n%s", handler, s.output())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the %s handler did not ask for an invocation within 10 s\n%s", handler, s.output())
+	}
+	return 0
+}
+
+// Binary is the library's Lambda binary built for this machine (see build).
+func Binary(t testing.TB) string { return build(t, "every") }
 
 // Invoke hands payload to the function with timeout as its remaining time and waits for the
 // outcome. It fails the test if the process dies or does not answer within timeout plus a grace.
@@ -189,6 +216,10 @@ func (s *Server) output() string {
 }
 
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+	s.askOnce.Do(func() {
+		s.askedAt = time.Now()
+		close(s.asked)
+	})
 	var inv *invocation
 	select {
 	case inv = <-s.queue:

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,13 +20,35 @@ import (
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
+// PollEnv is the environment variable that sets Verifier.Poll as a Go duration ("15s"). The
+// constructs leave it unset (15 s); the deploy rehearsal, whose fake AWS verifies at once, sets
+// it so as not to wait.
+const PollEnv = "VERIFY_POLL_INTERVAL"
+
 // Main serves the provider's custom resources until the process ends.
 func Main() {
 	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
 		c := ec2.NewFromConfig(cfg)
 		crossRegion := os.Getenv("CROSS_REGION") == "true"
-		return route(Verifier{Describe: c, Start: c, Log: log}, Cleaner{Describe: c, Reject: c, Stacks: cloudformation.NewFromConfig(cfg), CrossRegion: crossRegion, Log: log})
+		poll, err := pollInterval(os.Getenv(PollEnv))
+		if err != nil {
+			log.Error(err.Error())
+			os.Exit(1)
+		}
+		return route(Verifier{Describe: c, Start: c, Log: log, Poll: poll}, Cleaner{Describe: c, Reject: c, Stacks: cloudformation.NewFromConfig(cfg), CrossRegion: crossRegion, Log: log})
 	}, VerificationType)
+}
+
+// pollInterval reads PollEnv's value: 0 (the Verifier's default) when unset.
+func pollInterval(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s is %q, which is not a positive Go duration: unset it (15 s) or give one such as 15s", PollEnv, s)
+	}
+	return d, nil
 }
 
 // Resource types this function answers. Verification waits, up to 55 minutes, in the state
