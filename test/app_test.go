@@ -192,8 +192,9 @@ func TestEveryFunctionRunsTheOneBootstrapAsTheHandlerOfItsJob(t *testing.T) {
 						want = h
 					}
 				}
-				if p["Handler"] != want || want == "" {
-					t.Errorf("%s/%s %s (%q) has Handler %v, want %q", name, stack, id, p["Description"], p["Handler"], want)
+				got := p["Environment"].(map[string]any)["Variables"].(map[string]any)[handler.Env]
+				if got != want || want == "" || p["Handler"] != "bootstrap" {
+					t.Errorf("%s/%s %s (%q) has %s %v and Handler %v, want %q and bootstrap", name, stack, id, p["Description"], handler.Env, got, p["Handler"], want)
 				}
 				served[want]++
 				keys[fmt.Sprint(p["Code"].(map[string]any)["S3Key"])] = true

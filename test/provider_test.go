@@ -131,7 +131,7 @@ func TestProviderRoute53ModeWritesTheTxtRecordAndWaitsForVerification(t *testing
 		"DependsOn", assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("ProviderVerificationRecord"))}),
 	))
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), m(
-		"Runtime", "provided.al2023", "Architectures", []string{"arm64"}, "Handler", "provider", "Timeout", 300,
+		"Runtime", "provided.al2023", "Architectures", []string{"arm64"}, "Handler", "bootstrap", "Timeout", 300, "Environment", m("Variables", like("PRIVATELINK_HANDLER", "provider")),
 		"Description", assertions.Match_StringLikeRegexp(jsii.String("Waits for private DNS verification")),
 	))
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{

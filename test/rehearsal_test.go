@@ -625,10 +625,13 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			t.Fatalf("%sfunction %s already exists", w.where, name)
 		}
 		role := strings.TrimPrefix(fmt.Sprint(p["Role"]), fmt.Sprintf("arn:%s:iam::%s:role/", partition.Name, st.account))
-		fn := &fFunction{arn: phys, handler: fmt.Sprint(p["Handler"]), role: role, account: st.account, region: st.region, stack: st.name}
+		fn := &fFunction{arn: phys, role: role, account: st.account, region: st.region, stack: st.name}
 		if env, ok := p["Environment"].(map[string]any); ok {
 			for k, v := range env["Variables"].(map[string]any) {
 				fn.env = append(fn.env, k+"="+fmt.Sprint(v))
+				if k == handler.Env { // the bootstrap runs what the template says
+					fn.handler = fmt.Sprint(v)
+				}
 			}
 		}
 		secs, _ := p["Timeout"].(float64)
@@ -882,7 +885,7 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 	fn.s3 = cfntest.New(r.t)
 	steps := r.stepFunctions().Endpoint(func(action, resource string) string { return r.aws.call(fn.role, action, resource) })
 	// The fake verifies a private DNS name at once: no need to wait the verifier's 15 s poll.
-	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL, "AWS_ENDPOINT_URL_SFN=" + steps, providerfn.PollEnv + "=10ms"}, fn.env...)
+	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL, "AWS_ENDPOINT_URL_SFN=" + steps, providerfn.PollEnv + "=" + providerfn.MinPoll.String()}, fn.env...)
 	fn.proc = runtimeapi.StartLocal(r.t, fn.handler, ec2.URL, fn.s3, env...)
 	return fn.proc
 }

@@ -23,7 +23,7 @@ func TestEveryNamedHandlerIsServedAndNoOther(t *testing.T) {
 	}
 }
 
-// A function configured by hand with a Handler the binary does not know fails its init at once,
+// A function configured by hand with a handler the binary does not know fails its init at once,
 // saying which handlers there are, instead of waiting for events it cannot serve.
 func TestAnUnknownHandlerFailsTheInitNamingTheKnownOnes(t *testing.T) {
 	if testing.Short() {
@@ -34,10 +34,10 @@ func TestAnUnknownHandlerFailsTheInitNamingTheKnownOnes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin)
-	cmd.Env = []string{"_HANDLER=bootstrap", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9"}
+	cmd.Env = []string{"_HANDLER=bootstrap", "PRIVATELINK_HANDLER=verifier", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9"}
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
-	want := `bootstrap: unknown handler "bootstrap" (_HANDLER): set the function's Handler to one of acceptor, provider, enabler`
+	want := `bootstrap: unknown handler "verifier": set the function's environment variable PRIVATELINK_HANDLER to one of acceptor, provider, enabler`
 	if !errors.As(err, &exit) || exit.ExitCode() != 2 || strings.TrimSpace(string(out)) != want {
 		t.Fatalf("exit %v, output %q; want exit status 2 and %q", err, out, want)
 	}

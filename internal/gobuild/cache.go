@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,61 +26,131 @@ const CacheEnv = "PRIVATELINK_LAMBDA_CACHE"
 // hour are kept whatever their number, as another process may be reading them.
 const keep = 8
 
+// An entry is a directory named by its Key, holding asset/bootstrap (the asset directory: every
+// file in it is part of the asset hash) and sha256, the binary's checksum, checked at every use
+// so that a torn or damaged entry is rebuilt instead of deployed.
+var entryName = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
 // cached returns the binary built with flags and env (target names the platform in messages):
 // the cache entry of its inputs' Key when one exists, else a build stored as that entry. temp is
-// a directory to remove when the binary could not be cached (cache off, or inputs Key cannot see).
+// a directory to remove when the binary could not be cached. A cache that cannot be used (no
+// home, a read-only or foreign directory, inputs Key cannot see) never fails the synth: the
+// binary is built without it, as before the cache existed, and standard error says why.
 func cached(flags, env []string, target string) (bin, temp string, err error) {
-	dir := cacheDir()
-	key := ""
-	if dir != "" {
-		root, err := ModuleRoot()
-		if err != nil {
-			return "", "", err
+	if dir := cacheDir(); dir != "" {
+		bin, err := fromCache(dir, flags, env, target)
+		if err == nil && bin != "" {
+			return bin, "", nil
 		}
-		if key, err = Key(root, flags, env); err != nil {
-			return "", "", err
+		if err != nil {
+			if _, build := err.(buildError); build {
+				return "", "", err
+			}
+			fmt.Fprintf(os.Stderr, "privatelink: building the Lambda binary without its cache: %v (set %s to another directory, or to off to silence this)\n", err, CacheEnv)
 		}
 	}
-	if key == "" {
-		tmp, err := os.MkdirTemp("", "privatelink-lambda-")
-		if err != nil {
-			return "", "", fmt.Errorf("privatelink: building the Lambda binary: %w", err)
-		}
-		bin := filepath.Join(tmp, "bootstrap")
-		if err := build(bin, target, flags, env); err != nil {
-			os.RemoveAll(tmp)
-			return "", "", err
-		}
-		return bin, tmp, nil
+	tmp, err := os.MkdirTemp("", "privatelink-lambda-")
+	if err != nil {
+		return "", "", fmt.Errorf("privatelink: building the Lambda binary: %w", err)
+	}
+	bin = filepath.Join(tmp, "bootstrap")
+	if err := build(bin, target, flags, env); err != nil {
+		os.RemoveAll(tmp)
+		return "", "", err
+	}
+	return bin, tmp, nil
+}
+
+// buildError is a failed go build: reported as it is, not retried without the cache.
+type buildError struct{ error }
+
+// fromCache returns the cached binary of the inputs' key, building and storing it on a miss; ""
+// without an error when the inputs cannot be cached.
+func fromCache(dir string, flags, env []string, target string) (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	key, err := Key(root, flags, env)
+	if err != nil || key == "" {
+		return "", err
 	}
 	entry := filepath.Join(dir, key)
-	bin = filepath.Join(entry, "bootstrap")
-	if fileExists(bin) {
+	bin := filepath.Join(entry, "asset", "bootstrap")
+	if intact(entry) {
 		now := time.Now() // the entry's modification time is its last use, for trim
 		_ = os.Chtimes(entry, now, now)
-		return bin, "", nil
+		return bin, nil
+	}
+	if fileExists(entry) {
+		// Damaged (a crash mid-write, a disk error): rebuilt, never deployed.
+		if err := os.RemoveAll(entry); err != nil {
+			return "", err
+		}
 	}
 	// Built aside and renamed into place, so no process ever sees half an entry. When two
 	// processes build the same key at once, the first rename wins and the other uses its entry.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", fmt.Errorf("privatelink: the Lambda binary cache %s (%s; \"off\" disables it): %w", dir, CacheEnv, err)
+		return "", err
 	}
 	tmp, err := os.MkdirTemp(dir, "tmp-")
 	if err != nil {
-		return "", "", fmt.Errorf("privatelink: the Lambda binary cache %s (%s; \"off\" disables it): %w", dir, CacheEnv, err)
+		return "", err
 	}
-	if err := build(filepath.Join(tmp, "bootstrap"), target, flags, env); err != nil {
-		os.RemoveAll(tmp)
-		return "", "", err
+	defer os.RemoveAll(tmp) // after a successful rename, nothing is left to remove
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", err
 	}
-	if err := os.Rename(tmp, entry); err != nil {
-		os.RemoveAll(tmp)
-		if !fileExists(bin) {
-			return "", "", fmt.Errorf("privatelink: storing the Lambda binary in %s (%s; \"off\" disables it): %w", dir, CacheEnv, err)
-		}
+	if err := os.Mkdir(filepath.Join(tmp, "asset"), 0o755); err != nil {
+		return "", err
+	}
+	if err := build(filepath.Join(tmp, "asset", "bootstrap"), target, flags, env); err != nil {
+		return "", buildError{err}
+	}
+	if err := seal(tmp); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, entry); err != nil && !intact(entry) {
+		return "", err
 	}
 	trim(dir, time.Now())
-	return bin, "", nil
+	return bin, nil
+}
+
+// seal writes the checksum of the entry's binary, after flushing the binary to disk so that the
+// rename that publishes the entry cannot outrun its content.
+func seal(entry string) error {
+	f, err := os.Open(filepath.Join(entry, "asset", "bootstrap"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(entry, "sha256"), []byte(hex.EncodeToString(h.Sum(nil))), 0o644)
+}
+
+// intact reports whether entry holds a binary whose content matches its recorded checksum.
+func intact(entry string) bool {
+	want, err := os.ReadFile(filepath.Join(entry, "sha256"))
+	if err != nil {
+		return false
+	}
+	f, err := os.Open(filepath.Join(entry, "asset", "bootstrap"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == string(want)
 }
 
 func cacheDir() string {
@@ -98,7 +169,8 @@ func cacheDir() string {
 }
 
 // trim removes the entries beyond the keep most recently used, and builds abandoned by killed
-// processes, that were last used over an hour before now.
+// processes, that were last used over an hour before now. It touches nothing else: the cache
+// directory may be one the user shares with other files.
 func trim(dir string, now time.Time) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -110,8 +182,12 @@ func trim(dir string, now time.Time) {
 	}
 	var uses []use
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && e.IsDir() {
-			uses = append(uses, use{e.Name(), info.ModTime()})
+		name := e.Name()
+		if !e.IsDir() || !entryName.MatchString(name) && !strings.HasPrefix(name, "tmp-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			uses = append(uses, use{name, info.ModTime()})
 		}
 	}
 	slices.SortFunc(uses, func(a, b use) int { return b.at.Compare(a.at) })
@@ -121,7 +197,8 @@ func trim(dir string, now time.Time) {
 			kept++
 			continue
 		}
-		if now.Sub(u.at) > time.Hour {
+		// Asked again just before removing: another process may have used it meanwhile.
+		if info, err := os.Stat(filepath.Join(dir, u.name)); err == nil && now.Sub(info.ModTime()) > time.Hour {
 			os.RemoveAll(filepath.Join(dir, u.name))
 		}
 	}
@@ -134,7 +211,8 @@ func trim(dir string, now time.Time) {
 //     way the build reads them (the same environment, so GOTOOLCHAIN switches and `go env -w`
 //     values count);
 //   - go.mod and go.sum: every dependency outside the module is a module version that go.sum
-//     pins by hash, and the go command refuses module-cache contents that do not match it;
+//     pins by hash, checked when the go command downloads it into the module cache (which it
+//     keeps read-only: a cache made writable with -modcacherw and edited by hand is not seen);
 //   - inputs: every file of every package of this module that Package imports, directly or not.
 func Key(root string, flags, env []string) (string, error) {
 	files, ok, err := inputs(root)
@@ -148,13 +226,13 @@ func Key(root string, flags, env []string) (string, error) {
 	cmd.Env = buildEnv(env)
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("privatelink: go env for the Lambda binary cache: %v (fix: install Go >= 1.24 on PATH, or set %s=off)", err, CacheEnv)
+		return "", fmt.Errorf("go env: %v", err)
 	}
 	fmt.Fprintf(h, "go env\n%s", out)
 	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
-			return "", fmt.Errorf("privatelink: reading %s for the Lambda binary cache: %w", f, err)
+			return "", err
 		}
 		fmt.Fprintf(h, "file %q %d\n", f, len(b))
 		h.Write(b)
@@ -163,7 +241,7 @@ func Key(root string, flags, env []string) (string, error) {
 }
 
 // localReplace matches a go.mod replacement by a directory, whose files go.sum does not pin.
-var localReplace = regexp.MustCompile(`(?m)=>\s*("?)(\.|/|[A-Za-z]:\\)`)
+var localReplace = regexp.MustCompile(`(?m)=>\s*"?(\.|/|\\|[A-Za-z]:[\\/])`)
 
 // inputs are the files, relative to root, that building Package can read from the module: go.mod,
 // go.sum, and every file (tests aside) in the directory of each package of the module that Package
@@ -174,7 +252,7 @@ var localReplace = regexp.MustCompile(`(?m)=>\s*("?)(\.|/|[A-Za-z]:\\)`)
 func inputs(root string) (files []string, ok bool, err error) {
 	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
-		return nil, false, fmt.Errorf("privatelink: reading go.mod for the Lambda binary cache: %w", err)
+		return nil, false, err
 	}
 	if localReplace.Match(gomod) {
 		return nil, false, nil
@@ -191,11 +269,13 @@ func inputs(root string) (files []string, ok bool, err error) {
 		seen[pkg] = true
 		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(pkg)))
 		if err != nil {
-			return nil, false, fmt.Errorf("privatelink: reading package %s for the Lambda binary cache: %w", pkg, err)
+			return nil, false, err
 		}
 		for _, e := range entries {
 			name := e.Name()
-			if e.IsDir() || strings.HasSuffix(name, "_test.go") {
+			// The go command ignores names starting with . or _ (an editor's lock file, say), and
+			// a build reads regular files only.
+			if !e.Type().IsRegular() || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 				continue
 			}
 			files = append(files, pkg+"/"+name)
@@ -204,7 +284,7 @@ func inputs(root string) (files []string, ok bool, err error) {
 			}
 			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, filepath.FromSlash(pkg), name), nil, parser.ImportsOnly)
 			if err != nil {
-				return nil, false, fmt.Errorf("privatelink: reading the imports of %s/%s for the Lambda binary cache: %w", pkg, name, err)
+				return nil, false, err
 			}
 			for _, imp := range f.Imports {
 				path, _ := strconv.Unquote(imp.Path.Value)

@@ -131,7 +131,7 @@ func goBuild(file string, flags []string, env ...string) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("privatelink: building the Lambda binary %s in %s with the local Go toolchain failed: %v\n%s\n(fix: install Go >= 1.24 on PATH, or set GOROOT; network access to the Go module proxy is needed once)", Package, root, err, stderr.String())
+		return fmt.Errorf("privatelink: building the Lambda binary %s in %s with the local Go toolchain failed: %v\n%s\n(fix: install Go >= 1.26 on PATH, or set GOROOT; network access to the Go module proxy is needed once)", Package, root, err, stderr.String())
 	}
 	return nil
 }
@@ -140,7 +140,7 @@ func goBuild(file string, flags []string, env ...string) error {
 // and this module's own go.mod/go.sum even when it sits read-only in the module cache of an
 // importing project, whatever that project's workspace or vendor settings.
 func buildEnv(env []string) []string {
-	return append(append(os.Environ(), env...), "GOWORK=off", "GOFLAGS=-mod=readonly")
+	return append(append(os.Environ(), env...), "GOWORK=off", "GOFLAGS=-mod=readonly", "GO111MODULE=on")
 }
 
 func goTool() string {

@@ -3,6 +3,7 @@ package gobuild
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -221,6 +222,7 @@ func TestTheCacheKeyChangesWithEveryInputAndNothingElse(t *testing.T) {
 		{why: "the platform", env: []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}},
 		{why: "a package the binary does not import", files: map[string]string{"other/other.go": "package other\n\nvar X = 1\n"}, same: true},
 		{why: "a test file", files: map[string]string{"lib/lib_test.go": "package lib\n"}, same: true},
+		{why: "a file the go command ignores", files: map[string]string{"lib/.#lib.go": "an editor's lock file", "lib/_old.go": "package lib\n"}, same: true},
 	} {
 		flags, env := Flags, lambdaEnv
 		if c.flags != nil {
@@ -248,8 +250,9 @@ func TestTheCacheKeyReadsTheSettingsTheGoCommandResolves(t *testing.T) {
 
 func TestABuildReadingFilesTheKeyCannotSeeIsNotCached(t *testing.T) {
 	for why, files := range map[string]map[string]string{
-		"an embed":                     {"lib/lib.go": "package lib\n\nimport _ \"embed\"\n\n//go:embed data/x\nvar x string\n\nfunc F() {}\n"},
-		"a replacement by a directory": {"go.mod": "module " + ModulePath + "\n\ngo 1.24\n\nreplace example.com/x => ../x\n"},
+		"an embed":                        {"lib/lib.go": "package lib\n\nimport _ \"embed\"\n\n//go:embed data/x\nvar x string\n\nfunc F() {}\n"},
+		"a replacement by a directory":    {"go.mod": "module " + ModulePath + "\n\ngo 1.24\n\nreplace example.com/x => ../x\n"},
+		"a replacement by a Windows path": {"go.mod": "module " + ModulePath + "\n\ngo 1.24\n\nreplace (\n\texample.com/x v1.0.0 => C:/src/x\n)\n"},
 	} {
 		if k := key(t, module(t, files), Flags, lambdaEnv); k != "" {
 			t.Errorf("with %s the key is %s: want none, the build reads files the key does not hash", why, k)
@@ -257,14 +260,14 @@ func TestABuildReadingFilesTheKeyCannotSeeIsNotCached(t *testing.T) {
 	}
 }
 
-func TestTrimKeepsTheRecentlyUsedEntriesAndWhatIsInUse(t *testing.T) {
+func TestTrimKeepsTheRecentlyUsedEntriesWhatIsInUseAndWhatIsNotItsOwn(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Now()
 	var want []string
 	for i := range 12 {
-		name := string(rune('a'+i)) + "0"
+		name := strings.Repeat(string(rune('a'+i%6)), 63) + fmt.Sprint(i%10)
 		os.Mkdir(filepath.Join(dir, name), 0o755)
-		at := now.Add(-time.Duration(i) * 24 * time.Hour) // a used now, b a day ago, …
+		at := now.Add(-time.Duration(i) * 24 * time.Hour) // the first used now, the next a day ago, …
 		if i == 11 {
 			at = now.Add(-time.Minute) // the oldest by order of creation, but in use
 		}
@@ -273,9 +276,12 @@ func TestTrimKeepsTheRecentlyUsedEntriesAndWhatIsInUse(t *testing.T) {
 			want = append(want, name)
 		}
 	}
-	os.Mkdir(filepath.Join(dir, "tmp-abandoned"), 0o755)
 	old := now.Add(-2 * time.Hour)
-	os.Chtimes(filepath.Join(dir, "tmp-abandoned"), old, old)
+	for _, name := range []string{"tmp-abandoned", "go-build", "someone-elses"} {
+		os.Mkdir(filepath.Join(dir, name), 0o755)
+		os.Chtimes(filepath.Join(dir, name), old, old)
+	}
+	want = append(want, "go-build", "someone-elses") // a cache directory shared with others
 	trim(dir, now)
 	var got []string
 	entries, _ := os.ReadDir(dir)
@@ -284,6 +290,49 @@ func TestTrimKeepsTheRecentlyUsedEntriesAndWhatIsInUse(t *testing.T) {
 	}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Fatalf("after trim: %v, want the %d most recently used (one used a minute ago among them) and no abandoned build: %v", got, keep, want)
+		t.Fatalf("after trim: %v, want the %d most recently used entries (one used a minute ago among them), no abandoned build, and everything not an entry: %v", got, keep, want)
+	}
+}
+
+func TestADamagedEntryIsRebuiltNotDeployed(t *testing.T) {
+	t.Setenv(CacheEnv, t.TempDir())
+	builds := fakeBuilds(t, 0)
+	Cleanup()
+	dir, err := Bootstrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	Cleanup()
+	os.WriteFile(filepath.Join(dir, "bootstrap"), nil, 0o755) // torn by a crash
+	again, err := Bootstrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Cleanup()
+	if b, _ := os.ReadFile(filepath.Join(again, "bootstrap")); *builds != 2 || len(b) == 0 {
+		t.Fatalf("after damaging the entry: %d builds, a %d-byte binary; want a second build and a whole binary", *builds, len(b))
+	}
+}
+
+// A cache that cannot be written (a read-only home, say) costs the build, never the synth.
+func TestAnUnusableCacheBuildsWithoutItAndSaysWhy(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, nil, 0o644)
+	t.Setenv(CacheEnv, filepath.Join(file, "cache"))
+	builds := fakeBuilds(t, 0)
+	Cleanup()
+	r, w, _ := os.Pipe()
+	stderr := os.Stderr
+	os.Stderr = w
+	dir, err := Bootstrap()
+	os.Stderr = stderr
+	w.Close()
+	out, _ := io.ReadAll(r)
+	defer Cleanup()
+	if err != nil || *builds != 1 || !fileExists(filepath.Join(dir, "bootstrap")) {
+		t.Fatalf("Bootstrap with an unusable cache: %v after %d builds", err, *builds)
+	}
+	if want := "privatelink: building the Lambda binary without its cache: mkdir " + file + ": not a directory (set PRIVATELINK_LAMBDA_CACHE to another directory, or to off to silence this)"; strings.TrimSpace(string(out)) != want {
+		t.Fatalf("stderr %q, want %q", out, want)
 	}
 }

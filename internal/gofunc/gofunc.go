@@ -26,8 +26,8 @@ import (
 
 // Props describe one function.
 type Props struct {
-	// Handler is what the library's one Lambda binary serves in this function: handler.Acceptor,
-	// handler.Provider or handler.Enabler. Required.
+	// Handler is what the library's one Lambda binary serves in this function (its environment
+	// variable handler.Env): handler.Acceptor, handler.Provider or handler.Enabler. Required.
 	Handler string
 	// Description of the function. Required.
 	Description string
@@ -142,15 +142,11 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 	if timeout == 0 {
 		timeout = time.Minute
 	}
-	var env *map[string]*string
-	if len(props.Environment) > 0 {
-		m := map[string]*string{}
-		for k, v := range props.Environment {
-			if v != "" { // unset and empty read the same in the handlers
-				m[k] = jsii.String(v)
-			}
+	env := map[string]*string{handler.Env: jsii.String(props.Handler)}
+	for k, v := range props.Environment {
+		if v != "" { // unset and empty read the same in the handlers
+			env[k] = jsii.String(v)
 		}
-		env = &m
 	}
 	var name *string
 	if props.FunctionName != "" {
@@ -159,8 +155,8 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
-		// An OS-only runtime reads its handler from _HANDLER, which Lambda sets from Handler.
-		Handler:       jsii.String(props.Handler),
+		Handler:      jsii.String("bootstrap"), // unused by the binary: see package handler
+
 		Code:          awslambda.Code_FromAsset(jsii.String(gobuild.MustBootstrap()), nil),
 		Description:   jsii.String(props.Description),
 		MemorySize:    jsii.Number(128),
@@ -168,7 +164,7 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 		Role:          role,
 		LogGroup:      logs,
 		LoggingFormat: awslambda.LoggingFormat_JSON,
-		Environment:   env,
+		Environment:   &env,
 		FunctionName:  name,
 	})
 	nag.Suppress(role, "AwsSolutions-IAM5", nag.DescribeStar)

@@ -1,9 +1,11 @@
 // Package handler names the handlers of the library's one Lambda binary (internal/bootstrap).
-// Every function deploys the same `bootstrap` and chooses what it serves with its Handler setting,
-// which Lambda hands an OS-only runtime as the _HANDLER environment variable (AWS Lambda
-// Developer Guide, "Building a custom runtime": "_HANDLER – The location to the handler, from
-// the function's configuration"). Each function keeps its own role and policy: one binary holds
-// the code of all three, but a function can only make the calls its role allows.
+// Every function deploys the same `bootstrap` and chooses what it serves with the environment
+// variable Env, which the constructs set. Not the function's Handler setting (which Lambda hands
+// an OS-only runtime as _HANDLER): `cdk deploy --hotswap` and `cdk watch` update a function's code
+// and environment but ignore its Handler (aws-cdk's Lambda hotswap: Code, Environment and
+// Description only), so a hotswapped binary would read a stale handler. Each function keeps its
+// own role and policy: one binary holds the code of all three, but a function can only make the
+// calls its role allows.
 package handler
 
 // The handlers.
@@ -18,8 +20,8 @@ const (
 	Enabler = "enabler"
 )
 
-// Env is the environment variable in which Lambda passes a function's Handler setting.
-const Env = "_HANDLER"
+// Env is the environment variable that names a function's handler.
+const Env = "PRIVATELINK_HANDLER"
 
 // All are the handlers, in the order the bootstrap lists them.
 var All = []string{Acceptor, Provider, Enabler}

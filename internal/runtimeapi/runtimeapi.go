@@ -25,6 +25,9 @@ import (
 
 const prefix = "/2018-06-01/runtime"
 
+// handlerEnv is handler.Env (not imported: the parameters named handler would shadow it).
+const handlerEnv = "PRIVATELINK_HANDLER"
+
 // Result is how one invocation ended.
 type Result struct {
 	RequestID string
@@ -99,7 +102,7 @@ func awsEnv(t testing.TB, ec2Endpoint string) []string {
 	}
 }
 
-// StartLocal runs the bootstrap as a function whose Handler is handler (package handler), with
+// StartLocal runs the bootstrap as a function whose handler is handler (package handler), with
 // its EC2 calls sent to ec2Endpoint and its CloudFormation answers reaching s3, plus env (the
 // function's own variables).
 func StartLocal(t testing.TB, handler, ec2Endpoint string, s3 *cfntest.Server, env ...string) *Server {
@@ -108,8 +111,8 @@ func StartLocal(t testing.TB, handler, ec2Endpoint string, s3 *cfntest.Server, e
 	return start(t, bin, handler, append(append(s3.ProcessEnv(t), awsEnv(t, ec2Endpoint)...), env...)...)
 }
 
-// start runs bin with env plus AWS_LAMBDA_RUNTIME_API and the variables Lambda always sets,
-// _HANDLER (the function's Handler setting) among them. The process is killed and the server
+// start runs bin as handler (package handler) with env plus AWS_LAMBDA_RUNTIME_API and the
+// variables Lambda always sets. The process is killed and the server
 // closed at the end of the test.
 func start(t testing.TB, bin, handler string, env ...string) *Server {
 	s := &Server{t: t, queue: make(chan *invocation), closing: make(chan struct{}), exited: make(chan struct{}), asked: make(chan struct{}), inflight: map[string]*invocation{}}
@@ -135,7 +138,7 @@ func start(t testing.TB, bin, handler string, env ...string) *Server {
 	cmd.Env = append(env,
 		"AWS_LAMBDA_RUNTIME_API="+s.srv.Listener.Addr().String(),
 		"AWS_LAMBDA_FUNCTION_NAME=e2e", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"_HANDLER="+handler, "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
+		"_HANDLER=bootstrap", handlerEnv+"="+handler, "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
 	)
 	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, &s.stdout}, syncWriter{&s.mu, &s.stderr}
 	s.started = time.Now()
@@ -150,7 +153,7 @@ func start(t testing.TB, bin, handler string, env ...string) *Server {
 	return s
 }
 
-// InitDuration runs bin as a function whose Handler is handler until it first asks for an
+// InitDuration runs bin as a function whose handler is handler until it first asks for an
 // invocation, and returns how long that took from starting the process: what Lambda reports as
 // Init Duration, less its own sandbox start, on this machine. Nothing leaves the machine: the AWS
 // calls of the handler's init (none today) would go to a closed port.

@@ -20,9 +20,9 @@ import (
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
 
-// PollEnv is the environment variable that sets Verifier.Poll as a Go duration ("15s"). The
-// constructs leave it unset (15 s); the deploy rehearsal, whose fake AWS verifies at once, sets
-// it so as not to wait.
+// PollEnv is the environment variable that sets Verifier.Poll as a Go duration of at least
+// MinPoll. The constructs leave it unset (15 s); the deploy rehearsal, whose fake AWS verifies at
+// once, sets it so as not to wait.
 const PollEnv = "VERIFY_POLL_INTERVAL"
 
 // Main serves the provider's custom resources until the process ends.
@@ -30,23 +30,28 @@ func Main() {
 	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
 		c := ec2.NewFromConfig(cfg)
 		crossRegion := os.Getenv("CROSS_REGION") == "true"
+		// A bad value must not stop the function: it also serves deletes (cleanup).
 		poll, err := pollInterval(os.Getenv(PollEnv))
 		if err != nil {
-			log.Error(err.Error())
-			os.Exit(1)
+			log.Warn(err.Error())
 		}
 		return route(Verifier{Describe: c, Start: c, Log: log, Poll: poll}, Cleaner{Describe: c, Reject: c, Stacks: cloudformation.NewFromConfig(cfg), CrossRegion: crossRegion, Log: log})
 	}, VerificationType)
 }
 
-// pollInterval reads PollEnv's value: 0 (the Verifier's default) when unset.
+// MinPoll bounds PollEnv: each poll is a DescribeVpcEndpointServiceConfigurations call, for up to
+// the 55 minutes of a wait.
+const MinPoll = time.Second
+
+// pollInterval reads PollEnv's value: 0 (the Verifier's default) when unset, or with an error
+// saying why when it is not a duration of at least MinPoll.
 func pollInterval(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s is %q, which is not a positive Go duration: unset it (15 s) or give one such as 15s", PollEnv, s)
+	if err != nil || d < MinPoll {
+		return 0, fmt.Errorf("%s is %q, which is not a Go duration of at least 1s: polling every 15s instead; unset it or give one such as 15s", PollEnv, s)
 	}
 	return d, nil
 }

@@ -96,15 +96,15 @@ func TestVerifyRefusesBadPropertiesAndNeverBlocksDelete(t *testing.T) {
 	}
 }
 
-func TestThePollIntervalIsAPositiveDurationOrTheDefault(t *testing.T) {
-	for in, want := range map[string]time.Duration{"": 0, "10ms": 10 * time.Millisecond, "15s": 15 * time.Second} {
+func TestThePollIntervalIsADurationOfASecondOrMoreElseTheDefault(t *testing.T) {
+	for in, want := range map[string]time.Duration{"": 0, "1s": time.Second, "15s": 15 * time.Second} {
 		if got, err := pollInterval(in); got != want || err != nil {
 			t.Errorf("pollInterval(%q) = %s, %v; want %s", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"15", "-1s", "0s"} {
-		_, err := pollInterval(in)
-		if want := `VERIFY_POLL_INTERVAL is "` + in + `", which is not a positive Go duration: unset it (15 s) or give one such as 15s`; err == nil || err.Error() != want {
+	for _, in := range []string{"15", "-1s", "0s", "10ms"} {
+		d, err := pollInterval(in)
+		if want := `VERIFY_POLL_INTERVAL is "` + in + `", which is not a Go duration of at least 1s: polling every 15s instead; unset it or give one such as 15s`; d != 0 || err == nil || err.Error() != want {
 			t.Errorf("pollInterval(%q) error %v, want %q", in, err, want)
 		}
 	}
