@@ -88,11 +88,26 @@ func fromCache(dir string, flags, env []string, target string) (string, error) {
 			return "", err
 		}
 	}
-	// Built aside and renamed into place, so no process ever sees half an entry. When two
-	// processes build the same key at once, the first rename wins and the other uses its entry.
+	// One build at a time per cache: on an empty Go build cache, test processes starting together
+	// would otherwise each compile the AWS SDK for the same binary, minutes of CPU each. Whoever
+	// waited finds the entry built.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
+	waiting := time.AfterFunc(SlowBuild, func() {
+		fmt.Fprintf(os.Stderr, "privatelink: waiting for another process to finish building the Lambda binary into %s\n", dir)
+	})
+	unlock, err := lock(filepath.Join(dir, "build.lock"))
+	waiting.Stop()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if intact(entry) {
+		return bin, nil
+	}
+	// Built aside and renamed into place, so no process ever sees half an entry (and where there
+	// is no lock, the first of two builds to rename wins and the other uses its entry).
 	tmp, err := os.MkdirTemp(dir, "tmp-")
 	if err != nil {
 		return "", err

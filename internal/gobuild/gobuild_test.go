@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -334,5 +335,61 @@ func TestAnUnusableCacheBuildsWithoutItAndSaysWhy(t *testing.T) {
 	}
 	if want := "privatelink: building the Lambda binary without its cache: mkdir " + file + ": not a directory (set PRIVATELINK_LAMBDA_CACHE to another directory, or to off to silence this)"; strings.TrimSpace(string(out)) != want {
 		t.Fatalf("stderr %q, want %q", out, want)
+	}
+}
+
+// BenchmarkACachedBootstrap times what a synth with unchanged inputs spends on the Lambda binary:
+// the key (go env, hashing the inputs) and the entry's checksum, no build (README, Performance).
+func BenchmarkACachedBootstrap(b *testing.B) {
+	if _, err := Bootstrap(); err != nil { // fills the cache if it is empty
+		b.Fatal(err)
+	}
+	for range b.N {
+		Cleanup()
+		if _, err := Bootstrap(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// While another process builds, a process missing the cache waits for it and uses its build
+// instead of compiling the same binary again.
+func TestAProcessWaitsForTheBuildUnderWayInsteadOfBuildingAgain(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock")
+	}
+	dir := t.TempDir()
+	builds := fakeBuilds(t, 0)
+	root, _ := ModuleRoot()
+	key, err := Key(root, Flags, lambdaEnv)
+	if err != nil || key == "" {
+		t.Fatalf("key %q, %v", key, err)
+	}
+	unlock, err := lock(filepath.Join(dir, "build.lock")) // the other process, building
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string)
+	go func() {
+		bin, err := fromCache(dir, Flags, lambdaEnv, "linux/arm64")
+		if err != nil {
+			t.Error(err)
+		}
+		got <- bin
+	}()
+	select {
+	case bin := <-got:
+		t.Fatalf("fromCache returned %s while another process held the build lock", bin)
+	case <-time.After(200 * time.Millisecond):
+	}
+	entry := filepath.Join(dir, key) // the other process's build lands
+	os.MkdirAll(filepath.Join(entry, "asset"), 0o755)
+	os.WriteFile(filepath.Join(entry, "asset", "bootstrap"), []byte("built by the other process"), 0o755)
+	if err := seal(entry); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if bin := <-got; bin != filepath.Join(entry, "asset", "bootstrap") || *builds != 0 {
+		t.Fatalf("after waiting: %s and %d builds; want the other process's entry and no build", bin, *builds)
 	}
 }
