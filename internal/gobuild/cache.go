@@ -31,6 +31,9 @@ const keep = 8
 // so that a torn or damaged entry is rebuilt instead of deployed.
 var entryName = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
+// tempName is a build under way (os.MkdirTemp's "tmp-" and digits).
+var tempName = regexp.MustCompile(`^tmp-[0-9]+$`)
+
 // cached returns the binary built with flags and env (target names the platform in messages):
 // the cache entry of its inputs' Key when one exists, else a build stored as that entry. temp is
 // a directory to remove when the binary could not be cached. A cache that cannot be used (no
@@ -43,7 +46,7 @@ func cached(flags, env []string, target string) (bin, temp string, err error) {
 			return bin, "", nil
 		}
 		if err != nil {
-			if _, build := err.(buildError); build {
+			if _, failed := err.(buildError); failed {
 				return "", "", err
 			}
 			fmt.Fprintf(os.Stderr, "privatelink: building the Lambda binary without its cache: %v (set %s to another directory, or to off to silence this)\n", err, CacheEnv)
@@ -77,18 +80,10 @@ func fromCache(dir string, flags, env []string, target string) (string, error) {
 	}
 	entry := filepath.Join(dir, key)
 	bin := filepath.Join(entry, "asset", "bootstrap")
-	if intact(entry) {
-		now := time.Now() // the entry's modification time is its last use, for trim
-		_ = os.Chtimes(entry, now, now)
+	if use(entry) {
 		return bin, nil
 	}
-	if fileExists(entry) {
-		// Damaged (a crash mid-write, a disk error): rebuilt, never deployed.
-		if err := os.RemoveAll(entry); err != nil {
-			return "", err
-		}
-	}
-	// One build at a time per cache: on an empty Go build cache, test processes starting together
+	// One build of a key at a time: on an empty Go build cache, test processes starting together
 	// would otherwise each compile the AWS SDK for the same binary, minutes of CPU each. Whoever
 	// waited finds the entry built.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -97,14 +92,19 @@ func fromCache(dir string, flags, env []string, target string) (string, error) {
 	waiting := time.AfterFunc(SlowBuild, func() {
 		fmt.Fprintf(os.Stderr, "privatelink: waiting for another process to finish building the Lambda binary into %s\n", dir)
 	})
-	unlock, err := lock(filepath.Join(dir, "build.lock"))
+	beforeLock()
+	unlock, err := lock(entry + ".lock")
 	waiting.Stop()
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
-	if intact(entry) {
+	if use(entry) {
 		return bin, nil
+	}
+	// Damaged (a crash mid-write, a disk error) if it exists: rebuilt, never deployed.
+	if err := os.RemoveAll(entry); err != nil {
+		return "", err
 	}
 	// Built aside and renamed into place, so no process ever sees half an entry (and where there
 	// is no lock, the first of two builds to rename wins and the other uses its entry).
@@ -132,10 +132,21 @@ func fromCache(dir string, flags, env []string, target string) (string, error) {
 	return bin, nil
 }
 
+// beforeLock runs just before a process waits for the build lock; tests use it.
+var beforeLock = func() {}
+
+// use reports whether entry is intact, marking it used first (its modification time is its last
+// use) so that trim cannot take it between the check and the caller reading it.
+func use(entry string) bool {
+	now := time.Now()
+	return os.Chtimes(entry, now, now) == nil && intact(entry)
+}
+
 // seal writes the checksum of the entry's binary, after flushing the binary to disk so that the
-// rename that publishes the entry cannot outrun its content.
+// rename that publishes the entry cannot outrun its content. Opened for writing: Windows flushes
+// only handles with write access (FlushFileBuffers).
 func seal(entry string) error {
-	f, err := os.Open(filepath.Join(entry, "asset", "bootstrap"))
+	f, err := os.OpenFile(filepath.Join(entry, "asset", "bootstrap"), os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
@@ -179,13 +190,18 @@ func cacheDir() string {
 		}
 		return filepath.Join(base, "privatelink-go", "lambda")
 	default:
-		return d
+		// Absolute: go build runs in the module root, the cache is named from anywhere.
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return ""
+		}
+		return abs
 	}
 }
 
 // trim removes the entries beyond the keep most recently used, and builds abandoned by killed
-// processes, that were last used over an hour before now. It touches nothing else: the cache
-// directory may be one the user shares with other files.
+// processes, that were last used over an hour before now, with their lock files. It touches
+// nothing else: the cache directory may be one the user shares with other files.
 func trim(dir string, now time.Time) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -198,7 +214,7 @@ func trim(dir string, now time.Time) {
 	var uses []use
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || !entryName.MatchString(name) && !strings.HasPrefix(name, "tmp-") {
+		if !e.IsDir() || !entryName.MatchString(name) && !tempName.MatchString(name) {
 			continue
 		}
 		if info, err := e.Info(); err == nil {
@@ -208,13 +224,14 @@ func trim(dir string, now time.Time) {
 	slices.SortFunc(uses, func(a, b use) int { return b.at.Compare(a.at) })
 	kept := 0
 	for _, u := range uses {
-		if !strings.HasPrefix(u.name, "tmp-") && kept < keep {
+		if entryName.MatchString(u.name) && kept < keep {
 			kept++
 			continue
 		}
 		// Asked again just before removing: another process may have used it meanwhile.
 		if info, err := os.Stat(filepath.Join(dir, u.name)); err == nil && now.Sub(info.ModTime()) > time.Hour {
 			os.RemoveAll(filepath.Join(dir, u.name))
+			os.Remove(filepath.Join(dir, u.name+".lock"))
 		}
 	}
 }
@@ -235,7 +252,7 @@ func Key(root string, flags, env []string) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "privatelink lambda cache 1\npackage %s\nflags %q\nenv %q\n", Package, flags, env)
+	fmt.Fprintf(h, "privatelink lambda cache 2\npackage %s\nflags %q\nenv %q\n", Package, flags, env)
 	cmd := exec.Command(goTool(), "env", "GOVERSION", "GOOS", "GOARCH", "CGO_ENABLED", "CC", "GOARM64", "GOAMD64", "GOEXPERIMENT", "GOFIPS140")
 	cmd.Dir = root
 	cmd.Env = buildEnv(env)

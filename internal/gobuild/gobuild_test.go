@@ -278,11 +278,11 @@ func TestTrimKeepsTheRecentlyUsedEntriesWhatIsInUseAndWhatIsNotItsOwn(t *testing
 		}
 	}
 	old := now.Add(-2 * time.Hour)
-	for _, name := range []string{"tmp-abandoned", "go-build", "someone-elses"} {
+	for _, name := range []string{"tmp-123456", "go-build", "tmp-someone-elses"} {
 		os.Mkdir(filepath.Join(dir, name), 0o755)
 		os.Chtimes(filepath.Join(dir, name), old, old)
 	}
-	want = append(want, "go-build", "someone-elses") // a cache directory shared with others
+	want = append(want, "go-build", "tmp-someone-elses") // a cache directory shared with others
 	trim(dir, now)
 	var got []string
 	entries, _ := os.ReadDir(dir)
@@ -365,10 +365,13 @@ func TestAProcessWaitsForTheBuildUnderWayInsteadOfBuildingAgain(t *testing.T) {
 	if err != nil || key == "" {
 		t.Fatalf("key %q, %v", key, err)
 	}
-	unlock, err := lock(filepath.Join(dir, "build.lock")) // the other process, building
+	unlock, err := lock(filepath.Join(dir, key+".lock")) // the other process, building
 	if err != nil {
 		t.Fatal(err)
 	}
+	locking := make(chan struct{})
+	beforeLock = func() { close(locking) }
+	defer func() { beforeLock = func() {} }()
 	got := make(chan string)
 	go func() {
 		bin, err := fromCache(dir, Flags, lambdaEnv, "linux/arm64")
@@ -377,7 +380,12 @@ func TestAProcessWaitsForTheBuildUnderWayInsteadOfBuildingAgain(t *testing.T) {
 		}
 		got <- bin
 	}()
-	select {
+	select { // it found no entry and went for the lock…
+	case <-locking:
+	case bin := <-got:
+		t.Fatalf("fromCache returned %s while another process held the build lock", bin)
+	}
+	select { // …and waits there
 	case bin := <-got:
 		t.Fatalf("fromCache returned %s while another process held the build lock", bin)
 	case <-time.After(200 * time.Millisecond):

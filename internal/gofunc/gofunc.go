@@ -142,21 +142,21 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 	if timeout == 0 {
 		timeout = time.Minute
 	}
-	env := map[string]*string{handler.Env: jsii.String(props.Handler)}
+	env := map[string]*string{}
 	for k, v := range props.Environment {
 		if v != "" { // unset and empty read the same in the handlers
 			env[k] = jsii.String(v)
 		}
 	}
+	env[handler.Env] = jsii.String(props.Handler) // last: nothing else picks the handler
 	var name *string
 	if props.FunctionName != "" {
 		name = jsii.String(props.FunctionName)
 	}
 	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("bootstrap"), // unused by the binary: see package handler
-
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"), // unused by the binary: see package handler
 		Code:          awslambda.Code_FromAsset(jsii.String(gobuild.MustBootstrap()), nil),
 		Description:   jsii.String(props.Description),
 		MemorySize:    jsii.Number(128),

@@ -21,12 +21,10 @@ import (
 
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/gobuild"
+	handlers "github.com/privatelink-go/privatelink/internal/handler"
 )
 
 const prefix = "/2018-06-01/runtime"
-
-// handlerEnv is handler.Env (not imported: the parameters named handler would shadow it).
-const handlerEnv = "PRIVATELINK_HANDLER"
 
 // Result is how one invocation ended.
 type Result struct {
@@ -138,7 +136,7 @@ func start(t testing.TB, bin, handler string, env ...string) *Server {
 	cmd.Env = append(env,
 		"AWS_LAMBDA_RUNTIME_API="+s.srv.Listener.Addr().String(),
 		"AWS_LAMBDA_FUNCTION_NAME=e2e", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"_HANDLER=bootstrap", handlerEnv+"="+handler, "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
+		"_HANDLER=bootstrap", handlers.Env+"="+handler, "LAMBDA_TASK_ROOT=/var/task", "TZ=:UTC",
 	)
 	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, &s.stdout}, syncWriter{&s.mu, &s.stderr}
 	s.started = time.Now()

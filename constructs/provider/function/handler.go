@@ -75,7 +75,7 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 	memo := cfnresponse.Memo(ctx)
 	lastStart, _ := time.Parse(time.RFC3339Nano, memo["lastStart"])
 
-	poll, restart := orDefault(v.Poll, 15*time.Second), orDefault(v.Restart, 60*time.Second)
+	poll, restart := orDefault(v.Poll, defaultPoll), orDefault(v.Restart, 60*time.Second)
 	var cfg *types.PrivateDnsNameConfiguration
 	for {
 		// Keep the last state read: a read cut short by the deadline must not erase it from the

@@ -39,6 +39,9 @@ func Main() {
 	}, VerificationType)
 }
 
+// defaultPoll is Verifier.Poll's default.
+const defaultPoll = 15 * time.Second
+
 // MinPoll bounds PollEnv: each poll is a DescribeVpcEndpointServiceConfigurations call, for up to
 // the 55 minutes of a wait.
 const MinPoll = time.Second
@@ -51,7 +54,7 @@ func pollInterval(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < MinPoll {
-		return 0, fmt.Errorf("%s is %q, which is not a Go duration of at least 1s: polling every 15s instead; unset it or give one such as 15s", PollEnv, s)
+		return 0, fmt.Errorf("%s is %q, which is not a Go duration of at least %s: polling every %s instead; unset it or give one such as %[4]s", PollEnv, s, MinPoll, defaultPoll)
 	}
 	return d, nil
 }
