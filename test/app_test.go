@@ -304,3 +304,18 @@ func withNag(ctx map[string]any) map[string]any {
 
 var _ = flag.Parse
 var _ = cdknag.NagSuppressions_AddResourceSuppressions
+
+// The fixtures' check of aws-cdk-lib's CloudFormation Validate report can fail: a property
+// CloudFormation does not know is reported.
+func TestCloudFormationValidateReportsWhatCloudFormationWouldRefuse(t *testing.T) {
+	dir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	stack := awscdk.NewStack(app, jsii.String("Invalid"), nil)
+	topic := awscdk.NewCfnResource(stack, jsii.String("Topic"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")})
+	topic.AddPropertyOverride(jsii.String("NoSuchProperty"), jsii.Number(1))
+	app.Synth(nil)
+	findings, err := validationFindings(dir)
+	if err != nil || len(findings) == 0 || !strings.Contains(strings.Join(findings, " "), "NoSuchProperty") {
+		t.Fatalf("CloudFormation Validate on an AWS::SNS::Topic with NoSuchProperty: %v %q; want a finding naming it", err, findings)
+	}
+}

@@ -4,9 +4,11 @@
 package test
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -82,6 +84,11 @@ func synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 			}
 		}
 		f.json = templateJSON(f.templates)
+		// aws-cdk-lib's CloudFormation Validate plugin ran in that synth; by default its findings
+		// only warn. Here they fail the fixture's first test.
+		if findings, err := validationFindings(dir); err != nil || len(findings) > 0 {
+			t.Errorf("fixture %s: CloudFormation Validate: %v %s", name, err, strings.Join(findings, "; "))
+		}
 		if !slices.Contains(opts, noControlTowerCheck) {
 			// cfn-guard runs on the other core while the test goes on; the test waits for it
 			// when it ends.
@@ -108,6 +115,34 @@ func synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 		t.Fatalf("fixture %s: %v", name, f.err)
 	}
 	return f
+}
+
+// validationFindings reads what aws-cdk-lib's built-in validation plugins found in the cloud
+// assembly at dir (validation-report.json, written at every synth unless CDK_VALIDATION=false).
+func validationFindings(dir string) ([]string, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
+	if err != nil {
+		return nil, err
+	}
+	var report struct {
+		PluginReports []struct {
+			Summary    struct{ PluginName string }
+			Violations []struct {
+				RuleName, Description string
+				ViolatingConstructs   []struct{ ConstructPath, TemplatePath string }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &report); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range report.PluginReports {
+		for _, v := range r.Violations {
+			out = append(out, fmt.Sprintf("%s: %s: %s %+v", r.Summary.PluginName, v.RuleName, v.Description, v.ViolatingConstructs))
+		}
+	}
+	return out, nil
 }
 
 // appWith synthesizes the two-account app with context overrides.
