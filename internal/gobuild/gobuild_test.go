@@ -30,20 +30,12 @@ func countBuilds(t *testing.T) *int {
 func TestASecondSynthReadsTheCacheInsteadOfBuilding(t *testing.T) {
 	t.Setenv(CacheEnv, t.TempDir())
 	builds := countBuilds(t)
-	Cleanup()
-	first, err := Bootstrap()
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := nextProcess(t)
 	again, err := Bootstrap()
 	if err != nil || again != first || *builds != 1 {
 		t.Fatalf("two Bootstraps in one process ran %d builds (want 1) and gave %s then %s (%v)", *builds, first, again, err)
 	}
-	Cleanup() // as the next synth process starts: nothing remembered but the cache
-	next, err := Bootstrap()
-	if err != nil {
-		t.Fatal(err)
-	}
+	next := nextProcess(t) // nothing remembered but the cache
 	if *builds != 1 || next != first {
 		t.Fatalf("a later process ran %d builds in all and read %s: want the cached %s and no second build", *builds, next, first)
 	}
@@ -69,14 +61,34 @@ func fakeBuilds(t *testing.T, delay time.Duration) *int {
 	return n
 }
 
-func TestWithTheCacheOffEveryProcessBuildsAndCleanupRemovesTheBuild(t *testing.T) {
-	t.Setenv(CacheEnv, "off")
-	builds := fakeBuilds(t, 0)
+// nextProcess forgets this process's builds, as a new synth process starts, then asks for the
+// binary.
+func nextProcess(t *testing.T) string {
+	t.Helper()
 	Cleanup()
 	dir, err := Bootstrap()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// stderrOf is what f writes to standard error.
+func stderrOf(f func()) string {
+	r, w, _ := os.Pipe()
+	stderr := os.Stderr
+	os.Stderr = w
+	f()
+	os.Stderr = stderr
+	w.Close()
+	out, _ := io.ReadAll(r)
+	return string(out)
+}
+
+func TestWithTheCacheOffEveryProcessBuildsAndCleanupRemovesTheBuild(t *testing.T) {
+	t.Setenv(CacheEnv, "off")
+	builds := fakeBuilds(t, 0)
+	dir := nextProcess(t)
 	Cleanup()
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("%s still exists after Cleanup (err %v): every synth would leave its binary behind", dir, err)
@@ -101,19 +113,9 @@ func TestASlowLambdaBuildSaysWhatItIsCompiling(t *testing.T) {
 		slow time.Duration
 		want string
 	}{{time.Millisecond, "privatelink: compiling the Lambda binary internal/bootstrap for linux/arm64; on an empty Go build cache"}, {time.Hour, ""}} {
-		Cleanup()
 		SlowBuild = c.slow
-		r, w, _ := os.Pipe()
-		stderr := os.Stderr
-		os.Stderr = w
-		_, err := Bootstrap()
-		os.Stderr = stderr
-		w.Close()
-		out, _ := io.ReadAll(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.want == "" && len(out) != 0 || !strings.Contains(string(out), c.want) {
+		out := stderrOf(func() { nextProcess(t) })
+		if c.want == "" && len(out) != 0 || !strings.Contains(out, c.want) {
 			t.Errorf("with SlowBuild %s the build printed %q, want %q", c.slow, out, c.want)
 		}
 	}
@@ -298,17 +300,9 @@ func TestTrimKeepsTheRecentlyUsedEntriesWhatIsInUseAndWhatIsNotItsOwn(t *testing
 func TestADamagedEntryIsRebuiltNotDeployed(t *testing.T) {
 	t.Setenv(CacheEnv, t.TempDir())
 	builds := fakeBuilds(t, 0)
-	Cleanup()
-	dir, err := Bootstrap()
-	if err != nil {
-		t.Fatal(err)
-	}
-	Cleanup()
+	dir := nextProcess(t)
 	os.WriteFile(filepath.Join(dir, "bootstrap"), nil, 0o755) // torn by a crash
-	again, err := Bootstrap()
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := nextProcess(t)
 	defer Cleanup()
 	if b, _ := os.ReadFile(filepath.Join(again, "bootstrap")); *builds != 2 || len(b) == 0 {
 		t.Fatalf("after damaging the entry: %d builds, a %d-byte binary; want a second build and a whole binary", *builds, len(b))
@@ -321,19 +315,13 @@ func TestAnUnusableCacheBuildsWithoutItAndSaysWhy(t *testing.T) {
 	os.WriteFile(file, nil, 0o644)
 	t.Setenv(CacheEnv, filepath.Join(file, "cache"))
 	builds := fakeBuilds(t, 0)
-	Cleanup()
-	r, w, _ := os.Pipe()
-	stderr := os.Stderr
-	os.Stderr = w
-	dir, err := Bootstrap()
-	os.Stderr = stderr
-	w.Close()
-	out, _ := io.ReadAll(r)
+	var dir string
+	out := stderrOf(func() { dir = nextProcess(t) })
 	defer Cleanup()
-	if err != nil || *builds != 1 || !fileExists(filepath.Join(dir, "bootstrap")) {
-		t.Fatalf("Bootstrap with an unusable cache: %v after %d builds", err, *builds)
+	if *builds != 1 || !fileExists(filepath.Join(dir, "bootstrap")) {
+		t.Fatalf("Bootstrap with an unusable cache: %d builds, %s", *builds, dir)
 	}
-	if want := "privatelink: building the Lambda binary without its cache: mkdir " + file + ": not a directory (set PRIVATELINK_LAMBDA_CACHE to another directory, or to off to silence this)"; strings.TrimSpace(string(out)) != want {
+	if want := "privatelink: building the Lambda binary without its cache: mkdir " + file + ": not a directory (set PRIVATELINK_LAMBDA_CACHE to another directory, or to off to silence this)"; strings.TrimSpace(out) != want {
 		t.Fatalf("stderr %q, want %q", out, want)
 	}
 }
