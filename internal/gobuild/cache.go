@@ -154,11 +154,11 @@ func seal(entry string) error {
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, err := checksum(f)
+	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(entry, "sha256"), []byte(hex.EncodeToString(h.Sum(nil))), 0o644)
+	return os.WriteFile(filepath.Join(entry, "sha256"), []byte(sum), 0o644)
 }
 
 // intact reports whether entry holds a binary whose content matches its recorded checksum.
@@ -172,11 +172,17 @@ func intact(entry string) bool {
 		return false
 	}
 	defer f.Close()
+	sum, err := checksum(f)
+	return err == nil && sum == string(want)
+}
+
+// checksum is the hex SHA-256 of what r holds: an entry's record of its binary.
+func checksum(r io.Reader) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return false
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)) == string(want)
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func cacheDir() string {
@@ -207,21 +213,21 @@ func trim(dir string, now time.Time) {
 	if err != nil {
 		return
 	}
-	type use struct {
+	type lastUse struct {
 		name string
 		at   time.Time
 	}
-	var uses []use
+	var uses []lastUse
 	for _, e := range entries {
 		name := e.Name()
 		if !e.IsDir() || !entryName.MatchString(name) && !tempName.MatchString(name) {
 			continue
 		}
 		if info, err := e.Info(); err == nil {
-			uses = append(uses, use{name, info.ModTime()})
+			uses = append(uses, lastUse{name, info.ModTime()})
 		}
 	}
-	slices.SortFunc(uses, func(a, b use) int { return b.at.Compare(a.at) })
+	slices.SortFunc(uses, func(a, b lastUse) int { return b.at.Compare(a.at) })
 	kept := 0
 	for _, u := range uses {
 		if entryName.MatchString(u.name) && kept < keep {

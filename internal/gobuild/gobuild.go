@@ -154,8 +154,13 @@ func goTool() string {
 
 // ModuleRoot finds this module's source tree: next to this file when the binary was built
 // without -trimpath (the usual `go run`/`go test`), else through `go list -m`, which also finds
-// it in the module cache of an importing project or behind a replace directive.
-func ModuleRoot() (string, error) {
+// it in the module cache of an importing project or behind a replace directive. Found once per
+// process: the cache key and the build both ask.
+func ModuleRoot() (string, error) { return moduleRoot() }
+
+var moduleRoot = sync.OnceValues(findModuleRoot)
+
+func findModuleRoot() (string, error) {
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		dir := filepath.Dir(file)
 		for i := 0; i < 6 && dir != filepath.Dir(dir); i++ {

@@ -15,17 +15,20 @@ import (
 	"time"
 )
 
-// countBuilds makes goBuild count its runs for the rest of the test.
-func countBuilds(t *testing.T) *int {
+// swapBuild makes go build run as build for the rest of the test, and counts its runs.
+func swapBuild(t *testing.T, build func(file string, flags []string, env ...string) error) *int {
 	n := new(int)
 	real := runBuild
 	runBuild = func(file string, flags []string, env ...string) error {
 		*n++
-		return real(file, flags, env...)
+		return build(file, flags, env...)
 	}
 	t.Cleanup(func() { runBuild = real })
 	return n
 }
+
+// countBuilds counts the real builds for the rest of the test.
+func countBuilds(t *testing.T) *int { return swapBuild(t, runBuild) }
 
 func TestASecondSynthReadsTheCacheInsteadOfBuilding(t *testing.T) {
 	t.Setenv(CacheEnv, t.TempDir())
@@ -50,15 +53,10 @@ func TestASecondSynthReadsTheCacheInsteadOfBuilding(t *testing.T) {
 
 // fakeBuilds replaces go build with writing a file, after delay, and counts the builds.
 func fakeBuilds(t *testing.T, delay time.Duration) *int {
-	n := new(int)
-	real := runBuild
-	runBuild = func(file string, flags []string, env ...string) error {
-		*n++
+	return swapBuild(t, func(file string, _ []string, _ ...string) error {
 		time.Sleep(delay)
 		return os.WriteFile(file, []byte("#!/bin/false\n"), 0o755)
-	}
-	t.Cleanup(func() { runBuild = real })
-	return n
+	})
 }
 
 // nextProcess forgets this process's builds, as a new synth process starts, then asks for the

@@ -69,13 +69,13 @@ type Server struct {
 	seq      int
 }
 
-// build returns the library's Lambda binary built for this machine with the asset's tags and
-// linker flags (gobuild.HostBinary), so the test runs the program Lambda runs. `go test -short`
-// skips the test.
-func build(t testing.TB, handler string) string {
+// Binary is the library's Lambda binary built for this machine with the asset's tags and linker
+// flags (gobuild.HostBinary), so the test runs the program Lambda runs. `go test -short` skips
+// the test.
+func Binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("builds and runs the bootstrap's " + handler + " handler")
+		t.Skip("builds and runs the Lambda bootstrap")
 	}
 	switch runtime.GOOS {
 	case "darwin", "ios", "windows":
@@ -105,7 +105,7 @@ func awsEnv(t testing.TB, ec2Endpoint string) []string {
 // function's own variables).
 func StartLocal(t testing.TB, handler, ec2Endpoint string, s3 *cfntest.Server, env ...string) *Server {
 	t.Helper()
-	bin := build(t, handler)
+	bin := Binary(t)
 	return start(t, bin, handler, append(append(s3.ProcessEnv(t), awsEnv(t, ec2Endpoint)...), env...)...)
 }
 
@@ -168,9 +168,6 @@ func InitDuration(t testing.TB, bin, handler string) time.Duration {
 	}
 	return 0
 }
-
-// Binary is the library's Lambda binary built for this machine (see build).
-func Binary(t testing.TB) string { return build(t, "every") }
 
 // Invoke hands payload to the function with timeout as its remaining time and waits for the
 // outcome. It fails the test if the process dies or does not answer within timeout plus a grace.
