@@ -1,7 +1,9 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 
@@ -67,6 +69,42 @@ func TestTheDefaultsAreTheRegionsFirstTwoAZIDsOnBothSides(t *testing.T) {
 		if slices.Sort(ids); !slices.Equal(ids, []string{"euw1-az1", "euw1-az2"}) {
 			t.Errorf("%s subnets in %v, want euw1-az1 and euw1-az2", stack, ids)
 		}
+	}
+}
+
+// cdkJSONContext is the context cdk.json gives every synth, as the CDK CLI reads it.
+func cdkJSONContext(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdk struct{ Context map[string]any }
+	if err := json.Unmarshal(raw, &cdk); err != nil {
+		t.Fatal(err)
+	}
+	return cdk.Context
+}
+
+func TestOnCdkJsonAnotherRegionAloneGetsItsOwnFirstTwoAZIDs(t *testing.T) {
+	// cdk.json is under every `cdk synth`; a value pinned there (azIds once was) outlives the
+	// -c region=… that makes it wrong.
+	ctx := cdkJSONContext(t)
+	ctx["region"] = "us-east-1"
+	ctx["serviceName"] = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+	f := appWith(t, "cdk-json-us-east-1", ctx)
+	for _, stack := range []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName} {
+		var ids []string
+		for _, s := range resources(f.templates[stack], "AWS::EC2::Subnet") {
+			ids = append(ids, fmt.Sprint(props(s)["AvailabilityZoneId"]))
+		}
+		if slices.Sort(ids); !slices.Equal(ids, []string{"use1-az1", "use1-az2"}) {
+			t.Errorf("%s subnets in %v, want use1-az1 and use1-az2", stack, ids)
+		}
+	}
+	_, ep := only(t, resources(f.templates[privatelinkapp.ConsumerStackName], "AWS::EC2::VPCEndpoint"))
+	if got := props(ep)["ServiceName"]; got != ctx["serviceName"] {
+		t.Errorf("endpoint ServiceName %v, want %v", got, ctx["serviceName"])
 	}
 }
 

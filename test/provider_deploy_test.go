@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/jsii-runtime-go"
@@ -291,6 +292,20 @@ func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
 			z := awsroute53.PublicHostedZone_FromPublicHostedZoneAttributes(stack, jsii.String("Z"), &awsroute53.PublicHostedZoneAttributes{HostedZoneId: jsii.String("/hostedzone/Z0123"), ZoneName: jsii.String("example.com")})
 			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.com", HostedZone: z})
 		}, []string{`ProviderProps.HostedZone has the ID "/hostedzone/Z0123", which is not a Route 53 hosted zone ID`, "without /hostedzone/"}},
+		{"a second provider given the NLB the first one created", func(stack awscdk.Stack) {
+			first := provider.NewProvider(stack, "One", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+			provider.NewProvider(stack, "Two", &provider.ProviderProps{LoadBalancer: first.LoadBalancer(), Listeners: []provider.Listener{{Port: 8443}}, AllowedPrincipals: []string{"222222222222"}})
+		}, []string{"ProviderProps.LoadBalancer Err5/One/LoadBalancer is already published by the provider Err5/One", "an NLB backs at most one endpoint service"}},
+		{"a private hosted zone for the verification record", func(stack awscdk.Stack) {
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
+			z := awsroute53.NewPrivateHostedZone(stack, jsii.String("Internal"), &awsroute53.PrivateHostedZoneProps{ZoneName: jsii.String("example.com"), Vpc: vpc})
+			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.com", HostedZone: z})
+		}, []string{"ProviderProps.HostedZone Err6/Internal is a private hosted zone, but AWS verifies the private DNS name's TXT record through public DNS", "give the public zone of \"api.example.com\"", "or leave HostedZone unset"}},
+		{"a hosted zone created with VPCs", func(stack awscdk.Stack) {
+			vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
+			z := awsroute53.NewHostedZone(stack, jsii.String("WithVpcs"), &awsroute53.HostedZoneProps{ZoneName: jsii.String("example.com"), Vpcs: &[]awsec2.IVpc{vpc}})
+			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.com", HostedZone: z})
+		}, []string{"ProviderProps.HostedZone Err7/WithVpcs is a private hosted zone"}},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -298,6 +313,23 @@ func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
 			stack := providerStack(app, fmt.Sprintf("Err%d", i))
 			mustContain(t, panicMessage(func() { c.build(stack) }), c.want...)
 		})
+	}
+}
+
+func TestValidateRefusesAPrivateZoneImportedByIDWithoutPanicking(t *testing.T) {
+	stack := in("eu-west-1")
+	p := validProvider()
+	p.HostedZone = awsroute53.PrivateHostedZone_FromPrivateHostedZoneId(stack, jsii.String("Internal"), jsii.String("Z0123456789ABCDEFGHIJ"))
+	var err error
+	if msg := panicMessage(func() { err = p.Validate(stack, "Provider") }); msg != "" {
+		t.Fatalf("Validate panicked: %s", msg)
+	}
+	mustContain(t, errString(err), "ProviderProps.HostedZone Scratch/Internal is a private hosted zone")
+	// A public zone imported by ID alone has no name to check the private DNS name against,
+	// which is no reason to refuse it.
+	p.HostedZone = awsroute53.PublicHostedZone_FromPublicHostedZoneId(stack, jsii.String("Public"), jsii.String("Z0123456789ABCDEFGHIJ"))
+	if msg := panicMessage(func() { err = p.Validate(stack, "Provider") }); msg != "" || err != nil {
+		t.Fatalf("a public zone imported by ID: panic %q, error %v", msg, err)
 	}
 }
 
@@ -337,7 +369,23 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 		want []string
 	}{
 		{"a hosted zone that is not a parent of the name", map[string]any{"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.org"},
-			[]string{`ProviderProps.PrivateDnsName "api.example.com" is outside HostedZone "example.org"`}},
+			[]string{`context key "privateDnsName" (api.example.com) is outside "hostedZoneName" (example.org)`, "give a name ending in .example.org"}},
+		{"an empty AZ list", map[string]any{"azIds": ""}, []string{`context key "azIds" is empty: give a value (AZ IDs of both VPCs`, "or leave the key out for its default"}},
+		{"an AZ list of commas", map[string]any{"azIds": " , "}, []string{`context key "azIds" is ",", which lists nothing`}},
+		{"no ports", map[string]any{"ports": ""}, []string{`context key "ports" is empty: give a value (comma-separated ports of the service)`}},
+		{"a port out of range", map[string]any{"ports": "443,70000"}, []string{`context key "ports" has 70000, which is out of range: use ports from 1 to 65535`}},
+		{"a port twice", map[string]any{"ports": "443,443"}, []string{`context key "ports" lists 443 twice`}},
+		{"an empty demo target flag", map[string]any{"demoTarget": ""}, []string{`context key "demoTarget" is empty`}},
+		{"an empty service name", map[string]any{"serviceName": ""}, []string{`context key "serviceName" is empty`}},
+		{"proxy protocol with the demo target", map[string]any{"proxyProtocol": "true"}, []string{`context key "proxyProtocol" is true but "demoTarget" is true`, "add -c demoTarget=false"}},
+		{"a private DNS name in upper case", map[string]any{"privateDnsName": "API.example.com"}, []string{`context key "privateDnsName" is "API.example.com", which has upper-case letters`}},
+		{"a service name that is not one", map[string]any{"serviceName": "vpce-svc-0123456789abcdef0"}, []string{`context key "serviceName" is "vpce-svc-0123456789abcdef0", which is not an endpoint service name`, "com.amazonaws.vpce.eu-west-1.vpce-svc-"}},
+		{"a service name of another Region", map[string]any{"serviceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"},
+			[]string{`context key "serviceName" names the Region us-east-1, but "region" (the provider's) is eu-west-1`, "or set -c region=us-east-1"}},
+		{"a service name with another partition's prefix", map[string]any{"serviceName": "cn.com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+			[]string{`context key "serviceName" starts with cn.com.amazonaws.vpce, but endpoint service names in eu-west-1 start with com.amazonaws.vpce.`}},
+		{"a name the certificate created for it cannot hold", map[string]any{"listenerProtocol": "TLS", "hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "privateDnsName": strings.Repeat("a", 60) + ".example.com"},
+			[]string{`context key(s) privateDnsName: privatelink: ProviderProps.PrivateDnsName "` + strings.Repeat("a", 60) + `.example.com" is 72 characters long`}},
 		{"provider and consumer in different partitions", map[string]any{"consumerRegion": "cn-north-1"},
 			[]string{`"region" (eu-west-1) and "consumerRegion" (cn-north-1) are in different AWS partitions`}},
 		{"a hosted zone ID with its path prefix", map[string]any{"hostedZoneId": "/hostedzone/Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com"},

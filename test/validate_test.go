@@ -253,3 +253,20 @@ func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {
 		t.Fatalf("a Provider alone is refused: %v", err)
 	}
 }
+
+func TestConsumerRefusesAProviderOfAnotherAccountOrRegion(t *testing.T) {
+	var p provider.Provider
+	synth(t, "consumer-validate-provider-elsewhere", func(app awscdk.App) error {
+		p = provider.NewProvider(providerStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+		return nil
+	})
+	otherAccount := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("B"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")}})
+	mustContain(t, errString((&consumer.ConsumerProps{Provider: p}).Validate(otherAccount, "Consumer")),
+		"ConsumerProps.Provider P/Provider is in account 111111111111, but this consumer's stack B is in account 222222222222",
+		"give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead")
+	mustContain(t, errString((&consumer.ConsumerProps{Provider: p}).Validate(in("eu-central-1"), "Consumer")),
+		"ConsumerProps.Provider P/Provider is in Region eu-west-1, but this consumer's stack Scratch is in Region eu-central-1", "ServiceRegion")
+	if err := (&consumer.ConsumerProps{Provider: p}).Validate(in("eu-west-1"), "Consumer"); err != nil {
+		t.Fatalf("a Provider of the same account and Region is refused: %v", err)
+	}
+}

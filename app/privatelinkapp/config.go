@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/gofunc"
 )
@@ -46,36 +47,38 @@ var certificateArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{1
 // emailRe is a plausible email address: SNS checks the rest by sending the confirmation.
 var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
-// contextKey is one configuration key: its default and what it means (README's table).
-type contextKey struct{ name, def, doc string }
+// contextKey is one configuration key: its default and what it means (README's table). A key
+// given with an empty value is refused by name (an empty value never silently means the
+// default), unless emptyMeans says what "none" does for it.
+type contextKey struct{ name, def, doc, emptyMeans string }
 
 // Keys lists every key with its default; the defaults synthesize offline as they are.
 var Keys = []contextKey{
-	{"providerAccount", "111111111111", "account A, where the provider stack deploys"},
-	{"consumerAccount", "222222222222", "account B, where the consumer stack deploys; allowed and auto-accepted by the provider"},
-	{"region", "eu-west-1", "Region of the provider stack"},
-	{"consumerRegion", "", "Region of the consumer stack; default: region. A different Region makes the service cross-region"},
-	{"azIds", "", "AZ IDs of both VPCs in the provider's Region (the same physical zones in both accounts); default: the Region's first two, e.g. euw1-az1,euw1-az2"},
-	{"consumerAzIds", "", "AZ IDs of the consumer VPC: in the provider's Region a subset of azIds (default azIds); for another consumerRegion its first two AZ IDs"},
-	{"ports", "443", "comma-separated ports of the service"},
-	{"listenerProtocol", "TCP", "protocol of every port: TCP, TLS (the NLB terminates TLS with a certificate for privateDnsName), UDP or TCP_UDP"},
-	{"certificateArn", "", "TLS in external DNS mode: the ACM certificate (in region) for privateDnsName; in Route 53 mode one is created and DNS-validated"},
-	{"accessLogs", "false", "NLB access logs (TLS connections) into a bucket created for them"},
-	{"alarms", "false", "CloudWatch alarms and a dashboard on both stacks, notifying an SNS topic per stack"},
-	{"alarmEmail", "", "with alarms: an email address subscribed to both stacks' alarm topics (AWS sends a confirmation message first; nothing arrives until it is confirmed)"},
-	{"privateDnsName", "api.example.com", "private DNS name of the service; empty for none"},
-	{"hostedZoneId", "", "Route 53 public zone of privateDnsName (with hostedZoneName): Route 53 mode, the deploy waits for verification. Empty: external DNS mode"},
-	{"hostedZoneName", "", "name of that zone, e.g. example.com"},
-	{"demoTarget", "true", "add the Hello World demo instance behind the NLB"},
-	{"testClient", "false", "add the SSM-reachable test client (and its SSM endpoints) to the consumer"},
-	{"proxyProtocol", "false", "enable proxy protocol v2 on the target groups (needs demoTarget=false)"},
-	{"serviceName", "", "the provider's service name for the consumer; default: read from outputsFile, else a placeholder"},
-	{"outputsFile", "cdk-outputs.json", "file written by cdk deploy --outputs-file, read for the service name"},
-	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks"},
-	{"logsKey", "false", "encrypt each stack's log groups with a KMS key made for them (logkey.New; USD 1 a month per stack), as Control Tower's CT.CLOUDWATCH.PR.3 requires"},
-	{"deletionProtection", "false", "turn on the NLB's deletion protection (CT.ELASTICLOADBALANCING.PR.5); turn it off before deleting the provider stack"},
-	{"verificationTimeout", "", "Route 53 mode: how long the deploy waits for the private DNS name to be verified, a Go duration from 1m to 55m such as 45m; default 30m"},
-	{"acceptanceTimeout", "", "how long the consumer's deploy waits for acceptance and private DNS, a Go duration from 1m to 55m such as 40m; default 10m"},
+	{"providerAccount", "111111111111", "account A, where the provider stack deploys", ""},
+	{"consumerAccount", "222222222222", "account B, where the consumer stack deploys; allowed and auto-accepted by the provider", ""},
+	{"region", "eu-west-1", "Region of the provider stack", ""},
+	{"consumerRegion", "", "Region of the consumer stack; default: region. A different Region makes the service cross-region", ""},
+	{"azIds", "", "AZ IDs of both VPCs in the provider's Region (the same physical zones in both accounts); default: the Region's first two, e.g. euw1-az1,euw1-az2", ""},
+	{"consumerAzIds", "", "AZ IDs of the consumer VPC: in the provider's Region a subset of azIds (default azIds); for another consumerRegion its first two AZ IDs", ""},
+	{"ports", "443", "comma-separated ports of the service", ""},
+	{"listenerProtocol", "TCP", "protocol of every port: TCP, TLS (the NLB terminates TLS with a certificate for privateDnsName), UDP or TCP_UDP", ""},
+	{"certificateArn", "", "TLS in external DNS mode: the ACM certificate (in region) for privateDnsName; in Route 53 mode one is created and DNS-validated", "no certificate given (Route 53 mode creates one)"},
+	{"accessLogs", "false", "NLB access logs (TLS connections) into a bucket created for them", ""},
+	{"alarms", "false", "CloudWatch alarms and a dashboard on both stacks, notifying an SNS topic per stack", ""},
+	{"alarmEmail", "", "with alarms: an email address subscribed to both stacks' alarm topics (AWS sends a confirmation message first; nothing arrives until it is confirmed)", "no subscription"},
+	{"privateDnsName", "api.example.com", "private DNS name of the service; empty for none", "no private DNS name"},
+	{"hostedZoneId", "", "Route 53 public zone of privateDnsName (with hostedZoneName): Route 53 mode, the deploy waits for verification. Empty: external DNS mode", "external DNS mode"},
+	{"hostedZoneName", "", "name of that zone, e.g. example.com", "external DNS mode"},
+	{"demoTarget", "true", "add the Hello World demo instance behind the NLB", ""},
+	{"testClient", "false", "add the SSM-reachable test client (and its SSM endpoints) to the consumer", ""},
+	{"proxyProtocol", "false", "enable proxy protocol v2 on the target groups (needs demoTarget=false)", ""},
+	{"serviceName", "", "the provider's service name for the consumer; default: read from outputsFile, else a placeholder", ""},
+	{"outputsFile", "cdk-outputs.json", "file written by cdk deploy --outputs-file, read for the service name", ""},
+	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks", ""},
+	{"logsKey", "false", "encrypt each stack's log groups with a KMS key made for them (logkey.New; USD 1 a month per stack), as Control Tower's CT.CLOUDWATCH.PR.3 requires", ""},
+	{"deletionProtection", "false", "turn on the NLB's deletion protection (CT.ELASTICLOADBALANCING.PR.5); turn it off before deleting the provider stack", ""},
+	{"verificationTimeout", "", "Route 53 mode: how long the deploy waits for the private DNS name to be verified, a Go duration from 1m to 55m such as 45m; default 30m", ""},
+	{"acceptanceTimeout", "", "how long the consumer's deploy waits for acceptance and private DNS, a Go duration from 1m to 55m such as 40m; default 10m", ""},
 }
 
 // LoadConfig reads ctx (all context values). Keys that are neither ours nor CDK's own
@@ -100,12 +103,22 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		}
 		errs = append(errs, fmt.Errorf("context key %q is unknown: valid keys are %s", k, keyNames()))
 	}
+	// One rule for every key: given empty, it is refused by name, unless empty means "none" for
+	// it (emptyMeans; the README's table says so). A refused key reads as its default below,
+	// so one mistake gives one message.
+	refusedEmpty := map[string]bool{}
+	for _, k := range Keys {
+		if v, ok := ctx[k.name]; ok && strings.TrimSpace(fmt.Sprint(v)) == "" && k.emptyMeans == "" {
+			refusedEmpty[k.name] = true
+			errs = append(errs, fmt.Errorf("context key %q is empty: give a value (%s), or leave the key out for its default", k.name, k.doc))
+		}
+	}
 	get := func(name string) string {
 		def, known := defaults[name]
 		if !known {
 			panic("no key " + name)
 		}
-		if v, ok := ctx[name]; ok {
+		if v, ok := ctx[name]; ok && !refusedEmpty[name] {
 			return strings.TrimSpace(fmt.Sprint(v))
 		}
 		return def
@@ -123,6 +136,9 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 			if s = strings.TrimSpace(s); s != "" {
 				out = append(out, s)
 			}
+		}
+		if len(out) == 0 && get(name) != "" {
+			errs = append(errs, fmt.Errorf("context key %q is %q, which lists nothing: give comma-separated values, or leave the key out for its default", name, get(name)))
 		}
 		return out
 	}
@@ -223,11 +239,29 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	}
 	for _, p := range list("ports") {
 		n, err := strconv.Atoi(p)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("context key \"ports\" has %q, which is not a port number", p))
-			continue
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("context key \"ports\" has %q, which is not a port number: give comma-separated ports such as 443,8443", p))
+		case n < 1 || n > 65535:
+			errs = append(errs, fmt.Errorf("context key \"ports\" has %d, which is out of range: use ports from 1 to 65535", n))
+		case slices.Contains(c.Ports, n):
+			errs = append(errs, fmt.Errorf("context key \"ports\" lists %d twice: an NLB has one listener per port; give each port once", n))
+		default:
+			c.Ports = append(c.Ports, n)
 		}
-		c.Ports = append(c.Ports, n)
+	}
+	if c.ProxyProtocol && c.DemoTarget {
+		errs = append(errs, fmt.Errorf("context key \"proxyProtocol\" is true but \"demoTarget\" is true: the demo server does not parse proxy protocol headers and would answer 400; add -c demoTarget=false (and register your own targets), or drop proxyProtocol"))
+	}
+	if n := c.PrivateDnsName; n != "" {
+		if err := provider.CheckDNSName(n); err != nil {
+			errs = append(errs, fmt.Errorf("context key \"privateDnsName\" is %q, which %v", n, err))
+		} else if z := strings.TrimSuffix(strings.ToLower(c.HostedZoneName), "."); z != "" && n != z && !strings.HasSuffix(n, "."+z) {
+			errs = append(errs, fmt.Errorf("context key \"privateDnsName\" (%s) is outside \"hostedZoneName\" (%s): the TXT record proving the name goes in the name's own zone; give a name ending in .%s, or the zone that holds %s", n, z, z, n))
+		}
+	}
+	if c.ServiceName != "" {
+		c.checkServiceName(func(err error) { errs = append(errs, err) })
 	}
 	if c.ConsumerRegion == c.ProviderRegion {
 		// The endpoint's subnets must be in zones the NLB serves; IDs make that checkable here.
@@ -254,6 +288,22 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		errs = append(errs, fmt.Errorf("context keys \"providerAccount\" and \"consumerAccount\" are both %s: this app is for two accounts", c.ProviderAccount))
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkServiceName reports a serviceName that the consumer would refuse, in the app's words:
+// not a service name, or not one of the provider's Region and partition.
+func (c Config) checkServiceName(bad func(error)) {
+	region := consumer.ServiceRegionOf(c.ServiceName)
+	switch {
+	case region == "":
+		bad(fmt.Errorf("context key \"serviceName\" is %q, which is not an endpoint service name: give the provider stack's ServiceName output, such as %s.%s.vpce-svc-0123456789abcdef0", c.ServiceName, awsid.ServiceNamePrefix(c.ProviderRegion), c.ProviderRegion))
+	case region != c.ProviderRegion:
+		bad(fmt.Errorf("context key \"serviceName\" names the Region %s, but \"region\" (the provider's) is %s: the service is the provider's; give the name its stack printed in %s, or set -c region=%s (and -c consumerRegion=… for a consumer in another Region)", region, c.ProviderRegion, c.ProviderRegion, region))
+	default:
+		if prefix, _, _ := strings.Cut(c.ServiceName, "."+region+"."); prefix != awsid.ServiceNamePrefix(region) {
+			bad(fmt.Errorf("context key \"serviceName\" starts with %s, but endpoint service names in %s start with %s.: give the provider stack's ServiceName output as it is", prefix, region, awsid.ServiceNamePrefix(region)))
+		}
+	}
 }
 
 func keyNames() string {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -166,7 +168,7 @@ func construct(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(error); ok && strings.HasPrefix(e.Error(), "privatelink: ") {
-				err = e
+				err = inAppWords(e)
 				return
 			}
 			panic(r)
@@ -174,6 +176,44 @@ func construct(f func()) (err error) {
 	}()
 	f()
 	return nil
+}
+
+// fieldKeys name the context keys that set each props field the app fills in.
+var fieldKeys = map[string]string{
+	"ProviderProps.Listeners": "ports, listenerProtocol", "ProviderProps.AvailabilityZoneIds": "azIds",
+	"ProviderProps.AllowedPrincipals": "consumerAccount", "ProviderProps.AllowedRegions": "consumerRegion",
+	"ProviderProps.PrivateDnsName": "privateDnsName", "ProviderProps.HostedZone": "hostedZoneId, hostedZoneName",
+	"ProviderProps.Certificate": "certificateArn", "ProviderProps.VerificationTimeout": "verificationTimeout",
+	"ProviderProps.DemoTarget": "demoTarget", "ProviderProps.ProxyProtocolV2": "proxyProtocol",
+	"ProviderProps.AccessLogs": "accessLogs", "ProviderProps.DeletionProtection": "deletionProtection",
+	"ProviderProps.Alarms": "alarms", "ProviderProps.LogsKey": "logsKey",
+	"ConsumerProps.ServiceName": "serviceName", "ConsumerProps.ServiceRegion": "region, consumerRegion",
+	"ConsumerProps.Ports": "ports, listenerProtocol", "ConsumerProps.AvailabilityZoneIds": "consumerAzIds",
+	"ConsumerProps.PrivateDns": "privateDnsName", "ConsumerProps.TestClient": "testClient",
+	"ConsumerProps.AcceptanceTimeout": "acceptanceTimeout", "ConsumerProps.AcceptorArn": "providerAccount, region",
+	"ConsumerProps.Alarms": "alarms", "ConsumerProps.LogsKey": "logsKey",
+}
+
+var propsField = regexp.MustCompile(`\b(?:Provider|Consumer|Acceptor)Props\.[A-Za-z0-9]+`)
+
+// inAppWords prefixes each of a construct's messages with the context keys behind the fields it
+// names, so a CLI user learns which -c key to change. LoadConfig refuses what it can in the
+// app's own words first; this covers what only the constructs check.
+func inAppWords(err error) error {
+	var out []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		var keys []string
+		for _, f := range propsField.FindAllString(line, -1) {
+			if k, ok := fieldKeys[f]; ok && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) > 0 {
+			line = fmt.Sprintf("context key(s) %s: %s", strings.Join(keys, "; "), line)
+		}
+		out = append(out, errors.New(line))
+	}
+	return errors.Join(out...)
 }
 
 // servicePorts are the ports with their protocol, as the consumer needs them.

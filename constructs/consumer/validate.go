@@ -54,6 +54,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	case p.Provider != nil && p.ServiceName != "":
 		bad("ServiceName %q and Provider are both set: the provider gives the service name; drop ServiceName", p.ServiceName)
 	case p.Provider != nil:
+		p.checkProviderEnv(stack, bad)
 	case p.ServiceName == "":
 		bad("ServiceName is empty: give the provider's service name (com.amazonaws.vpce.<region>.vpce-svc-…; the provider stack's ServiceName output)")
 	case provider.IsToken(p.ServiceName):
@@ -163,6 +164,21 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	p.validateEnabler(stack, bad)
 	p.validateTree(stack, bad)
 	return errors.Join(errs...)
+}
+
+// checkProviderEnv refuses a Provider of another account or Region: the same-app wiring reads
+// its service name, zones and ports here and orders this stack after its permissions and
+// verification, which holds only within one account and Region (ConsumerProps.Provider).
+func (p *ConsumerProps) checkProviderEnv(stack awscdk.Stack, bad func(string, ...any)) {
+	ps := awscdk.Stack_Of(p.Provider)
+	for _, d := range []struct{ what, theirs, ours, fix string }{
+		{"account", *ps.Account(), *stack.Account(), "give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead (the README's deploy guide: the provider's outputs handed to a consumer in another account)"},
+		{"Region", *ps.Region(), *stack.Region(), "give ServiceName (the provider stack's ServiceName output), ServiceRegion and Ports instead, for cross-region PrivateLink"},
+	} {
+		if !provider.IsToken(d.theirs) && !provider.IsToken(d.ours) && d.theirs != d.ours {
+			bad("Provider %s is in %s %s, but this consumer's stack %s is in %s %s: a Provider given here must be in the consumer's account and Region; %s", *p.Provider.Node().Path(), d.what, d.theirs, *stack.StackName(), d.what, d.ours, d.fix)
+		}
+	}
 }
 
 // prefixListID is a managed prefix list ID: pl- and 8 (AWS-managed lists) to 17 hex digits.

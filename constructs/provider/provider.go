@@ -224,6 +224,9 @@ func (p *provider) loadBalancer() {
 			nlbProps.SubnetMappings = &mappings
 		}
 		nlb := elbv2.NewNetworkLoadBalancer(p.Construct, jsii.String("LoadBalancer"), nlbProps)
+		// Claimed like a given NLB, so another provider given this one's LoadBalancer() is
+		// refused at synth too.
+		claimLoadBalancer(p.Construct, nlb)
 		if !p.props.accessLogs() {
 			nag.Suppress(nlb, "AwsSolutions-ELB2", p.noAccessLogsReason())
 			guard.Suppress(nlb, guard.NlbAccessLogs, p.noAccessLogsReason())

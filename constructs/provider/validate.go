@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/privatelink-go/privatelink/constructs/awsid"
@@ -134,7 +136,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 	}
 
 	if n := p.PrivateDnsName; n != "" && !IsToken(n) {
-		if err := checkDNSName(n); err != nil {
+		if err := CheckDNSName(n); err != nil {
 			bad("PrivateDnsName %q %v", n, err)
 		}
 	}
@@ -145,7 +147,16 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		if id := *p.HostedZone.HostedZoneId(); !IsToken(id) && !awsid.HostedZoneID.MatchString(id) {
 			bad("HostedZone has the ID %q, which is not a Route 53 hosted zone ID (Z and up to 31 upper-case letters and digits, such as Z0123456789ABCDEFGHIJ, without /hostedzone/): fix the value", id)
 		}
-		if zone := *p.HostedZone.ZoneName(); p.PrivateDnsName != "" && !IsToken(zone) && !IsToken(p.PrivateDnsName) && !inZone(p.PrivateDnsName, zone) {
+		if isPrivateZone(p.HostedZone) {
+			// PrivateLink guide, "Manage DNS names for VPC endpoint services": "To verify a
+			// domain, you must have a public hostname or a public DNS provider." A record in a
+			// private zone is never seen, and the deploy would wait out VerificationTimeout.
+			bad("HostedZone %s is a private hosted zone, but AWS verifies the private DNS name's TXT record through public DNS (PrivateLink guide, \"Manage DNS names for VPC endpoint services\"), so verification could never succeed: give the public zone of %q (awsroute53.PublicHostedZone_FromPublicHostedZoneAttributes), or leave HostedZone unset and publish the TXT record in your public DNS (external DNS mode)", *p.HostedZone.Node().Path(), p.PrivateDnsName)
+		}
+		// A zone imported by ID alone has no name (aws-cdk-lib throws "Cannot reference zoneName
+		// when using HostedZone.fromHostedZoneId()"): nothing to check the name against.
+		var zone string
+		if tree.Catch(func() { zone = *p.HostedZone.ZoneName() }) == "" && p.PrivateDnsName != "" && !IsToken(zone) && !IsToken(p.PrivateDnsName) && !inZone(p.PrivateDnsName, zone) {
 			zone = strings.TrimSuffix(strings.ToLower(zone), ".")
 			bad("PrivateDnsName %q is outside HostedZone %q: the TXT record must go in the zone of the name; use a name ending in .%s or the zone that owns %q", p.PrivateDnsName, zone, zone, p.PrivateDnsName)
 		}
@@ -322,6 +333,24 @@ func CheckServicePorts(field string, ports []ServicePort, bad func(string, ...an
 	}
 }
 
+// isPrivateZone reports whether zone is a Route 53 private hosted zone: a PrivateHostedZone, one
+// imported as private (told by its jsii proxy's Go type: every zone interface has the same
+// methods), or a HostedZone created with VPCs. A zone imported as a plain IHostedZone may be
+// either; it is taken as public.
+func isPrivateZone(zone awsroute53.IHostedZone) bool {
+	switch reflect.TypeOf(zone).String() {
+	case "*awsroute53.jsiiProxy_PrivateHostedZone", "*awsroute53.jsiiProxy_IPrivateHostedZone":
+		return true
+	}
+	cfn, ok := zone.Node().DefaultChild().(awsroute53.CfnHostedZone)
+	if !ok || cfn == nil {
+		return false
+	}
+	// aws-cdk-lib's HostedZone writes VPCs through a Lazy that gives nothing without VPCs.
+	vpcs, _ := awscdk.Stack_Of(cfn).Resolve(cfn.Vpcs()).([]any)
+	return len(vpcs) > 0
+}
+
 // loadBalancerKey identifies an NLB for the registry: its ARN, or its construct path while
 // that is a token.
 func loadBalancerKey(lb elbv2.INetworkLoadBalancer) string {
@@ -331,8 +360,9 @@ func loadBalancerKey(lb elbv2.INetworkLoadBalancer) string {
 	return *lb.Node().Path()
 }
 
-// checkDNSName returns why n is not a usable private DNS name, or nil.
-func checkDNSName(n string) error {
+// CheckDNSName returns why n is not a usable private DNS name (the reason only, such as "ends
+// with a dot: …"), or nil.
+func CheckDNSName(n string) error {
 	switch {
 	case strings.HasSuffix(n, "."):
 		return errors.New("ends with a dot: give the name without the trailing dot")
