@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -125,6 +126,10 @@ func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupChecked
 	}
 	if _, ok := props(tg)["HealthCheckPort"]; ok {
 		t.Errorf("health check port %v, want the traffic port (ELB's default)", props(tg)["HealthCheckPort"])
+	}
+	// Proxy protocol is off here, ELB's default: a UDP group carries no attribute for it.
+	if strings.Contains(fmt.Sprint(props(tg)["TargetGroupAttributes"]), "proxy_protocol_v2") {
+		t.Errorf("a UDP target group with proxy protocol off sets it: %v", props(tg)["TargetGroupAttributes"])
 	}
 	// The demo target is registered by instance ID, which an IPv6 target group takes from an
 	// instance with a primary IPv6 address: its launch template's interface gives it one, and a

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/regioninfo"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
@@ -30,7 +31,8 @@ var verificationAttrs = map[string]any{"PrivateDnsNameConfiguration.Name": "_6e8
 
 // serviceWorld resolves a provider template with its endpoint services' attributes set.
 func serviceWorld(tpl assertions.Template, account, region string) world {
-	w := world{account: account, region: region, refs: map[string]string{}, attrs: map[string]any{}}
+	mappings, _ := (*tpl.ToJSON())["Mappings"].(map[string]any)
+	w := world{account: account, region: region, refs: map[string]string{}, attrs: map[string]any{}, mappings: mappings}
 	for id := range resources(tpl, "AWS::EC2::VPCEndpointService") {
 		w.refs[id] = "vpce-svc-0123456789abcdef0"
 		w.attrs[id+".ServiceId"] = "vpce-svc-0123456789abcdef0"
@@ -187,13 +189,21 @@ func TestACrossRegionServiceKeepsItsHostRegionAndScopesAllowMultiRegion(t *testi
 func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
 	for _, c := range []struct{ region, partition, prefix string }{
 		{"cn-north-1", "aws-cn", "cn.com.amazonaws.vpce"}, {"us-gov-west-1", "aws-us-gov", "com.amazonaws.vpce"}, {"eu-west-1", "aws", "com.amazonaws.vpce"},
+		{"us-iso-east-1", "aws-iso", "gov.ic.c2s.vpce"}, {"us-isob-east-1", "aws-iso-b", "gov.sgov.sc2s.vpce"}, {"eu-isoe-west-1", "aws-iso-e", "uk.adc-e.cloud.vpce"},
+		{"us-isof-south-1", "aws-iso-f", "gov.ic.hci.csp.vpce"}, {"eusc-de-east-1", "aws-eusc", "eu.amazonaws.vpce"},
 	} {
 		t.Run(c.region, func(t *testing.T) {
 			tpl := synth(t, "provider-partition-"+c.region, func(app awscdk.App) error {
 				stack := awscdk.NewStack(app, jsii.String("P"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(c.region)}})
+				// The isolated partitions' AZ IDs are not in the library's table: any
+				// well-formed ID is taken there.
+				azs := awsid.AZIDsOf(c.region)
+				if azs == nil {
+					azs = []string{"xx1-az1"}
+				}
 				p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
-					AvailabilityZoneIds: awsid.AZIDsOf(c.region)[:1], Listeners: []provider.Listener{{Port: 443}},
-					AllowedPrincipals: []string{"222222222222"},
+					AvailabilityZoneIds: azs[:1], Listeners: []provider.Listener{{Port: 443}},
+					AllowedPrincipals: []string{"222222222222", "arn:" + c.partition + ":iam::333333333333:role/consumer"},
 				})
 				acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
 				return nil
@@ -203,7 +213,7 @@ func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
 				t.Errorf("ServiceName = %v", got)
 			}
 			_, perms := only(t, resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))
-			if got := fmt.Sprint(props(perms)["AllowedPrincipals"]); got != "[arn:"+c.partition+":iam::222222222222:root]" {
+			if got := fmt.Sprint(props(perms)["AllowedPrincipals"]); got != "[arn:"+c.partition+":iam::222222222222:root arn:"+c.partition+":iam::333333333333:role/consumer]" {
 				t.Errorf("AllowedPrincipals = %s", got)
 			}
 			// Every ARN a policy names is in the stack's partition.
@@ -222,6 +232,32 @@ func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestServiceNamePrefixesAreAwsCdkLibsForEveryRegion(t *testing.T) {
+	for _, p := range awsid.Partitions {
+		for _, r := range p.Regions {
+			if want := regioninfo.RegionInfo_Get(jsii.String(r)).VpcEndpointServiceNamePrefix(); want == nil || *want != awsid.ServiceNamePrefix(r) {
+				t.Errorf("%s: prefix %s, aws-cdk-lib region-info says %v", r, awsid.ServiceNamePrefix(r), want)
+			}
+		}
+	}
+}
+
+func TestAnEnvironmentAgnosticServiceNameFollowsThePartitionAtDeploy(t *testing.T) {
+	tpl := synth(t, "provider-agnostic", func(app awscdk.App) error {
+		stack := awscdk.NewStack(app, jsii.String("P"), nil)
+		nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{
+			LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef")})
+		provider.NewProvider(stack, "Provider", &provider.ProviderProps{LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"}, AllowedPrincipals: []string{"222222222222"}})
+		return nil
+	}).templates["P"]
+	for _, p := range awsid.Partitions {
+		w := serviceWorld(tpl, "111111111111", p.Regions[0])
+		if got, want := w.resolve(t, output(t, tpl, "Endpoint service name")), p.ServiceNamePrefix()+"."+p.Regions[0]+".vpce-svc-0123456789abcdef0"; got != want {
+			t.Errorf("in %s the ServiceName output is %v, want %s", p.Regions[0], got, want)
+		}
 	}
 }
 
@@ -514,7 +550,23 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			if want := cfnresponse.StateMachineDefinition(time.Duration(fnProps["Timeout"].(float64)) * time.Second); def != want {
 				t.Errorf("%s: definition differs from cfnresponse.StateMachineDefinition", machineID)
 			}
-			for k, v := range machine["DefinitionSubstitutions"].(map[string]any) {
+			// cfn-lint E3601 (StateMachineDefinition.py) checks each Task's Resource against
+			// ^arn:aws:… before substituting, and skips only a string that is exactly one
+			// substitution key: anything else would be reported to a user running cfn-lint.
+			subs := machine["DefinitionSubstitutions"].(map[string]any)
+			var parsed struct {
+				States map[string]struct{ Type, Resource string }
+			}
+			if err := json.Unmarshal([]byte(def), &parsed); err != nil {
+				t.Fatal(err)
+			}
+			for name, st := range parsed.States {
+				key := strings.TrimSuffix(strings.TrimPrefix(st.Resource, "${"), "}")
+				if _, whole := subs[key]; st.Type == "Task" && !strings.HasPrefix(st.Resource, "arn:aws:") && !(whole && st.Resource == "${"+key+"}") {
+					t.Errorf("%s: state %s has Resource %q, which cfn-lint E3601 reports (neither arn:aws:… nor one substitution)", machineID, name, st.Resource)
+				}
+			}
+			for k, v := range subs {
 				def = strings.ReplaceAll(def, "${"+k+"}", fmt.Sprint(w.resolve(t, v)))
 			}
 			if !strings.Contains(def, `"FunctionName":"`+fnArn.(string)+`"`) || !strings.Contains(def, `"Resource":"arn:aws:states:::lambda:invoke"`) || strings.Contains(def, "${") {

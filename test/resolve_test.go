@@ -25,6 +25,7 @@ type world struct {
 	refs            map[string]string // logical ID -> physical ID; default "<logicalId>"
 	attrs           map[string]any    // "LogicalId.Attribute" -> value
 	conditions      map[string]bool   // condition name -> value, for Fn::If
+	mappings        map[string]any    // the template's Mappings, for Fn::FindInMap
 	// strict refuses a Ref to a logical ID without a physical ID (the deploy rehearsal: a
 	// resource not created yet), instead of answering "<logicalId>".
 	strict bool
@@ -136,6 +137,16 @@ func (w world) resolve(t *testing.T, v any) any {
 				return base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(w.resolve(t, arg))))
 			case "Fn::GetAZs":
 				return []any{w.region + "a", w.region + "b", w.region + "c"}
+			case "Fn::FindInMap":
+				parts := w.resolve(t, arg).([]any)
+				table, _ := w.mappings[fmt.Sprint(parts[0])].(map[string]any)
+				row, _ := table[fmt.Sprint(parts[1])].(map[string]any)
+				val, ok := row[fmt.Sprint(parts[2])]
+				if !ok {
+					// CloudFormation fails the deploy on a key the mapping lacks.
+					w.fail(t, "Fn::FindInMap %v: no such entry", parts)
+				}
+				return val
 			case "Fn::If":
 				parts := arg.([]any)
 				v, ok := w.conditions[parts[0].(string)]

@@ -90,6 +90,18 @@ func TestProviderPropsValidate(t *testing.T) {
 			p.Listeners[0].Protocol = provider.TLS
 			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("Imported"), jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
 		}, ""},
+		{"rejects an imported certificate of another Region", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("Elsewhere"), jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
+		}, "Certificate arn:aws:acm:us-east-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 is in Region us-east-1, but the stack is in eu-west-1: ACM certificates are regional"},
+		{"rejects an imported certificate of another account", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("OtherAccount"), jsii.String("arn:aws:acm:eu-west-1:999999999999:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
+		}, "Certificate arn:aws:acm:eu-west-1:999999999999:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 is in account 999999999999, but the stack is in account 111111111111"},
+		{"rejects an imported certificate of another partition", func(p *provider.ProviderProps) {
+			p.Listeners[0].Protocol = provider.TLS
+			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("OtherPartition"), jsii.String("arn:aws-cn:acm:eu-west-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
+		}, "is in partition aws-cn, but the stack is in aws (eu-west-1)"},
 		{"rejects a certificate without a TLS listener", func(p *provider.ProviderProps) {
 			p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(scratchStack(), jsii.String("Unused"), jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"))
 		}, "Certificate is set but no listener is TLS"},
@@ -189,6 +201,8 @@ func TestAppConfig(t *testing.T) {
 			`context key "certificateArn" is in us-east-1 but the provider is in eu-west-1: ACM certificates are regional`},
 		{"rejects a malformed certificate ARN", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:iam::111111111111:server-certificate/x"}, "which is not an ACM certificate ARN"},
 		{"accepts TLS in external DNS mode with a certificate", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0b1c2d3e"}, ""},
+		{"rejects a certificate of another account", map[string]any{"listenerProtocol": "TLS", "certificateArn": "arn:aws:acm:eu-west-1:999999999999:certificate/0b1c2d3e"},
+			`context key "certificateArn" is in account 999999999999 but the provider is in 111111111111 ("providerAccount")`},
 		{"rejects an alarm email without alarms", map[string]any{"alarmEmail": "ops@example.com"}, `context key "alarmEmail" is set but "alarms" is false: nothing would be sent; add -c alarms=true or drop alarmEmail`},
 		{"rejects an alarm email that is no address", map[string]any{"alarms": "true", "alarmEmail": "ops"}, `context key "alarmEmail" is "ops", which is not an email address`},
 		{"accepts alarms with an email", map[string]any{"alarms": "true", "alarmEmail": "ops@example.com"}, ""},

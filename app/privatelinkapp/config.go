@@ -37,12 +37,15 @@ type Config struct {
 	Nag                          bool
 	// Control Tower options: a KMS key per stack for the log groups, NLB deletion protection.
 	LogsKey, DeletionProtection bool
+	// Notes the app prints once with the synth (annotations on the provider stack): defaults
+	// it changed for the Region, such as China's missing private DNS names.
+	Notes []string
 	// Waits: zero means the constructs' defaults.
 	VerificationTimeout, AcceptanceTimeout time.Duration
 }
 
-// certificateArnRe matches an ACM certificate ARN; group 1 is its Region.
-var certificateArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$`)
+// certificateArnRe matches an ACM certificate ARN; groups 1 and 2 are its Region and account.
+var certificateArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[0-9a-f-]+$`)
 
 // emailRe is a plausible email address: SNS checks the rest by sending the confirmation.
 var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
@@ -153,6 +156,17 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		ListenerProtocol: provider.Protocol(strings.ToUpper(get("listenerProtocol"))), CertificateArn: get("certificateArn"),
 		AccessLogs: boolean("accessLogs"), Alarms: boolean("alarms"), AlarmEmail: get("alarmEmail"),
 	}
+	if !awsid.EndpointServicePrivateDNS(c.ProviderRegion) {
+		pt, _ := awsid.PartitionOf(c.ProviderRegion)
+		// Getting Started with AWS in China, Amazon VPC: "You can't assign a private DNS name
+		// to a VPC endpoint service".
+		if _, given := ctx["privateDnsName"]; given && c.PrivateDnsName != "" {
+			errs = append(errs, fmt.Errorf("context key \"privateDnsName\" is %q, but \"region\" %s is in the %s partition, where AWS offers no private DNS names for endpoint services (Getting Started with AWS in China, Amazon VPC): drop privateDnsName (and hostedZoneId, hostedZoneName); consumers use the endpoint's own DNS names", c.PrivateDnsName, c.ProviderRegion, pt.Name))
+		} else if c.PrivateDnsName != "" {
+			c.Notes = append(c.Notes, fmt.Sprintf("privateDnsName defaults to none in %s (%s): AWS offers no private DNS names for endpoint services there, so the consumer reaches the service by its endpoint's DNS names", c.ProviderRegion, pt.Name))
+		}
+		c.PrivateDnsName = ""
+	}
 	if c.AlarmEmail != "" && !c.Alarms {
 		errs = append(errs, fmt.Errorf("context key \"alarmEmail\" is set but \"alarms\" is false: nothing would be sent; add -c alarms=true or drop alarmEmail"))
 	}
@@ -174,6 +188,8 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 			errs = append(errs, fmt.Errorf("context key \"certificateArn\" is %q, which is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", c.CertificateArn))
 		} else if m[1] != get("region") {
 			errs = append(errs, fmt.Errorf("context key \"certificateArn\" is in %s but the provider is in %s: ACM certificates are regional, and an NLB uses one of its own Region; request or import the certificate in %s", m[1], get("region"), get("region")))
+		} else if m[2] != get("providerAccount") {
+			errs = append(errs, fmt.Errorf("context key \"certificateArn\" is in account %s but the provider is in %s (\"providerAccount\"): an NLB uses an ACM certificate of its own account; request or import the certificate in %s", m[2], get("providerAccount"), get("providerAccount")))
 		}
 	}
 	wait := func(name, prop string) time.Duration {

@@ -137,6 +137,9 @@ func Build(app awscdk.App) (*Stacks, error) {
 		awscdk.Annotations_Of(s.Consumer).AddInfo(jsii.String("ServiceName " + serviceName + " from " + source))
 	}
 
+	for _, n := range cfg.Notes {
+		awscdk.Annotations_Of(s.Provider).AddInfo(jsii.String(n))
+	}
 	if cfg.AlarmEmail != "" {
 		alarms.Subscribe(s.Provider, cfg.AlarmEmail)
 		alarms.Subscribe(s.Consumer, cfg.AlarmEmail)

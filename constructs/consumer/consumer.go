@@ -75,7 +75,9 @@ type ConsumerProps struct {
 	// the private DNS name both A and AAAA records. Default: "dualstack" ("ipv4" for an ipv4 endpoint).
 	DnsRecordIpType string
 	// PrivateDns turns on private DNS once the connection is accepted, so the provider's name
-	// (and the default service name) resolve to the endpoint inside the VPC. Default: true.
+	// (and the default service name) resolve to the endpoint inside the VPC. Default: true,
+	// except in China (aws-cn), where endpoint services have no private DNS names: off there,
+	// and true is refused.
 	PrivateDns *bool
 
 	// SecurityGroups are existing security groups attached to the endpoint besides the one
@@ -177,6 +179,27 @@ func (p *ConsumerProps) crossRegion(stackRegion string) bool {
 
 func (p *ConsumerProps) privateDNS() bool { return p.PrivateDns == nil || *p.PrivateDns }
 
+// withPartitionDefaults is p with the defaults that depend on the partition filled in: private
+// DNS off by default where endpoint services have no private DNS names (China). The
+// partition is the stack's, else the one ServiceName names.
+func (p *ConsumerProps) withPartitionDefaults(stack awscdk.Stack) *ConsumerProps {
+	if p.PrivateDns != nil || awsid.EndpointServicePrivateDNS(p.partitionRegion(stack)) {
+		return p
+	}
+	q := *p
+	q.PrivateDns = jsii.Bool(false)
+	return &q
+}
+
+// partitionRegion is a Region of the consumer's partition: the stack's, else the service's;
+// "" when neither is known at synth.
+func (p *ConsumerProps) partitionRegion(stack awscdk.Stack) string {
+	if r := *stack.Region(); !provider.IsToken(r) {
+		return r
+	}
+	return ServiceRegionOf(p.ServiceName)
+}
+
 // azIDs are the AZ IDs of the VPC created for the endpoint (nil: NewIsolatedVpc's default, the
 // Region's first two).
 func (p *ConsumerProps) azIDs(stackRegion string) []string {
@@ -277,6 +300,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if err := props.Validate(scope, id); err != nil {
 		panic(err)
 	}
+	props = props.withPartitionDefaults(awscdk.Stack_Of(scope))
 	if props.Provider != nil {
 		withName := *props
 		withName.ServiceName = *props.Provider.ServiceName()

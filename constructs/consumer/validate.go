@@ -19,8 +19,9 @@ import (
 )
 
 var (
-	// com.amazonaws.vpce.<region>.vpce-svc-…, cn.com.amazonaws.vpce.<region>.… in China.
-	serviceNameRe = regexp.MustCompile(`^((?:cn\.)?com\.amazonaws\.vpce)\.([a-z]{2,4}(?:-[a-z]+)+-\d)\.vpce-svc-[0-9a-f]{8,17}$`)
+	// <prefix>.<region>.vpce-svc-…, the prefix that of a partition (com.amazonaws.vpce,
+	// cn.com.amazonaws.vpce in China, gov.ic.c2s.vpce in aws-iso, …; awsid.ServiceNamePrefix).
+	serviceNameRe = regexp.MustCompile(`^(` + awsid.ServiceNamePrefixes() + `)\.([a-z]{2,4}(?:-[a-z]+)+-\d)\.vpce-svc-[0-9a-f]{8,17}$`)
 	arnRe         = regexp.MustCompile(`^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):\d{12}:function:[A-Za-z0-9_-]{1,64}$`)
 )
 
@@ -45,6 +46,11 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("privatelink: ConsumerProps."+format, args...))
 	}
+	if r := p.partitionRegion(stack); p.PrivateDns != nil && *p.PrivateDns && !awsid.EndpointServicePrivateDNS(r) {
+		pt, _ := awsid.PartitionOf(r)
+		bad("PrivateDns is true, but this consumer is in the %s partition (%s), where endpoint services have no private DNS names (\"You can't assign a private DNS name to a VPC endpoint service\", Getting Started with AWS in China, Amazon VPC): leave PrivateDns unset (off there) and use the endpoint's own DNS names", pt.Name, r)
+	}
+	p = p.withPartitionDefaults(stack)
 	stackRegion := *stack.Region()
 	region := stackRegion
 	if provider.IsToken(region) {

@@ -228,6 +228,14 @@ func (p *provider) addListeners() {
 			// use their default values"); ELB refuses one it does not support.
 			tgProps.ProxyProtocolV2 = nil
 		}
+		if l.Protocol.IsUDP() && !p.props.ProxyProtocolV2 {
+			// Off is ELB's default ("proxy_protocol_v2.enabled … The default is false", ELB API
+			// reference, TargetGroupAttribute). AWS documents the attribute for TCP data ("The
+			// load balancer prepends a proxy protocol header to the TCP data", NLB guide, "Proxy
+			// protocol") and says nothing of UDP groups, so a UDP or TCP_UDP group carries it
+			// only when it is turned on (aws-cdk-lib writes an explicit false as given).
+			tgProps.ProxyProtocolV2 = nil
+		}
 		if ipv6Targets {
 			tgProps.IpAddressType = elbv2.TargetGroupIpAddressType_IPV6
 		}

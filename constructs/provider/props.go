@@ -126,8 +126,9 @@ type ProviderProps struct {
 	// Default: false.
 	ContributorInsights bool
 
-	// PrivateDnsName consumers resolve to their endpoint, such as "api.example.com".
-	// Default: none.
+	// PrivateDnsName consumers resolve to their endpoint, such as "api.example.com". Not in
+	// China (aws-cn), where AWS offers no private DNS names for endpoint services: refused at
+	// synth there. Default: none.
 	PrivateDnsName string
 	// HostedZone is the Route 53 public zone of PrivateDnsName. When set, the TXT record is
 	// created in it and the deploy waits until the name is verified. When nil, the TXT record

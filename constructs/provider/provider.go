@@ -393,21 +393,26 @@ func (p *provider) ServiceName() *string {
 	return jsii.String(serviceNamePrefix(stack) + "." + *stack.Region() + "." + *p.ServiceId())
 }
 
-// serviceNamePrefix is com.amazonaws.vpce, or cn.com.amazonaws.vpce in China (aws-cdk-lib's
-// VpcEndpointService derives it from region-info the same way). For an environment-agnostic
-// stack it is chosen at deploy time from AWS::Partition.
+// serviceNamePrefix is the stack's partition's endpoint service name prefix (com.amazonaws.vpce,
+// cn.com.amazonaws.vpce in China, gov.ic.c2s.vpce in aws-iso, …; aws-cdk-lib region-info's
+// vpcEndpointServiceNamePrefix). For an environment-agnostic stack it is looked up at deploy
+// time in a mapping keyed by AWS::Partition, one row per partition the SDK knows. Not
+// Stack.RegionalFact: its mapping is keyed by Region and holds only the app's
+// @aws-cdk/core:target-partitions, so a Region outside them fails the deploy at Fn::FindInMap.
 func serviceNamePrefix(stack awscdk.Stack) string {
 	if region := *stack.Region(); !IsToken(region) {
 		return awsid.ServiceNamePrefix(region)
 	}
-	const id = "PrivateLinkIsChinaPartition"
-	cond, _ := stack.Node().TryFindChild(jsii.String(id)).(awscdk.CfnCondition)
-	if cond == nil {
-		cond = awscdk.NewCfnCondition(stack, jsii.String(id), &awscdk.CfnConditionProps{
-			Expression: awscdk.Fn_ConditionEquals(awscdk.Aws_PARTITION(), jsii.String("aws-cn")),
-		})
+	const id = "PrivateLinkServiceNamePrefix"
+	mapping, _ := stack.Node().TryFindChild(jsii.String(id)).(awscdk.CfnMapping)
+	if mapping == nil {
+		rows := map[string]*map[string]any{}
+		for _, pt := range awsid.Partitions {
+			rows[pt.Name] = &map[string]any{"prefix": pt.ServiceNamePrefix()}
+		}
+		mapping = awscdk.NewCfnMapping(stack, jsii.String(id), &awscdk.CfnMappingProps{Mapping: &rows})
 	}
-	return *awscdk.Token_AsString(awscdk.Fn_ConditionIf(cond.LogicalId(), jsii.String("cn.com.amazonaws.vpce"), jsii.String("com.amazonaws.vpce")), nil)
+	return *mapping.FindInMap(awscdk.Aws_PARTITION(), jsii.String("prefix"), nil)
 }
 
 func (p *provider) ConsumerEndpointsArn() *string {

@@ -24,7 +24,7 @@ import (
 )
 
 var (
-	principalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`)
+	principalArn = regexp.MustCompile(`^arn:` + awsid.PartitionNames() + `:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`)
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
@@ -81,7 +81,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		}
 		p.validateTargets(i, l, bad)
 	}
-	p.validateTLS(bad)
+	p.validateTLS(stack, bad)
 
 	types := p.ipAddressTypes()
 	for _, t := range types {
@@ -135,6 +135,10 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		}
 	}
 
+	if p.PrivateDnsName != "" && stackRegion != "" && !awsid.EndpointServicePrivateDNS(stackRegion) {
+		pt, _ := awsid.PartitionOf(stackRegion)
+		bad("PrivateDnsName %q is set, but the stack's Region %s is in the %s partition, where AWS offers no private DNS names for endpoint services (\"You can't assign a private DNS name to a VPC endpoint service\", Getting Started with AWS in China, Amazon VPC): leave PrivateDnsName (and HostedZone) unset; consumers reach the service by the endpoint's own DNS names", p.PrivateDnsName, stackRegion, pt.Name)
+	}
 	if n := p.PrivateDnsName; n != "" && !IsToken(n) {
 		if err := CheckDNSName(n); err != nil {
 			bad("PrivateDnsName %q %v", n, err)
@@ -426,8 +430,41 @@ func AccountsOf(principals []string) []string {
 	return out
 }
 
+// certificateArn is an ACM certificate ARN: partition, Region, account.
+var certificateArn = regexp.MustCompile(`^arn:([^:]+):acm:([^:]*):([^:]*):certificate/[^/]+$`)
+
+// checkCertificateArn refuses a certificate (imported by ARN) of another partition, Region or
+// account than the stack: "Certificates in ACM are regional resources" (ACM User Guide,
+// "Supported Regions"), and a listener uses a certificate of its own account — ACM grants the
+// load balancer its key when the two are associated (ACM User Guide, "What to do when a
+// working certificate fails unexpectedly"); another account's ARN fails at the listener with
+// CertificateNotFound (reported in terraform-provider-aws#17505).
+func (p *ProviderProps) checkCertificateArn(stack awscdk.Stack, bad func(string, ...any)) {
+	arn := *p.Certificate.CertificateArn()
+	if IsToken(arn) {
+		return
+	}
+	m := certificateArn.FindStringSubmatch(arn)
+	if m == nil {
+		bad("Certificate has the ARN %q, which is not an ACM certificate ARN (arn:<partition>:acm:<region>:<account>:certificate/<id>): fix the value", arn)
+		return
+	}
+	partition, region, account := m[1], m[2], m[3]
+	if r := *stack.Region(); !IsToken(r) {
+		if pt, _ := awsid.PartitionOf(r); pt.Name != "" && partition != pt.Name {
+			bad("Certificate %s is in partition %s, but the stack is in %s (%s): use a certificate of the stack's partition", arn, partition, pt.Name, r)
+		}
+		if region != r {
+			bad("Certificate %s is in Region %s, but the stack is in %s: ACM certificates are regional (ACM User Guide, \"Supported Regions\") and a listener takes one of its own Region; request or import the certificate in %s", arn, region, r, r)
+		}
+	}
+	if a := *stack.Account(); !IsToken(a) && account != a {
+		bad("Certificate %s is in account %s, but the stack is in account %s: a listener uses an ACM certificate of its own account (another account's ARN fails with CertificateNotFound); request or import the certificate in account %s", arn, account, a, a)
+	}
+}
+
 // validateTLS checks the certificate of the TLS listeners against the private DNS name.
-func (p *ProviderProps) validateTLS(bad func(string, ...any)) {
+func (p *ProviderProps) validateTLS(stack awscdk.Stack, bad func(string, ...any)) {
 	tls := p.hasProtocol(TLS)
 	name := p.PrivateDnsName
 	switch {
@@ -441,6 +478,9 @@ func (p *ProviderProps) validateTLS(bad func(string, ...any)) {
 		// ACM: a certificate's domain name has at most 64 characters (aws-cdk-lib's Certificate
 		// refuses longer ones; RequestCertificate DomainName, ACM API reference).
 		bad("PrivateDnsName %q is %d characters long, but an ACM certificate's domain name has at most 64: give Certificate for a wildcard of a parent domain (such as *.%s), or use a shorter name", name, len(name), name[strings.Index(name, ".")+1:])
+	}
+	if p.Certificate != nil {
+		p.checkCertificateArn(stack, bad)
 	}
 	if p.Certificate == nil || name == "" || IsToken(name) {
 		return

@@ -17,8 +17,10 @@ var InvocationErrors = []string{
 
 // StateMachineDefinition is the Amazon States Language of the state machine that runs the waits
 // of one function whose invocations time out after invocationTimeout. It references the function
-// and the partition as ${FunctionArn} and ${Partition} (AWS::StepFunctions::StateMachine
-// DefinitionSubstitutions).
+// and the Lambda invoke integration as ${FunctionArn} and ${LambdaInvoke} (AWS::StepFunctions::
+// StateMachine DefinitionSubstitutions). A whole-string substitution, not
+// arn:${Partition}:states:::lambda:invoke: cfn-lint's E3601 checks a Task's Resource against
+// ^arn:aws:… before substituting, and passes only a string that is one substitution key.
 //
 //	Work ──Done?──no──▶ Work …
 //	  │      └─yes──▶ Answer
@@ -34,7 +36,7 @@ func StateMachineDefinition(invocationTimeout time.Duration) string {
 	invoke := func(payloadKey string) map[string]any {
 		return map[string]any{
 			"Type":     "Task",
-			"Resource": "arn:${Partition}:states:::lambda:invoke",
+			"Resource": "${LambdaInvoke}",
 			"Parameters": map[string]any{
 				"FunctionName": "${FunctionArn}",
 				"Payload":      map[string]any{payloadKey + ".$": "$"},

@@ -44,7 +44,7 @@ func (s *Server) Waits(t testing.TB, fn cfnresponse.Func, invocationTimeout time
 	w.Responder.Waiting = waiting
 	w.Responder.Steps = w.Steps.Client()
 	w.Responder.IAMWait = time.Second
-	w.Steps.Machine(MachineArn, cfnresponse.StateMachineDefinition(invocationTimeout), map[string]string{"FunctionArn": FunctionArn, "Partition": "aws"}, w.invoke)
+	w.Steps.Machine(MachineArn, cfnresponse.StateMachineDefinition(invocationTimeout), map[string]string{"FunctionArn": FunctionArn, "LambdaInvoke": "arn:aws:states:::lambda:invoke"}, w.invoke)
 	return w
 }
 

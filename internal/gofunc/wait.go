@@ -120,8 +120,8 @@ func (f *Func) waiter() *waiter {
 		RoleArn:          role.RoleArn(),
 		DefinitionString: jsii.String(cfnresponse.StateMachineDefinition(f.Timeout)),
 		DefinitionSubstitutions: &map[string]any{
-			"FunctionArn": f.Function.FunctionArn(),
-			"Partition":   awscdk.Aws_PARTITION(),
+			"FunctionArn":  f.Function.FunctionArn(),
+			"LambdaInvoke": "arn:" + *awscdk.Aws_PARTITION() + ":states:::lambda:invoke",
 		},
 		// ERROR: failed shares, timeouts and the Catch path, without execution data — an
 		// execution's input holds CloudFormation's pre-signed response URL.

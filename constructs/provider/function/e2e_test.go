@@ -27,7 +27,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 	steps := sfnfake.New(t)
 	fn := runtimeapi.StartLocal(t, handler.Provider, ec2.URL, s3, "AWS_ENDPOINT_URL_SFN="+steps.URL)
 	const invocation = 10500 * time.Millisecond
-	steps.Machine(cfntest.MachineArn, cfnresponse.StateMachineDefinition(invocation), map[string]string{"FunctionArn": cfntest.FunctionArn, "Partition": "aws"},
+	steps.Machine(cfntest.MachineArn, cfnresponse.StateMachineDefinition(invocation), map[string]string{"FunctionArn": cfntest.FunctionArn, "LambdaInvoke": "arn:aws:states:::lambda:invoke"},
 		func(_ string, payload []byte, _ time.Duration) ([]byte, string, string) {
 			res := fn.Invoke(payload, invocation)
 			if res.Error != nil {
