@@ -22,6 +22,7 @@ import (
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 )
@@ -261,6 +262,53 @@ func TestAnEnvironmentAgnosticServiceNameFollowsThePartitionAtDeploy(t *testing.
 	}
 }
 
+// aws-cdk-lib copies a mapping that another stack's token reads into that stack
+// (MappingCopy…), so the partition lookup works in the consumer's template too.
+func TestAnAgnosticConsumerOfAnAgnosticProviderReadsNoMappingOfAnotherTemplate(t *testing.T) {
+	f := synth(t, "agnostic-pair", func(app awscdk.App) error {
+		ps := awscdk.NewStack(app, jsii.String("P"), nil)
+		nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(ps, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{
+			LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef")})
+		p := provider.NewProvider(ps, "Provider", &provider.ProviderProps{LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"}, ServicePorts: []provider.ServicePort{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+		cs := awscdk.NewStack(app, jsii.String("C"), nil)
+		vpc := awsec2.NewVpc(cs, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2), NatGateways: jsii.Number(0),
+			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("Isolated"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
+		consumer.NewConsumer(cs, "Consumer", &consumer.ConsumerProps{Provider: p, Vpc: vpc, IpAddressType: consumer.IPv4})
+		return nil
+	}, noControlTowerCheck)
+	c := f.json["C"]
+	mappings, _ := c["Mappings"].(map[string]any)
+	var missing []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if fm, ok := x["Fn::FindInMap"].([]any); ok {
+				if _, has := mappings[fmt.Sprint(fm[0])]; !has {
+					missing = append(missing, fmt.Sprint(fm[0]))
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(c["Resources"])
+	if len(missing) > 0 {
+		t.Errorf("the consumer's template looks up mappings it does not have: %v", missing)
+	}
+
+	_, ep := only(t, resources(f.templates["C"], "AWS::EC2::VPCEndpoint"))
+	w := serviceWorld(f.templates["C"], "222222222222", "us-iso-east-1")
+	if got := fmt.Sprint(w.resolve(t, props(ep)["ServiceName"])); !strings.HasPrefix(got, "gov.ic.c2s.vpce.us-iso-east-1.") {
+		t.Errorf("in us-iso-east-1 the endpoint's ServiceName is %s", got)
+	}
+}
+
 func TestDeletingTheServiceRejectsItsConnectionsFirst(t *testing.T) {
 	tpl := appWith(t, "default", nil).templates[privatelinkapp.ProviderStackName]
 	svcID, _ := only(t, resources(tpl, "AWS::EC2::VPCEndpointService"))
@@ -406,7 +454,7 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 	}{
 		{"a hosted zone that is not a parent of the name", map[string]any{"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.org"},
 			[]string{`context key "privateDnsName" (api.example.com) is outside "hostedZoneName" (example.org)`, "give a name ending in .example.org"}},
-		{"an empty AZ list", map[string]any{"azIds": ""}, []string{`context key "azIds" is empty: give a value (AZ IDs of both VPCs`, "or leave the key out for its default"}},
+		{"an empty AZ list", map[string]any{"azIds": ""}, []string{`context key "azIds" is empty: give a value (AZ IDs of both VPCs`, "or remove the key (from -c, cdk.json or ~/.cdk.json) for its default"}},
 		{"an AZ list of commas", map[string]any{"azIds": " , "}, []string{`context key "azIds" is ",", which lists nothing`}},
 		{"no ports", map[string]any{"ports": ""}, []string{`context key "ports" is empty: give a value (comma-separated ports of the service)`}},
 		{"a port out of range", map[string]any{"ports": "443,70000"}, []string{`context key "ports" has 70000, which is out of range: use ports from 1 to 65535`}},
@@ -433,6 +481,8 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 			[]string{`has outputs of ["SomethingElse"] but not of the provider stack PrivateLinkProvider`}},
 		{"an outputs file without the service name", map[string]any{"outputsFile": writeFile(t, `{"PrivateLinkProvider": {"ProviderServiceId": "vpce-svc-0123456789abcdef0"}}`)},
 			[]string{`context key "outputsFile"`, `stack PrivateLinkProvider: no ProviderServiceName output among ["ProviderServiceId"]`, "or pass -c serviceName="}},
+		{"an outputs file of a provider in another Region", map[string]any{"outputsFile": writeFile(t, `{"PrivateLinkProvider": {"ProviderServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"}}`)},
+			[]string{`(context key "outputsFile") names the Region us-east-1, but "region" (the provider's) is eu-west-1`, "deploy the provider again with --outputs-file"}},
 		{"a made-up Region", map[string]any{"region": "eu-middle-1"}, []string{`context key "region" is "eu-middle-1", which is not an AWS Region`}},
 		{"an AZ name where an AZ ID goes", map[string]any{"azIds": "eu-west-1a"}, []string{`context key "azIds" has "eu-west-1a", which is an Availability Zone name, not an ID`, "aws ec2 describe-availability-zones --region eu-west-1"}},
 		{"an AZ ID that does not exist in the Region", map[string]any{"azIds": "euw1-az9"}, []string{`context key "azIds" has "euw1-az9", which does not exist in eu-west-1 (its AZ IDs are euw1-az1, euw1-az2, euw1-az3)`}},

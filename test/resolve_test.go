@@ -137,6 +137,17 @@ func (w world) resolve(t *testing.T, v any) any {
 				return base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(w.resolve(t, arg))))
 			case "Fn::GetAZs":
 				return []any{w.region + "a", w.region + "b", w.region + "c"}
+			case "Fn::ImportValue":
+				// Another stack's export: a value the test gives ("Fn::ImportValue <name>"), or
+				// outside the strict rehearsal a placeholder, as for a Ref.
+				name := fmt.Sprint(w.resolve(t, arg))
+				if v, ok := w.attrs["Fn::ImportValue "+name]; ok {
+					return v
+				}
+				if w.strict {
+					w.fail(t, "Fn::ImportValue %s: no stack exports it", name)
+				}
+				return "<import " + name + ">"
 			case "Fn::FindInMap":
 				parts := w.resolve(t, arg).([]any)
 				table, _ := w.mappings[fmt.Sprint(parts[0])].(map[string]any)

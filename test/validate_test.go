@@ -279,7 +279,11 @@ func TestConsumerRefusesAProviderOfAnotherAccountOrRegion(t *testing.T) {
 		"ConsumerProps.Provider P/Provider is in account 111111111111, but this consumer's stack B is in account 222222222222",
 		"give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead")
 	mustContain(t, errString((&consumer.ConsumerProps{Provider: p}).Validate(in("eu-central-1"), "Consumer")),
-		"ConsumerProps.Provider P/Provider is in Region eu-west-1, but this consumer's stack Scratch is in Region eu-central-1", "ServiceRegion")
+		`ConsumerProps.Provider P/Provider is in Region eu-west-1, but this consumer's stack Scratch is in eu-central-1 and ServiceRegion is "": for cross-region PrivateLink set ServiceRegion to "eu-west-1"`)
+	// Cross-region with ServiceRegion naming the provider's Region is what cross-region means.
+	if err := errString((&consumer.ConsumerProps{Provider: p, ServiceRegion: "eu-west-1"}).Validate(in("eu-central-1"), "Consumer")); strings.Contains(err, "is in Region") {
+		t.Errorf("a cross-region Provider with its ServiceRegion is refused: %s", err)
+	}
 	if err := (&consumer.ConsumerProps{Provider: p}).Validate(in("eu-west-1"), "Consumer"); err != nil {
 		t.Fatalf("a Provider of the same account and Region is refused: %v", err)
 	}

@@ -113,7 +113,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	for _, k := range Keys {
 		if v, ok := ctx[k.name]; ok && strings.TrimSpace(fmt.Sprint(v)) == "" && k.emptyMeans == "" {
 			refusedEmpty[k.name] = true
-			errs = append(errs, fmt.Errorf("context key %q is empty: give a value (%s), or leave the key out for its default", k.name, k.doc))
+			errs = append(errs, fmt.Errorf("context key %q is empty: give a value (%s), or remove the key (from -c, cdk.json or ~/.cdk.json) for its default", k.name, k.doc))
 		}
 	}
 	get := func(name string) string {
@@ -277,7 +277,9 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		}
 	}
 	if c.ServiceName != "" {
-		c.checkServiceName(func(err error) { errs = append(errs, err) })
+		if err := c.checkServiceName(c.ServiceName, `context key "serviceName"`, "give the provider stack's ServiceName output as it is"); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.ConsumerRegion == c.ProviderRegion {
 		// The endpoint's subnets must be in zones the NLB serves; IDs make that checkable here.
@@ -306,20 +308,21 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	return c, errors.Join(errs...)
 }
 
-// checkServiceName reports a serviceName that the consumer would refuse, in the app's words:
-// not a service name, or not one of the provider's Region and partition.
-func (c Config) checkServiceName(bad func(error)) {
-	region := consumer.ServiceRegionOf(c.ServiceName)
+// checkServiceName reports a service name that the consumer would refuse, in the app's words:
+// not a service name, or not one of the provider's Region and partition. where says where the
+// name came from (context key "serviceName", or the outputs file), fix how to change it.
+func (c Config) checkServiceName(name, where, fix string) error {
+	region := consumer.ServiceRegionOf(name)
 	switch {
 	case region == "":
-		bad(fmt.Errorf("context key \"serviceName\" is %q, which is not an endpoint service name: give the provider stack's ServiceName output, such as %s.%s.vpce-svc-0123456789abcdef0", c.ServiceName, awsid.ServiceNamePrefix(c.ProviderRegion), c.ProviderRegion))
+		return fmt.Errorf("%s is %q, which is not an endpoint service name: %s, such as %s.%s.vpce-svc-0123456789abcdef0", where, name, fix, awsid.ServiceNamePrefix(c.ProviderRegion), c.ProviderRegion)
 	case region != c.ProviderRegion:
-		bad(fmt.Errorf("context key \"serviceName\" names the Region %s, but \"region\" (the provider's) is %s: the service is the provider's; give the name its stack printed in %s, or set -c region=%s (and -c consumerRegion=… for a consumer in another Region)", region, c.ProviderRegion, c.ProviderRegion, region))
-	default:
-		if prefix, _, _ := strings.Cut(c.ServiceName, "."+region+"."); prefix != awsid.ServiceNamePrefix(region) {
-			bad(fmt.Errorf("context key \"serviceName\" starts with %s, but endpoint service names in %s start with %s.: give the provider stack's ServiceName output as it is", prefix, region, awsid.ServiceNamePrefix(region)))
-		}
+		return fmt.Errorf("%s names the Region %s, but \"region\" (the provider's) is %s: the service is the provider's; %s, or set -c region=%s (and -c consumerRegion=… for a consumer in another Region)", where, region, c.ProviderRegion, fix, region)
 	}
+	if prefix, _, _ := strings.Cut(name, "."+region+"."); prefix != awsid.ServiceNamePrefix(region) {
+		return fmt.Errorf("%s starts with %s, but endpoint service names in %s start with %s.: %s", where, prefix, region, awsid.ServiceNamePrefix(region), fix)
+	}
+	return nil
 }
 
 func keyNames() string {

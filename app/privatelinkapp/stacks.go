@@ -94,6 +94,10 @@ func Build(app awscdk.App) (*Stacks, error) {
 		switch {
 		case err == nil:
 			serviceName, source = h.ServiceName, cfg.OutputsFile
+			where := fmt.Sprintf("the service name in %s (context key \"outputsFile\")", cfg.OutputsFile)
+			if err := cfg.checkServiceName(serviceName, where, "deploy the provider again with --outputs-file "+cfg.OutputsFile+", or pass -c serviceName=…"); err != nil {
+				return nil, err
+			}
 		case errors.Is(err, fs.ErrNotExist):
 			// No provider deployed yet: the placeholder below, with its warning.
 		default:
@@ -215,6 +219,10 @@ func inAppWords(err error) error {
 			line = fmt.Sprintf("context key(s) %s: %s", strings.Join(keys, "; "), line)
 		}
 		out = append(out, errors.New(line))
+	}
+	if len(out) == 1 {
+		// One message: keep the construct's error underneath for errors.Is and errors.As.
+		return fmt.Errorf("%s%w", strings.TrimSuffix(out[0].Error(), err.Error()), err)
 	}
 	return errors.Join(out...)
 }

@@ -172,18 +172,18 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	return errors.Join(errs...)
 }
 
-// checkProviderEnv refuses a Provider of another account or Region: the same-app wiring reads
-// its service name, zones and ports here and orders this stack after its permissions and
-// verification, which holds only within one account and Region (ConsumerProps.Provider).
+// checkProviderEnv refuses a Provider of another account, or of another Region unless
+// ServiceRegion names it (cross-region PrivateLink, which CDK wires across Regions itself):
+// the same-app wiring reads the provider's service name, zones and ports here and orders this
+// stack after its permissions and verification, which only holds within one account.
 func (p *ConsumerProps) checkProviderEnv(stack awscdk.Stack, bad func(string, ...any)) {
 	ps := awscdk.Stack_Of(p.Provider)
-	for _, d := range []struct{ what, theirs, ours, fix string }{
-		{"account", *ps.Account(), *stack.Account(), "give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead (the README's deploy guide: the provider's outputs handed to a consumer in another account)"},
-		{"Region", *ps.Region(), *stack.Region(), "give ServiceName (the provider stack's ServiceName output), ServiceRegion and Ports instead, for cross-region PrivateLink"},
-	} {
-		if !provider.IsToken(d.theirs) && !provider.IsToken(d.ours) && d.theirs != d.ours {
-			bad("Provider %s is in %s %s, but this consumer's stack %s is in %s %s: a Provider given here must be in the consumer's account and Region; %s", *p.Provider.Node().Path(), d.what, d.theirs, *stack.StackName(), d.what, d.ours, d.fix)
-		}
+	known := func(s string) bool { return !provider.IsToken(s) }
+	if a, b := *ps.Account(), *stack.Account(); known(a) && known(b) && a != b {
+		bad("Provider %s is in account %s, but this consumer's stack %s is in account %s: a Provider given here must be in the consumer's account; give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead (the README's deploy guide: the provider's outputs handed to a consumer in another account)", *p.Provider.Node().Path(), a, *stack.StackName(), b)
+	}
+	if r, ours := *ps.Region(), *stack.Region(); known(r) && known(ours) && r != ours && p.ServiceRegion != r {
+		bad("Provider %s is in Region %s, but this consumer's stack %s is in %s and ServiceRegion is %q: for cross-region PrivateLink set ServiceRegion to %q (the provider must list %s in AllowedRegions)", *p.Provider.Node().Path(), r, *stack.StackName(), ours, p.ServiceRegion, r, ours)
 	}
 }
 
