@@ -89,3 +89,24 @@ func TestAnIsolatedPartitionSynthesizesWithItsOwnServiceNamePrefix(t *testing.T)
 		t.Errorf("endpoint ServiceName %v", got)
 	}
 }
+
+func TestACrossRegionServiceIsSweptOnAScheduleEvenWithoutAlarms(t *testing.T) {
+	// A cross-region consumer cannot send an acceptance request (a ServiceToken must be in the
+	// stack's Region): one lost Connect notification would leave it pending for good.
+	for name, want := range map[string]int{"crossregion-proxy": 1, "default": 0} {
+		tpl := appWith(t, name, appConfigs[name]).templates[privatelinkapp.ProviderStackName]
+		rules := 0
+		for id, r := range resources(tpl, "AWS::Events::Rule") {
+			if props(r)["ScheduleExpression"] == "rate(15 minutes)" {
+				rules++
+				targets := fmt.Sprint(props(r)["Targets"])
+				if !strings.Contains(targets, "AcceptorFunction") {
+					t.Errorf("%s: schedule %s targets %s, want the acceptor", name, id, targets)
+				}
+			}
+		}
+		if rules != want {
+			t.Errorf("%s: %d 15-minute sweeps, want %d", name, rules, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"maps"
 	"net/http"
@@ -132,6 +133,9 @@ var unusedByDesign = []string{
 	// The cleanup asks for the service's resource only when the stack is not being deleted
 	// (a replaced service); the rehearsal deletes whole stacks.
 	"cloudformation:DescribeStackResource",
+	// Read for the same reason: the template tells whether a stack that stays still has the
+	// service.
+	"cloudformation:GetTemplate",
 	// Private DNS is already verified, or the service has no name to verify.
 	"ec2:StartVpcEndpointServicePrivateDnsVerification",
 	// Only a Delete that comes while its resource still waits stops an execution.
@@ -920,6 +924,19 @@ func (r *rehearsal) cloudformationAPI(srv *ec2fake.Server, role string) {
 			return code, body
 		}
 		return envelope("DescribeStacks", fmt.Sprintf(`<Stacks><member><StackName>%s</StackName><StackId>%s</StackId><StackStatus>%s</StackStatus><CreationTime>2026-11-21T00:00:00Z</CreationTime></member></Stacks>`, st.name, stackID(st), st.status))
+	})
+	srv.On("GetTemplate", func(f url.Values) (int, string) {
+		st := stackOf(f)
+		if st == nil {
+			return http.StatusBadRequest, ec2fake.Error("ValidationError", "Stack does not exist")
+		}
+		if code, body, ok := authorize("cloudformation:GetTemplate", st); !ok {
+			return code, body
+		}
+		body, _ := json.Marshal(map[string]any{"Resources": st.res})
+		var esc strings.Builder
+		_ = xml.EscapeText(&esc, body)
+		return envelope("GetTemplate", "<TemplateBody>"+esc.String()+"</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>")
 	})
 	srv.On("DescribeStackResource", func(f url.Values) (int, string) {
 		st := stackOf(f)

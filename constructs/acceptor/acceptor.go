@@ -80,11 +80,13 @@ type AcceptorProps struct {
 	// Alarms on the function's errors and throttles and on connections left pending for an hour,
 	// and their graphs on the stack's dashboard (see the alarms package). With either on, a
 	// schedule sweeps every 15 minutes, so the decisions it publishes (PrivateLink/Acceptor
-	// metrics) show what is still pending. Default: off.
+	// metrics) show what is still pending (a cross-region service gets the schedule in any
+	// case: its consumers depend on notifications). Default: off.
 	Alarms alarms.Props
 }
 
-// PendingCheckInterval is how often the acceptor sweeps when its alarms or dashboard are on.
+// PendingCheckInterval is how often the acceptor sweeps when its alarms or dashboard are on, or
+// the service is cross-region.
 const PendingCheckInterval = 15 * time.Minute
 
 // Acceptor is the deployed acceptance machinery.
@@ -340,8 +342,26 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	a.sweep.Node().AddDependency(a.notification)
 
 	tree.Output(c, FunctionArnOutput, "Acceptor ARN: the consumer's AcceptorArn (ServiceToken of its acceptance request)", a.fn.FunctionArn())
+	if props.Alarms.Enabled || props.Alarms.Dashboard || len(svc.AllowedRegions()) > 0 {
+		a.schedule()
+	}
 	a.addAlarms(props.Alarms, *svc.ServiceId())
 	return a
+}
+
+// schedule sweeps every PendingCheckInterval: for the alarms' metrics, and for a cross-region
+// service, whose consumers cannot ask for acceptance (a ServiceToken must be in the stack's
+// Region) and depend on the Connect notification — one lost notification would leave an
+// endpoint pending for good.
+func (a *acceptor) schedule() {
+	// An EventBridge schedule delivers "Scheduled Event" to the function (EventBridge User
+	// Guide, "Creating a rule that runs on a schedule"); aws-cdk-lib's LambdaFunction target
+	// adds the permission for events.amazonaws.com on this rule only.
+	awsevents.NewRule(a.Construct, jsii.String("PendingCheck"), &awsevents.RuleProps{
+		Description: jsii.String("Sweeps the endpoint service's pending connections: accepts allow-listed ones a notification missed, publishes what is left pending"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(PendingCheckInterval.Minutes()))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(a.fn, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(0)})},
+	})
 }
 
 // addAlarms watches the function and the connections it leaves pending.
@@ -349,14 +369,6 @@ func (a *acceptor) addAlarms(p alarms.Props, serviceID string) {
 	if !p.Enabled && !p.Dashboard {
 		return
 	}
-	// An EventBridge schedule delivers "Scheduled Event" to the function (EventBridge User
-	// Guide, "Creating a rule that runs on a schedule"); aws-cdk-lib's LambdaFunction target
-	// adds the permission for events.amazonaws.com on this rule only.
-	awsevents.NewRule(a.Construct, jsii.String("PendingCheck"), &awsevents.RuleProps{
-		Description: jsii.String("Sweeps the endpoint service's pending connections and publishes what is left pending"),
-		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(PendingCheckInterval.Minutes()))),
-		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(a.fn, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(0)})},
-	})
 	five := awscdk.Duration_Minutes(jsii.Number(5))
 	pending := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String(decisions.Namespace), MetricName: jsii.String(decisions.LeftPending),

@@ -36,9 +36,10 @@ func newServiceFunction(p *provider) *gofunc.Func {
 			Resources: jsii.Strings(serviceArn, anyEndpoint),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// Before rejecting anything, the cleanup asks whether this stack is deleting the service.
+			// Before rejecting anything, the cleanup asks whether this stack is deleting the service:
+			// its status, its current template (a removed provider) and the service's resource.
 			Sid:       jsii.String("ReadThisStackOnly"),
-			Actions:   jsii.Strings("cloudformation:DescribeStacks", "cloudformation:DescribeStackResource"),
+			Actions:   jsii.Strings("cloudformation:DescribeStacks", "cloudformation:DescribeStackResource", "cloudformation:GetTemplate"),
 			Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
 		}),
 	}

@@ -6,6 +6,7 @@
 package cfnresponse
 
 import (
+	"maps"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -133,6 +134,10 @@ func (r Responder) run(ctx context.Context, ev cfn.Event, fn Func, log *slog.Log
 	}
 }
 
+// SuccessReason is a data key whose string value becomes the Reason of a SUCCESS answer (and is
+// not sent as data): for a success that the stack's events should explain.
+const SuccessReason = "privatelink:reason"
+
 // respond sends out as the one answer to ev.
 func (r Responder) respond(ctx context.Context, ev cfn.Event, out outcome) error {
 	log := r.logger().With("requestType", string(ev.RequestType), "logicalResourceId", ev.LogicalResourceID, "stackId", ev.StackID)
@@ -154,6 +159,12 @@ func (r Responder) respond(ctx context.Context, ev cfn.Event, out outcome) error
 	} else {
 		resp.Status = cfn.StatusSuccess
 		resp.Data = out.data
+		if reason, ok := out.data[SuccessReason].(string); ok {
+			// CloudFormation shows a SUCCESS's Reason in the stack's events.
+			resp.Reason = truncate(reason, 3000)
+			resp.Data = maps.Clone(out.data)
+			delete(resp.Data, SuccessReason)
+		}
 	}
 	log.Info("answering CloudFormation", "status", string(resp.Status), "physicalResourceId", resp.PhysicalResourceID, "reason", resp.Reason)
 	return r.send(ctx, ev.ResponseURL, resp)

@@ -117,6 +117,18 @@ func TestHandleUsesTheLogicalIDAsAStablePhysicalIDOnCreate(t *testing.T) {
 	}
 }
 
+func TestASuccessCarriesItsReasonInTheReasonAndNotInTheData(t *testing.T) {
+	srv := cfntest.New(t)
+	ev := cfntest.Event(cfn.RequestUpdate, "Custom::Test", nil)
+	_ = srv.Responder().Handle(context.Background(), ev, func(context.Context, cfn.Event) (string, map[string]any, error) {
+		return "id", map[string]any{"State": "pendingVerification", cfnresponse.SuccessReason: "rolled back without waiting"}, nil
+	})
+	r := srv.Responses()[0]
+	if r.Status != cfn.StatusSuccess || r.Reason != "rolled back without waiting" || r.Data["State"] != "pendingVerification" || r.Data[cfnresponse.SuccessReason] != nil {
+		t.Fatalf("response %+v, want SUCCESS with the reason as Reason and only State as data", r)
+	}
+}
+
 func TestHandleRefusesAForgedResponseURLWithoutSendingAnything(t *testing.T) {
 	srv := cfntest.New(t)
 	ev := cfntest.Event(cfn.RequestCreate, "Custom::Test", nil)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 	"github.com/privatelink-go/privatelink/internal/connections"
 )
 
@@ -43,6 +44,21 @@ type Acceptor struct {
 	// is the wait between looks. Defaults: 30 s (well inside the function's 1-minute timeout)
 	// and 3 s.
 	NotFoundWait, NotFoundPoll time.Duration
+	// IAMWait bounds the retries of an authorization error on the first read of an invocation,
+	// while a role just created or changed is not yet in force everywhere (as the enabler and
+	// the verifier do, cfnresponse.RetryAuth). Default: 20 s, inside the function's 1-minute
+	// timeout with NotFoundWait.
+	IAMWait time.Duration
+}
+
+// list is connections.List, retrying an authorization error for up to IAMWait.
+func (a Acceptor) list(ctx context.Context, filters ...types.Filter) ([]types.VpcEndpointConnection, error) {
+	var out []types.VpcEndpointConnection
+	err := cfnresponse.RetryAuth(ctx, a.Log, orDefault(a.IAMWait, 20*time.Second), func() (err error) {
+		out, err = connections.List(ctx, a.Describe, a.ServiceID, a.CrossRegion, filters...)
+		return err
+	})
+	return out, err
 }
 
 // SweepResult counts what a sweep did. Listed says the pending connections were listed, so
@@ -62,8 +78,7 @@ func (a Acceptor) allowed(owner string) bool { return slices.Contains(a.Allowed,
 // Sweep accepts every pending, allow-listed connection of the service.
 func (a Acceptor) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	pending, err := connections.List(ctx, a.Describe, a.ServiceID, a.CrossRegion,
-		types.Filter{Name: aws.String("vpc-endpoint-state"), Values: []string{"pendingAcceptance"}})
+	pending, err := a.list(ctx, types.Filter{Name: aws.String("vpc-endpoint-state"), Values: []string{"pendingAcceptance"}})
 	if err != nil {
 		return res, err
 	}
@@ -87,6 +102,10 @@ func (a Acceptor) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}
 	errAccept := connections.Accept(ctx, a.Accept, a.ServiceID, accept, a.Log)
+	if errAccept != nil && a.acceptedMeanwhile(ctx, accept) {
+		// A consumer's own request (or another sweep) accepted them first: nothing failed.
+		errAccept = nil
+	}
 	errReject := connections.Reject(ctx, a.Reject, a.ServiceID, reject, a.Log)
 	res.Accepted, res.Rejected = len(accept), len(reject)
 	return res, errors.Join(errAccept, errReject)
@@ -117,6 +136,12 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 	case same(state, types.StatePendingAcceptance):
 		log.Info("decision", "decision", "accept")
 		if err := connections.Accept(ctx, a.Accept, a.ServiceID, []string{endpointID}, a.Log); err != nil {
+			// The Connect notification's sweep may have accepted it between our read and our
+			// accept: EC2 then reports this accept unsuccessful. Read it again before failing.
+			if now, ok := a.stateNow(ctx, endpointID); ok && (same(now, types.StatePending) || same(now, types.StateAvailable)) {
+				log.Info("decision", "decision", "already-accepted", "reason", "accepted meanwhile", "now", string(now))
+				return string(now), nil
+			}
 			return string(state), err
 		}
 		return "pending", nil
@@ -129,14 +154,44 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 	}
 }
 
+// stateNow reads the connection of endpointID to the service once.
+func (a Acceptor) stateNow(ctx context.Context, endpointID string) (types.State, bool) {
+	conns, err := a.list(ctx, types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
+	if err != nil {
+		return "", false
+	}
+	for _, c := range conns {
+		if aws.ToString(c.VpcEndpointId) == endpointID {
+			return c.VpcEndpointState, true
+		}
+	}
+	return "", false
+}
+
+// acceptedMeanwhile reports whether every one of ids, whose accept failed in part, is accepted
+// now (pending or available): another decision came first, and nothing is left to do.
+func (a Acceptor) acceptedMeanwhile(ctx context.Context, ids []string) bool {
+	conns, err := a.list(ctx)
+	if err != nil {
+		return false
+	}
+	for _, id := range ids {
+		i := slices.IndexFunc(conns, func(c types.VpcEndpointConnection) bool { return aws.ToString(c.VpcEndpointId) == id })
+		if i < 0 || !(same(conns[i].VpcEndpointState, types.StatePending) || same(conns[i].VpcEndpointState, types.StateAvailable)) {
+			return false
+		}
+	}
+	a.Log.Info("the accepts that failed were of connections accepted meanwhile", "serviceId", a.ServiceID, "count", len(ids))
+	return true
+}
+
 // find returns the connection of endpointID to the service, looking again for a bounded time
 // while EC2 does not list it yet; nil when it never appears. The decision is only ever made on
 // a connection whose endpoint and service IDs match, whatever the filters returned.
 func (a Acceptor) find(ctx context.Context, endpointID string) (*types.VpcEndpointConnection, error) {
 	deadline := time.Now().Add(orDefault(a.NotFoundWait, 30*time.Second))
 	for {
-		conns, err := connections.List(ctx, a.Describe, a.ServiceID, a.CrossRegion,
-			types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
+		conns, err := a.list(ctx, types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
 		if err != nil {
 			return nil, err
 		}

@@ -221,11 +221,12 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 		if err != nil {
 			return id, nil, fmt.Errorf("enable private DNS on %s: %w (is the provider's private DNS name verified?)", id, err)
 		}
-		if ep, err = e.waitAvailable(ctx, id, log); err != nil {
+		// EC2 is eventually consistent ("the result of an API command … might not be
+		// immediately visible to all subsequent commands", EC2 developer guide, "Eventual
+		// consistency in the Amazon EC2 API"): a read after the modify may still show private
+		// DNS off. Only the endpoint showing it on ends the wait; the deadline bounds it.
+		if ep, err = e.waitUntil(ctx, id, log, privateDNSOn); err != nil {
 			return id, nil, e.explain(err, id, ep, timeout, hint, str(rp, "ServiceName"))
-		}
-		if !aws.ToBool(ep.PrivateDnsEnabled) {
-			return id, nil, fmt.Errorf("private DNS on %s is still off after enabling it", id)
 		}
 	}
 	data := map[string]any{"State": string(ep.State), "PrivateDnsEnabled": strconv.FormatBool(aws.ToBool(ep.PrivateDnsEnabled))}
@@ -269,7 +270,18 @@ type errStuck struct{ state string }
 
 func (e errStuck) Error() string { return "still " + e.state }
 
+// privateDNSOn is what the endpoint shows once private DNS is on.
+func privateDNSOn(ep *types.VpcEndpoint) (bool, string) {
+	return aws.ToBool(ep.PrivateDnsEnabled), "available with private DNS still off"
+}
+
 func (e Enabler) waitAvailable(ctx context.Context, id string, log *slog.Logger) (*types.VpcEndpoint, error) {
+	return e.waitUntil(ctx, id, log, nil)
+}
+
+// waitUntil polls the endpoint until it is available and, with done, done says so too (else
+// the state it names is what the wait is stuck in); a final state ends it at once.
+func (e Enabler) waitUntil(ctx context.Context, id string, log *slog.Logger, done func(*types.VpcEndpoint) (bool, string)) (*types.VpcEndpoint, error) {
 	poll := e.Poll
 	if poll == 0 {
 		poll = 10 * time.Second
@@ -290,7 +302,15 @@ func (e Enabler) waitAvailable(ctx context.Context, id string, log *slog.Logger)
 		log.Info("endpoint state", "state", state)
 		switch state {
 		case "available":
-			return last, nil
+			if done == nil {
+				return last, nil
+			}
+			ok, still := done(last)
+			if ok {
+				return last, nil
+			}
+			state = still
+			log.Info("endpoint not there yet", "state", state)
 		case "rejected", "failed", "deleted", "deleting", "expired", "partial":
 			// Final: none of them turns available by waiting (EC2 API reference, State).
 			reason := ""
@@ -321,6 +341,9 @@ func (e Enabler) explain(err error, id string, ep *types.VpcEndpoint, timeout ti
 	}
 	if strings.EqualFold(stuck.state, "pendingAcceptance") {
 		return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still pendingAcceptance after %s — is account %s on the provider's allow-list (AllowedPrincipals, and the acceptor's AllowedAccounts)? The provider can also accept it: aws ec2 accept-vpc-endpoint-connections --service-id <vpce-svc-…> --vpc-endpoint-ids %s", id, service, timeout, account, id))
+	}
+	if stuck.state == "available with private DNS still off" {
+		return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still available with private DNS off %s after enabling it; check its private DNS in the VPC console (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids %s --query 'VpcEndpoints[0].PrivateDnsEnabled') and retry the deploy", id, service, timeout, id))
 	}
 	return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still %s after %s; check its state in the VPC console and retry the deploy", id, service, stuck.state, timeout))
 }

@@ -2,6 +2,7 @@ package function
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 type stackAPI interface {
 	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
 	DescribeStackResource(context.Context, *cloudformation.DescribeStackResourceInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourceOutput, error)
+	GetTemplate(context.Context, *cloudformation.GetTemplateInput, ...func(*cloudformation.Options)) (*cloudformation.GetTemplateOutput, error)
 }
 
 // Cleaner answers Custom::EndpointServiceCleanup. When the endpoint service itself goes away —
@@ -79,20 +81,30 @@ func (c Cleaner) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 	return ev.PhysicalResourceID, nil, nil
 }
 
-// serviceGoing tells whether CloudFormation is deleting serviceID: the stack is being deleted,
-// or the stack's resource logicalID is now another service (replaced) or is being deleted. When
-// CloudFormation cannot say, the answer is no: a connection left behind only makes the service
-// deletion fail with AWS's own message, while a wrongly rejected one cuts a consumer off.
+// serviceGoing tells whether CloudFormation is deleting serviceID: the stack is being deleted or
+// rolls back its first create (CloudFormation User Guide, stack status codes: ROLLBACK_IN_PROGRESS
+// is the "removal of one or more stacks after a failed stack creation"), the stack's current
+// template no longer has the service (its construct was removed or renamed, so the update's
+// cleanup deletes it), or the stack's resource logicalID is now another service (replaced) or is
+// being deleted. When CloudFormation cannot say, the answer is no: a connection left behind only
+// makes the service deletion fail with AWS's own message, while a wrongly rejected one cuts a
+// consumer off.
 func (c Cleaner) serviceGoing(ctx context.Context, stackID, logicalID, serviceID string) (bool, string) {
 	stacks, err := c.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackID)})
 	if err != nil || len(stacks.Stacks) != 1 {
 		return false, fmt.Sprintf("describe stack %s: %v", stackID, err)
 	}
-	if status := stacks.Stacks[0].StackStatus; status == cftypes.StackStatusDeleteInProgress {
+	switch status := stacks.Stacks[0].StackStatus; status {
+	case cftypes.StackStatusDeleteInProgress:
 		return true, "the stack is being deleted"
+	case cftypes.StackStatusRollbackInProgress:
+		return true, "the stack's first create is rolling back, which deletes every resource"
 	}
 	if logicalID == "" {
 		return false, "no ServiceLogicalId property"
+	}
+	if has, err := c.inTemplate(ctx, stackID, logicalID); err == nil && !has {
+		return true, logicalID + " is no longer in the stack's template"
 	}
 	res, err := c.Stacks.DescribeStackResource(ctx, &cloudformation.DescribeStackResourceInput{StackName: aws.String(stackID), LogicalResourceId: aws.String(logicalID)})
 	if err != nil || res.StackResourceDetail == nil {
@@ -106,6 +118,23 @@ func (c Cleaner) serviceGoing(ctx context.Context, stackID, logicalID, serviceID
 		return true, logicalID + " is " + string(d.ResourceStatus)
 	}
 	return false, logicalID + " stays (" + string(d.ResourceStatus) + ")"
+}
+
+// inTemplate reports whether the stack's current template (GetTemplate, Processed stage: after
+// any transform) has a resource logicalID. A template that is not JSON (CDK writes JSON) is an
+// error: the caller then decides from the resource's status alone.
+func (c Cleaner) inTemplate(ctx context.Context, stackID, logicalID string) (bool, error) {
+	out, err := c.Stacks.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(stackID), TemplateStage: cftypes.TemplateStageProcessed})
+	if err != nil {
+		c.Log.Warn("could not read the stack's template", "error", err.Error())
+		return false, err
+	}
+	var tpl struct{ Resources map[string]json.RawMessage }
+	if err := json.Unmarshal([]byte(aws.ToString(out.TemplateBody)), &tpl); err != nil || tpl.Resources == nil {
+		return false, fmt.Errorf("the stack's template has no JSON Resources: %v", err)
+	}
+	_, ok := tpl.Resources[logicalID]
+	return ok, nil
 }
 
 func (c Cleaner) rejectBlocking(ctx context.Context, serviceID string, log *slog.Logger) error {

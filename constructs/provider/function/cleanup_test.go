@@ -75,6 +75,22 @@ type stack struct {
 	service       string
 	serviceStatus cftypes.ResourceStatus
 	err           error
+	// removed: the stack's current template (GetTemplate) no longer has "Service".
+	removed bool
+	// noTemplate: GetTemplate fails (AccessDenied from a role without it).
+	noTemplate bool
+}
+
+func (s stack) GetTemplate(context.Context, *cloudformation.GetTemplateInput, ...func(*cloudformation.Options)) (*cloudformation.GetTemplateOutput, error) {
+	switch {
+	case s.err != nil:
+		return nil, s.err
+	case s.noTemplate:
+		return nil, errors.New("AccessDenied")
+	case s.removed:
+		return &cloudformation.GetTemplateOutput{TemplateBody: aws.String(`{"Resources":{"Other":{"Type":"AWS::SNS::Topic"}}}`)}, nil
+	}
+	return &cloudformation.GetTemplateOutput{TemplateBody: aws.String(`{"Resources":{"Service":{"Type":"AWS::EC2::VPCEndpointService"}}}`)}, nil
 }
 
 func (s stack) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
@@ -119,6 +135,18 @@ func TestCleanupRejectsWhatBlocksTheServiceDeletionOnDeleteOnly(t *testing.T) {
 			ev:          cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", "vpce-svc-0000000000000new"),
 			stack:       stack{status: cftypes.StackStatusUpdateCompleteCleanupInProgress, service: "vpce-svc-0000000000000new", serviceStatus: cftypes.ResourceStatusCreateComplete},
 			crossRegion: true, wantID: serviceID + "/cleanup", wantReject: all, wantCalls: 3},
+		{name: "a first create that rolls back rejects what would block deleting the service",
+			ev:          cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID),
+			stack:       stack{status: cftypes.StackStatusRollbackInProgress, service: serviceID, serviceStatus: cftypes.ResourceStatusCreateComplete},
+			crossRegion: true, wantID: serviceID + "/cleanup", wantReject: all, wantCalls: 3},
+		{name: "a provider removed from a stack that stays rejects its service's connections",
+			ev:          cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID),
+			stack:       stack{status: cftypes.StackStatusUpdateCompleteCleanupInProgress, service: serviceID, serviceStatus: cftypes.ResourceStatusUpdateComplete, removed: true},
+			crossRegion: true, wantID: serviceID + "/cleanup", wantReject: all, wantCalls: 3},
+		{name: "without the template, a service whose resource stays is left connected",
+			ev:     cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID),
+			stack:  stack{status: cftypes.StackStatusUpdateCompleteCleanupInProgress, service: serviceID, serviceStatus: cftypes.ResourceStatusUpdateComplete, noTemplate: true},
+			wantID: serviceID + "/cleanup"},
 		{name: "a rollback that removes only the cleanup leaves the kept service's consumers connected",
 			ev:     cleanupEvent(cfn.RequestDelete, serviceID+"/cleanup", serviceID),
 			stack:  stack{status: cftypes.StackStatusUpdateRollbackCompleteCleanupInProgress, service: serviceID, serviceStatus: cftypes.ResourceStatusUpdateComplete},

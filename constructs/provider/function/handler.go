@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
@@ -44,11 +46,21 @@ func decode(rp map[string]any) (props, error) {
 	return p, err
 }
 
+// stackStatusAPI tells the verifier whether its stack is rolling an update back.
+type stackStatusAPI interface {
+	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+}
+
 // Verifier starts private DNS verification and waits until the service reports "verified".
 type Verifier struct {
 	Describe describeAPI
 	Start    startAPI
-	Log      *slog.Logger
+	// Stacks reads the stack's status; nil never asks (and never answers a rollback early).
+	Stacks stackStatusAPI
+	Log    *slog.Logger
+	// IAMWait bounds the retries of an authorization error on the first read, while the role's
+	// new policy propagates. Default: 2 minutes (cfnresponse.RetryAuth).
+	IAMWait time.Duration
 	// Poll is the wait between reads of the verification state. Default: 15 s.
 	Poll time.Duration
 	// Restart is the wait before a failed verification is started again, to give DNS time to
@@ -75,12 +87,24 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 	memo := cfnresponse.Memo(ctx)
 	lastStart, _ := time.Parse(time.RFC3339Nano, memo["lastStart"])
 
+	if ev.RequestType == cfn.RequestUpdate && v.rollingBack(ctx, ev.StackID, log) {
+		return physicalID, v.duringRollback(ctx, p, log), nil
+	}
+
 	poll, restart := orDefault(v.Poll, defaultPoll), orDefault(v.Restart, 60*time.Second)
 	var cfg *types.PrivateDnsNameConfiguration
-	for {
+	for first := true; ; first = false {
 		// Keep the last state read: a read cut short by the deadline must not erase it from the
-		// timeout message.
-		name, next, err := v.read(ctx, p.ServiceID)
+		// timeout message. The first read of a new function may come before IAM has its policy.
+		var name string
+		var next *types.PrivateDnsNameConfiguration
+		var err error
+		read := func() error { name, next, err = v.read(ctx, p.ServiceID); return err }
+		if first {
+			cfnresponse.RetryAuth(ctx, log, v.IAMWait, read)
+		} else {
+			read()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -127,6 +151,48 @@ func (v Verifier) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 	}
 	return physicalID, nil, cfnresponse.Pending(fmt.Errorf("private DNS name %s of %s is still %s after %s: check that the public DNS zone of %s serves TXT %s.%s = %q (dig +short TXT %s.%s), then redeploy or run: aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id %s",
 		p.PrivateDNSName, p.ServiceID, state, p.Timeout, p.PrivateDNSName, name, p.PrivateDNSName, value, name, p.PrivateDNSName, p.ServiceID))
+}
+
+// rollingBack reports whether the stack is rolling an update back (UPDATE_ROLLBACK_IN_PROGRESS:
+// CloudFormation sends an Update with the previous properties). When the status cannot be read,
+// the answer is no: the verifier then waits as for any update.
+func (v Verifier) rollingBack(ctx context.Context, stackID string, log *slog.Logger) bool {
+	if v.Stacks == nil {
+		return false
+	}
+	out, err := v.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackID)})
+	if err != nil || len(out.Stacks) != 1 {
+		log.Warn("could not read the stack's status; verifying as for any update", "error", fmt.Sprint(err))
+		return false
+	}
+	return out.Stacks[0].StackStatus == cftypes.StackStatusUpdateRollbackInProgress
+}
+
+// duringRollback answers an update rollback at once. The old name goes back to
+// pendingVerification when the service is updated to it, and a verification that failed or
+// timed out here would fail the rollback itself (UPDATE_ROLLBACK_FAILED, which only
+// continue-update-rollback gets out of): so it starts verification again, which AWS finishes on
+// its own, and says so in the SUCCESS's reason, with the state it read.
+func (v Verifier) duringRollback(ctx context.Context, p props, log *slog.Logger) map[string]any {
+	name, cfg, err := v.read(ctx, p.ServiceID)
+	state := "unknown (" + fmt.Sprint(err) + ")"
+	if err == nil {
+		state = string(cfg.State)
+	}
+	if err == nil && name == p.PrivateDNSName && strings.EqualFold(state, string(types.DnsNameStateVerified)) {
+		return data(cfg)
+	}
+	started := "verification was started again"
+	if _, err := v.Start.StartVpcEndpointServicePrivateDnsVerification(ctx, &ec2.StartVpcEndpointServicePrivateDnsVerificationInput{ServiceId: aws.String(p.ServiceID)}); err != nil {
+		started = "starting verification again failed (" + err.Error() + "); run aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id " + p.ServiceID
+	}
+	log.Warn("answering the rollback without waiting for verification", "state", state, "started", started)
+	out := map[string]any{"State": state}
+	if cfg != nil {
+		out = data(cfg)
+	}
+	out[cfnresponse.SuccessReason] = fmt.Sprintf("the stack is rolling back (UPDATE_ROLLBACK_IN_PROGRESS) to private DNS name %s of %s, whose verification state is %s: %s, and the rollback does not wait for it", p.PrivateDNSName, p.ServiceID, state, started)
+	return out
 }
 
 // read returns the service's private DNS name and that name's verification state.

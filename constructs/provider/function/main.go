@@ -35,7 +35,8 @@ func Main() {
 		if err != nil {
 			log.Warn(err.Error())
 		}
-		return route(Verifier{Describe: c, Start: c, Log: log, Poll: poll}, Cleaner{Describe: c, Reject: c, Stacks: cloudformation.NewFromConfig(cfg), CrossRegion: crossRegion, Log: log})
+		stacks := cloudformation.NewFromConfig(cfg)
+		return route(Verifier{Describe: c, Start: c, Stacks: stacks, Log: log, Poll: poll}, Cleaner{Describe: c, Reject: c, Stacks: stacks, CrossRegion: crossRegion, Log: log})
 	}, VerificationType)
 }
 

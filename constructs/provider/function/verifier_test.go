@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
 )
@@ -107,5 +110,53 @@ func TestThePollIntervalIsADurationOfASecondOrMoreElseTheDefault(t *testing.T) {
 		if want := `VERIFY_POLL_INTERVAL is "` + in + `", which is not a Go duration of at least 1s: polling every 15s instead; unset it or give one such as 15s`; d != 0 || err == nil || err.Error() != want {
 			t.Errorf("pollInterval(%q) error %v, want %q", in, err, want)
 		}
+	}
+}
+
+// stackStatus answers DescribeStacks with one stack in status.
+type stackStatus cftypes.StackStatus
+
+func (s stackStatus) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{{StackStatus: cftypes.StackStatus(s)}}}, nil
+}
+
+func TestAnUpdateRollbackIsAnsweredAtOnceWithTheStateInTheReason(t *testing.T) {
+	// CloudFormation rolls an update back by sending Update with the previous properties; the
+	// old name is back to pendingVerification. Waiting (and failing) here would leave the stack
+	// UPDATE_ROLLBACK_FAILED.
+	srv := ec2fake.New(t)
+	srv.On("DescribeVpcEndpointServiceConfigurations", svcConfigOf("old.example.com", "pendingVerification"))
+	srv.On("StartVpcEndpointServicePrivateDnsVerification", started)
+	client := srv.Client()
+	v := Verifier{Describe: client, Start: client, Stacks: stackStatus(cftypes.StackStatusUpdateRollbackInProgress), Log: slog.New(slog.DiscardHandler), Poll: time.Hour}
+	ev := cfntest.Event(cfn.RequestUpdate, "Custom::PrivateDnsVerification", map[string]any{"ServiceId": serviceID, "PrivateDnsName": "old.example.com", "TimeoutSeconds": "1800"})
+	id, data, err := v.Handle(context.Background(), ev)
+	if err != nil || id != serviceID+"/old.example.com" {
+		t.Fatalf("= %q, %v; want SUCCESS at once", id, err)
+	}
+	want := "the stack is rolling back (UPDATE_ROLLBACK_IN_PROGRESS) to private DNS name old.example.com of " + serviceID + ", whose verification state is pendingVerification: verification was started again"
+	if got, _ := data[cfnresponse.SuccessReason].(string); !strings.Contains(got, want) {
+		t.Fatalf("reason %q, want it to contain %q", got, want)
+	}
+	if n := len(srv.Calls("StartVpcEndpointServicePrivateDnsVerification")); n != 1 {
+		t.Fatalf("%d start calls, want 1", n)
+	}
+	// The same Update outside a rollback waits, as before.
+	v.Stacks = stackStatus(cftypes.StackStatusUpdateInProgress)
+	ev.ResourceProperties["TimeoutSeconds"] = "1"
+	v.Poll = 5 * time.Millisecond
+	if _, _, err := v.Handle(context.Background(), ev); err == nil || !strings.Contains(err.Error(), "is still pendingVerification after 1s") {
+		t.Fatalf("an update outside a rollback = %v, want the wait's timeout", err)
+	}
+}
+
+func TestTheFirstReadIsRetriedWhileANewRolesPolicyPropagates(t *testing.T) {
+	srv := ec2fake.New(t)
+	srv.On("DescribeVpcEndpointServiceConfigurations", ec2fake.Sequence(ec2fake.Fail("UnauthorizedOperation", "You are not authorized to perform this operation."), svcConfig("verified")))
+	client := srv.Client()
+	v := Verifier{Describe: client, Start: client, Log: slog.New(slog.DiscardHandler), Poll: 5 * time.Millisecond, IAMWait: time.Second}
+	ev := cfntest.Event(cfn.RequestCreate, "Custom::PrivateDnsVerification", map[string]any{"ServiceId": serviceID, "PrivateDnsName": "api.example.com", "TimeoutSeconds": "60"})
+	if _, data, err := v.Handle(context.Background(), ev); err != nil || data["State"] != "verified" {
+		t.Fatalf("= %v, %v; want verified after one retry", data, err)
 	}
 }
