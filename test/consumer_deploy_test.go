@@ -12,6 +12,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/consumer/enabler"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
@@ -252,5 +253,12 @@ func TestTheEnablerMayOnlyTouchThisConsumersEndpoints(t *testing.T) {
 	}
 	if strings.Join(modify, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("ModifyVpcEndpoint granted on\n%s\nwant\n%s", strings.Join(modify, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestTheDeployRuleSpeaksTheEnablersInput(t *testing.T) {
+	// The constructs never import handler code: the input key is written twice, held equal here.
+	if consumer.ReassertEvent != enabler.ReassertEvent {
+		t.Fatalf("the rule sends %q, the enabler reads %q", consumer.ReassertEvent, enabler.ReassertEvent)
 	}
 }

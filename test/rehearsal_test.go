@@ -68,6 +68,12 @@ func TestDeployRehearsal(t *testing.T) {
 					tpl := jsiiLocked(func() template { return snapshot(f, s) })
 					r.deploy(s, tpl)
 				}
+				// An update that reverts the endpoint's drift (private DNS back to the template's
+				// false) must not leave it off.
+				r.revertDrift(privatelinkapp.ConsumerStackName)
+				if want := appConfigs[name]["privateDnsName"] != "" && r.reverted == 0; want {
+					t.Errorf("no endpoint had private DNS on to revert in %s", name)
+				}
 				if order == "provider-first" {
 					slices.Reverse(stacks)
 				}
@@ -191,10 +197,19 @@ type rehearsal struct {
 	resources, custom int
 	steps             *sfnfake.Server // Step Functions, all accounts and Regions
 	schedules         []schedule
+	stackRules        []stackRule
+	reverted          int // endpoints whose private DNS revertDrift turned off
 }
 
 // schedule is an EventBridge rule's schedule and the function it targets.
 type schedule struct{ stack, rule, expression, target string }
+
+// stackRule is an EventBridge rule with an event pattern, and its targets' ARNs and inputs.
+type stackRule struct {
+	stack, rule string
+	pattern     map[string]any
+	targets     [][2]string // ARN, Input ("" delivers the event itself)
+}
 
 // stepFunctions is the rehearsal's Step Functions, started on first use.
 func (r *rehearsal) stepFunctions() *sfnfake.Server {
@@ -386,6 +401,91 @@ func (r *rehearsal) deploy(name string, tpl template) {
 		t.Fatalf("%s: %v", name, err)
 	}
 	r.runSchedules(st)
+	r.publishStackStatus(st, "CREATE_COMPLETE")
+}
+
+// publishStackStatus delivers the event CloudFormation puts on the default bus when the stack
+// reaches status (CloudFormation User Guide, "Stack Status Change event detail") to every rule
+// whose pattern matches it (EventBridge User Guide, "Event patterns": a field matches when its
+// value is one in the pattern's array; nested objects match field by field). A target's Input
+// replaces the event ("Input: Valid JSON text passed to the target"); the function must admit
+// events.amazonaws.com and succeed.
+func (r *rehearsal) publishStackStatus(st *stackState, status string) {
+	t := r.t
+	event := map[string]any{"version": "0", "id": "e-2", "detail-type": "CloudFormation Stack Status Change", "source": "aws.cloudformation",
+		"account": st.account, "region": st.region, "resources": []any{stackID(st)},
+		"detail": map[string]any{"stack-id": stackID(st), "status-details": map[string]any{"status": status, "status-reason": ""}}}
+	raw, _ := json.Marshal(event)
+	for _, rule := range r.stackRules {
+		if !matchesPattern(rule.pattern, event) {
+			continue
+		}
+		for _, target := range rule.targets {
+			fn := r.functions[target[0]]
+			switch {
+			case fn == nil || fn.deleted:
+				t.Fatalf("rule %s targets %s, which does not exist", rule.rule, target[0])
+			case !slices.Contains(fn.invokers, "events.amazonaws.com"):
+				t.Fatalf("rule %s targets %s, whose resource policy does not admit events.amazonaws.com (it admits %v)", rule.rule, target[0], fn.invokers)
+			}
+			payload := raw
+			if target[1] != "" {
+				if !json.Valid([]byte(target[1])) {
+					t.Fatalf("rule %s: target Input %q is not JSON", rule.rule, target[1])
+				}
+				payload = []byte(target[1])
+			}
+			proc := r.process(fn)
+			if res := proc.Invoke(payload, fn.timeout); res.Error != nil {
+				t.Fatalf("rule %s: %s failed on %s's %s: %+v\n%s", rule.rule, target[0], st.name, status, res.Error, proc.Stdout())
+			}
+		}
+	}
+}
+
+// matchesPattern is EventBridge's matching of the patterns the library writes: arrays of
+// values and nested objects.
+func matchesPattern(pattern, event map[string]any) bool {
+	for k, want := range pattern {
+		switch w := want.(type) {
+		case []any:
+			if !slices.ContainsFunc(w, func(v any) bool { return fmt.Sprint(v) == fmt.Sprint(event[k]) }) {
+				return false
+			}
+		case map[string]any:
+			sub, ok := event[k].(map[string]any)
+			if !ok || !matchesPattern(w, sub) {
+				return false
+			}
+		default:
+			return false // EventBridge accepts only arrays and objects as pattern values
+		}
+	}
+	return true
+}
+
+// revertDrift does what cdk deploy --revert-drift does to the endpoints of a stack whose template
+// says PrivateDnsEnabled false: turns private DNS off on each one the enabler turned on, then
+// completes the update. Every such endpoint must have it on again afterwards.
+func (r *rehearsal) revertDrift(name string) {
+	t, st := r.t, r.stacks[name]
+	var reverted []*fEndpoint
+	r.aws.mu.Lock()
+	for id, typ := range st.physical {
+		if e := r.aws.endpoints[typ]; e != nil && st.res[id]["Type"] == "AWS::EC2::VPCEndpoint" && e.privateDNS && !e.aws {
+			e.privateDNS = false
+			reverted = append(reverted, e)
+		}
+	}
+	r.aws.mu.Unlock()
+	st.status = "UPDATE_COMPLETE"
+	r.publishStackStatus(st, "UPDATE_COMPLETE")
+	for _, e := range reverted {
+		if !e.privateDNS {
+			t.Errorf("%s: endpoint %s has private DNS off after an update reverted it", name, e.id)
+		}
+	}
+	r.reverted += len(reverted)
 }
 
 // runSchedules fires each of the stack's schedules once, as EventBridge would: the target must
@@ -710,6 +810,15 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		}
 	case "AWS::Events::Rule":
 		attrs = map[string]any{"Arn": arn("events", "rule/"+phys)}
+		if pattern, ok := p["EventPattern"].(map[string]any); ok {
+			rule := stackRule{stack: st.name, rule: attrs["Arn"].(string), pattern: pattern}
+			for _, target := range asAnyList(p["Targets"]) {
+				in, _ := target.(map[string]any)["Input"].(string)
+				rule.targets = append(rule.targets, [2]string{fmt.Sprint(target.(map[string]any)["Arn"]), in})
+			}
+			r.stackRules = append(r.stackRules, rule)
+			break
+		}
 		for _, target := range asAnyList(p["Targets"]) {
 			r.schedules = append(r.schedules, schedule{stack: st.name, rule: attrs["Arn"].(string), expression: fmt.Sprint(p["ScheduleExpression"]), target: fmt.Sprint(target.(map[string]any)["Arn"])})
 		}

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -520,6 +522,9 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if modify != nil {
 		c.enabler.Node().AddDependency(modify)
 	}
+	if props.privateDNS() {
+		c.reassertAfterEveryDeploy(fn)
+	}
 	if c.acceptance != nil {
 		c.enabler.Node().AddDependency(c.acceptance)
 	}
@@ -530,6 +535,41 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	c.addAlarms(props.Alarms, props.ServiceName, crossRegion)
 	c.outputs(props)
 	return c
+}
+
+// ReassertEvent is the key of the input the enabler gets after each deploy of its stack: the
+// endpoint whose private DNS to turn back on.
+const ReassertEvent = "PrivateLinkReassertPrivateDns"
+
+// reassertAfterEveryDeploy turns private DNS back on after every create or update of the stack.
+// The template must say PrivateDnsEnabled false (AWS refuses true before acceptance), so a
+// deploy that reverts drift (cdk deploy --revert-drift, drift-aware change sets) or any update
+// CloudFormation applies to the endpoint can turn it off, and the enabler custom resource only
+// runs when its own properties change. CloudFormation publishes every stack status change to
+// the account's default event bus (CloudFormation User Guide, "Stack Status Change event
+// detail": source aws.cloudformation, detail-type "CloudFormation Stack Status Change",
+// detail.stack-id, detail.status-details.status); this rule hands the enabler the endpoint on
+// CREATE_COMPLETE and UPDATE_COMPLETE of this stack, and the enabler turns private DNS on if
+// the endpoint is available with it off. Drift detection still shows PrivateDnsEnabled as
+// drifted (true against the template's false): expected, and what this rule keeps true.
+func (c *consumer) reassertAfterEveryDeploy(fn *gofunc.Func) {
+	stack := awscdk.Stack_Of(c.Construct)
+	awsevents.NewRule(c.Construct, jsii.String("PrivateDnsAfterEveryDeploy"), &awsevents.RuleProps{
+		Description: jsii.String("After every deploy of this stack, turns the endpoint's private DNS back on if an update turned it off"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.cloudformation"),
+			DetailType: jsii.Strings("CloudFormation Stack Status Change"),
+			Detail: &map[string]any{
+				"stack-id":       []any{stack.StackId()},
+				"status-details": map[string]any{"status": []any{"CREATE_COMPLETE", "UPDATE_COMPLETE"}},
+			},
+		},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
+			Event: awsevents.RuleTargetInput_FromObject(map[string]any{ReassertEvent: map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId()}}),
+			// EventBridge retries a failed delivery; the next deploy asks again anyway.
+			RetryAttempts: jsii.Number(2),
+		})},
+	})
 }
 
 // allowPeers adds the created security group's rules: every port from every allowed peer, or

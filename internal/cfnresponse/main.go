@@ -17,6 +17,16 @@ import (
 // every request answered through a Responder. handler builds the work from the two. Resources of
 // the waiting types wait in the state machine their WaitStateMachineArn property names (Serve).
 func Main(handler func(cfg aws.Config, log *slog.Logger) Func, waiting ...string) {
+	MainWithEvents(handler, nil, waiting...)
+}
+
+// EventFunc handles an invocation that is not CloudFormation's (an EventBridge rule's input,
+// say): handled false passes the payload on to the custom-resource handling.
+type EventFunc func(ctx context.Context, payload json.RawMessage) (handled bool, err error)
+
+// MainWithEvents is Main for a function that also takes other events: each payload is offered
+// to events first (built like handler, from the configuration and the logger).
+func MainWithEvents(handler func(cfg aws.Config, log *slog.Logger) Func, events func(cfg aws.Config, log *slog.Logger) EventFunc, waiting ...string) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
@@ -28,5 +38,16 @@ func Main(handler func(cfg aws.Config, log *slog.Logger) Func, waiting ...string
 	if len(waiting) > 0 {
 		r.Steps = sfn.NewFromConfig(cfg)
 	}
-	lambda.Start(func(ctx context.Context, payload json.RawMessage) (any, error) { return r.Serve(ctx, payload, fn) })
+	var other EventFunc
+	if events != nil {
+		other = events(cfg, log)
+	}
+	lambda.Start(func(ctx context.Context, payload json.RawMessage) (any, error) {
+		if other != nil {
+			if handled, err := other(ctx, payload); handled {
+				return nil, err
+			}
+		}
+		return r.Serve(ctx, payload, fn)
+	})
 }

@@ -2,6 +2,7 @@ package enabler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -234,6 +235,48 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 		data["RegionalDnsName"] = aws.ToString(ep.DnsEntries[0].DnsName)
 	}
 	return id, data, nil
+}
+
+// ReassertEvent is the key of the input the consumer's EventBridge rule sends after every
+// deploy of its stack (consumer.ReassertEvent).
+const ReassertEvent = "PrivateLinkReassertPrivateDns"
+
+// HandleEvent takes the rule's input after a deploy ({"PrivateLinkReassertPrivateDns":
+// {"VpcEndpointId": "vpce-…"}}) and turns the endpoint's private DNS back on when it is available
+// with it off — an update that reverted drift turned it off. It does not wait: an endpoint not
+// yet accepted is the enabler custom resource's to finish. Any other payload is not its own.
+func (e Enabler) HandleEvent(ctx context.Context, payload json.RawMessage) (bool, error) {
+	var in map[string]json.RawMessage
+	if json.Unmarshal(payload, &in) != nil || in[ReassertEvent] == nil {
+		return false, nil
+	}
+	var ev struct{ VpcEndpointId string }
+	if err := json.Unmarshal(in[ReassertEvent], &ev); err != nil || !strings.HasPrefix(ev.VpcEndpointId, "vpce-") {
+		return true, fmt.Errorf("%s: VpcEndpointId %q is not a VPC endpoint ID (vpce-…)", ReassertEvent, ev.VpcEndpointId)
+	}
+	id := ev.VpcEndpointId
+	log := e.Log.With("vpcEndpointId", id, "trigger", "deploy")
+	out, err := e.Endpoints.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{id}})
+	if err != nil {
+		return true, fmt.Errorf("describe %s: %w", id, err)
+	}
+	if len(out.VpcEndpoints) != 1 {
+		return true, fmt.Errorf("endpoint %s not found", id)
+	}
+	ep := out.VpcEndpoints[0]
+	state := strings.ToLower(string(ep.State))
+	if state != "available" || aws.ToBool(ep.PrivateDnsEnabled) {
+		log.Info("private DNS needs nothing", "state", state, "privateDnsEnabled", aws.ToBool(ep.PrivateDnsEnabled))
+		return true, nil
+	}
+	log.Warn("private DNS is off after a deploy (drift reverted?): turning it back on")
+	if err := e.retryAuth(ctx, log, func() error {
+		_, err := e.Modify.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id), PrivateDnsEnabled: aws.Bool(true)})
+		return err
+	}); err != nil {
+		return true, fmt.Errorf("turn private DNS back on on %s: %w", id, err)
+	}
+	return true, nil
 }
 
 // releaseName turns private DNS off on the endpoint being replaced, which CloudFormation deletes

@@ -287,3 +287,35 @@ func TestAReplacedEndpointGivesUpTheNameBeforeTheNewOneTakesIt(t *testing.T) {
 		t.Fatalf("%d ModifyVpcEndpoint calls, want 2", n)
 	}
 }
+
+func TestAfterADeployPrivateDnsThatTheUpdateTurnedOffIsTurnedBackOn(t *testing.T) {
+	input := `{"PrivateLinkReassertPrivateDns":{"VpcEndpointId":"` + endpointID + `"}}`
+	for _, c := range []struct {
+		name       string
+		describe   ec2fake.Handler
+		wantModify int
+	}{
+		{"an available endpoint with private DNS off gets it back", endpoint("available", false), 1},
+		{"an endpoint with private DNS on is left alone", endpoint("available", true), 0},
+		{"an endpoint not accepted yet is the custom resource's to finish", endpoint("pendingAcceptance", false), 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": c.describe, "ModifyVpcEndpoint": modified})
+			handled, err := e.HandleEvent(context.Background(), []byte(input))
+			if !handled || err != nil {
+				t.Fatalf("= %v, %v; want handled without error", handled, err)
+			}
+			mods := srv.Calls("ModifyVpcEndpoint")
+			if len(mods) != c.wantModify || len(mods) > 0 && mods[0].Get("PrivateDnsEnabled") != "true" {
+				t.Fatalf("ModifyVpcEndpoint calls %v, want %d turning private DNS on", mods, c.wantModify)
+			}
+		})
+	}
+	e, _ := enablerFor(t, nil)
+	if handled, _ := e.HandleEvent(context.Background(), []byte(`{"RequestType":"Create"}`)); handled {
+		t.Error("a CloudFormation request was taken for the deploy event")
+	}
+	if _, err := e.HandleEvent(context.Background(), []byte(`{"PrivateLinkReassertPrivateDns":{"VpcEndpointId":"i-1"}}`)); err == nil || !strings.Contains(err.Error(), `VpcEndpointId "i-1" is not a VPC endpoint ID`) {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -15,8 +15,13 @@ import (
 
 // Main serves the consumer's custom resources until the process ends.
 func Main() {
-	cfnresponse.Main(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
+	enabler := func(cfg aws.Config, log *slog.Logger) Enabler {
 		c := ec2.NewFromConfig(cfg)
-		return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: log, Region: cfg.Region}.Handle
+		return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: log, Region: cfg.Region}
+	}
+	cfnresponse.MainWithEvents(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
+		return enabler(cfg, log).Handle
+	}, func(cfg aws.Config, log *slog.Logger) cfnresponse.EventFunc {
+		return enabler(cfg, log).HandleEvent
 	}, EnablerType)
 }
