@@ -184,7 +184,14 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 		return ec2fake.OK("DescribeSubnets", "<subnetSet>"+b.String()+"</subnetSet>")
 	})
 
-	describe("DescribeVpcAttribute", func(f url.Values) (int, string) {
+	// DescribeVpcAttribute is authorized on the VPC (Service Authorization Reference, Amazon
+	// EC2: DescribeVpcAttribute, resource type vpc*), not on "*".
+	handle("DescribeVpcAttribute", func(f url.Values) (int, string) {
+		p, _ := awsid.PartitionOf(c.region)
+		vpcArn := fmt.Sprintf("arn:%s:ec2:%s:%s:vpc/%s", p.Name, c.region, c.account, f.Get("VpcId"))
+		if res := a.authorize(c.role, "ec2:DescribeVpcAttribute", nil, vpcArn); res != "" {
+			return deny("ec2:DescribeVpcAttribute", res)
+		}
 		v := a.vpcs[f.Get("VpcId")]
 		if v == nil {
 			return http.StatusBadRequest, ec2fake.Error("InvalidVpcID.NotFound", "The vpc ID does not exist")

@@ -362,10 +362,10 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		if !crossRegion {
 			describe = append(describe, "ec2:DescribeSubnets")
 		}
-		if props.privateDNS() {
-			describe = append(describe, "ec2:DescribeVpcAttribute")
-		}
 		c.enablerFn = newEnabler(self, "Function", false, describe, props.LogsKey, props.LogRetention, props.LogRemovalPolicy)
+	}
+	if props.privateDNS() {
+		c.enablerFn.readDNSAttributes(c.vpc)
 	}
 	c.enablerFn.serve(*self.Node().Path(), props.privateDNS())
 	if crossRegion {

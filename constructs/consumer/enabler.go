@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -70,6 +72,8 @@ type enabler struct {
 	// vpce:AllowMultiRegion for.
 	shared  bool
 	regions []string
+	// vpcs whose DNS attributes the function may read.
+	vpcs []string
 	// policyChars estimates the resolved size of the role's inline policies together, for
 	// the warning before IAM's limit; warned says it was given.
 	policyChars int
@@ -89,6 +93,7 @@ const (
 	rolePolicyLimit      = 10240 - 500
 	rolePolicyBase       = 1050
 	regionStatementChars = 210
+	vpcStatementChars    = 160
 	consumerPolicyChars  = 760
 )
 
@@ -97,9 +102,6 @@ const (
 func (e *enabler) serve(path string, privateDNS bool) {
 	if !e.shared {
 		return
-	}
-	if e.policyChars == 0 {
-		e.policyChars = rolePolicyBase
 	}
 	if privateDNS {
 		e.policyChars += consumerPolicyChars + len(path)
@@ -128,14 +130,17 @@ func NewEnabler(scope constructs.Construct, id string, props *EnablerProps) Enab
 	if err := props.Validate(scope, id); err != nil {
 		panic(err)
 	}
-	// Every read any consumer may need: the service, the subnets (AZ check), the VPC's DNS
-	// attributes and its VPCs (private DNS).
-	return newEnabler(scope, id, true, []string{"ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute"},
+	// Every read on "*" any consumer may need: the endpoints, the service, the subnets (AZ
+	// check). Each consumer with private DNS adds the read of its own VPC's DNS attributes.
+	return newEnabler(scope, id, true, []string{"ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribeSubnets"},
 		props.LogsKey, props.LogRetention, props.LogRemovalPolicy)
 }
 
 func newEnabler(scope constructs.Construct, id string, shared bool, describe []string, key awskms.IKey, retention awslogs.RetentionDays, removal awscdk.RemovalPolicy) *enabler {
 	e := &enabler{shared: shared}
+	if shared {
+		e.policyChars = rolePolicyBase
+	}
 	// The struct itself is the construct (jsii's override pattern), so it can be passed to
 	// anything that takes a construct.
 	constructs.NewConstruct_Override(e, scope, jsii.String(id))
@@ -153,6 +158,31 @@ func newEnabler(scope constructs.Construct, id string, shared bool, describe []s
 	})
 	nag.Suppress(e.fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	return e
+}
+
+// readDNSAttributes lets the function read the DNS attributes of vpc, which private DNS needs on
+// (the preflight checks them before the endpoint exists). ec2:DescribeVpcAttribute is
+// authorized on the vpc resource type (Service Authorization Reference, Amazon EC2), so the
+// grant names this VPC; it goes into the role's own policy, which the function — and so the
+// preflight — depends on. Once per VPC.
+func (e *enabler) readDNSAttributes(vpc awsec2.IVpc) {
+	id := *vpc.VpcId()
+	if slices.Contains(e.vpcs, id) {
+		return
+	}
+	e.vpcs = append(e.vpcs, id)
+	sid := "ReadTheDnsAttributesOfTheEndpointsVpc"
+	if e.shared {
+		// Sids are unique within a policy; one statement per VPC.
+		sid += strconv.Itoa(len(e.vpcs))
+		e.policyChars += vpcStatementChars
+		e.checkPolicySize()
+	}
+	stack := awscdk.Stack_Of(e.Construct)
+	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String(sid), Actions: jsii.Strings("ec2:DescribeVpcAttribute"),
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc"), ResourceName: vpc.VpcId()})),
+	}))
 }
 
 // allowMultiRegion grants vpce:AllowMultiRegion for a service in serviceRegion, once per Region,

@@ -330,11 +330,12 @@ func (e Enabler) waitUntil(ctx context.Context, id string, log *slog.Logger, don
 		poll = 10 * time.Second
 	}
 	var last *types.VpcEndpoint
+	still := "unknown" // what the wait is stuck in, for the timeout's message
 	for {
 		out, err := e.Endpoints.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{id}})
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return last, cfnresponse.Pending(errStuck{state: stateOf(last)})
+			return last, cfnresponse.Pending(errStuck{state: still})
 		case err != nil:
 			return last, fmt.Errorf("describe %s: %w", id, err)
 		case len(out.VpcEndpoints) != 1:
@@ -342,17 +343,18 @@ func (e Enabler) waitUntil(ctx context.Context, id string, log *slog.Logger, don
 		}
 		last = &out.VpcEndpoints[0]
 		state := strings.ToLower(string(last.State))
+		still = string(last.State)
 		log.Info("endpoint state", "state", state)
 		switch state {
 		case "available":
 			if done == nil {
 				return last, nil
 			}
-			ok, still := done(last)
+			ok, notYet := done(last)
 			if ok {
 				return last, nil
 			}
-			state = still
+			state, still = notYet, notYet
 			log.Info("endpoint not there yet", "state", state)
 		case "rejected", "failed", "deleted", "deleting", "expired", "partial":
 			// Final: none of them turns available by waiting (EC2 API reference, State).
@@ -364,17 +366,10 @@ func (e Enabler) waitUntil(ctx context.Context, id string, log *slog.Logger, don
 		}
 		select {
 		case <-ctx.Done():
-			return last, cfnresponse.Pending(errStuck{state: state})
+			return last, cfnresponse.Pending(errStuck{state: still})
 		case <-time.After(poll):
 		}
 	}
-}
-
-func stateOf(ep *types.VpcEndpoint) string {
-	if ep == nil {
-		return "unknown"
-	}
-	return string(ep.State)
 }
 
 func (e Enabler) explain(err error, id string, ep *types.VpcEndpoint, timeout time.Duration, account, service string) error {
