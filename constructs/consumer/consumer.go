@@ -549,25 +549,31 @@ const ReassertEvent = "PrivateLinkReassertPrivateDns"
 // the account's default event bus (CloudFormation User Guide, "Stack Status Change event
 // detail": source aws.cloudformation, detail-type "CloudFormation Stack Status Change",
 // detail.stack-id, detail.status-details.status); this rule hands the enabler the endpoint on
-// CREATE_COMPLETE and UPDATE_COMPLETE of this stack, and the enabler turns private DNS on if
-// the endpoint is available with it off. Drift detection still shows PrivateDnsEnabled as
+// CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE and IMPORT_COMPLETE of this stack,
+// and the enabler turns private DNS on if the stack is still at rest and the endpoint is
+// available with it off (it reads the stack's status: cloudformation:DescribeStacks on it). Drift detection still shows PrivateDnsEnabled as
 // drifted (true against the template's false): expected, and what this rule keeps true.
 func (c *consumer) reassertAfterEveryDeploy(fn *gofunc.Func) {
 	stack := awscdk.Stack_Of(c.Construct)
+	c.enablerFn.readStackStatus()
 	awsevents.NewRule(c.Construct, jsii.String("PrivateDnsAfterEveryDeploy"), &awsevents.RuleProps{
 		Description: jsii.String("After every deploy of this stack, turns the endpoint's private DNS back on if an update turned it off"),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.cloudformation"),
 			DetailType: jsii.Strings("CloudFormation Stack Status Change"),
 			Detail: &map[string]any{
-				"stack-id":       []any{stack.StackId()},
-				"status-details": map[string]any{"status": []any{"CREATE_COMPLETE", "UPDATE_COMPLETE"}},
+				"stack-id": []any{stack.StackId()},
+				// Every status a deploy ends in with the stack at rest: a rollback restores the
+				// previous template's false too (and the enabler's properties, so it does not run).
+				"status-details": map[string]any{"status": []any{"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}},
 			},
 		},
 		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
-			Event: awsevents.RuleTargetInput_FromObject(map[string]any{ReassertEvent: map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId()}}),
-			// EventBridge retries a failed delivery; the next deploy asks again anyway.
+			Event: awsevents.RuleTargetInput_FromObject(map[string]any{ReassertEvent: map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId(), "StackId": stack.StackId()}}),
+			// EventBridge retries a failed delivery, for at most an hour; the next deploy asks
+			// again anyway, and the enabler ignores an event that comes during a later deploy.
 			RetryAttempts: jsii.Number(2),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(1)),
 		})},
 	})
 }

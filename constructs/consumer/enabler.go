@@ -72,8 +72,9 @@ type enabler struct {
 	// vpce:AllowMultiRegion for.
 	shared  bool
 	regions []string
-	// vpcs whose DNS attributes the function may read.
-	vpcs []string
+	// vpcs whose DNS attributes the function may read; readsStack: its stack's status.
+	vpcs       []string
+	readsStack bool
 	// policyChars estimates the resolved size of the role's inline policies together, for
 	// the warning before IAM's limit; warned says it was given.
 	policyChars int
@@ -94,6 +95,7 @@ const (
 	rolePolicyBase       = 1050
 	regionStatementChars = 210
 	vpcStatementChars    = 160
+	stackStatementChars  = 190
 	consumerPolicyChars  = 760
 )
 
@@ -158,6 +160,23 @@ func newEnabler(scope constructs.Construct, id string, shared bool, describe []s
 	})
 	nag.Suppress(e.fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	return e
+}
+
+// readStackStatus lets the function read its stack's status (cloudformation:DescribeStacks, on
+// the stack resource type), which it checks before a deploy event re-asserts private DNS. Once.
+func (e *enabler) readStackStatus() {
+	if e.readsStack {
+		return
+	}
+	e.readsStack = true
+	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ReadThisStacksStatusOnly"), Actions: jsii.Strings("cloudformation:DescribeStacks"),
+		Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
+	}))
+	if e.shared {
+		e.policyChars += stackStatementChars
+		e.checkPolicySize()
+	}
 }
 
 // readDNSAttributes lets the function read the DNS attributes of vpc, which private DNS needs on

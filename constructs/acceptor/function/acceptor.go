@@ -51,8 +51,13 @@ type Acceptor struct {
 	IAMWait time.Duration
 }
 
-// list is connections.List, retrying an authorization error for up to IAMWait.
-func (a Acceptor) list(ctx context.Context, filters ...types.Filter) ([]types.VpcEndpointConnection, error) {
+// list is connections.List; first (an invocation's first read) retries an authorization error
+// for up to IAMWait. Only the first: the retries of later reads would add up past the
+// function's timeout, and a role whose first read worked is in force.
+func (a Acceptor) list(ctx context.Context, first bool, filters ...types.Filter) ([]types.VpcEndpointConnection, error) {
+	if !first {
+		return connections.List(ctx, a.Describe, a.ServiceID, a.CrossRegion, filters...)
+	}
 	var out []types.VpcEndpointConnection
 	err := cfnresponse.RetryAuth(ctx, a.Log, orDefault(a.IAMWait, 20*time.Second), func() (err error) {
 		out, err = connections.List(ctx, a.Describe, a.ServiceID, a.CrossRegion, filters...)
@@ -78,7 +83,7 @@ func (a Acceptor) allowed(owner string) bool { return slices.Contains(a.Allowed,
 // Sweep accepts every pending, allow-listed connection of the service.
 func (a Acceptor) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	pending, err := a.list(ctx, types.Filter{Name: aws.String("vpc-endpoint-state"), Values: []string{"pendingAcceptance"}})
+	pending, err := a.list(ctx, true, types.Filter{Name: aws.String("vpc-endpoint-state"), Values: []string{"pendingAcceptance"}})
 	if err != nil {
 		return res, err
 	}
@@ -156,7 +161,7 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 
 // stateNow reads the connection of endpointID to the service once.
 func (a Acceptor) stateNow(ctx context.Context, endpointID string) (types.State, bool) {
-	conns, err := a.list(ctx, types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
+	conns, err := a.list(ctx, false, types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
 	if err != nil {
 		return "", false
 	}
@@ -171,7 +176,7 @@ func (a Acceptor) stateNow(ctx context.Context, endpointID string) (types.State,
 // acceptedMeanwhile reports whether every one of ids, whose accept failed in part, is accepted
 // now (pending or available): another decision came first, and nothing is left to do.
 func (a Acceptor) acceptedMeanwhile(ctx context.Context, ids []string) bool {
-	conns, err := a.list(ctx)
+	conns, err := a.list(ctx, false)
 	if err != nil {
 		return false
 	}
@@ -190,8 +195,8 @@ func (a Acceptor) acceptedMeanwhile(ctx context.Context, ids []string) bool {
 // a connection whose endpoint and service IDs match, whatever the filters returned.
 func (a Acceptor) find(ctx context.Context, endpointID string) (*types.VpcEndpointConnection, error) {
 	deadline := time.Now().Add(orDefault(a.NotFoundWait, 30*time.Second))
-	for {
-		conns, err := a.list(ctx, types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
+	for first := true; ; first = false {
+		conns, err := a.list(ctx, first, types.Filter{Name: aws.String("vpc-endpoint-id"), Values: []string{endpointID}})
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
@@ -37,6 +38,11 @@ type describeVpcAttributeAPI interface {
 	DescribeVpcAttribute(context.Context, *ec2.DescribeVpcAttributeInput, ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error)
 }
 
+// describeStacksAPI reads the consumer stack's status.
+type describeStacksAPI interface {
+	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+}
+
 // Resource types this function answers.
 const (
 	PreflightType = "Custom::EndpointPreflight"
@@ -51,7 +57,9 @@ type Enabler struct {
 	Services  describeServicesAPI
 	Subnets   describeSubnetsAPI
 	Vpcs      describeVpcAttributeAPI
-	Log       *slog.Logger
+	// Stacks reads the stack's status before a deploy event re-asserts private DNS.
+	Stacks describeStacksAPI
+	Log    *slog.Logger
 	// Region the function runs in (the stack's); a ServiceRegion other than it is cross-region.
 	Region string
 	// Poll is the wait between state reads. Default: 10 s.
@@ -237,6 +245,10 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 	return id, data, nil
 }
 
+// settled are the stack statuses after which the deploy rule fires, and in which the stack is at
+// rest (CloudFormation User Guide, "Stack status codes").
+var settled = []string{"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}
+
 // ReassertEvent is the key of the input the consumer's EventBridge rule sends after every
 // deploy of its stack (consumer.ReassertEvent).
 const ReassertEvent = "PrivateLinkReassertPrivateDns"
@@ -250,18 +262,34 @@ func (e Enabler) HandleEvent(ctx context.Context, payload json.RawMessage) (bool
 	if json.Unmarshal(payload, &in) != nil || in[ReassertEvent] == nil {
 		return false, nil
 	}
-	var ev struct{ VpcEndpointId string }
+	var ev struct{ VpcEndpointId, StackId string }
 	if err := json.Unmarshal(in[ReassertEvent], &ev); err != nil || !strings.HasPrefix(ev.VpcEndpointId, "vpce-") {
 		return true, fmt.Errorf("%s: VpcEndpointId %q is not a VPC endpoint ID (vpce-…)", ReassertEvent, ev.VpcEndpointId)
 	}
 	id := ev.VpcEndpointId
 	log := e.Log.With("vpcEndpointId", id, "trigger", "deploy")
+	// Lambda may deliver an asynchronous event late (retries, a queue of up to 6 hours): during
+	// a later deploy that replaces the endpoint, turning the old one's private DNS back on would
+	// take the name from the new one. Only a stack at rest is touched; the deploy that is running
+	// sends its own event when it completes.
+	if e.Stacks != nil && ev.StackId != "" {
+		out, err := e.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(ev.StackId)})
+		if err != nil || len(out.Stacks) != 1 {
+			return true, fmt.Errorf("read the status of stack %s: %v", ev.StackId, err)
+		}
+		if status := string(out.Stacks[0].StackStatus); !slices.Contains(settled, status) {
+			log.Info("the stack is not at rest; its next event will ask again", "stackStatus", status)
+			return true, nil
+		}
+	}
 	out, err := e.Endpoints.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{id}})
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && strings.HasPrefix(apiErr.ErrorCode(), "InvalidVpcEndpointId") || err == nil && len(out.VpcEndpoints) == 0 {
+		log.Info("the endpoint is gone (replaced since the event was sent): nothing to do")
+		return true, nil
+	}
 	if err != nil {
 		return true, fmt.Errorf("describe %s: %w", id, err)
-	}
-	if len(out.VpcEndpoints) != 1 {
-		return true, fmt.Errorf("endpoint %s not found", id)
 	}
 	ep := out.VpcEndpoints[0]
 	state := strings.ToLower(string(ep.State))
@@ -302,7 +330,9 @@ func (e Enabler) releaseName(ctx context.Context, old string) error {
 	}); err != nil {
 		return fmt.Errorf("turn private DNS off on the replaced endpoint %s, so that the new one can take its name: %w", old, err)
 	}
-	if _, err := e.waitAvailable(ctx, old, log); err != nil {
+	// As after turning it on: a stale read may still show it on, and the new endpoint can only
+	// take the name once the old one has let it go.
+	if _, err := e.waitUntil(ctx, old, log, privateDNSOff); err != nil {
 		return fmt.Errorf("replaced endpoint %s after turning its private DNS off: %w", old, err)
 	}
 	return nil
@@ -316,6 +346,11 @@ func (e errStuck) Error() string { return "still " + e.state }
 // privateDNSOn is what the endpoint shows once private DNS is on.
 func privateDNSOn(ep *types.VpcEndpoint) (bool, string) {
 	return aws.ToBool(ep.PrivateDnsEnabled), "available with private DNS still off"
+}
+
+// privateDNSOff is what the replaced endpoint shows once it has let the name go.
+func privateDNSOff(ep *types.VpcEndpoint) (bool, string) {
+	return !aws.ToBool(ep.PrivateDnsEnabled), "available with private DNS still on"
 }
 
 func (e Enabler) waitAvailable(ctx context.Context, id string, log *slog.Logger) (*types.VpcEndpoint, error) {

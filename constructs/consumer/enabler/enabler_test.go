@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/privatelink-go/privatelink/internal/cfntest"
 	"github.com/privatelink-go/privatelink/internal/ec2fake"
@@ -258,11 +260,18 @@ func TestAReplacedEndpointGivesUpTheNameBeforeTheNewOneTakesIt(t *testing.T) {
 	const old = "vpce-0000000000000000a"
 	// EC2 as the replacement leaves it: the old endpoint still has private DNS on (and so holds
 	// the name), the new one is available with it off. ModifyVpcEndpoint applies what it is told.
+	// Reads are eventually consistent: the old endpoint still reads as on twice after it was
+	// turned off, while EC2 already refuses the name to the new one until it has let it go.
 	dns := map[string]bool{old: true, endpointID: false}
+	stale := 0
 	var order []string
 	e, srv := enablerFor(t, map[string]ec2fake.Handler{
 		"DescribeVpcEndpoints": func(f url.Values) (int, string) {
 			id := f.Get("VpcEndpointId.1")
+			if id == old && !dns[old] && stale < 2 {
+				stale++
+				return endpointWith(id, "available", true)
+			}
 			return endpointWith(id, "available", dns[id])
 		},
 		"ModifyVpcEndpoint": func(f url.Values) (int, string) {
@@ -282,6 +291,9 @@ func TestAReplacedEndpointGivesUpTheNameBeforeTheNewOneTakesIt(t *testing.T) {
 	}
 	if got := strings.Join(order, " "); got != old+"=false "+endpointID+"=true" {
 		t.Fatalf("modifications %q, want the old endpoint's private DNS off before the new one's on", got)
+	}
+	if stale != 2 {
+		t.Fatalf("the old endpoint was read %d times after turning it off, want it read until it shows off", stale)
 	}
 	if n := len(srv.Calls("ModifyVpcEndpoint")); n != 2 {
 		t.Fatalf("%d ModifyVpcEndpoint calls, want 2", n)
@@ -311,6 +323,24 @@ func TestAfterADeployPrivateDnsThatTheUpdateTurnedOffIsTurnedBackOn(t *testing.T
 			}
 		})
 	}
+	// A late event, delivered while a later deploy runs (one that may replace the endpoint and
+	// turn the old one's private DNS off for the new one), leaves the endpoint alone.
+	withStack := `{"PrivateLinkReassertPrivateDns":{"VpcEndpointId":"` + endpointID + `","StackId":"arn:aws:cloudformation:eu-west-1:222222222222:stack/Consumer/guid"}}`
+	for status, wantModify := range map[cftypes.StackStatus]int{cftypes.StackStatusUpdateInProgress: 0, cftypes.StackStatusUpdateCompleteCleanupInProgress: 0, cftypes.StackStatusUpdateRollbackComplete: 1} {
+		e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": endpoint("available", false), "ModifyVpcEndpoint": modified})
+		e.Stacks = stackIn(status)
+		if handled, err := e.HandleEvent(context.Background(), []byte(withStack)); !handled || err != nil {
+			t.Fatalf("%s: = %v, %v", status, handled, err)
+		}
+		if n := len(srv.Calls("ModifyVpcEndpoint")); n != wantModify {
+			t.Errorf("stack %s: %d ModifyVpcEndpoint calls, want %d", status, n, wantModify)
+		}
+	}
+	// An endpoint replaced since the event was sent is gone: nothing to do, nothing failed.
+	gone, _ := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": ec2fake.Fail("InvalidVpcEndpointId.NotFound", "The Vpc Endpoint Id '"+endpointID+"' does not exist")})
+	if handled, err := gone.HandleEvent(context.Background(), []byte(input)); !handled || err != nil {
+		t.Errorf("a gone endpoint = %v, %v; want handled without error", handled, err)
+	}
 	e, _ := enablerFor(t, nil)
 	if handled, _ := e.HandleEvent(context.Background(), []byte(`{"RequestType":"Create"}`)); handled {
 		t.Error("a CloudFormation request was taken for the deploy event")
@@ -318,4 +348,11 @@ func TestAfterADeployPrivateDnsThatTheUpdateTurnedOffIsTurnedBackOn(t *testing.T
 	if _, err := e.HandleEvent(context.Background(), []byte(`{"PrivateLinkReassertPrivateDns":{"VpcEndpointId":"i-1"}}`)); err == nil || !strings.Contains(err.Error(), `VpcEndpointId "i-1" is not a VPC endpoint ID`) {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// stackIn answers DescribeStacks with one stack in status.
+type stackIn cftypes.StackStatus
+
+func (s stackIn) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{{StackStatus: cftypes.StackStatus(s)}}}, nil
 }

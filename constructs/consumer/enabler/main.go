@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/privatelink-go/privatelink/internal/cfnresponse"
@@ -17,7 +18,7 @@ import (
 func Main() {
 	enabler := func(cfg aws.Config, log *slog.Logger) Enabler {
 		c := ec2.NewFromConfig(cfg)
-		return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Log: log, Region: cfg.Region}
+		return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region}
 	}
 	cfnresponse.MainWithEvents(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
 		return enabler(cfg, log).Handle
