@@ -136,8 +136,17 @@ func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
 				}
 			}
 			if action == "route53:AssociateVPCWithHostedZone" {
-				if res := fmt.Sprint(w.resolve(t, st["Resource"])); res != "[arn:aws:route53:::hostedzone/* arn:aws:ec2:eu-west-1:222222222222:vpc/<"+vpcID+">]" {
-					t.Errorf("AssociateVPCWithHostedZone on %s, want any zone and this VPC only", res)
+				// Any zone (AWS's managed one has an unknown ID), for requests that name no VPC
+				// but this one: route53:VPCs, "VPCId=<id>,VPCRegion=<region>" (Route 53
+				// Developer Guide, "Using IAM policy conditions for fine-grained access control").
+				if res := fmt.Sprint(w.resolve(t, st["Resource"])); res != "arn:aws:route53:::hostedzone/*" {
+					t.Errorf("AssociateVPCWithHostedZone on %s, want any zone", res)
+				}
+				if cond, want := fmt.Sprint(w.resolve(t, st["Condition"])), "map[ForAllValues:StringLike:map[route53:VPCs:[VPCId=<"+vpcID+">,VPCRegion=eu-west-1]]]"; cond != want {
+					t.Errorf("AssociateVPCWithHostedZone condition %s, want %s", cond, want)
+				}
+				if strings.Contains(fmt.Sprint(st["Sid"]), "Only") {
+					t.Errorf("Sid %v says only: a request without route53:VPCs is not narrowed", st["Sid"])
 				}
 			}
 		}

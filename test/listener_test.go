@@ -73,13 +73,31 @@ func TestAccessLogsOnRequestGoToABucketWhosePolicyLetsLogDeliveryWriteBeforeTheN
 
 	policyID, policy := only(t, resources(tpl, "AWS::S3::BucketPolicy"))
 	doc, _ := json.Marshal(w.resolve(t, props(policy)["PolicyDocument"]))
+	// The ELB User Guide's NLB policy ("Enable access logs for your Network Load Balancer"):
+	// log delivery only, for this account's deliveries from this Region.
 	for _, want := range []string{
-		`{"Action":"s3:PutObject","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket/AWSLogs/111111111111/*"}`,
-		`{"Action":"s3:GetBucketAcl","Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket"}`,
+		`{"Action":"s3:GetBucketAcl","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:logs:eu-west-1:111111111111:*"},"StringEquals":{"aws:SourceAccount":"111111111111"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket","Sid":"NlbLogDeliveryAclCheck"}`,
+		`{"Action":"s3:PutObject","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:logs:eu-west-1:111111111111:*"},"StringEquals":{"aws:SourceAccount":"111111111111","s3:x-amz-acl":"bucket-owner-full-control"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket/AWSLogs/111111111111/*","Sid":"NlbLogDeliveryWrite"}`,
 		`"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`,
 	} {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("bucket policy %s\nlacks %s", doc, want)
+		}
+	}
+	var resolved struct{ Statement []map[string]any }
+	_ = json.Unmarshal(doc, &resolved)
+	for _, st := range resolved.Statement {
+		if st["Effect"] != "Allow" {
+			continue
+		}
+		principal, _ := json.Marshal(st["Principal"])
+		cond, _ := json.Marshal(st["Condition"])
+		switch {
+		case !strings.Contains(string(principal), "delivery.logs.amazonaws.com"):
+			// The Region's ELB account (ALB and Classic delivery) has no business here.
+			t.Errorf("the bucket policy allows %s, which NLB log delivery is not", principal)
+		case !strings.Contains(string(cond), `"aws:SourceAccount":"111111111111"`):
+			t.Errorf("a log delivery statement is not conditioned on the source account: %s", cond)
 		}
 	}
 	_, nlb := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer"))

@@ -243,9 +243,13 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 			}
 			// EC2 associates an AWS-managed private hosted zone with the VPC on the caller's
 			// behalf: route53:AssociateVPCWithHostedZone and ec2:DescribeVpcs are dependent
-			// actions (Service Authorization Reference); the zone's ID is AWS's.
+			// actions (Service Authorization Reference); the zone's ID is AWS's. The request
+			// carries route53:VPCs for the endpoint's VPC ("VPCId=<id>,VPCRegion=<region>",
+			// Route 53 Developer Guide, "Using IAM policy conditions…"): AWS does not say
+			// whether EC2's call does, and this is the reading under which a policy can fail.
 			p, _ := awsid.PartitionOf(e.region)
-			if res := a.authorize(c.role, "route53:AssociateVPCWithHostedZone", nil, "arn:"+p.Name+":route53:::hostedzone/Z0AWSMANAGED00000000"); res != "" {
+			vpcs := map[string][]string{"route53:VPCs": {"VPCId=" + e.vpc + ",VPCRegion=" + e.region}}
+			if res := a.authorizeIn(c.role, "route53:AssociateVPCWithHostedZone", nil, vpcs, "arn:"+p.Name+":route53:::hostedzone/Z0AWSMANAGED00000000"); res != "" {
 				return deny("route53:AssociateVPCWithHostedZone", res)
 			}
 			if res := a.authorize(c.role, "ec2:DescribeVpcs", nil, "*"); res != "" {

@@ -1400,7 +1400,10 @@ func (a *fakeAWS) checkAccessLogs(account, region string, p map[string]any, poli
 	key := strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + account + "/x.log.gz"
 	partition, _ := awsid.PartitionOf(region)
 	object := fmt.Sprintf("arn:%s:s3:::%s/%s", partition.Name, bucket, key)
-	allowed := allows(a.buckets[bucket], "delivery.logs.amazonaws.com", "s3:PutObject", object)
+	// What log delivery's request carries (the guide's policy conditions on it): this account,
+	// a logs ARN of this Region and account, and the bucket-owner-full-control ACL.
+	ctx := map[string]string{"aws:SourceAccount": account, "aws:SourceArn": fmt.Sprintf("arn:%s:logs:%s:%s:delivery-source:nlb", partition.Name, region, account), "s3:x-amz-acl": "bucket-owner-full-control"}
+	allowed := allowsIn(a.buckets[bucket], "delivery.logs.amazonaws.com", "s3:PutObject", object, ctx)
 	if !policyInForce || !allowed {
 		return fmt.Errorf("Access Denied for bucket %s: the policy in force (certain to exist: %v) does not let delivery.logs.amazonaws.com put %s", bucket, policyInForce, object)
 	}
@@ -1567,6 +1570,21 @@ func TestTheRehearsalTurnsOnAccessLogsOnlyWhenLogDeliveryMayAlreadyWrite(t *test
 	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put arn:aws:s3:::logs/nlb/AWSLogs/111111111111/x.log.gz")
 	a.buckets["logs"] = allow("arn:aws:s3:::logs/nlb/AWSLogs/111111111111/*")
 	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, false)), "certain to exist: false")
+	if err := a.checkAccessLogs("111111111111", "eu-west-1", lb, true); err != nil {
+		t.Fatal(err)
+	}
+	// Conditions are the request's: another account's deliveries, or another Region's, are not
+	// this NLB's.
+	conditioned := func(account, region string) []any {
+		st := allow("arn:aws:s3:::logs/nlb/AWSLogs/111111111111/*")[0].(map[string]any)
+		st["Condition"] = map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}, "ArnLike": map[string]any{"aws:SourceArn": "arn:aws:logs:" + region + ":" + account + ":*"}}
+		return []any{st}
+	}
+	a.buckets["logs"] = conditioned("999999999999", "eu-west-1")
+	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put")
+	a.buckets["logs"] = conditioned("111111111111", "us-east-1")
+	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put")
+	a.buckets["logs"] = conditioned("111111111111", "eu-west-1")
 	if err := a.checkAccessLogs("111111111111", "eu-west-1", lb, true); err != nil {
 		t.Fatal(err)
 	}

@@ -202,6 +202,11 @@ func (a *fakeAWS) call(roleName, action, resource string) string {
 // keys the fake does not know make a statement not apply, so a grant that depends on them is not
 // assumed. It returns the denied resource, or "".
 func (a *fakeAWS) authorize(roleName, action string, tags map[string]string, resources ...string) string {
+	return a.authorizeIn(roleName, action, tags, nil, resources...)
+}
+
+// authorizeIn is authorize for a request that carries the multivalued condition keys in ctx.
+func (a *fakeAWS) authorizeIn(roleName, action string, tags map[string]string, ctx map[string][]string, resources ...string) string {
 	r := a.roles[roleName]
 	if r == nil {
 		return "(no role " + roleName + ")"
@@ -215,7 +220,7 @@ func (a *fakeAWS) authorize(roleName, action string, tags map[string]string, res
 	for _, res := range resources {
 		allowed := false
 		for _, st := range statements {
-			if !matchAny(st["Action"], action) || !matchAny(st["Resource"], res) || !conditionsHold(st["Condition"], tags) {
+			if !matchAny(st["Action"], action) || !matchAny(st["Resource"], res) || !conditionsHold(st["Condition"], tags, ctx) {
 				continue
 			}
 			if st["Effect"] == "Deny" {
@@ -259,11 +264,61 @@ func allows(statements []any, service, action, resource string) bool {
 	return false
 }
 
-// conditionsHold evaluates the condition operators the library uses on resource tags.
-func conditionsHold(cond any, tags map[string]string) bool {
+// allowsIn is allows for a request with the condition keys in ctx: every condition of a
+// statement must hold (IAM: the operators in a Condition block are ANDed). StringEquals and
+// ArnLike (* and ? wildcards) are modelled; any other operator does not hold.
+func allowsIn(statements []any, service, action, resource string, ctx map[string]string) bool {
+	for _, s := range statements {
+		st := s.(map[string]any)
+		p, _ := st["Principal"].(map[string]any)
+		if st["Effect"] != "Allow" || !matchAny(p["Service"], service) || !matchAny(st["Action"], action) || !matchAny(st["Resource"], resource) {
+			continue
+		}
+		cond, _ := st["Condition"].(map[string]any)
+		holds := true
+		for op, kv := range cond {
+			for key, want := range kv.(map[string]any) {
+				got, ok := ctx[key]
+				switch {
+				case !ok:
+					holds = false
+				case op == "StringEquals":
+					list, isList := want.([]any)
+					if !isList {
+						list = []any{want}
+					}
+					holds = holds && slices.ContainsFunc(list, func(v any) bool { return fmt.Sprint(v) == got })
+				case op == "ArnLike":
+					holds = holds && matchAny(want, got)
+				default:
+					holds = false
+				}
+			}
+		}
+		if holds {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionsHold evaluates the condition operators the library uses: StringEquals on resource
+// tags, and ForAllValues:StringLike on a multivalued key of the request (IAM User Guide,
+// "Multivalued context keys": every value in the request must match one of the policy's; a
+// request without the key satisfies it — the fake always sends the keys it knows of, the
+// stricter reading).
+func conditionsHold(cond any, tags map[string]string, ctx map[string][]string) bool {
 	m, _ := cond.(map[string]any)
 	for op, kv := range m {
 		for key, want := range kv.(map[string]any) {
+			if op == "ForAllValues:StringLike" {
+				for _, v := range ctx[key] {
+					if !matchAny(want, v) {
+						return false
+					}
+				}
+				continue
+			}
 			tag, isTag := strings.CutPrefix(key, "aws:ResourceTag/")
 			if op != "StringEquals" || !isTag || tags[tag] != fmt.Sprint(want) {
 				return false

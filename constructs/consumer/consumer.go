@@ -456,7 +456,6 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	endpointArn := stack.FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: c.endpoint.VpcEndpointId(),
 	})
-	vpcArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc"), ResourceName: c.vpc.VpcId()})
 	var statements []awsiam.PolicyStatement
 	if props.privateDNS() {
 		// The enabler only ever turns private DNS on: without it, it only reads.
@@ -483,15 +482,22 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		// VPC on the caller's behalf: the Service Authorization Reference lists
 		// route53:AssociateVPCWithHostedZone (and ec2:DescribeVpcs) as dependent actions of
 		// endpoint private DNS, and without them the call is reported to hang (boto3#2554). The
-		// zone is AWS's, so its ID is unknown: hostedzone/*. The VPC's ARN is listed too because
-		// denials have been reported against it; Route 53 itself has no VPC resource type, so
-		// this does not narrow the grant to this VPC.
+		// zone is AWS's, so its ID is unknown: hostedzone/*. A VPC is no Route 53 resource type;
+		// what names it is the condition key route53:VPCs, "VPCId=<vpc-id>,VPCRegion=<region>"
+		// for each VPC in the request (Route 53 Developer Guide, "Using IAM policy conditions for
+		// fine-grained access control"). ForAllValues: a request naming any other VPC is denied.
+		// AWS does not document whether the association EC2 makes on our behalf carries the key;
+		// if it does not, ForAllValues holds and the grant is not narrowed for that call — hence
+		// the Sid says "this VPC", not "only".
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("AssociateTheManagedZoneWithThisVpcOnly"),
+			Sid:     jsii.String("AssociateTheManagedZoneWithThisVpc"),
 			Actions: jsii.Strings("route53:AssociateVPCWithHostedZone"),
 			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
 				Service: jsii.String("route53"), Region: jsii.String(""), Account: jsii.String(""), Resource: jsii.String("hostedzone"), ResourceName: jsii.String("*"),
-			}), *vpcArn),
+			})),
+			Conditions: &map[string]any{"ForAllValues:StringLike": map[string]any{
+				"route53:VPCs": []any{"VPCId=" + *c.vpc.VpcId() + ",VPCRegion=" + *stack.Region()},
+			}},
 		}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			// EC2 Describe* calls support no resource-level permissions.
 			Sid: jsii.String("DescribeVpcsNeedsStar"), Actions: jsii.Strings("ec2:DescribeVpcs"), Resources: jsii.Strings("*"),
@@ -503,7 +509,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			Roles:      &[]awsiam.IRole{fn.Role},
 			Statements: &statements,
 		})
-		nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; ec2:DescribeVpcs supports no resource-level permissions; ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
+		nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; a request naming another VPC than this one is denied by its route53:VPCs condition (a request carrying no VPC is not narrowed: AWS does not document whether EC2's association on our behalf carries one); ec2:DescribeVpcs supports no resource-level permissions; ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
 	}
 	c.enabler = fn.WaitingCustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
 		"VpcEndpointId":     c.endpoint.VpcEndpointId(),

@@ -85,8 +85,9 @@ type enabler struct {
 // (IAM quotas, "Role policy size"). What a shared enabler's role holds, resolved, measured in
 // TestOneEnablerServesEveryConsumerOfItsStack and rounded up: its own policy and its wait
 // policy, about 1,050 characters; each service Region's vpce:AllowMultiRegion statement, 210;
-// each consumer with private DNS, its EnablePrivateDnsPolicy, 760 plus its construct path
-// (which its tag condition names).
+// each consumer with private DNS, its EnablePrivateDnsPolicy, 800 plus its construct path
+// (which its tag condition names), and 160 for reading its VPC's DNS attributes; 190 once for
+// reading the stack's status.
 // The estimate is for aws and eu-west-1 with a short stack name; a longer partition, Region or
 // stack name adds up to about 30 characters per consumer, hence the warning 500 characters
 // before the limit.
@@ -96,7 +97,7 @@ const (
 	regionStatementChars = 210
 	vpcStatementChars    = 160
 	stackStatementChars  = 190
-	consumerPolicyChars  = 760
+	consumerPolicyChars  = 800
 )
 
 // serve counts a consumer of e at path (with private DNS, its own policy on the role), and warns
@@ -117,7 +118,7 @@ func (e *enabler) checkPolicySize() {
 	}
 	e.warned = true
 	awscdk.Annotations_Of(e.Construct).AddWarningV2(jsii.String("privatelink:sharedEnablerPolicySize"), jsii.String(fmt.Sprintf(
-		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS adds about 770), and IAM limits a role's inline policies to 10,240 together, so the deploy may fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)))
+		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS and its own VPC adds about 980), and IAM limits a role's inline policies to 10,240 together, so the deploy may fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)))
 }
 
 func (e *enabler) Function() awslambda.IFunction { return e.fn.Function }

@@ -243,11 +243,7 @@ func (p *provider) loadBalancer() {
 			if p.logsBucket == nil {
 				p.logsBucket = newAccessLogsBucket(p.Construct)
 			}
-			var prefix *string
-			if p.props.AccessLogsPrefix != "" {
-				prefix = jsii.String(p.props.AccessLogsPrefix)
-			}
-			nlb.LogAccessLogs(p.logsBucket, prefix)
+			enableAccessLogs(nlb, p.logsBucket, p.props.AccessLogsPrefix)
 		}
 		p.lb = nlb
 	}

@@ -3,6 +3,8 @@ package provider
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -32,13 +34,56 @@ func (p *provider) tlsCertificate() {
 	})
 }
 
-// newAccessLogsBucket is a bucket for the NLB's access logs. NetworkLoadBalancer.LogAccessLogs
-// adds the bucket policy ELB log delivery needs (s3:PutObject under <prefix>/AWSLogs/<account>/
-// for delivery.logs.amazonaws.com with bucket-owner-full-control, and s3:GetBucketAcl) and makes
-// the NLB depend on it, so the attribute is set once delivery may write ("Enable access logs
-// for your Network Load Balancer"). SSE-S3: NLB log delivery writes with SSE-S3 or a customer
-// managed KMS key whose policy admits delivery.logs.amazonaws.com; S3-managed keys need no key
-// policy and cost nothing.
+// enableAccessLogs turns on nlb's access logs into bucket under prefix, with the bucket policy
+// NLB log delivery needs and no more, as the ELB User Guide for Network Load Balancers gives it
+// ("Enable access logs for your Network Load Balancer", bucket policy): delivery.logs.amazonaws.com
+// may s3:GetBucketAcl on the bucket and s3:PutObject under <prefix>/AWSLogs/<account>/ with
+// bucket-owner-full-control, both only for this account's log deliveries (aws:SourceAccount)
+// from this Region (aws:SourceArn arn:<partition>:logs:<region>:<account>:*). Not
+// NetworkLoadBalancer.LogAccessLogs: aws-cdk-lib 2.270 also grants s3:PutObject to the
+// Region's Elastic Load Balancing account, which only ALB and Classic delivery use, and
+// conditions nothing on the source. The NLB depends on the policy, so the attribute is set
+// once delivery may write. A bucket imported into the app gets no statement: its owner's policy
+// must already allow this (README).
+func enableAccessLogs(nlb elbv2.NetworkLoadBalancer, bucket awss3.IBucket, prefix string) {
+	stack := awscdk.Stack_Of(nlb)
+	nlb.SetAttribute(jsii.String("access_logs.s3.enabled"), jsii.String("true"))
+	nlb.SetAttribute(jsii.String("access_logs.s3.bucket"), bucket.BucketName())
+	objects := "AWSLogs/" + *stack.Account() + "/*"
+	if prefix != "" {
+		nlb.SetAttribute(jsii.String("access_logs.s3.prefix"), jsii.String(prefix))
+		objects = prefix + "/" + objects
+	}
+	delivery := awsiam.NewServicePrincipal(jsii.String("delivery.logs.amazonaws.com"), nil)
+	source := map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
+		"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("logs"), Resource: jsii.String("*"), ArnFormat: awscdk.ArnFormat_NO_RESOURCE_NAME,
+		})},
+	}
+	write := map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": stack.Account(), "s3:x-amz-acl": "bucket-owner-full-control"},
+		"ArnLike":      source["ArnLike"],
+	}
+	for _, st := range []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("NlbLogDeliveryAclCheck"), Principals: &[]awsiam.IPrincipal{delivery},
+			Actions: jsii.Strings("s3:GetBucketAcl"), Resources: jsii.Strings(*bucket.BucketArn()), Conditions: &source,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("NlbLogDeliveryWrite"), Principals: &[]awsiam.IPrincipal{delivery},
+			Actions: jsii.Strings("s3:PutObject"), Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(objects))), Conditions: &write,
+		}),
+	} {
+		if res := bucket.AddToResourcePolicy(st); res.StatementAdded != nil && *res.StatementAdded && res.PolicyDependable != nil {
+			nlb.Node().AddDependency(res.PolicyDependable)
+		}
+	}
+}
+
+// newAccessLogsBucket is a bucket for the NLB's access logs (enableAccessLogs writes its policy).
+// SSE-S3: NLB log delivery writes with SSE-S3 or a customer managed KMS key whose policy admits
+// delivery.logs.amazonaws.com; S3-managed keys need no key policy and cost nothing.
 func newAccessLogsBucket(scope constructs.Construct) awss3.Bucket {
 	bucket := awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
