@@ -287,8 +287,8 @@ func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 			own = len(doc)
 		} else if strings.HasPrefix(pid, "Enabler") {
 			base += len(doc)
-			vpcs += strings.Count(string(doc), `"Sid":"ReadTheDnsAttributesOfTheEndpointsVpc`)
-			stacks += strings.Count(string(doc), `"Sid":"ReadThisStacksStatusOnly"`)
+			vpcs += strings.Count(string(doc), `"Sid":"DescribeAttributesOfTheEndpointsVpc`)
+			stacks += strings.Count(string(doc), `"Sid":"DescribeThisStackOnly"`)
 		}
 	}
 	// The enabler's estimate (rolePolicyBase 1,050 + 210 per Region + 160 per consumer VPC + 190

@@ -142,7 +142,7 @@ func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
 				if res := fmt.Sprint(w.resolve(t, st["Resource"])); res != "arn:aws:route53:::hostedzone/*" {
 					t.Errorf("AssociateVPCWithHostedZone on %s, want any zone", res)
 				}
-				if cond, want := fmt.Sprint(w.resolve(t, st["Condition"])), "map[ForAllValues:StringLike:map[route53:VPCs:[VPCId=<"+vpcID+">,VPCRegion=eu-west-1]]]"; cond != want {
+				if cond, want := fmt.Sprint(w.resolve(t, st["Condition"])), "map[StringEqualsIfExists:map[route53:VPCs:VPCId=<"+vpcID+">,VPCRegion=eu-west-1]]"; cond != want {
 					t.Errorf("AssociateVPCWithHostedZone condition %s, want %s", cond, want)
 				}
 				if strings.Contains(fmt.Sprint(st["Sid"]), "Only") {

@@ -76,8 +76,8 @@ func TestAccessLogsOnRequestGoToABucketWhosePolicyLetsLogDeliveryWriteBeforeTheN
 	// The ELB User Guide's NLB policy ("Enable access logs for your Network Load Balancer"):
 	// log delivery only, for this account's deliveries from this Region.
 	for _, want := range []string{
-		`{"Action":"s3:GetBucketAcl","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:logs:eu-west-1:111111111111:*"},"StringEquals":{"aws:SourceAccount":"111111111111"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket","Sid":"NlbLogDeliveryAclCheck"}`,
-		`{"Action":"s3:PutObject","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:logs:eu-west-1:111111111111:*"},"StringEquals":{"aws:SourceAccount":"111111111111","s3:x-amz-acl":"bucket-owner-full-control"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket/AWSLogs/111111111111/*","Sid":"NlbLogDeliveryWrite"}`,
+		`{"Action":"s3:GetBucketAcl","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:logs:eu-west-1:111111111111:*"},"StringEquals":{"aws:SourceAccount":"111111111111"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket","Sid":"AWSLogDeliveryAclCheck"}`,
+		`{"Action":"s3:PutObject","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:logs:eu-west-1:111111111111:*"},"StringEquals":{"aws:SourceAccount":"111111111111","s3:x-amz-acl":"bucket-owner-full-control"}},"Effect":"Allow","Principal":{"Service":"delivery.logs.amazonaws.com"},"Resource":"arn:aws:s3:::logs-bucket/AWSLogs/111111111111/*","Sid":"AWSLogDeliveryWrite"}`,
 		`"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`,
 	} {
 		if !strings.Contains(string(doc), want) {

@@ -187,12 +187,17 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 	// DescribeVpcAttribute is authorized on the VPC (Service Authorization Reference, Amazon
 	// EC2: DescribeVpcAttribute, resource type vpc*), not on "*".
 	handle("DescribeVpcAttribute", func(f url.Values) (int, string) {
+		// The ARN carries the VPC's owner account (a VPC shared through RAM: not the caller's).
+		v := a.vpcs[f.Get("VpcId")]
+		owner := c.account
+		if v != nil {
+			owner = v.account
+		}
 		p, _ := awsid.PartitionOf(c.region)
-		vpcArn := fmt.Sprintf("arn:%s:ec2:%s:%s:vpc/%s", p.Name, c.region, c.account, f.Get("VpcId"))
+		vpcArn := fmt.Sprintf("arn:%s:ec2:%s:%s:vpc/%s", p.Name, c.region, owner, f.Get("VpcId"))
 		if res := a.authorize(c.role, "ec2:DescribeVpcAttribute", nil, vpcArn); res != "" {
 			return deny("ec2:DescribeVpcAttribute", res)
 		}
-		v := a.vpcs[f.Get("VpcId")]
 		if v == nil {
 			return http.StatusBadRequest, ec2fake.Error("InvalidVpcID.NotFound", "The vpc ID does not exist")
 		}

@@ -303,17 +303,20 @@ func allowsIn(statements []any, service, action, resource string, ctx map[string
 }
 
 // conditionsHold evaluates the condition operators the library uses: StringEquals on resource
-// tags, and ForAllValues:StringLike on a multivalued key of the request (IAM User Guide,
-// "Multivalued context keys": every value in the request must match one of the policy's; a
-// request without the key satisfies it — the fake always sends the keys it knows of, the
-// stricter reading).
+// tags, and StringEqualsIfExists on a key of the request (IAM User Guide, "IfExists condition
+// operators": a request without the key satisfies it; with it, every value it carries must
+// equal one of the policy's — the fake always sends the keys it knows of, the stricter reading).
 func conditionsHold(cond any, tags map[string]string, ctx map[string][]string) bool {
 	m, _ := cond.(map[string]any)
 	for op, kv := range m {
 		for key, want := range kv.(map[string]any) {
-			if op == "ForAllValues:StringLike" {
+			if op == "StringEqualsIfExists" {
+				wants, isList := want.([]any)
+				if !isList {
+					wants = []any{want}
+				}
 				for _, v := range ctx[key] {
-					if !matchAny(want, v) {
+					if !slices.ContainsFunc(wants, func(w any) bool { return fmt.Sprint(w) == v }) {
 						return false
 					}
 				}

@@ -471,7 +471,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		// ID is gone from the template by then, so the grant names this consumer's endpoints by
 		// their tag.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("ModifyThisConsumersReplacedEndpoint"),
+			Sid:     jsii.String("ModifyThisConsumersTaggedEndpoints"),
 			Actions: jsii.Strings("ec2:ModifyVpcEndpoint"),
 			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
 				Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*"),
@@ -485,21 +485,23 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		// zone is AWS's, so its ID is unknown: hostedzone/*. A VPC is no Route 53 resource type;
 		// what names it is the condition key route53:VPCs, "VPCId=<vpc-id>,VPCRegion=<region>"
 		// for each VPC in the request (Route 53 Developer Guide, "Using IAM policy conditions for
-		// fine-grained access control"). ForAllValues: a request naming any other VPC is denied.
-		// AWS does not document whether the association EC2 makes on our behalf carries the key;
-		// if it does not, ForAllValues holds and the grant is not narrowed for that call — hence
-		// the Sid says "this VPC", not "only".
+		// fine-grained access control"). StringEqualsIfExists: a request naming another VPC is
+		// not allowed by this statement; one without the key (AWS does not document whether the
+		// association EC2 makes on our behalf carries it) is not narrowed, rather than denied — a
+		// denied dependent action makes the private DNS change hang (boto3#2554). Not
+		// ForAllValues: IAM warns against set operators on a key the Service Authorization
+		// Reference types as a single String. Any hosted zone: hence the Sid.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("AssociateTheManagedZoneWithThisVpc"),
+			Sid:     jsii.String("AssociateAnyHostedZoneWithThisVpc"),
 			Actions: jsii.Strings("route53:AssociateVPCWithHostedZone"),
 			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
 				Service: jsii.String("route53"), Region: jsii.String(""), Account: jsii.String(""), Resource: jsii.String("hostedzone"), ResourceName: jsii.String("*"),
 			})),
-			Conditions: &map[string]any{"ForAllValues:StringLike": map[string]any{
-				"route53:VPCs": []any{"VPCId=" + *c.vpc.VpcId() + ",VPCRegion=" + *stack.Region()},
+			Conditions: &map[string]any{"StringEqualsIfExists": map[string]any{
+				"route53:VPCs": "VPCId=" + *c.vpc.VpcId() + ",VPCRegion=" + *stack.Region(),
 			}},
 		}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// EC2 Describe* calls support no resource-level permissions.
+			// ec2:DescribeVpcs has no resource types (Service Authorization Reference).
 			Sid: jsii.String("DescribeVpcsNeedsStar"), Actions: jsii.Strings("ec2:DescribeVpcs"), Resources: jsii.Strings("*"),
 		}))
 	}
@@ -509,7 +511,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			Roles:      &[]awsiam.IRole{fn.Role},
 			Statements: &statements,
 		})
-		nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; a request naming another VPC than this one is denied by its route53:VPCs condition (a request carrying no VPC is not narrowed: AWS does not document whether EC2's association on our behalf carries one); ec2:DescribeVpcs supports no resource-level permissions; ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
+		nag.Suppress(modify, "AwsSolutions-IAM5", "route53:AssociateVPCWithHostedZone names hostedzone/* because the private hosted zone private DNS creates is AWS-managed and its ID unknown; its route53:VPCs condition allows no request naming another VPC than this one (a request carrying no VPC is not narrowed: AWS does not document whether EC2's association on our behalf carries one); ec2:DescribeVpcs has no resource types (Service Authorization Reference); ModifyVpcEndpoint on vpc-endpoint/* is conditioned on this consumer's own tag (the endpoint it replaces)")
 	}
 	c.enabler = fn.WaitingCustomResource(self, "PrivateDnsEnabler", "Custom::PrivateDnsEnabler", map[string]any{
 		"VpcEndpointId":     c.endpoint.VpcEndpointId(),

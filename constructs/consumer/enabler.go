@@ -152,14 +152,14 @@ func newEnabler(scope constructs.Construct, id string, shared bool, describe []s
 		Description: "Checks the endpoint service, waits for acceptance and turns on private DNS",
 		Timeout:     gofunc.WaitInvocationTimeout,
 		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			// EC2 Describe* calls support no resource-level permissions.
+			// These Describe* actions have no resource types (Service Authorization Reference).
 			Sid: jsii.String("DescribeNeedsStar"), Actions: jsii.Strings(describe...), Resources: jsii.Strings("*"),
 		})},
 		LogsKey:          key,
 		Retention:        retention,
 		LogRemovalPolicy: removal,
 	})
-	nag.Suppress(e.fn.Role, "AwsSolutions-IAM5", "EC2 Describe* actions support no resource-level permissions; cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
+	nag.Suppress(e.fn.Role, "AwsSolutions-IAM5", "ec2:DescribeVpcEndpoints, DescribeVpcEndpointServices and DescribeSubnets have no resource types (Service Authorization Reference); cross-region, vpce:AllowMultiRegion names this account's endpoints (the endpoint does not exist yet when the preflight needs it) and the endpoint services of the service's Region, whose provider account and service ID the consumer stack does not know")
 	return e
 }
 
@@ -171,7 +171,7 @@ func (e *enabler) readStackStatus() {
 	}
 	e.readsStack = true
 	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("ReadThisStacksStatusOnly"), Actions: jsii.Strings("cloudformation:DescribeStacks"),
+		Sid: jsii.String("DescribeThisStackOnly"), Actions: jsii.Strings("cloudformation:DescribeStacks"),
 		Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
 	}))
 	if e.shared {
@@ -191,7 +191,7 @@ func (e *enabler) readDNSAttributes(vpc awsec2.IVpc) {
 		return
 	}
 	e.vpcs = append(e.vpcs, id)
-	sid := "ReadTheDnsAttributesOfTheEndpointsVpc"
+	sid := "DescribeAttributesOfTheEndpointsVpc"
 	if e.shared {
 		// Sids are unique within a policy; one statement per VPC.
 		sid += strconv.Itoa(len(e.vpcs))
@@ -201,7 +201,9 @@ func (e *enabler) readDNSAttributes(vpc awsec2.IVpc) {
 	stack := awscdk.Stack_Of(e.Construct)
 	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String(sid), Actions: jsii.Strings("ec2:DescribeVpcAttribute"),
-		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc"), ResourceName: vpc.VpcId()})),
+		// Any account: a VPC shared through AWS RAM has its owner's account in its ARN, and VPC
+		// IDs are unique.
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Account: jsii.String("*"), Resource: jsii.String("vpc"), ResourceName: vpc.VpcId()})),
 	}))
 }
 

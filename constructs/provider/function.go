@@ -31,7 +31,7 @@ func newServiceFunction(p *provider) *gofunc.Func {
 	serviceArn, anyEndpoint := *p.ServiceArn(), *p.ConsumerEndpointsArn()
 	statements := []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("RejectBlockingConnectionsOfThisServiceOnly"),
+			Sid:       jsii.String("RejectConnectionsOfThisServiceOnly"),
 			Actions:   jsii.Strings("ec2:RejectVpcEndpointConnections"),
 			Resources: jsii.Strings(serviceArn, anyEndpoint),
 		}),
@@ -54,7 +54,7 @@ func newServiceFunction(p *provider) *gofunc.Func {
 		}))
 	}
 	statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		// EC2 Describe* calls support no resource-level permissions.
+		// These Describe* actions have no resource types (Service Authorization Reference).
 		Sid: jsii.String("DescribeNeedsStar"), Actions: jsii.Strings(describe...), Resources: jsii.Strings("*"),
 	}))
 	if len(props.AllowedRegions) > 0 {

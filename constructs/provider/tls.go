@@ -42,7 +42,8 @@ func (p *provider) tlsCertificate() {
 // from this Region (aws:SourceArn arn:<partition>:logs:<region>:<account>:*). Not
 // NetworkLoadBalancer.LogAccessLogs: aws-cdk-lib 2.270 also grants s3:PutObject to the
 // Region's Elastic Load Balancing account, which only ALB and Classic delivery use, and
-// conditions nothing on the source. The NLB depends on the policy, so the attribute is set
+// conditions nothing on the source. The conditions admit any log delivery of this account
+// and Region (the guide's own), not only this NLB's: AWS documents no narrower key. The NLB depends on the policy, so the attribute is set
 // once delivery may write. A bucket imported into the app gets no statement: its owner's policy
 // must already allow this (README).
 func enableAccessLogs(nlb elbv2.NetworkLoadBalancer, bucket awss3.IBucket, prefix string) {
@@ -67,11 +68,11 @@ func enableAccessLogs(nlb elbv2.NetworkLoadBalancer, bucket awss3.IBucket, prefi
 	}
 	for _, st := range []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("NlbLogDeliveryAclCheck"), Principals: &[]awsiam.IPrincipal{delivery},
+			Sid: jsii.String("AWSLogDeliveryAclCheck"), Principals: &[]awsiam.IPrincipal{delivery},
 			Actions: jsii.Strings("s3:GetBucketAcl"), Resources: jsii.Strings(*bucket.BucketArn()), Conditions: &source,
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("NlbLogDeliveryWrite"), Principals: &[]awsiam.IPrincipal{delivery},
+			Sid: jsii.String("AWSLogDeliveryWrite"), Principals: &[]awsiam.IPrincipal{delivery},
 			Actions: jsii.Strings("s3:PutObject"), Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(objects))), Conditions: &write,
 		}),
 	} {

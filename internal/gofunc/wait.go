@@ -98,7 +98,7 @@ func (f *Func) waiter() *waiter {
 			}),
 		},
 	})
-	nag.Suppress(role, "AwsSolutions-IAM5", "CloudWatch Logs log-delivery and X-Ray actions support no resource-level permissions (Service Authorization Reference), so Step Functions' logging and tracing need Resource *")
+	nag.Suppress(role, "AwsSolutions-IAM5", "CloudWatch Logs' log-delivery actions and X-Ray's have no resource types (Service Authorization Reference); logs:PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups are granted on * as the Step Functions Developer Guide gives them for logging (\"IAM policies for logging to CloudWatch Logs\"), which CreateStateMachine checks")
 	// Under /aws/vendedlogs/: CloudWatch Logs then covers every such group with one wildcard in
 	// its resource policy instead of one ARN per group, which would reach that policy's 5,120
 	// characters after a few dozen state machines (Step Functions Developer Guide, "Logging

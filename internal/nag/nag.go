@@ -24,7 +24,7 @@ func SuppressValidationFailure(c constructs.IConstruct, rule, reason string) {
 
 // Reasons shared by several constructs.
 const (
-	DescribeStar = "EC2 Describe* actions support no resource-level permissions, so they need Resource *; " +
+	DescribeStar = "the EC2 Describe* actions granted on * have no resource types in the Service Authorization Reference (ec2:DescribeVpcAttribute, which has, is scoped to its VPC); " +
 		"log stream ARNs are only known at run time, hence <log group ARN>:*; every write action is scoped to one service or endpoint, " +
 		"and accept/reject (and vpce:AllowMultiRegion) name endpoints as vpc-endpoint/* in any account because consumers' endpoints live in their own accounts"
 	FlowLogs = "The VPC is isolated (no internet, NAT or egress-only gateway) and holds only the NLB/endpoint ENIs; " +

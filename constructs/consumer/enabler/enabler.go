@@ -416,7 +416,7 @@ func (e Enabler) explain(err error, id string, ep *types.VpcEndpoint, timeout ti
 		return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still pendingAcceptance after %s — is account %s on the provider's allow-list (AllowedPrincipals, and the acceptor's AllowedAccounts)? The provider can also accept it: aws ec2 accept-vpc-endpoint-connections --service-id <vpce-svc-…> --vpc-endpoint-ids %s", id, service, timeout, account, id))
 	}
 	if stuck.state == "available with private DNS still off" {
-		return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still available with private DNS off %s after enabling it; check its private DNS in the VPC console (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids %s --query 'VpcEndpoints[0].PrivateDnsEnabled') and retry the deploy", id, service, timeout, id))
+		return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still available with private DNS off %s after enabling it; check its private DNS in the VPC console (aws ec2 describe-vpc-endpoints --vpc-endpoint-ids %s --query 'VpcEndpoints[0].PrivateDnsEnabled'), and CloudTrail for a denied route53:AssociateVPCWithHostedZone (EC2 makes it with this function's role; a denial is not reported back), then retry the deploy", id, service, timeout, id))
 	}
 	return cfnresponse.Pending(fmt.Errorf("endpoint %s to %s is still %s after %s; check its state in the VPC console and retry the deploy", id, service, stuck.state, timeout))
 }
