@@ -238,10 +238,21 @@ func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
 
 func TestServiceNamePrefixesAreAwsCdkLibsForEveryRegion(t *testing.T) {
 	for _, p := range awsid.Partitions {
+		checked := 0
 		for _, r := range p.Regions {
-			if want := regioninfo.RegionInfo_Get(jsii.String(r)).VpcEndpointServiceNamePrefix(); want == nil || *want != awsid.ServiceNamePrefix(r) {
-				t.Errorf("%s: prefix %s, aws-cdk-lib region-info says %v", r, awsid.ServiceNamePrefix(r), want)
+			want := regioninfo.RegionInfo_Get(jsii.String(r)).VpcEndpointServiceNamePrefix()
+			if want == nil {
+				// A Region the SDK lists before aws-cdk-lib's region-info does (sa-west-1 in
+				// aws-cdk-lib 2.277): nothing to hold it to.
+				continue
 			}
+			checked++
+			if *want != awsid.ServiceNamePrefix(r) {
+				t.Errorf("%s: prefix %s, aws-cdk-lib region-info says %s", r, awsid.ServiceNamePrefix(r), *want)
+			}
+		}
+		if checked == 0 {
+			t.Errorf("partition %s: aws-cdk-lib region-info knows none of its Regions", p.Name)
 		}
 	}
 }

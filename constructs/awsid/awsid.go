@@ -43,8 +43,7 @@ func (p Partition) ServiceNamePrefix() string {
 }
 
 // Partitions and their Regions, from aws-sdk-go-v2's internal/endpoints/awsrulesfn/partitions.json
-// (module github.com/aws/aws-sdk-go-v2 v1.47.7, published 2026-11-05; the *-global pseudo-Regions
-// left out); the test holds this table to the partitions.json of the SDK version go.mod pins. A
+// (module github.com/aws/aws-sdk-go-v2 v1.48.0; the *-global pseudo-Regions left out); the test holds this table to the partitions.json of the SDK version go.mod pins. A
 // Region missing here is refused at synth: add it when AWS opens it and the SDK lists it.
 var Partitions = []Partition{
 	{Name: "aws", DNSSuffix: "amazonaws.com", Regions: []string{
@@ -52,8 +51,8 @@ var Partitions = []Partition{
 		"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
 		"ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
 		"eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
-		"il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2",
-		"us-west-1", "us-west-2",
+		"il-central-1", "me-central-1", "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1",
+		"us-east-1", "us-east-2", "us-west-1", "us-west-2",
 	}},
 	{Name: "aws-cn", DNSSuffix: "amazonaws.com.cn", Regions: []string{"cn-north-1", "cn-northwest-1"}, NoEndpointServicePrivateDNS: true},
 	{Name: "aws-us-gov", DNSSuffix: "amazonaws.com", Regions: []string{"us-gov-east-1", "us-gov-west-1"}},

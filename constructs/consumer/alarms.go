@@ -35,7 +35,8 @@ func (c *consumer) addAlarms(p alarms.Props, serviceName string, crossRegion boo
 		// cross-Region access" (PrivateLink guide, "CloudWatch metrics for AWS PrivateLink"): an
 		// alarm there would sit in OK for ever.
 		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("privatelink:noCrossRegionMetrics"), jsii.String(
-			"ConsumerProps.Alarms: AWS publishes no AWS/PrivateLinkEndpoints metrics for a cross-Region endpoint, so this consumer gets no alarms or graphs; watch the service from the provider's side"))
+			"ConsumerProps.Alarms: AWS publishes no AWS/PrivateLinkEndpoints metrics for a cross-Region endpoint, so this consumer gets no alarms or graphs; watch the service from the provider's side"), nil)
+
 		return
 	}
 	ge := awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD

@@ -118,7 +118,8 @@ func (e *enabler) checkPolicySize() {
 	}
 	e.warned = true
 	awscdk.Annotations_Of(e.Construct).AddWarningV2(jsii.String("privatelink:sharedEnablerPolicySize"), jsii.String(fmt.Sprintf(
-		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS and its own VPC adds about 980), and IAM limits a role's inline policies to 10,240 together, so the deploy may fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)))
+		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS and its own VPC adds about 980), and IAM limits a role's inline policies to 10,240 together, so the deploy may fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)), nil)
+
 }
 
 func (e *enabler) Function() awslambda.IFunction { return e.fn.Function }
