@@ -44,6 +44,21 @@ var appConfigs = map[string]map[string]any{
 	"alarms": {"alarms": "true", "alarmEmail": "ops@example.com"},
 }
 
+// init adds the "recommended" configuration: the default one under cdk.json's context, the
+// feature flags a new `cdk init` app gets (every other configuration runs on an importing app's
+// bare defaults, no flags).
+func init() {
+	raw, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		panic(err)
+	}
+	var cdk struct{ Context map[string]any }
+	if err := json.Unmarshal(raw, &cdk); err != nil {
+		panic(err)
+	}
+	appConfigs["recommended"] = cdk.Context
+}
+
 // appConfigNames are appConfigs' names, in order.
 func appConfigNames() []string { return slices.Sorted(maps.Keys(appConfigs)) }
 
