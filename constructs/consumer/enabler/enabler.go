@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
@@ -38,11 +37,6 @@ type describeVpcAttributeAPI interface {
 	DescribeVpcAttribute(context.Context, *ec2.DescribeVpcAttributeInput, ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error)
 }
 
-// describeStacksAPI reads the consumer stack's status.
-type describeStacksAPI interface {
-	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
-}
-
 // Resource types this function answers.
 const (
 	PreflightType = "Custom::EndpointPreflight"
@@ -58,7 +52,7 @@ type Enabler struct {
 	Subnets   describeSubnetsAPI
 	Vpcs      describeVpcAttributeAPI
 	// Stacks reads the stack's status before a deploy event re-asserts private DNS.
-	Stacks describeStacksAPI
+	Stacks cfnresponse.StacksAPI
 	Log    *slog.Logger
 	// Region the function runs in (the stack's); a ServiceRegion other than it is cross-region.
 	Region string
@@ -245,9 +239,9 @@ func (e Enabler) enable(ctx context.Context, rp map[string]any) (string, map[str
 	return id, data, nil
 }
 
-// settled are the stack statuses after which the deploy rule fires, and in which the stack is at
-// rest (CloudFormation User Guide, "Stack status codes").
-var settled = []string{"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}
+// SettledStatuses are the stack statuses after which the consumer's deploy rule fires, and in
+// which the stack is at rest (CloudFormation User Guide, "Stack status codes").
+var SettledStatuses = []string{"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}
 
 // ReassertEvent is the key of the input the consumer's EventBridge rule sends after every
 // deploy of its stack (consumer.ReassertEvent).
@@ -273,12 +267,12 @@ func (e Enabler) HandleEvent(ctx context.Context, payload json.RawMessage) (bool
 	// take the name from the new one. Only a stack at rest is touched; the deploy that is running
 	// sends its own event when it completes.
 	if e.Stacks != nil && ev.StackId != "" {
-		out, err := e.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(ev.StackId)})
-		if err != nil || len(out.Stacks) != 1 {
-			return true, fmt.Errorf("read the status of stack %s: %v", ev.StackId, err)
+		status, err := cfnresponse.StackStatus(ctx, e.Stacks, ev.StackId)
+		if err != nil {
+			return true, err
 		}
-		if status := string(out.Stacks[0].StackStatus); !slices.Contains(settled, status) {
-			log.Info("the stack is not at rest; its next event will ask again", "stackStatus", status)
+		if !slices.Contains(SettledStatuses, string(status)) {
+			log.Info("the stack is not at rest; its next event will ask again", "stackStatus", string(status))
 			return true, nil
 		}
 	}

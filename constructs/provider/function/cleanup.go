@@ -15,12 +15,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/privatelink-go/privatelink/internal/cfnresponse"
 	"github.com/privatelink-go/privatelink/internal/connections"
 )
 
 // stackAPI is what the cleaner asks CloudFormation: is the stack, or the service in it, going away?
 type stackAPI interface {
-	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+	cfnresponse.StacksAPI
 	DescribeStackResource(context.Context, *cloudformation.DescribeStackResourceInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourceOutput, error)
 	GetTemplate(context.Context, *cloudformation.GetTemplateInput, ...func(*cloudformation.Options)) (*cloudformation.GetTemplateOutput, error)
 }
@@ -90,11 +91,11 @@ func (c Cleaner) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 // makes the service deletion fail with AWS's own message, while a wrongly rejected one cuts a
 // consumer off.
 func (c Cleaner) serviceGoing(ctx context.Context, stackID, logicalID, serviceID string) (bool, string) {
-	stacks, err := c.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackID)})
-	if err != nil || len(stacks.Stacks) != 1 {
-		return false, fmt.Sprintf("describe stack %s: %v", stackID, err)
+	status, err := cfnresponse.StackStatus(ctx, c.Stacks, stackID)
+	if err != nil {
+		return false, err.Error()
 	}
-	switch status := stacks.Stacks[0].StackStatus; status {
+	switch status {
 	case cftypes.StackStatusDeleteInProgress:
 		return true, "the stack is being deleted"
 	case cftypes.StackStatusRollbackInProgress:

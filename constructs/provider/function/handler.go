@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -46,17 +45,12 @@ func decode(rp map[string]any) (props, error) {
 	return p, err
 }
 
-// stackStatusAPI tells the verifier whether its stack is rolling an update back.
-type stackStatusAPI interface {
-	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
-}
-
 // Verifier starts private DNS verification and waits until the service reports "verified".
 type Verifier struct {
 	Describe describeAPI
 	Start    startAPI
 	// Stacks reads the stack's status; nil never asks (and never answers a rollback early).
-	Stacks stackStatusAPI
+	Stacks cfnresponse.StacksAPI
 	Log    *slog.Logger
 	// IAMWait bounds the retries of an authorization error on the first read, while the role's
 	// new policy propagates. Default: 2 minutes (cfnresponse.RetryAuth).
@@ -160,12 +154,12 @@ func (v Verifier) rollingBack(ctx context.Context, stackID string, log *slog.Log
 	if v.Stacks == nil {
 		return false
 	}
-	out, err := v.Stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackID)})
-	if err != nil || len(out.Stacks) != 1 {
-		log.Warn("could not read the stack's status; verifying as for any update", "error", fmt.Sprint(err))
+	status, err := cfnresponse.StackStatus(ctx, v.Stacks, stackID)
+	if err != nil {
+		log.Warn("could not read the stack's status; verifying as for any update", "error", err.Error())
 		return false
 	}
-	return out.Stacks[0].StackStatus == cftypes.StackStatusUpdateRollbackInProgress
+	return status == cftypes.StackStatusUpdateRollbackInProgress
 }
 
 // duringRollback answers an update rollback at once. The old name goes back to
