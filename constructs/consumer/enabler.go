@@ -119,7 +119,6 @@ func (e *enabler) checkPolicySize() {
 	e.warned = true
 	awscdk.Annotations_Of(e.Construct).AddWarningV2(jsii.String("privatelink:sharedEnablerPolicySize"), jsii.String(fmt.Sprintf(
 		"Enabler %s: its role's inline policies come to about %d characters with this many consumers (each with private DNS and its own VPC adds about 980), and IAM limits a role's inline policies to 10,240 together, so the deploy may fail with LimitExceeded: give the further consumers another Enabler", *e.Node().Path(), e.policyChars)), nil)
-
 }
 
 func (e *enabler) Function() awslambda.IFunction { return e.fn.Function }
@@ -171,12 +170,18 @@ func (e *enabler) readStackStatus() {
 		return
 	}
 	e.readsStack = true
-	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	e.addToRole(stackStatementChars, &awsiam.PolicyStatementProps{
 		Sid: jsii.String("DescribeThisStackOnly"), Actions: jsii.Strings("cloudformation:DescribeStacks"),
 		Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
-	}))
+	})
+}
+
+// addToRole adds st to the role's own policy, which the function (and so its first call)
+// depends on, and counts it (about chars characters resolved) toward a shared role's size.
+func (e *enabler) addToRole(chars int, st *awsiam.PolicyStatementProps) {
+	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(st))
 	if e.shared {
-		e.policyChars += stackStatementChars
+		e.policyChars += chars
 		e.checkPolicySize()
 	}
 }
@@ -196,16 +201,14 @@ func (e *enabler) readDNSAttributes(vpc awsec2.IVpc) {
 	if e.shared {
 		// Sids are unique within a policy; one statement per VPC.
 		sid += strconv.Itoa(len(e.vpcs))
-		e.policyChars += vpcStatementChars
-		e.checkPolicySize()
 	}
 	stack := awscdk.Stack_Of(e.Construct)
-	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	e.addToRole(vpcStatementChars, &awsiam.PolicyStatementProps{
 		Sid: jsii.String(sid), Actions: jsii.Strings("ec2:DescribeVpcAttribute"),
 		// Any account: a VPC shared through AWS RAM has its owner's account in its ARN, and VPC
 		// IDs are unique.
 		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Account: jsii.String("*"), Resource: jsii.String("vpc"), ResourceName: vpc.VpcId()})),
-	}))
+	})
 }
 
 // allowMultiRegion grants vpce:AllowMultiRegion for a service in serviceRegion, once per Region,
@@ -219,21 +222,17 @@ func (e *enabler) allowMultiRegion(serviceRegion string) {
 		return
 	}
 	e.regions = append(e.regions, serviceRegion)
-	if e.shared {
-		e.policyChars += regionStatementChars
-		e.checkPolicySize()
-	}
 	sid := "CrossRegionEndpoint"
 	if e.shared {
 		// Sids are unique within a policy; one statement per service Region.
 		sid += tree.OutputID(serviceRegion, "")
 	}
 	stack := awscdk.Stack_Of(e.Construct)
-	e.fn.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	e.addToRole(regionStatementChars, &awsiam.PolicyStatementProps{
 		Sid: jsii.String(sid), Actions: jsii.Strings("vpce:AllowMultiRegion"),
 		Resources: jsii.Strings(
 			*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("vpc-endpoint"), ResourceName: jsii.String("*")}),
 			*stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Region: jsii.String(serviceRegion), Account: jsii.String("*"), Resource: jsii.String("vpc-endpoint-service"), ResourceName: jsii.String("*")}),
 		),
-	}))
+	})
 }
