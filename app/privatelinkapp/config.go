@@ -312,14 +312,14 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 // not a service name, or not one of the provider's Region and partition. where says where the
 // name came from (context key "serviceName", or the outputs file), fix how to change it.
 func (c Config) checkServiceName(name, where, fix string) error {
-	region := consumer.ServiceRegionOf(name)
+	prefix, region := consumer.ServiceNameParts(name)
 	switch {
 	case region == "":
 		return fmt.Errorf("%s is %q, which is not an endpoint service name: %s, such as %s.%s.vpce-svc-0123456789abcdef0", where, name, fix, awsid.ServiceNamePrefix(c.ProviderRegion), c.ProviderRegion)
 	case region != c.ProviderRegion:
 		return fmt.Errorf("%s names the Region %s, but \"region\" (the provider's) is %s: the service is the provider's; %s, or set -c region=%s (and -c consumerRegion=… for a consumer in another Region)", where, region, c.ProviderRegion, fix, region)
 	}
-	if prefix, _, _ := strings.Cut(name, "."+region+"."); prefix != awsid.ServiceNamePrefix(region) {
+	if prefix != awsid.ServiceNamePrefix(region) {
 		return fmt.Errorf("%s starts with %s, but endpoint service names in %s start with %s.: %s", where, prefix, region, awsid.ServiceNamePrefix(region), fix)
 	}
 	return nil

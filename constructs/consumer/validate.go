@@ -27,10 +27,17 @@ var (
 
 // ServiceRegionOf returns the Region named in an endpoint service name, or "".
 func ServiceRegionOf(serviceName string) string {
+	_, region := ServiceNameParts(serviceName)
+	return region
+}
+
+// ServiceNameParts returns the prefix (com.amazonaws.vpce, …) and the Region of an endpoint
+// service name, or "", "" for a string that is not one.
+func ServiceNameParts(serviceName string) (prefix, region string) {
 	if m := serviceNameRe.FindStringSubmatch(serviceName); m != nil {
-		return m[2]
+		return m[1], m[2]
 	}
-	return ""
+	return "", ""
 }
 
 // Validate reports, at once, every problem NewConsumer(scope, id, p) would refuse, each naming
@@ -56,6 +63,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	if provider.IsToken(region) {
 		region = ""
 	}
+	svcPrefix, svcRegion := ServiceNameParts(p.ServiceName)
 	switch {
 	case p.Provider != nil && p.ServiceName != "":
 		bad("ServiceName %q and Provider are both set: the provider gives the service name; drop ServiceName", p.ServiceName)
@@ -64,14 +72,13 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	case p.ServiceName == "":
 		bad("ServiceName is empty: give the provider's service name (com.amazonaws.vpce.<region>.vpce-svc-…; the provider stack's ServiceName output)")
 	case provider.IsToken(p.ServiceName):
-	case !serviceNameRe.MatchString(p.ServiceName):
+	case svcRegion == "":
 		bad("ServiceName %q is not an endpoint service name: expected com.amazonaws.vpce.<region>.vpce-svc-<hex> (cn.com.amazonaws.vpce.… in China), as in the provider stack's ServiceName output", p.ServiceName)
-	case awsid.CheckRegion(ServiceRegionOf(p.ServiceName)) != nil:
-		bad("ServiceName %q names the Region %q, which %v: fix the value", p.ServiceName, ServiceRegionOf(p.ServiceName), awsid.CheckRegion(ServiceRegionOf(p.ServiceName)))
-	case serviceNameRe.FindStringSubmatch(p.ServiceName)[1] != awsid.ServiceNamePrefix(ServiceRegionOf(p.ServiceName)):
-		bad("ServiceName %q starts with %s, but service names in %s start with %s.: fix the value", p.ServiceName, serviceNameRe.FindStringSubmatch(p.ServiceName)[1], ServiceRegionOf(p.ServiceName), awsid.ServiceNamePrefix(ServiceRegionOf(p.ServiceName)))
+	case awsid.CheckRegion(svcRegion) != nil:
+		bad("ServiceName %q names the Region %q, which %v: fix the value", p.ServiceName, svcRegion, awsid.CheckRegion(svcRegion))
+	case svcPrefix != awsid.ServiceNamePrefix(svcRegion):
+		bad("ServiceName %q starts with %s, but service names in %s start with %s.: fix the value", p.ServiceName, svcPrefix, svcRegion, awsid.ServiceNamePrefix(svcRegion))
 	default:
-		svcRegion := ServiceRegionOf(p.ServiceName)
 		if stackRegion != "" && !provider.IsToken(stackRegion) && !awsid.SamePartition(svcRegion, stackRegion) {
 			bad("ServiceName %q is in %s, another partition than this stack's Region %s: PrivateLink cannot cross partitions; deploy the consumer in %s's partition", p.ServiceName, svcRegion, stackRegion, svcRegion)
 		}
