@@ -137,7 +137,6 @@ func Build(app awscdk.App) (*Stacks, error) {
 		awscdk.Annotations_Of(s.Consumer).AddWarningV2(jsii.String("privatelink:placeholderServiceName"), jsii.String(fmt.Sprintf(
 			"ServiceName is the placeholder %s: this consumer stack cannot be deployed until the provider's service name is known. Deploy %s with --outputs-file %s (read automatically), or pass -c serviceName=%s.%s.vpce-svc-…",
 			serviceName, ProviderStackName, cfg.OutputsFile, awsid.ServiceNamePrefix(cfg.ProviderRegion), cfg.ProviderRegion)), nil)
-
 	} else {
 		awscdk.Annotations_Of(s.Consumer).AddInfo(jsii.String("ServiceName " + serviceName + " from " + source))
 	}

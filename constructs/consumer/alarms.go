@@ -36,7 +36,6 @@ func (c *consumer) addAlarms(p alarms.Props, serviceName string, crossRegion boo
 		// alarm there would sit in OK for ever.
 		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("privatelink:noCrossRegionMetrics"), jsii.String(
 			"ConsumerProps.Alarms: AWS publishes no AWS/PrivateLinkEndpoints metrics for a cross-Region endpoint, so this consumer gets no alarms or graphs; watch the service from the provider's side"), nil)
-
 		return
 	}
 	ge := awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD

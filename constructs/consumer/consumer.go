@@ -350,7 +350,6 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	if len(c.sgs) > 5 {
 		awscdk.Annotations_Of(self).AddWarningV2(jsii.String("privatelink:securityGroupQuota"), jsii.String(fmt.Sprintf(
 			"ConsumerProps.SecurityGroups gives the endpoint %d security groups: a network interface takes 5 unless the quota \"Security groups per network interface\" is raised (to at most 16, with rules per group × groups ≤ 1,000), or CreateVpcEndpoint fails", len(c.sgs))), nil)
-
 	}
 
 	// One function for the preflight and the private DNS step: this consumer's own, with only
@@ -614,7 +613,6 @@ func (c *consumer) allowPeers(props *ConsumerProps, dual bool) {
 			if len(cidrs) == 0 {
 				awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("privatelink:noIpv6Peers"), jsii.String(fmt.Sprintf(
 					"ConsumerProps.Vpc %s is not defined in this stack, so its IPv6 ranges are unknown at synth and the endpoint security group admits IPv4 clients only, although the endpoint is dualstack: list your IPv6 client ranges in AllowedIpv6Cidrs (or set IpAddressType to ipv4)", *c.vpc.VpcId())), nil)
-
 			}
 		}
 	}

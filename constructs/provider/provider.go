@@ -181,12 +181,10 @@ func (p *provider) loadBalancer() {
 			awscdk.Annotations_Of(p.Construct).AddWarningV2(jsii.String("privatelink:ipv6OnImportedNlb"), jsii.String(
 				"ProviderProps.LoadBalancer is imported, so whether it is dualstack is unknown at synth, but SupportedIpAddressTypes includes ipv6, which needs a dualstack NLB (PrivateLink guide, \"IP address types\"): "+
 					"check with aws elbv2 describe-load-balancers --query 'LoadBalancers[].IpAddressType', or set SupportedIpAddressTypes to [\"ipv4\"]"), nil)
-
 			if p.props.hasProtocol(UDP, TCPUDP) {
 				awscdk.Annotations_Of(p.Construct).AddWarningV2(jsii.String("privatelink:udpOnImportedNlb"), jsii.String(
 					"ProviderProps.LoadBalancer is imported, so whether it can carry UDP over IPv6 is unknown at synth: a dualstack NLB needs EnablePrefixForIpv6SourceNat on "+
 						"(aws elbv2 describe-load-balancers --query 'LoadBalancers[].EnablePrefixForIpv6SourceNat'), or the UDP listener's creation fails at deploy"), nil)
-
 			}
 		}
 	} else {

@@ -237,7 +237,6 @@ func retainedLogsKeyWarning(scope constructs.Construct, key awskms.IKey, removal
 	}
 	awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:retainedLogsKeyDeleted"), jsii.String(fmt.Sprintf(
 		"LogRemovalPolicy keeps the log groups after the stack, but LogsKey %s is deleted with it, and retained logs encrypted with a deleted key cannot be read: give the key RemovalPolicy RETAIN too (key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN))", *key.Node().Path())), nil)
-
 }
 
 // kmsKeyArn is a KMS key ARN, which awskms.Key_FromKeyArn insists on; the Region is captured.
@@ -256,7 +255,6 @@ func logsKeyRegionWarning(scope constructs.Construct, key awskms.IKey) {
 	}
 	awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:logsKeyRegion"), jsii.String(fmt.Sprintf(
 		"LogsKey %s is a key of %s, but the log groups are in %s: CloudWatch Logs is expected to need a key of its own Region; give a key of %s (logkey.New makes one)", arn, m[1], region, region)), nil)
-
 }
 
 // retentions are the values AWS::Logs::LogGroup RetentionInDays accepts (CloudFormation
