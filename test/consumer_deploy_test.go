@@ -270,4 +270,21 @@ func TestTheDeployRuleSpeaksTheEnablersInput(t *testing.T) {
 	if consumer.ReassertEvent != enabler.ReassertEvent {
 		t.Fatalf("the rule sends %q, the enabler reads %q", consumer.ReassertEvent, enabler.ReassertEvent)
 	}
+	// The statuses the rule fires on are those the enabler takes for a stack at rest.
+	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	rules := 0
+	for id, r := range resources(tpl, "AWS::Events::Rule") {
+		pattern, ok := props(r)["EventPattern"].(map[string]any)
+		if !ok {
+			continue
+		}
+		rules++
+		got := fmt.Sprint(pattern["detail"].(map[string]any)["status-details"].(map[string]any)["status"])
+		if want := fmt.Sprint(toAny(enabler.SettledStatuses)); got != want {
+			t.Errorf("rule %s fires on %s, the enabler acts on %s", id, got, want)
+		}
+	}
+	if rules != 1 {
+		t.Errorf("%d deploy rules in the default consumer, want 1", rules)
+	}
 }

@@ -290,25 +290,13 @@ func TestAnAgnosticConsumerOfAnAgnosticProviderReadsNoMappingOfAnotherTemplate(t
 	c := f.json["C"]
 	mappings, _ := c["Mappings"].(map[string]any)
 	var missing []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if fm, ok := x["Fn::FindInMap"].([]any); ok {
-				if _, has := mappings[fmt.Sprint(fm[0])]; !has {
-					missing = append(missing, fmt.Sprint(fm[0]))
-				}
-			}
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
+	eachObject(c["Resources"], func(x map[string]any) {
+		if fm, ok := x["Fn::FindInMap"].([]any); ok {
+			if _, has := mappings[fmt.Sprint(fm[0])]; !has {
+				missing = append(missing, fmt.Sprint(fm[0]))
 			}
 		}
-	}
-	walk(c["Resources"])
+	})
 	if len(missing) > 0 {
 		t.Errorf("the consumer's template looks up mappings it does not have: %v", missing)
 	}

@@ -252,33 +252,21 @@ func order(t *testing.T, res map[string]map[string]any) ([]string, map[string][]
 		} else if d, ok := r["DependsOn"].(string); ok {
 			deps[id] = append(deps[id], d)
 		}
-		var walk func(any)
-		walk = func(v any) {
-			switch x := v.(type) {
-			case map[string]any:
-				if ref, ok := x["Ref"].(string); ok && res[ref] != nil {
-					deps[id] = append(deps[id], ref)
-				}
-				if ga, ok := x["Fn::GetAtt"].([]any); ok && res[ga[0].(string)] != nil {
-					deps[id] = append(deps[id], ga[0].(string))
-				}
-				if sub, ok := x["Fn::Sub"].(string); ok {
-					for _, m := range subVar.FindAllString(sub, -1) {
-						if l, _, _ := strings.Cut(m[2:len(m)-1], "."); res[l] != nil {
-							deps[id] = append(deps[id], l)
-						}
+		eachObject(r["Properties"], func(x map[string]any) {
+			if ref, ok := x["Ref"].(string); ok && res[ref] != nil {
+				deps[id] = append(deps[id], ref)
+			}
+			if ga, ok := x["Fn::GetAtt"].([]any); ok && res[ga[0].(string)] != nil {
+				deps[id] = append(deps[id], ga[0].(string))
+			}
+			if sub, ok := x["Fn::Sub"].(string); ok {
+				for _, m := range subVar.FindAllString(sub, -1) {
+					if l, _, _ := strings.Cut(m[2:len(m)-1], "."); res[l] != nil {
+						deps[id] = append(deps[id], l)
 					}
 				}
-				for _, e := range x {
-					walk(e)
-				}
-			case []any:
-				for _, e := range x {
-					walk(e)
-				}
 			}
-		}
-		walk(r["Properties"])
+		})
 	}
 	// Among resources ready at the same time, custom resources go first: CloudFormation creates
 	// independent resources in any order, and a custom resource run before something it does
@@ -471,8 +459,8 @@ func (r *rehearsal) revertDrift(name string) {
 	t, st := r.t, r.stacks[name]
 	var reverted []*fEndpoint
 	r.aws.mu.Lock()
-	for id, typ := range st.physical {
-		if e := r.aws.endpoints[typ]; e != nil && st.res[id]["Type"] == "AWS::EC2::VPCEndpoint" && e.privateDNS && !e.aws {
+	for id, phys := range st.physical {
+		if e := r.aws.endpoints[phys]; e != nil && st.res[id]["Type"] == "AWS::EC2::VPCEndpoint" && e.privateDNS && !e.aws {
 			e.privateDNS = false
 			reverted = append(reverted, e)
 		}

@@ -211,6 +211,22 @@ func (w world) resolve(t *testing.T, v any) any {
 
 var subVar = regexp.MustCompile(`\$\{[^}]+\}`)
 
+// eachObject calls visit with every JSON object in v, v itself included, depth first: where a
+// template's intrinsic functions are.
+func eachObject(v any, visit func(map[string]any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		visit(x)
+		for _, e := range x {
+			eachObject(e, visit)
+		}
+	case []any:
+		for _, e := range x {
+			eachObject(e, visit)
+		}
+	}
+}
+
 // nextPrefix is the address of the prefix of size bits after the one at addr.
 func nextPrefix(addr netip.Addr, size int) netip.Addr {
 	b := addr.AsSlice()
