@@ -17,30 +17,27 @@ import (
 // every request answered through a Responder. handler builds the work from the two. Resources of
 // the waiting types wait in the state machine their WaitStateMachineArn property names (Serve).
 func Main(handler func(cfg aws.Config, log *slog.Logger) Func, waiting ...string) {
-	MainWithEvents(handler, nil, waiting...)
+	MainWithEvents(func(cfg aws.Config, log *slog.Logger) (Func, EventFunc) { return handler(cfg, log), nil }, waiting...)
 }
 
 // EventFunc handles an invocation that is not CloudFormation's (an EventBridge rule's input,
 // say): handled false passes the payload on to the custom-resource handling.
 type EventFunc func(ctx context.Context, payload json.RawMessage) (handled bool, err error)
 
-// MainWithEvents is Main for a function that also takes other events: each payload is offered
-// to events first (built like handler, from the configuration and the logger).
-func MainWithEvents(handler func(cfg aws.Config, log *slog.Logger) Func, events func(cfg aws.Config, log *slog.Logger) EventFunc, waiting ...string) {
+// MainWithEvents is Main for a function that also takes other events: build makes both the
+// custom-resource work and the event handler (nil for none), to which each payload is offered
+// first.
+func MainWithEvents(build func(cfg aws.Config, log *slog.Logger) (Func, EventFunc), waiting ...string) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		log.Error("load AWS config", "error", err.Error())
 		os.Exit(1)
 	}
-	fn := handler(cfg, log)
+	fn, other := build(cfg, log)
 	r := Responder{Logger: log, Waiting: waiting}
 	if len(waiting) > 0 {
 		r.Steps = sfn.NewFromConfig(cfg)
-	}
-	var other EventFunc
-	if events != nil {
-		other = events(cfg, log)
 	}
 	lambda.Start(func(ctx context.Context, payload json.RawMessage) (any, error) {
 		if other != nil {

@@ -16,13 +16,9 @@ import (
 
 // Main serves the consumer's custom resources until the process ends.
 func Main() {
-	enabler := func(cfg aws.Config, log *slog.Logger) Enabler {
+	cfnresponse.MainWithEvents(func(cfg aws.Config, log *slog.Logger) (cfnresponse.Func, cfnresponse.EventFunc) {
 		c := ec2.NewFromConfig(cfg)
-		return Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region}
-	}
-	cfnresponse.MainWithEvents(func(cfg aws.Config, log *slog.Logger) cfnresponse.Func {
-		return enabler(cfg, log).Handle
-	}, func(cfg aws.Config, log *slog.Logger) cfnresponse.EventFunc {
-		return enabler(cfg, log).HandleEvent
+		e := Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region}
+		return e.Handle, e.HandleEvent
 	}, EnablerType)
 }
