@@ -1,9 +1,8 @@
 package test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
+	"maps"
 	"slices"
 	"testing"
 
@@ -72,24 +71,10 @@ func TestTheDefaultsAreTheRegionsFirstTwoAZIDsOnBothSides(t *testing.T) {
 	}
 }
 
-// cdkJSONContext is the context cdk.json gives every synth, as the CDK CLI reads it.
-func cdkJSONContext(t *testing.T) map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile("../cdk.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cdk struct{ Context map[string]any }
-	if err := json.Unmarshal(raw, &cdk); err != nil {
-		t.Fatal(err)
-	}
-	return cdk.Context
-}
-
 func TestOnCdkJsonAnotherRegionAloneGetsItsOwnFirstTwoAZIDs(t *testing.T) {
 	// cdk.json is under every `cdk synth`; a value pinned there (azIds once was) outlives the
 	// -c region=… that makes it wrong.
-	ctx := cdkJSONContext(t)
+	ctx := maps.Clone(appConfigs["recommended"]) // cdk.json's context
 	ctx["region"] = "us-east-1"
 	ctx["serviceName"] = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
 	f := appWith(t, "cdk-json-us-east-1", ctx)
