@@ -10,8 +10,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
-	"github.com/privatelink-go/privatelink/internal/gobuild"
-	"github.com/privatelink-go/privatelink/internal/shutdown"
+	"github.com/privatelink-go/privatelink/internal/synth/gobuild"
+	"github.com/privatelink-go/privatelink/internal/synth/shutdown"
 )
 
 func main() {

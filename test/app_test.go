@@ -22,7 +22,7 @@ import (
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
-	"github.com/privatelink-go/privatelink/internal/handler"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
 )
 
 // The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a

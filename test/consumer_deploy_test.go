@@ -12,8 +12,8 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
-	"github.com/privatelink-go/privatelink/constructs/consumer/enabler"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/lambda/enabler"
 )
 
 // endpointWorld resolves a consumer template the way CloudFormation would after the endpoint is

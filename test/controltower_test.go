@@ -35,7 +35,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/internal/guard"
+	"github.com/privatelink-go/privatelink/internal/synth/guard"
 )
 
 const guardPackage = "node_modules/@cdklabs/cdk-validator-cfnguard"

@@ -19,8 +19,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
-	"github.com/privatelink-go/privatelink/internal/gobuild"
-	"github.com/privatelink-go/privatelink/internal/shutdown"
+	"github.com/privatelink-go/privatelink/internal/synth/gobuild"
+	"github.com/privatelink-go/privatelink/internal/synth/shutdown"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

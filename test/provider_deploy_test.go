@@ -20,11 +20,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
-	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
-	"github.com/privatelink-go/privatelink/internal/cfnresponse"
+	"github.com/privatelink-go/privatelink/internal/spec/waitspec"
 )
 
 // What AWS puts in PrivateDnsNameConfiguration: the TXT label alone, and the value.
@@ -107,7 +107,7 @@ func functionTimeouts(tpl assertions.Template) map[string]float64 {
 // TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout: CloudFormation's ServiceTimeout is
 // a function's timeout plus a margin for a custom resource answered in one invocation, and for
 // one that waits in its function's state machine its TimeoutSeconds plus
-// cfnresponse.WaitMargin — at most 3600 s (AWS::CloudFormation::CustomResource, ServiceTimeout).
+// waitspec.WaitMargin — at most 3600 s (AWS::CloudFormation::CustomResource, ServiceTimeout).
 func TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout(t *testing.T) {
 	margin := 120.0
 	configs := map[string]map[string]any{"route53-long-waits": {"verificationTimeout": "45m", "acceptanceTimeout": "40m"}}
@@ -137,9 +137,9 @@ func TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout(t *testing.T) {
 				case map[string]any:
 					want = timeouts[token["Fn::GetAtt"].([]any)[0].(string)] + margin
 				}
-				if _, waiting := p[cfnresponse.StateMachineProperty]; waiting {
+				if _, waiting := p[waitspec.StateMachineProperty]; waiting {
 					wait, _ := strconv.ParseFloat(fmt.Sprint(p["TimeoutSeconds"]), 64)
-					want = wait + cfnresponse.WaitMargin.Seconds()
+					want = wait + waitspec.WaitMargin.Seconds()
 					waits[name+" "+typ] = wait
 				}
 				if got := p["ServiceTimeout"]; got != fmt.Sprint(want) || want > 3600 {
@@ -584,20 +584,20 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 		}
 		for id, r := range all {
 			p := props(r)
-			if _, ok := p[cfnresponse.StateMachineProperty]; !ok {
+			if _, ok := p[waitspec.StateMachineProperty]; !ok {
 				continue
 			}
 			n++
 			fnID := p["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 			fnArn, fnProps := w.attrs[fnID+".Arn"], props(all[fnID])
-			machineArn := w.resolve(t, p[cfnresponse.StateMachineProperty]).(string)
+			machineArn := w.resolve(t, p[waitspec.StateMachineProperty]).(string)
 			machineID := machineArn[strings.LastIndex(machineArn, ":")+1:]
 			machine := props(all[machineID])
 
 			// The definition, as Step Functions reads it after DefinitionSubstitutions.
 			def := machine["DefinitionString"].(string)
-			if want := cfnresponse.StateMachineDefinition(time.Duration(fnProps["Timeout"].(float64)) * time.Second); def != want {
-				t.Errorf("%s: definition differs from cfnresponse.StateMachineDefinition", machineID)
+			if want := waitspec.StateMachineDefinition(time.Duration(fnProps["Timeout"].(float64)) * time.Second); def != want {
+				t.Errorf("%s: definition differs from waitspec.StateMachineDefinition", machineID)
 			}
 			// cfn-lint E3601 (StateMachineDefinition.py) checks each Task's Resource against
 			// ^arn:aws:… before substituting, and skips only a string that is exactly one

@@ -14,7 +14,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/provider"
-	"github.com/privatelink-go/privatelink/internal/guard"
+	"github.com/privatelink-go/privatelink/internal/synth/guard"
 )
 
 var euWest1 = &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}

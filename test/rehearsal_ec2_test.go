@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/internal/ec2fake"
+	"github.com/privatelink-go/privatelink/awsid"
+	"github.com/privatelink-go/privatelink/internal/fakes/ec2fake"
 )
 
 // caller is a function calling the fake EC2 API: its account, Region and role.

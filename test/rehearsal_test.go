@@ -23,17 +23,17 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
-	"github.com/privatelink-go/privatelink/constructs/awsid"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
-	providerfn "github.com/privatelink-go/privatelink/constructs/provider/function"
-	"github.com/privatelink-go/privatelink/internal/cfnresponse"
-	"github.com/privatelink-go/privatelink/internal/cfntest"
-	"github.com/privatelink-go/privatelink/internal/ec2fake"
-	"github.com/privatelink-go/privatelink/internal/handler"
-	"github.com/privatelink-go/privatelink/internal/runtimeapi"
-	"github.com/privatelink-go/privatelink/internal/sfnfake"
+	"github.com/privatelink-go/privatelink/internal/fakes/cfntest"
+	"github.com/privatelink-go/privatelink/internal/fakes/ec2fake"
+	"github.com/privatelink-go/privatelink/internal/fakes/runtimeapi"
+	"github.com/privatelink-go/privatelink/internal/fakes/sfnfake"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
+	"github.com/privatelink-go/privatelink/internal/spec/waitspec"
+	providerfn "github.com/privatelink-go/privatelink/lambda/provider"
 )
 
 // TestDeployRehearsal deploys each app configuration, provider stack first, in CloudFormation's
@@ -1092,7 +1092,7 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 	if res := proc.Invoke(raw, fn.timeout); res.Error != nil {
 		t.Fatalf("%sthe function failed: %+v\n%s", st.w.where, res.Error, proc.Stdout())
 	}
-	if _, waits := props[cfnresponse.StateMachineProperty]; waits && kind != cfn.RequestDelete {
+	if _, waits := props[waitspec.StateMachineProperty]; waits && kind != cfn.RequestDelete {
 		// The answer comes from the execution the invocation started.
 		r.stepFunctions().WaitIdle(5 * time.Minute)
 	}

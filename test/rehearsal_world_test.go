@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/awsid"
 )
 
 // fakeAWS is the AWS the deploy rehearsal deploys into: the state the library's templates and

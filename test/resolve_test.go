@@ -12,7 +12,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
-	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/awsid"
 )
 
 // world gives intrinsic functions the values AWS would: pseudo parameters of the stack's

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/privatelink-go/privatelink/constructs/awsid"
+	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
+	"github.com/privatelink-go/privatelink/constructs/link"
 	"github.com/privatelink-go/privatelink/constructs/provider"
-	"github.com/privatelink-go/privatelink/internal/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
 )
 
 // Config is everything the app reads from CDK context (cdk.json or -c key=value).
@@ -173,7 +174,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	if c.AlarmEmail != "" && !emailRe.MatchString(c.AlarmEmail) {
 		errs = append(errs, fmt.Errorf("context key \"alarmEmail\" is %q, which is not an email address (name@example.com)", c.AlarmEmail))
 	}
-	if !slices.Contains(provider.Protocols, c.ListenerProtocol) {
+	if !slices.Contains(link.Protocols, c.ListenerProtocol) {
 		errs = append(errs, fmt.Errorf("context key \"listenerProtocol\" is %q: use TCP, TLS, UDP or TCP_UDP", get("listenerProtocol")))
 	}
 	switch tls := c.ListenerProtocol == provider.TLS; {

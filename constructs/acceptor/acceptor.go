@@ -21,13 +21,13 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/constructs/alarms"
-	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/internal/decisions"
-	"github.com/privatelink-go/privatelink/internal/gofunc"
-	"github.com/privatelink-go/privatelink/internal/handler"
-	"github.com/privatelink-go/privatelink/internal/registry"
-	"github.com/privatelink-go/privatelink/internal/tree"
+	"github.com/privatelink-go/privatelink/internal/spec/decisions"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/registry"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 // Service is what the acceptor needs of an endpoint service; provider.Provider satisfies it.

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/synth/nag"
 )
 
 // Props turns on a construct's alarms and dashboard widgets. The zero value is off.

@@ -19,15 +19,14 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/alarms"
-	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/constructs/provider"
-	"github.com/privatelink-go/privatelink/internal/dualstack"
-	"github.com/privatelink-go/privatelink/internal/gofunc"
-	"github.com/privatelink-go/privatelink/internal/guard"
-	"github.com/privatelink-go/privatelink/internal/nag"
-	"github.com/privatelink-go/privatelink/internal/tree"
+	"github.com/privatelink-go/privatelink/constructs/link"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/guard"
+	"github.com/privatelink-go/privatelink/internal/synth/nag"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 // ownerTag marks the endpoints a consumer creates with its construct path.
@@ -39,6 +38,22 @@ const (
 	IPv4      = "ipv4"
 )
 
+// SameAppProvider is what a consumer reads from a provider in its own app (ConsumerProps.Provider);
+// provider.Provider has these methods, so the consumer needs nothing else of the provider.
+type SameAppProvider interface {
+	constructs.IConstruct
+	// ServiceName consumers connect to, as a token.
+	ServiceName() *string
+	// Ports of the service and their protocols; nil when unknown.
+	Ports() []link.ServicePort
+	// AvailabilityZoneIds the service's NLB serves; nil when unknown at synth.
+	AvailabilityZoneIds() []string
+	// Permissions the endpoint waits for (the allowed principals); nil without them.
+	Permissions() awsec2.CfnVPCEndpointServicePermissions
+	// Verification of the private DNS name the endpoint waits for; nil without it.
+	Verification() awscdk.CustomResource
+}
+
 // ConsumerProps configures a Consumer. The zero value of every optional field is a safe default.
 type ConsumerProps struct {
 	// ServiceName of the provider's endpoint service,
@@ -47,8 +62,9 @@ type ConsumerProps struct {
 	ServiceName string
 	// Provider in the same app (same account and Region), instead of ServiceName: its service
 	// name is used, and the endpoint (and its preflight) wait for the service's permissions and,
-	// in Route 53 mode, for its private DNS verification. Default: none.
-	Provider provider.Provider
+	// in Route 53 mode, for its private DNS verification. A provider.Provider is one.
+	// Default: none.
+	Provider SameAppProvider
 	// ServiceRegion of a provider in another Region (cross-region PrivateLink; needs
 	// vpce:AllowMultiRegion for the deploying role). Default: the stack's Region.
 	ServiceRegion string
@@ -56,7 +72,7 @@ type ConsumerProps struct {
 	// the endpoint security group admits each on its IP protocol (TCP for TCP and TLS, UDP, both
 	// for TCP_UDP), and the test client checks the first (over https for TLS). Default: the
 	// Provider's ports when Provider is set; otherwise required.
-	Ports []provider.ServicePort
+	Ports []link.ServicePort
 
 	// Vpc for the endpoint. Default: a new isolated dual-stack VPC (no NAT gateway, internet
 	// gateway, egress-only gateway or public IPv4) in AvailabilityZoneIds.
@@ -196,7 +212,7 @@ func (p *ConsumerProps) withPartitionDefaults(stack awscdk.Stack) *ConsumerProps
 // partitionRegion is a Region of the consumer's partition: the stack's, else the service's;
 // "" when neither is known at synth.
 func (p *ConsumerProps) partitionRegion(stack awscdk.Stack) string {
-	if r := *stack.Region(); !provider.IsToken(r) {
+	if r := *stack.Region(); !tree.IsToken(r) {
 		return r
 	}
 	return ServiceRegionOf(p.ServiceName)
@@ -323,7 +339,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 
 	createdVpc := props.Vpc == nil
 	if createdVpc {
-		isolated := provider.NewIsolatedVpc(self, "Vpc", props.azIDs(*stack.Region()))
+		isolated := link.NewIsolatedVpc(self, "Vpc", props.azIDs(*stack.Region()))
 		c.vpc = isolated.Vpc
 		if props.S3GatewayEndpoint {
 			c.vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{Service: awsec2.GatewayVpcEndpointAwsService_S3()})
@@ -606,7 +622,7 @@ func (c *consumer) allowPeers(props *ConsumerProps, dual bool) {
 		peers = append(peers, awsec2.Peer_Ipv4(c.vpc.VpcCidrBlock()))
 		if dual {
 			// Every IPv6 range of the VPC, created here or given: the endpoint answers AAAA.
-			cidrs := dualstack.Ipv6Cidrs(c.vpc, c.sg)
+			cidrs := link.Ipv6Cidrs(c.vpc, c.sg)
 			for _, cidr := range cidrs {
 				peers = append(peers, awsec2.Peer_Ipv6(cidr))
 			}
@@ -716,7 +732,7 @@ func (c *consumer) outputs(props *ConsumerProps) {
 // name and, when known, by the private DNS name. TLS is checked by the private DNS name only,
 // the name on the certificate (private DNS answers inside the VPC, so no --resolve); without it,
 // by the regional name with -k, which skips the name check.
-func checks(port provider.ServicePort, regional, private *string) []string {
+func checks(port link.ServicePort, regional, private *string) []string {
 	names := []*string{regional}
 	if private != nil {
 		names = append(names, private)
@@ -726,17 +742,17 @@ func checks(port provider.ServicePort, regional, private *string) []string {
 	for _, name := range names {
 		for _, family := range []string{"4", "6"} {
 			switch port.Protocol {
-			case provider.TLS:
+			case link.TLS:
 				if private == nil {
 					out = append(out, "curl -"+family+" -sS -k https://"+*name+":"+n+"/")
 				} else if name == private {
 					out = append(out, "curl -"+family+" -sS https://"+*name+":"+n+"/")
 				}
-			case provider.UDP, provider.TCPUDP:
+			case link.UDP, link.TCPUDP:
 				// Python ships in Amazon Linux 2023 (nc does not): one datagram, print the answer.
 				af := map[string]string{"4": "AF_INET", "6": "AF_INET6"}[family]
 				out = append(out, `python3 -c "import socket as s; a=s.getaddrinfo('`+*name+`', `+n+`, s.`+af+`, s.SOCK_DGRAM)[0]; c=s.socket(a[0], s.SOCK_DGRAM); c.settimeout(5); c.sendto(b'hi', a[4]); print(c.recv(512).decode().strip())"`)
-				if port.Protocol == provider.TCPUDP {
+				if port.Protocol == link.TCPUDP {
 					out = append(out, "curl -"+family+" -sS http://"+*name+":"+n+"/")
 				}
 			default:
@@ -827,7 +843,7 @@ func checkVpcDNS(vpc awsec2.IVpc, bad func(string, ...any)) {
 // checkServed refuses, at synth, endpoint subnets in AZ IDs the provider's NLB does not serve:
 // CreateVpcEndpoint would fail ("The VPC endpoint service … does not support the availability
 // zone of the subnet").
-func checkServed(ids []string, given bool, pr provider.Provider, bad func(string, ...any)) {
+func checkServed(ids []string, given bool, pr SameAppProvider, bad func(string, ...any)) {
 	served := pr.AvailabilityZoneIds()
 	if len(served) == 0 || len(ids) == 0 {
 		return // a given VPC or NLB: the preflight checks at deploy

@@ -15,10 +15,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/internal/gofunc"
-	"github.com/privatelink-go/privatelink/internal/handler"
-	"github.com/privatelink-go/privatelink/internal/nag"
-	"github.com/privatelink-go/privatelink/internal/tree"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/nag"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 // EnablerProps configures an Enabler shared by several consumers.

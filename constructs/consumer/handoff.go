@@ -12,8 +12,8 @@ import (
 	"slices"
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
-	"github.com/privatelink-go/privatelink/constructs/provider"
-	"github.com/privatelink-go/privatelink/internal/tree"
+	"github.com/privatelink-go/privatelink/constructs/link"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 // Handoff is what a consumer needs from a deployed provider stack, read from its outputs: the
@@ -23,7 +23,7 @@ type Handoff struct {
 	ServiceName string
 	// Ports of the service and their protocols (its Ports output); nil when the provider
 	// publishes an NLB as it is without ServicePorts.
-	Ports []provider.ServicePort
+	Ports []link.ServicePort
 	// PrivateDnsName of the service; "" without one.
 	PrivateDnsName string
 	// AcceptorArn of the provider's acceptor (its FunctionArn output); "" when the stack has none.
@@ -71,11 +71,11 @@ func HandoffFromOutputs(outputs map[string]string, ids HandoffIDs) (Handoff, err
 	}
 	name := func(construct, output string) string { return tree.OutputID(construct, output) }
 	h := Handoff{
-		ServiceName:    outputs[name(ids.Provider, provider.ServiceNameOutput)],
-		PrivateDnsName: outputs[name(ids.Provider, provider.PrivateDnsNameOutput)],
+		ServiceName:    outputs[name(ids.Provider, link.ServiceNameOutput)],
+		PrivateDnsName: outputs[name(ids.Provider, link.PrivateDnsNameOutput)],
 	}
 	if h.ServiceName == "" {
-		return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a provider with the construct ID %q; set HandoffIDs.Provider to its ID", name(ids.Provider, provider.ServiceNameOutput), given, ids.Provider)
+		return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a provider with the construct ID %q; set HandoffIDs.Provider to its ID", name(ids.Provider, link.ServiceNameOutput), given, ids.Provider)
 	}
 	if ids.Acceptor != "" {
 		var ok bool
@@ -83,10 +83,10 @@ func HandoffFromOutputs(outputs map[string]string, ids HandoffIDs) (Handoff, err
 			return Handoff{}, fmt.Errorf("no %s output among %q: these are not the outputs of a stack with an acceptor whose construct ID is %q; set HandoffIDs.Acceptor to its ID, or leave it empty", name(ids.Acceptor, acceptor.FunctionArnOutput), given, ids.Acceptor)
 		}
 	}
-	if ports, ok := outputs[name(ids.Provider, provider.PortsOutput)]; ok {
+	if ports, ok := outputs[name(ids.Provider, link.PortsOutput)]; ok {
 		var err error
-		if h.Ports, err = provider.ParseServicePorts(ports); err != nil {
-			return Handoff{}, fmt.Errorf("output %s: %w", name(ids.Provider, provider.PortsOutput), err)
+		if h.Ports, err = link.ParseServicePorts(ports); err != nil {
+			return Handoff{}, fmt.Errorf("output %s: %w", name(ids.Provider, link.PortsOutput), err)
 		}
 	}
 	return h, nil

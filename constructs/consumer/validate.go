@@ -11,11 +11,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/constructs/provider"
-	"github.com/privatelink-go/privatelink/internal/dualstack"
-	"github.com/privatelink-go/privatelink/internal/gofunc"
-	"github.com/privatelink-go/privatelink/internal/tree"
+	"github.com/privatelink-go/privatelink/awsid"
+	"github.com/privatelink-go/privatelink/constructs/link"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 var (
@@ -60,7 +59,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	p = p.withPartitionDefaults(stack)
 	stackRegion := *stack.Region()
 	region := stackRegion
-	if provider.IsToken(region) {
+	if tree.IsToken(region) {
 		region = ""
 	}
 	svcPrefix, svcRegion := ServiceNameParts(p.ServiceName)
@@ -71,7 +70,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 		p.checkProviderEnv(stack, bad)
 	case p.ServiceName == "":
 		bad("ServiceName is empty: give the provider's service name (com.amazonaws.vpce.<region>.vpce-svc-…; the provider stack's ServiceName output)")
-	case provider.IsToken(p.ServiceName):
+	case tree.IsToken(p.ServiceName):
 	case svcRegion == "":
 		bad("ServiceName %q is not an endpoint service name: expected com.amazonaws.vpce.<region>.vpce-svc-<hex> (cn.com.amazonaws.vpce.… in China), as in the provider stack's ServiceName output", p.ServiceName)
 	case awsid.CheckRegion(svcRegion) != nil:
@@ -79,27 +78,27 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	case svcPrefix != awsid.ServiceNamePrefix(svcRegion):
 		bad("ServiceName %q starts with %s, but service names in %s start with %s.: fix the value", p.ServiceName, svcPrefix, svcRegion, awsid.ServiceNamePrefix(svcRegion))
 	default:
-		if stackRegion != "" && !provider.IsToken(stackRegion) && !awsid.SamePartition(svcRegion, stackRegion) {
+		if stackRegion != "" && !tree.IsToken(stackRegion) && !awsid.SamePartition(svcRegion, stackRegion) {
 			bad("ServiceName %q is in %s, another partition than this stack's Region %s: PrivateLink cannot cross partitions; deploy the consumer in %s's partition", p.ServiceName, svcRegion, stackRegion, svcRegion)
 		}
-		if p.ServiceRegion != "" && p.ServiceRegion != svcRegion && !provider.IsToken(p.ServiceRegion) {
+		if p.ServiceRegion != "" && p.ServiceRegion != svcRegion && !tree.IsToken(p.ServiceRegion) {
 			bad("ServiceRegion %q differs from the Region in ServiceName %q (%s): set ServiceRegion to %q", p.ServiceRegion, p.ServiceName, svcRegion, svcRegion)
 		}
-		if p.ServiceRegion == "" && stackRegion != "" && !provider.IsToken(stackRegion) && svcRegion != stackRegion {
+		if p.ServiceRegion == "" && stackRegion != "" && !tree.IsToken(stackRegion) && svcRegion != stackRegion {
 			bad("ServiceRegion is empty but ServiceName %q is in %s and this stack is in %s: set ServiceRegion to %q for cross-region PrivateLink (the provider must list %s in AllowedRegions)", p.ServiceName, svcRegion, stackRegion, svcRegion, stackRegion)
 		}
 	}
-	if p.ServiceRegion != "" && !provider.IsToken(p.ServiceRegion) && awsid.CheckRegion(p.ServiceRegion) != nil {
+	if p.ServiceRegion != "" && !tree.IsToken(p.ServiceRegion) && awsid.CheckRegion(p.ServiceRegion) != nil {
 		bad("ServiceRegion %q %v: fix the value", p.ServiceRegion, awsid.CheckRegion(p.ServiceRegion))
 	}
 
 	if len(p.Ports) == 0 && p.Provider == nil {
-		bad("Ports is empty: list the service's ports and protocols (the provider's listeners), for example []provider.ServicePort{{Port: 443, Protocol: provider.TLS}}")
+		bad("Ports is empty: list the service's ports and protocols (the provider's listeners), for example []link.ServicePort{{Port: 443, Protocol: link.TLS}}")
 	}
 	if len(p.Ports) == 0 && p.Provider != nil && len(p.Provider.Ports()) == 0 {
 		bad("Ports is empty and the provider %s publishes its NLB as it is without ServicePorts, so the service's ports are unknown: list them here, or in ProviderProps.ServicePorts", *p.Provider.Node().Path())
 	}
-	provider.CheckServicePorts("Ports", p.Ports, bad)
+	link.CheckServicePorts("Ports", p.Ports, bad)
 
 	ipType := p.ipAddressType()
 	if ipType != IPv4 && ipType != DualStack {
@@ -121,12 +120,12 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 		bad("AllowedIpv6Cidrs %q declares IPv6 clients but IpAddressType is ipv4: set IpAddressType to dualstack or drop the IPv6 CIDRs", p.AllowedIpv6Cidrs)
 	}
 	for i, c := range p.AllowedIpv4Cidrs {
-		if pr, err := netip.ParsePrefix(c); !provider.IsToken(c) && (err != nil || !pr.Addr().Is4()) {
+		if pr, err := netip.ParsePrefix(c); !tree.IsToken(c) && (err != nil || !pr.Addr().Is4()) {
 			bad("AllowedIpv4Cidrs[%d] %q is not an IPv4 CIDR (for example 10.0.0.0/16): fix the value", i, c)
 		}
 	}
 	for i, c := range p.AllowedIpv6Cidrs {
-		if pr, err := netip.ParsePrefix(c); !provider.IsToken(c) && (err != nil || !pr.Addr().Is6()) {
+		if pr, err := netip.ParsePrefix(c); !tree.IsToken(c) && (err != nil || !pr.Addr().Is6()) {
 			bad("AllowedIpv6Cidrs[%d] %q is not an IPv6 CIDR (for example 2001:db8::/56): fix the value", i, c)
 		}
 	}
@@ -135,7 +134,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 			bad("%s", why)
 		}
 	}
-	if a := p.AcceptorArn; a != "" && !provider.IsToken(a) {
+	if a := p.AcceptorArn; a != "" && !tree.IsToken(a) {
 		switch m := arnRe.FindStringSubmatch(a); {
 		case m == nil:
 			bad("AcceptorArn %q is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>; the provider stack's AcceptorFunctionArn output): fix the value", a)
@@ -147,7 +146,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	}
 	for i, id := range p.AvailabilityZoneIds {
 		switch {
-		case provider.IsToken(id):
+		case tree.IsToken(id):
 		case slices.Index(p.AvailabilityZoneIds, id) != i:
 			bad("AvailabilityZoneIds[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, id)
 		default:
@@ -164,7 +163,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	if p.Vpc == nil && p.LookupSupportedAzs {
 		bad("LookupSupportedAzs filters subnets by AZ name, but the VPC this construct creates places its subnets by AZ ID (AvailabilityZoneIds), which mean the same zones in the provider's account: drop LookupSupportedAzs and give AZ IDs the provider serves, or bring your own VPC")
 	}
-	if p.LookupSupportedAzs && (provider.IsToken(p.ServiceName) || p.Provider != nil) {
+	if p.LookupSupportedAzs && (tree.IsToken(p.ServiceName) || p.Provider != nil) {
 		bad("LookupSupportedAzs needs a literal ServiceName at synth, but ServiceName is a token (or comes from Provider): give the name as a string or turn the lookup off")
 	}
 	if why := p.Alarms.Problem(); why != "" {
@@ -185,7 +184,7 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 // stack after its permissions and verification, which only holds within one account.
 func (p *ConsumerProps) checkProviderEnv(stack awscdk.Stack, bad func(string, ...any)) {
 	ps := awscdk.Stack_Of(p.Provider)
-	known := func(s string) bool { return !provider.IsToken(s) }
+	known := func(s string) bool { return !tree.IsToken(s) }
 	if a, b := *ps.Account(), *stack.Account(); known(a) && known(b) && a != b {
 		bad("Provider %s is in account %s, but this consumer's stack %s is in account %s: a Provider given here must be in the consumer's account; give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead (the README's deploy guide: the provider's outputs handed to a consumer in another account)", *p.Provider.Node().Path(), a, *stack.StackName(), b)
 	}
@@ -213,7 +212,7 @@ func (p *ConsumerProps) validateSecurityGroups(bad func(string, ...any)) {
 		}
 	}
 	for i, id := range p.AllowedPrefixLists {
-		if !provider.IsToken(id) && !prefixListID.MatchString(id) {
+		if !tree.IsToken(id) && !prefixListID.MatchString(id) {
 			bad("AllowedPrefixLists[%d] %q is not a managed prefix list ID (pl- and 8 to 17 hex digits; aws ec2 describe-managed-prefix-lists lists yours and AWS's): fix the value", i, id)
 		}
 	}
@@ -301,7 +300,7 @@ func (p *ConsumerProps) validateTree(stack awscdk.Stack, bad func(string, ...any
 		return
 	}
 	if p.ipAddressType() == DualStack {
-		if subnet := dualstack.SubnetWithoutIPv6(p.Vpc, sel); subnet != "" {
+		if subnet := link.SubnetWithoutIPv6(p.Vpc, sel); subnet != "" {
 			bad("IpAddressType %q needs IPv6 on every endpoint subnet, but %s has no IPv6 CIDR: give a dual-stack VPC or set IpAddressType to %q", DualStack, subnet, IPv4)
 		}
 	}

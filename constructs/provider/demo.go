@@ -9,8 +9,8 @@ import (
 	elbv2targets "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2targets"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/internal/guard"
-	"github.com/privatelink-go/privatelink/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/synth/guard"
+	"github.com/privatelink-go/privatelink/internal/synth/nag"
 )
 
 // demoTarget adds one t4g.nano Amazon Linux 2023 instance serving "Hello World from <host>" on

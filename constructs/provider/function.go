@@ -12,9 +12,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/internal/gofunc"
-	"github.com/privatelink-go/privatelink/internal/handler"
-	"github.com/privatelink-go/privatelink/internal/registry"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/registry"
 )
 
 // Resource types the provider's function answers (see provider/function).

@@ -1,121 +1,15 @@
 package provider
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/internal/dualstack"
+	"github.com/privatelink-go/privatelink/constructs/link"
 )
-
-// Protocol of a listener, in Elastic Load Balancing's words.
-type Protocol string
-
-const (
-	// TCP passes the stream through to the targets (the default).
-	TCP Protocol = "TCP"
-	// TLS terminates TLS at the NLB with the service's certificate (ProviderProps.Certificate),
-	// whose name is the private DNS name consumers connect to; targets receive the decrypted
-	// stream over TCP on their target port.
-	TLS Protocol = "TLS"
-	// UDP carries datagrams. AWS health-checks UDP targets over TCP or HTTP, never UDP.
-	UDP Protocol = "UDP"
-	// TCPUDP carries TCP and UDP on the same port.
-	TCPUDP Protocol = "TCP_UDP"
-)
-
-// Protocols are the listener protocols the provider accepts, in order.
-var Protocols = []Protocol{TCP, TLS, UDP, TCPUDP}
-
-func (p Protocol) orTCP() Protocol {
-	if p == "" {
-		return TCP
-	}
-	return p
-}
-
-// IsTCP reports whether the protocol carries TCP (TCP, TLS, TCP_UDP; "" means TCP).
-func (p Protocol) IsTCP() bool { p = p.orTCP(); return p == TCP || p == TLS || p == TCPUDP }
-
-// IsUDP reports whether the protocol carries UDP (UDP, TCP_UDP).
-func (p Protocol) IsUDP() bool { return p == UDP || p == TCPUDP }
-
-// SecurityGroupPorts are the security group port ranges for port under this protocol: one per
-// IP protocol it carries (TCP_UDP needs a TCP and a UDP rule).
-func (p Protocol) SecurityGroupPorts(port int) []awsec2.Port {
-	var out []awsec2.Port
-	if p.IsTCP() {
-		out = append(out, awsec2.Port_Tcp(jsii.Number(port)))
-	}
-	if p.IsUDP() {
-		out = append(out, awsec2.Port_Udp(jsii.Number(port)))
-	}
-	return out
-}
-
-// FormatServicePorts writes ports as the Ports output does: "443/TCP,53/UDP".
-func FormatServicePorts(ports []ServicePort) string {
-	parts := make([]string, len(ports))
-	for i, sp := range ports {
-		parts[i] = strconv.Itoa(sp.Port) + "/" + string(sp.Protocol.orTCP())
-	}
-	return strings.Join(parts, ",")
-}
-
-// ParseServicePorts reads FormatServicePorts' form (a bare port means TCP), as the Ports output
-// and the app's handoff hold it.
-func ParseServicePorts(s string) ([]ServicePort, error) {
-	var out []ServicePort
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		port, proto, _ := strings.Cut(part, "/")
-		n, err := strconv.Atoi(port)
-		sp := ServicePort{Port: n, Protocol: Protocol(strings.ToUpper(proto))}
-		var why string
-		sp.check("", func(format string, args ...any) {
-			if why == "" {
-				why = fmt.Sprintf(format, args...)
-			}
-		})
-		if err != nil {
-			why = fmt.Sprintf("%q is not a port number", port)
-		}
-		if why != "" {
-			return nil, fmt.Errorf("service port %q is not <port>/<protocol>, such as 443/TLS: %s", part, why)
-		}
-		sp.Protocol = sp.Protocol.orTCP()
-		out = append(out, sp)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("service ports %q list no port: expected <port>/<protocol>[,…], such as 443/TLS", s)
-	}
-	return out, nil
-}
-
-// ServicePort is a port of the service and the protocol consumers speak on it.
-type ServicePort struct {
-	// Port the NLB listens on, 1-65535. Required.
-	Port int
-	// Protocol of the listener: TCP, TLS, UDP or TCP_UDP. Default: TCP.
-	Protocol Protocol
-}
-
-// String is "443" for TCP (as security group rules were described before protocols), else
-// "443/TLS".
-func (s ServicePort) String() string {
-	if s.Protocol.orTCP() == TCP {
-		return strconv.Itoa(s.Port)
-	}
-	return strconv.Itoa(s.Port) + "/" + string(s.Protocol)
-}
 
 // DefaultSslPolicy is the security policy of a TLS listener unless Listener.SslPolicy says
 // otherwise: ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09. It negotiates TLS 1.3, and TLS 1.2 with
@@ -164,7 +58,7 @@ func (l Listener) targetPort() int {
 // targetProtocol is the target group's protocol: a TLS listener hands targets the decrypted
 // stream over TCP (aws-cdk-lib's addTargets would otherwise inherit TLS and re-encrypt).
 func (l Listener) targetProtocol() elbv2.Protocol {
-	switch l.Protocol.orTCP() {
+	switch l.Protocol.OrTCP() {
 	case UDP:
 		return elbv2.Protocol_UDP
 	case TCPUDP:
@@ -180,13 +74,13 @@ func (p *provider) addListeners() {
 	// The VPC's IPv6 ranges, read once for every listener's rule (a search of the stack).
 	var vpcIpv6 []*string
 	if p.sg != nil && p.props.dualStack() {
-		vpcIpv6 = dualstack.Ipv6Cidrs(p.vpc, p.sg)
+		vpcIpv6 = link.Ipv6Cidrs(p.vpc, p.sg)
 	}
 	for _, l := range p.props.Listeners {
 		port := strconv.Itoa(l.Port)
 		props := &elbv2.BaseNetworkListenerProps{
 			Port:     jsii.Number(l.Port),
-			Protocol: elbv2.Protocol(l.Protocol.orTCP()),
+			Protocol: elbv2.Protocol(l.Protocol.OrTCP()),
 		}
 		if l.Protocol == TLS {
 			props.Certificates = &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromCertificateManager(p.certificate)}

@@ -3,7 +3,7 @@ package provider_test
 import (
 	"testing"
 
-	"github.com/privatelink-go/privatelink/internal/shutdown"
+	"github.com/privatelink-go/privatelink/internal/synth/shutdown"
 )
 
 func TestMain(m *testing.M) { shutdown.ExampleTests(m) }

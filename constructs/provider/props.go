@@ -207,7 +207,7 @@ func (p *ProviderProps) verificationTimeout() time.Duration {
 func (p *ProviderProps) hasProtocol(want ...Protocol) bool {
 	for _, l := range p.Listeners {
 		for _, w := range want {
-			if l.Protocol.orTCP() == w {
+			if l.Protocol.OrTCP() == w {
 				return true
 			}
 		}

@@ -15,11 +15,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/internal/gofunc"
-	"github.com/privatelink-go/privatelink/internal/guard"
-	"github.com/privatelink-go/privatelink/internal/nag"
-	"github.com/privatelink-go/privatelink/internal/tree"
+	"github.com/privatelink-go/privatelink/awsid"
+	"github.com/privatelink-go/privatelink/constructs/link"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/guard"
+	"github.com/privatelink-go/privatelink/internal/synth/nag"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 // Provider is a VPC endpoint service on a Network Load Balancer. Every resource it creates is
@@ -316,23 +317,12 @@ func (p *provider) privateDNS() {
 	p.verification.Node().AddDependency(p.txtRecord)
 }
 
-// Names of the provider's stack outputs, each prefixed with the construct's ID (such as
-// ProviderServiceName); consumer.HandoffFromOutputs reads them.
-const (
-	ServiceNameOutput    = "ServiceName"
-	ServiceIdOutput      = "ServiceId"
-	PortsOutput          = "Ports"
-	PrivateDnsNameOutput = "PrivateDnsName"
-	TxtRecordNameOutput  = "TxtRecordName"
-	TxtRecordValueOutput = "TxtRecordValue"
-)
-
 func (p *provider) outputs() {
 	out := func(name, desc string, v *string) { tree.Output(p.Construct, name, desc, v) }
-	out(ServiceNameOutput, "Endpoint service name: give it to the consumer (ServiceName)", p.ServiceName())
-	out(ServiceIdOutput, "Endpoint service ID", p.ServiceId())
+	out(link.ServiceNameOutput, "Endpoint service name: give it to the consumer (ServiceName)", p.ServiceName())
+	out(link.ServiceIdOutput, "Endpoint service ID", p.ServiceId())
 	if ports := p.Ports(); len(ports) > 0 {
-		out(PortsOutput, "Service ports and protocols, such as 443/TLS,53/UDP: the consumer's Ports (provider.ParseServicePorts)", jsii.String(FormatServicePorts(ports)))
+		out(link.PortsOutput, "Service ports and protocols, such as 443/TLS,53/UDP: the consumer's Ports (link.ParseServicePorts)", jsii.String(link.FormatServicePorts(ports)))
 	}
 	// An NLB imported by ARN alone has no DNS name to give (aws-cdk-lib throws "'loadBalancerDnsName'
 	// was not provided"), and needs none: the service is published by ARN.
@@ -341,9 +331,9 @@ func (p *provider) outputs() {
 		out("LoadBalancerDnsName", "Internal NLB DNS name (in-VPC testing only)", dnsName)
 	}
 	if p.props.PrivateDnsName != "" {
-		out(PrivateDnsNameOutput, "Private DNS name consumers resolve to their endpoint", jsii.String(p.props.PrivateDnsName))
-		out(TxtRecordNameOutput, "TXT record name proving ownership of the private DNS name", p.txtName)
-		out(TxtRecordValueOutput, "TXT record value (publish it quoted)", p.txtValue)
+		out(link.PrivateDnsNameOutput, "Private DNS name consumers resolve to their endpoint", jsii.String(p.props.PrivateDnsName))
+		out(link.TxtRecordNameOutput, "TXT record name proving ownership of the private DNS name", p.txtName)
+		out(link.TxtRecordValueOutput, "TXT record value (publish it quoted)", p.txtValue)
 	}
 }
 
@@ -374,7 +364,7 @@ func (p *provider) Ports() []ServicePort {
 	}
 	ports := make([]ServicePort, len(p.props.Listeners))
 	for i, l := range p.props.Listeners {
-		ports[i] = ServicePort{Port: l.Port, Protocol: l.Protocol.orTCP()}
+		ports[i] = ServicePort{Port: l.Port, Protocol: l.Protocol.OrTCP()}
 	}
 	return ports
 }
@@ -396,7 +386,7 @@ func (p *provider) ServiceName() *string {
 // Stack.RegionalFact: its mapping is keyed by Region and holds only the app's
 // @aws-cdk/core:target-partitions, so a Region outside them fails the deploy at Fn::FindInMap.
 func serviceNamePrefix(stack awscdk.Stack) string {
-	if region := *stack.Region(); !IsToken(region) {
+	if region := *stack.Region(); !tree.IsToken(region) {
 		return awsid.ServiceNamePrefix(region)
 	}
 	const id = "PrivateLinkServiceNamePrefix"

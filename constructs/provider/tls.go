@@ -9,8 +9,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatelink-go/privatelink/internal/guard"
-	"github.com/privatelink-go/privatelink/internal/nag"
+	"github.com/privatelink-go/privatelink/internal/synth/guard"
+	"github.com/privatelink-go/privatelink/internal/synth/nag"
 )
 
 // tlsCertificate is the given certificate or, in Route 53 mode, a new one for the private DNS

@@ -16,20 +16,17 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/privatelink-go/privatelink/constructs/awsid"
-	"github.com/privatelink-go/privatelink/internal/dualstack"
-	"github.com/privatelink-go/privatelink/internal/gofunc"
-	"github.com/privatelink-go/privatelink/internal/registry"
-	"github.com/privatelink-go/privatelink/internal/tree"
+	"github.com/privatelink-go/privatelink/awsid"
+	"github.com/privatelink-go/privatelink/constructs/link"
+	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
+	"github.com/privatelink-go/privatelink/internal/synth/registry"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 var (
 	principalArn = regexp.MustCompile(`^arn:` + awsid.PartitionNames() + `:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`)
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
-
-// IsToken reports whether s holds an unresolved CDK token (checked at deploy time, not synth).
-func IsToken(s string) bool { return strings.Contains(s, "${Token[") }
 
 // Validate reports, at once, every problem NewProvider(scope, id, p) would refuse, each naming
 // the field, the value and the fix; nil means NewProvider accepts p there. It reads the
@@ -45,7 +42,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		errs = append(errs, fmt.Errorf("privatelink: ProviderProps."+format, args...))
 	}
 	stackRegion := *stack.Region()
-	if IsToken(stackRegion) {
+	if tree.IsToken(stackRegion) {
 		stackRegion = ""
 	}
 
@@ -55,7 +52,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 	if len(p.ServicePorts) > 0 && (p.LoadBalancer == nil || len(p.Listeners) > 0) {
 		bad("ServicePorts %v describe the listeners of a LoadBalancer published as it is, but Listeners are given (or no LoadBalancer): the ports are the Listeners'; drop ServicePorts", p.ServicePorts)
 	}
-	CheckServicePorts("ServicePorts", p.ServicePorts, bad)
+	link.CheckServicePorts("ServicePorts", p.ServicePorts, bad)
 	seen := map[int]bool{}
 	for i, l := range p.Listeners {
 		if l.Port < 1 || l.Port > 65535 {
@@ -67,8 +64,8 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		if l.TargetPort != 0 && (l.TargetPort < 1 || l.TargetPort > 65535) {
 			bad("Listeners[%d].TargetPort %d is out of range: use 1 to 65535, or 0 for the listener port", i, l.TargetPort)
 		}
-		proto := l.Protocol.orTCP()
-		if !slices.Contains(Protocols, proto) {
+		proto := l.Protocol.OrTCP()
+		if !slices.Contains(link.Protocols, proto) {
 			bad("Listeners[%d].Protocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP (provider.TCP, TLS, UDP, TCPUDP)", i, l.Protocol)
 		}
 		if proto != TLS && (l.SslPolicy != "" || l.AlpnPolicy != "") {
@@ -95,7 +92,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 
 	for i, pr := range p.AllowedPrincipals {
 		switch {
-		case IsToken(pr):
+		case tree.IsToken(pr):
 		case pr == "*":
 			if !p.acceptanceRequired() {
 				bad("AllowedPrincipals[%d] is \"*\" with AcceptanceRequired false: any AWS account could connect without review; require acceptance or list account IDs", i)
@@ -111,7 +108,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 
 	for i, r := range p.AllowedRegions {
 		switch {
-		case IsToken(r):
+		case tree.IsToken(r):
 		case awsid.CheckRegion(r) != nil:
 			bad("AllowedRegions[%d] %q %v: fix the value", i, r, awsid.CheckRegion(r))
 		case slices.Index(p.AllowedRegions, r) != i:
@@ -123,7 +120,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 
 	for i, id := range p.AvailabilityZoneIds {
 		switch {
-		case IsToken(id):
+		case tree.IsToken(id):
 		case slices.Index(p.AvailabilityZoneIds, id) != i:
 			bad("AvailabilityZoneIds[%d] %q is listed twice: a VPC has one subnet per AZ; remove the duplicate", i, id)
 		default:
@@ -139,7 +136,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		pt, _ := awsid.PartitionOf(stackRegion)
 		bad("PrivateDnsName %q is set, but the stack's Region %s is in the %s partition, where AWS offers no private DNS names for endpoint services (\"You can't assign a private DNS name to a VPC endpoint service\", Getting Started with AWS in China, Amazon VPC): leave PrivateDnsName (and HostedZone) unset; consumers reach the service by the endpoint's own DNS names", p.PrivateDnsName, stackRegion, pt.Name)
 	}
-	if n := p.PrivateDnsName; n != "" && !IsToken(n) {
+	if n := p.PrivateDnsName; n != "" && !tree.IsToken(n) {
 		if err := CheckDNSName(n); err != nil {
 			bad("PrivateDnsName %q %v", n, err)
 		}
@@ -148,7 +145,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		if p.PrivateDnsName == "" {
 			bad("HostedZone is set but PrivateDnsName is empty: set the name to verify (for example \"api.example.com\") or drop the zone")
 		}
-		if id := *p.HostedZone.HostedZoneId(); !IsToken(id) && !awsid.HostedZoneID.MatchString(id) {
+		if id := *p.HostedZone.HostedZoneId(); !tree.IsToken(id) && !awsid.HostedZoneID.MatchString(id) {
 			bad("HostedZone has the ID %q, which is not a Route 53 hosted zone ID (Z and up to 31 upper-case letters and digits, such as Z0123456789ABCDEFGHIJ, without /hostedzone/): fix the value", id)
 		}
 		if isPrivateZone(p.HostedZone) {
@@ -160,7 +157,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		// A zone imported by ID alone has no name (aws-cdk-lib throws "Cannot reference zoneName
 		// when using HostedZone.fromHostedZoneId()"): nothing to check the name against.
 		var zone string
-		if tree.Catch(func() { zone = *p.HostedZone.ZoneName() }) == "" && p.PrivateDnsName != "" && !IsToken(zone) && !IsToken(p.PrivateDnsName) && !inZone(p.PrivateDnsName, zone) {
+		if tree.Catch(func() { zone = *p.HostedZone.ZoneName() }) == "" && p.PrivateDnsName != "" && !tree.IsToken(zone) && !tree.IsToken(p.PrivateDnsName) && !inZone(p.PrivateDnsName, zone) {
 			zone = strings.TrimSuffix(strings.ToLower(zone), ".")
 			bad("PrivateDnsName %q is outside HostedZone %q: the TXT record must go in the zone of the name; use a name ending in .%s or the zone that owns %q", p.PrivateDnsName, zone, zone, p.PrivateDnsName)
 		}
@@ -240,7 +237,7 @@ func (p *ProviderProps) validateTree(scope constructs.Construct, id string, bad 
 		return
 	}
 	if p.dualStack() {
-		if subnet := dualstack.SubnetWithoutIPv6(p.Vpc, p.VpcSubnets); subnet != "" {
+		if subnet := link.SubnetWithoutIPv6(p.Vpc, p.VpcSubnets); subnet != "" {
 			bad("Vpc subnet %s has no IPv6 CIDR but SupportedIpAddressTypes %q includes ipv6: give a dual-stack VPC (IpProtocol DUAL_STACK) or set SupportedIpAddressTypes to [\"ipv4\"]", subnet, p.ipAddressTypes())
 		}
 	}
@@ -273,7 +270,7 @@ func (p *ProviderProps) validateTargets(i int, l Listener, bad func(string, ...a
 		// target group"; its health check is HTTP or HTTPS, and "you can't modify Unhealthy
 		// threshold, Timeout, or Success codes"; proxy protocol is an attribute only instance
 		// and ip groups take.
-		if l.Protocol.orTCP() != TCP {
+		if l.Protocol.OrTCP() != TCP {
 			bad("Listeners[%d] forwards to an Application Load Balancer (TargetType ALB), which needs a TCP listener, but Protocol is %s: use TCP, or targets of type IP or INSTANCE", i, l.Protocol)
 		}
 		if hc := l.HealthCheck; hc != nil {
@@ -315,28 +312,6 @@ func targetTypeOf(t elbv2.INetworkLoadBalancerTarget) elbv2.TargetType {
 	return ""
 }
 
-// check reports what is wrong with s to bad, each message starting with field (such as
-// "Ports[0].", or "" for the port alone).
-func (s ServicePort) check(field string, bad func(string, ...any)) {
-	if s.Port < 1 || s.Port > 65535 {
-		bad("%sPort %d is out of range: use a port from 1 to 65535", field, s.Port)
-	}
-	if s.Protocol != "" && !slices.Contains(Protocols, s.Protocol) {
-		bad("%sProtocol %q is not a listener protocol: use TCP, TLS, UDP or TCP_UDP, as the provider's listener on port %d", field, s.Protocol, s.Port)
-	}
-}
-
-// CheckServicePorts reports to bad what is wrong with ports, the list field names (such as
-// "Ports"): a port out of range, a port listed twice, an unknown protocol.
-func CheckServicePorts(field string, ports []ServicePort, bad func(string, ...any)) {
-	for i, sp := range ports {
-		sp.check(fmt.Sprintf("%s[%d].", field, i), bad)
-		if sp.Port >= 1 && sp.Port <= 65535 && slices.IndexFunc(ports, func(o ServicePort) bool { return o.Port == sp.Port }) != i {
-			bad("%s[%d].Port %d is listed twice: an NLB has one listener per port (TCP_UDP carries both); remove the duplicate", field, i, sp.Port)
-		}
-	}
-}
-
 // isPrivateZone reports whether zone is a Route 53 private hosted zone: a PrivateHostedZone, one
 // imported as private (told by its jsii proxy's Go type: every zone interface has the same
 // methods), or a HostedZone created with VPCs. A zone imported as a plain IHostedZone may be
@@ -358,7 +333,7 @@ func isPrivateZone(zone awsroute53.IHostedZone) bool {
 // loadBalancerKey identifies an NLB for the registry: its ARN, or its construct path while
 // that is a token.
 func loadBalancerKey(lb elbv2.INetworkLoadBalancer) string {
-	if key := *lb.LoadBalancerArn(); !IsToken(key) {
+	if key := *lb.LoadBalancerArn(); !tree.IsToken(key) {
 		return key
 	}
 	return *lb.Node().Path()
@@ -441,7 +416,7 @@ var certificateArn = regexp.MustCompile(`^arn:([^:]+):acm:([^:]*):([^:]*):certif
 // CertificateNotFound (reported in terraform-provider-aws#17505).
 func (p *ProviderProps) checkCertificateArn(stack awscdk.Stack, bad func(string, ...any)) {
 	arn := *p.Certificate.CertificateArn()
-	if IsToken(arn) {
+	if tree.IsToken(arn) {
 		return
 	}
 	m := certificateArn.FindStringSubmatch(arn)
@@ -450,7 +425,7 @@ func (p *ProviderProps) checkCertificateArn(stack awscdk.Stack, bad func(string,
 		return
 	}
 	partition, region, account := m[1], m[2], m[3]
-	if r := *stack.Region(); !IsToken(r) {
+	if r := *stack.Region(); !tree.IsToken(r) {
 		if pt, _ := awsid.PartitionOf(r); pt.Name != "" && partition != pt.Name {
 			bad("Certificate %s is in partition %s, but the stack is in %s (%s): use a certificate of the stack's partition", arn, partition, pt.Name, r)
 		}
@@ -458,7 +433,7 @@ func (p *ProviderProps) checkCertificateArn(stack awscdk.Stack, bad func(string,
 			bad("Certificate %s is in Region %s, but the stack is in %s: ACM certificates are regional (ACM User Guide, \"Supported Regions\") and a listener takes one of its own Region; request or import the certificate in %s", arn, region, r, r)
 		}
 	}
-	if a := *stack.Account(); !IsToken(a) && account != a {
+	if a := *stack.Account(); !tree.IsToken(a) && account != a {
 		bad("Certificate %s is in account %s, but the stack is in account %s: a listener uses an ACM certificate of its own account (another account's ARN fails with CertificateNotFound); request or import the certificate in account %s", arn, account, a, a)
 	}
 }
@@ -474,7 +449,7 @@ func (p *ProviderProps) validateTLS(stack awscdk.Stack, bad func(string, ...any)
 		bad("Listeners has a TLS listener but neither Certificate nor PrivateDnsName is set: consumers' TLS clients check the certificate against the name they connect to; set PrivateDnsName with HostedZone (a certificate for it is created and DNS-validated) or give Certificate")
 	case tls && p.Certificate == nil && p.HostedZone == nil:
 		bad("Listeners has a TLS listener in external DNS mode (no HostedZone) but no Certificate: request an ACM certificate for %q in the stack's Region, validate it in your DNS, and pass it (awscertificatemanager.Certificate_FromCertificateArn); or set HostedZone to have one created", name)
-	case tls && p.Certificate == nil && !IsToken(name) && len(name) > 64:
+	case tls && p.Certificate == nil && !tree.IsToken(name) && len(name) > 64:
 		// ACM: a certificate's domain name has at most 64 characters (aws-cdk-lib's Certificate
 		// refuses longer ones; RequestCertificate DomainName, ACM API reference).
 		bad("PrivateDnsName %q is %d characters long, but an ACM certificate's domain name has at most 64: give Certificate for a wildcard of a parent domain (such as *.%s), or use a shorter name", name, len(name), name[strings.Index(name, ".")+1:])
@@ -482,7 +457,7 @@ func (p *ProviderProps) validateTLS(stack awscdk.Stack, bad func(string, ...any)
 	if p.Certificate != nil {
 		p.checkCertificateArn(stack, bad)
 	}
-	if p.Certificate == nil || name == "" || IsToken(name) {
+	if p.Certificate == nil || name == "" || tree.IsToken(name) {
 		return
 	}
 	names := certificateNames(p.Certificate)
@@ -511,7 +486,7 @@ func certificateNames(c awscertificatemanager.ICertificate) []string {
 		}
 	}
 	for _, n := range names {
-		if IsToken(n) {
+		if tree.IsToken(n) {
 			return nil
 		}
 	}

@@ -1,0 +1,33 @@
+package provider
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/privatelink-go/privatelink/constructs/link"
+)
+
+// The provider's names for the vocabulary it shares with its consumers (package link), so that
+// a provider is written in one package: provider.Listener{Port: 443, Protocol: provider.TLS}.
+
+// Protocol of a listener, in Elastic Load Balancing's words (link.Protocol).
+type Protocol = link.Protocol
+
+// The listener protocols (link.TCP …).
+const (
+	TCP    = link.TCP
+	TLS    = link.TLS
+	UDP    = link.UDP
+	TCPUDP = link.TCPUDP
+)
+
+// ServicePort is a port of the service and the protocol consumers speak on it (link.ServicePort).
+type ServicePort = link.ServicePort
+
+// IsolatedVpc is a dual-stack VPC with only isolated subnets (link.IsolatedVpc).
+type IsolatedVpc = link.IsolatedVpc
+
+// NewIsolatedVpc creates the dual-stack VPC a provider creates when given none
+// (link.NewIsolatedVpc).
+func NewIsolatedVpc(scope constructs.Construct, id string, azIDs []string) *IsolatedVpc {
+	return link.NewIsolatedVpc(scope, id, azIDs)
+}

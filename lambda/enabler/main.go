@@ -1,0 +1,24 @@
+// Package enabler is the consumer's custom-resource Lambda handler: a preflight that checks the
+// service before the endpoint is created, and the step that waits for acceptance and turns on
+// private DNS. It runs in the library's one Lambda binary (internal/bootstrap) as the handler
+// named enabler.
+package enabler
+
+import (
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
+)
+
+// Main serves the consumer's custom resources until the process ends.
+func Main() {
+	cfnresponse.MainWithEvents(func(cfg aws.Config, log *slog.Logger) (cfnresponse.Func, cfnresponse.EventFunc) {
+		c := ec2.NewFromConfig(cfg)
+		e := Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region}
+		return e.Handle, e.HandleEvent
+	}, EnablerType)
+}
