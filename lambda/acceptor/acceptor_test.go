@@ -202,6 +202,7 @@ func TestAcceptOne(t *testing.T) {
 }
 
 func TestFaultsThroughTheSDK(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	cases := []struct {
 		name    string
 		faults  []ec2fake.Handler // answered first, in order, before the real answer

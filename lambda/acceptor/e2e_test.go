@@ -20,6 +20,7 @@ import (
 // is under test: the endpoint comes from AWS_ENDPOINT_URL_EC2, the S3 stand-in is reached through
 // HTTPS_PROXY and trusted through SSL_CERT_FILE.
 func TestBootstrapEndToEnd(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	const (
 		friend   = "222222222222"
 		stranger = "333333333333"

@@ -55,6 +55,7 @@ func TestValidateResponseURL(t *testing.T) {
 }
 
 func TestHandleAnswersEveryOutcome(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	cases := []struct {
 		name       string
 		fn         cfnresponse.Func

@@ -17,6 +17,7 @@ func never(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
 }
 
 func TestStartingAWaitRetriesWhileIAMPropagatesAndAnswersWhatItCannotStart(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	t.Run("denied once, then allowed: the wait starts, nothing is answered yet", func(t *testing.T) {
 		s3 := cfntest.New(t)
 		w := s3.Waits(t, never, time.Second, "Custom::Waiting")

@@ -76,6 +76,7 @@ func enablerFor(t *testing.T, handlers map[string]ec2fake.Handler) (Enabler, *ec
 }
 
 func TestEnable(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	props := map[string]any{"VpcEndpointId": endpointID, "PrivateDnsEnabled": "true", "TimeoutSeconds": "1", "ConsumerAccount": "222222222222", "ServiceName": serviceName}
 	cases := []struct {
 		name       string
@@ -122,6 +123,7 @@ func TestEnable(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			modify := c.modify
 			if modify == nil {
 				modify = modified

@@ -30,6 +30,7 @@ func enablerEvent(timeout string) cfn.Event {
 }
 
 func TestAnAcceptanceOutlastingOneInvocationIsAnsweredOnceWithPrivateDnsOn(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	var dnsOn atomic.Bool
 	e, ec2 := enablerFor(t, map[string]ec2fake.Handler{
 		"DescribeVpcEndpoints": acceptedAfter(600*time.Millisecond, &dnsOn),
@@ -53,6 +54,7 @@ func TestAnAcceptanceOutlastingOneInvocationIsAnsweredOnceWithPrivateDnsOn(t *te
 }
 
 func TestAnAcceptanceThatNeverComesFailsAtItsDeadlineSayingWhoMustAccept(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	e, _ := enablerFor(t, map[string]ec2fake.Handler{"DescribeVpcEndpoints": endpoint("pendingAcceptance", false)})
 	s3 := cfntest.New(t)
 	w := s3.Waits(t, e.Handle, 200*time.Millisecond, EnablerType)

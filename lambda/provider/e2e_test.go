@@ -20,6 +20,7 @@ import (
 // client, the responder) is what the unit tests skip. Each invocation gets 10.5 s, so the
 // function's 10 s reserve leaves it 0.5 s shares of the wait: verified in the third.
 func TestBootstrapEndToEnd(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	ec2 := ec2fake.New(t)
 	ec2.On("DescribeVpcEndpointServiceConfigurations", ec2fake.Sequence(svcConfig("pendingVerification"), svcConfig("pendingVerification"), svcConfig("verified")))
 	ec2.On("StartVpcEndpointServicePrivateDnsVerification", started)

@@ -34,6 +34,7 @@ func started(url.Values) (int, string) {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	cases := []struct {
 		name      string
 		describe  ec2fake.Handler
@@ -60,6 +61,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			srv := ec2fake.New(t)
 			srv.On("DescribeVpcEndpointServiceConfigurations", c.describe)
 			srv.On("StartVpcEndpointServicePrivateDnsVerification", c.start)
@@ -121,6 +123,7 @@ func (s stackStatus) DescribeStacks(context.Context, *cloudformation.DescribeSta
 }
 
 func TestAnUpdateRollbackIsAnsweredAtOnceWithTheStateInTheReason(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	// CloudFormation rolls an update back by sending Update with the previous properties; the
 	// old name is back to pendingVerification. Waiting (and failing) here would leave the stack
 	// UPDATE_ROLLBACK_FAILED.

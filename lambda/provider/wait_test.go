@@ -42,6 +42,7 @@ func verification(kind cfn.RequestType, timeout string) cfn.Event {
 }
 
 func TestAVerificationOutlastingOneInvocationIsAnsweredOnceWhenVerified(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	w, s3, ec2 := waits(t, verifiedAfter(700*time.Millisecond))
 	w.Send(verification(cfn.RequestCreate, "5"))
 	w.Steps.WaitIdle(10 * time.Second)
@@ -62,6 +63,7 @@ func TestAVerificationOutlastingOneInvocationIsAnsweredOnceWhenVerified(t *testi
 }
 
 func TestAVerificationThatNeverHappensFailsAtItsDeadlineWithWhatToCheck(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	w, s3, _ := waits(t, svcConfig("pendingVerification"))
 	start := time.Now()
 	w.Send(verification(cfn.RequestCreate, "1"))
@@ -84,6 +86,7 @@ func TestAVerificationThatNeverHappensFailsAtItsDeadlineWithWhatToCheck(t *testi
 }
 
 func TestADuplicatedDeliveryOrInvocationStillAnswersOnce(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	w, s3, _ := waits(t, verifiedAfter(500*time.Millisecond))
 	// Step Functions saw an error from a Work invocation that ran (its retry runs it again).
 	w.Fault = func(n int) (string, bool) {
@@ -106,6 +109,7 @@ func TestADuplicatedDeliveryOrInvocationStillAnswersOnce(t *testing.T) {
 }
 
 func TestAFailedInvocationIsRetriedAndACrashThatPersistsIsAnswered(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	t.Run("throttled, then a crash: retried, one SUCCESS", func(t *testing.T) {
 		w, s3, _ := waits(t, verifiedAfter(400*time.Millisecond))
 		w.Fault = func(n int) (string, bool) {
@@ -142,6 +146,7 @@ func TestAFailedInvocationIsRetriedAndACrashThatPersistsIsAnswered(t *testing.T)
 }
 
 func TestDeletingDuringAWaitEndsTheWaitAndSucceeds(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	w, s3, ec2 := waits(t, svcConfig("pendingVerification"))
 	w.Send(verification(cfn.RequestCreate, "30"))
 	time.Sleep(300 * time.Millisecond) // into the second invocation
@@ -172,6 +177,7 @@ func signedAt(t time.Time) string {
 }
 
 func TestARollbackSupersedesTheWaitItCancelled(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	var rolledBack atomic.Bool // pending until the rollback, verified from then on
 	w, s3, _ := waits(t, func(f url.Values) (int, string) {
 		if rolledBack.Load() {
@@ -203,6 +209,7 @@ func TestARollbackSupersedesTheWaitItCancelled(t *testing.T) {
 }
 
 func TestALateDuplicateDeleteLeavesALaterWaitAlone(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	w, s3, _ := waits(t, verifiedAfter(500*time.Millisecond))
 	w.Send(verification(cfn.RequestCreate, "30"))
 	// The Delete of an earlier, rolled-back Create, delivered again by Lambda's queue.
@@ -220,6 +227,7 @@ func TestALateDuplicateDeleteLeavesALaterWaitAlone(t *testing.T) {
 }
 
 func TestALateFirstDeliveryOfAnEarlierRequestStartsNoStaleWait(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	w, s3, _ := waits(t, verifiedAfter(500*time.Millisecond))
 	current := verification(cfn.RequestUpdate, "30")
 	current.RequestID, current.ResponseURL = "current", signedAt(time.Now())
