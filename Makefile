@@ -27,7 +27,7 @@ test: node_modules/.installed
 	$(call run,go test ./...)
 
 update-snapshots: node_modules/.installed
-	$(call run,go test ./test/ -update)
+	$(call run,go test ./test/... -update)
 
 # The Go app's built binary against the JavaScript peer in bench/ (issue 18): both medians, the ratio.
 bench: node_modules/.installed

@@ -379,15 +379,15 @@ func (a *acceptor) addAlarms(p alarms.Props, serviceID string) {
 		{ID: "ErrorsAlarm", Metric: a.fn.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: five}),
 			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, Periods: 1,
 			MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING, Title: "Acceptor errors", Unit: "invocations",
-			Description: "The acceptor failed (an EC2 call or an unsuccessful accept/reject): connections may stay pending. Read the function's log for the error (README: Troubleshooting, acceptor errors)."},
+			Description: "The acceptor failed (an EC2 call or an unsuccessful accept/reject): connections may stay pending. Read the function's log for the error (docs/operations.md, Troubleshooting: acceptor errors)."},
 		{ID: "ThrottlesAlarm", Metric: a.fn.MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: five}),
 			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, Periods: 1,
 			MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING, Title: "Acceptor throttles", Unit: "invocations",
-			Description: "Lambda throttled the acceptor (account concurrency exhausted): notifications are retried, consumer deploys may fail. Check the account's Lambda concurrency (README: Troubleshooting, acceptor throttles)."},
+			Description: "Lambda throttled the acceptor (account concurrency exhausted): notifications are retried, consumer deploys may fail. Check the account's Lambda concurrency (docs/operations.md, Troubleshooting: acceptor throttles)."},
 		{ID: "LeftPendingAlarm", Metric: pending,
 			Threshold: 1, Comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, Periods: 4,
 			MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING, Title: "Connections left pending", Unit: "connections",
-			Description: "A connection from an account not on the allow-list has been pending for an hour (every 15-minute sweep found one); its endpoint is billed meanwhile. Accept or reject it (README: Troubleshooting, connections left pending)."},
+			Description: "A connection from an account not on the allow-list has been pending for an hour (every 15-minute sweep found one); its endpoint is billed meanwhile. Accept or reject it (docs/operations.md, Troubleshooting: connections left pending)."},
 	})
 }
 

@@ -20,14 +20,14 @@ import (
 
 // Props turns on a construct's alarms and dashboard widgets. The zero value is off.
 type Props struct {
-	// Enabled creates the construct's CloudWatch alarms (see the README's alarm table for each
+	// Enabled creates the construct's CloudWatch alarms (see the alarm table of docs/operations.md for each
 	// one's metric, threshold and what to do). Default: false.
 	Enabled bool
 	// Topic receives every alarm's ALARM and OK notifications. It must let this account's
 	// CloudWatch alarms publish: SNS's default policy does, but any topic policy replaces it
 	// (EnforceSSL makes one), and then it needs a statement for cloudwatch.amazonaws.com. A Topic
 	// of this app that has a policy gets that statement here; an imported one must have it (see
-	// the README). An SSE-KMS topic needs a customer managed key admitting cloudwatch.amazonaws.com.
+	// docs/operations.md). An SSE-KMS topic needs a customer managed key admitting cloudwatch.amazonaws.com.
 	// Default: the stack's shared topic (TopicOf), created on first use.
 	Topic awssns.ITopic
 	// Dashboard adds the construct's graphs, with the alarm thresholds drawn on them, to the

@@ -45,10 +45,10 @@ func (c *consumer) addAlarms(p alarms.Props, serviceName string, crossRegion boo
 		{ID: "PacketsDroppedAlarm", Metric: c.endpointMetric("PacketsDropped", serviceName, "Sum"),
 			Threshold: 1, Comparison: ge, Periods: 5, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 			Title: "Packets dropped by the endpoint", Unit: "packets per minute",
-			Description: "The endpoint has dropped packets every minute for 5 minutes (packets over 8,500 bytes, its bandwidth, or traffic it cannot forward). Check the clients' MTU and rates (README: Troubleshooting, dropped packets)."},
+			Description: "The endpoint has dropped packets every minute for 5 minutes (packets over 8,500 bytes, its bandwidth, or traffic it cannot forward). Check the clients' MTU and rates (docs/operations.md, Troubleshooting: dropped packets)."},
 		{ID: "ResetsReceivedAlarm", Metric: c.endpointMetric("RstPacketsReceived", serviceName, "Sum"),
 			Threshold: 20, Comparison: ge, Periods: 5, MissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
 			Title: "Resets received from the service", Unit: "packets per minute",
-			Description: "The endpoint has received 20 or more RST packets a minute from the service for 5 minutes: connections are refused or torn down on the provider's side. Tell the provider (README: Troubleshooting, resets)."},
+			Description: "The endpoint has received 20 or more RST packets a minute from the service for 5 minutes: connections are refused or torn down on the provider's side. Tell the provider (docs/operations.md, Troubleshooting: resets)."},
 	})
 }

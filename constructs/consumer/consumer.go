@@ -158,7 +158,7 @@ type ConsumerProps struct {
 	// LogsKey encrypts the log groups this construct creates (its functions' and their wait state
 	// machines'), as AWS Control Tower's CT.CLOUDWATCH.PR.3 requires: logkey.New makes one. A key
 	// from this app gets the statement CloudWatch Logs needs; a key imported by ARN must already
-	// allow logs.<region>.amazonaws.com (see the README). Not with Enabler (set it in
+	// allow logs.<region>.amazonaws.com (docs/compliance.md). Not with Enabler (set it in
 	// EnablerProps). Default: none, CloudWatch Logs' own encryption at rest.
 	LogsKey awskms.IKey
 	// LogRetention of those log groups. Not with Enabler. Default:

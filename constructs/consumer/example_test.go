@@ -15,7 +15,7 @@ import (
 
 // The smallest consumer (account B): a dual-stack interface endpoint in a new isolated VPC,
 // which asks the provider's acceptor to accept it and then turns private DNS on. The README's
-// smallest example is this function's body (test/readme_test.go keeps them equal).
+// smallest example is this function's body (test/docs/readme_test.go keeps them equal).
 func Example() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Consumer"), &awscdk.StackProps{

@@ -17,7 +17,7 @@ import (
 // The smallest provider (account A): a dual-stack NLB published as an endpoint service that
 // account B may connect to, a demo target behind it, the private DNS name verified through the
 // TXT record in the outputs (external DNS mode), and the acceptor. The README's smallest
-// example is this function's body (test/readme_test.go keeps them equal).
+// example is this function's body (test/docs/readme_test.go keeps them equal).
 func Example() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Provider"), &awscdk.StackProps{

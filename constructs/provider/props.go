@@ -103,7 +103,8 @@ type ProviderProps struct {
 	// only: there is nothing to log without a TLS listener. Default: false.
 	AccessLogs bool
 	// AccessLogsBucket receives the access logs, and turns them on. An imported bucket must
-	// already have the bucket policy ELB log delivery needs (see the README). Default: a bucket
+	// already let ELB log delivery write (the ELB User Guide's policy for NLB access logs:
+	// delivery.logs.amazonaws.com may s3:PutObject under the prefix). Default: a bucket
 	// created here when AccessLogs is set.
 	AccessLogsBucket awss3.IBucket
 	// AccessLogsPrefix within AccessLogsBucket. Default: no prefix.
@@ -152,7 +153,7 @@ type ProviderProps struct {
 	// LogsKey encrypts the log groups this construct creates (its functions' and their wait state
 	// machines'), as AWS Control Tower's CT.CLOUDWATCH.PR.3 requires: logkey.New makes one. A key
 	// from this app gets the statement CloudWatch Logs needs; a key imported by ARN must already
-	// allow logs.<region>.amazonaws.com (see the README). Default: none, CloudWatch Logs' own
+	// allow logs.<region>.amazonaws.com (docs/compliance.md). Default: none, CloudWatch Logs' own
 	// encryption at rest.
 	LogsKey awskms.IKey
 	// LogRetention of those log groups. Default: awslogs.RetentionDays_ONE_YEAR, the least

@@ -45,7 +45,7 @@ func (p *provider) tlsCertificate() {
 // conditions nothing on the source. The conditions admit any log delivery of this account
 // and Region (the guide's own), not only this NLB's: AWS documents no narrower key. The NLB depends on the policy, so the attribute is set
 // once delivery may write. A bucket imported into the app gets no statement: its owner's policy
-// must already allow this (README).
+// must already allow this (ProviderProps.AccessLogsBucket).
 func enableAccessLogs(nlb elbv2.NetworkLoadBalancer, bucket awss3.IBucket, prefix string) {
 	stack := awscdk.Stack_Of(nlb)
 	nlb.SetAttribute(jsii.String("access_logs.s3.enabled"), jsii.String("true"))

@@ -1,7 +1,7 @@
-// Package function is the acceptor Lambda's handler: it accepts pending connections to one
+// Package acceptor is the acceptor Lambda's handler: it accepts pending connections to one
 // endpoint service from allow-listed accounts, on a CloudFormation sweep, on a connection
 // notification, and on a consumer stack's cross-account request. It runs in the library's one
-// Lambda binary (internal/bootstrap) as the handler named acceptor.
+// Lambda binary (lambda/bootstrap) as the handler named acceptor.
 package acceptor
 
 import (

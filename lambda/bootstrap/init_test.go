@@ -12,7 +12,7 @@ var initBinary = flag.String("init-binary", "", "time this bootstrap instead of 
 
 // BenchmarkInit times each handler's init through the local Runtime API: from starting the
 // process to its first request for an invocation (README, Performance:
-// go test ./internal/bootstrap -run '^$' -bench Init -count 5).
+// go test ./lambda/bootstrap -run '^$' -bench Init -count 5).
 func BenchmarkInit(b *testing.B) {
 	bin := *initBinary
 	if bin == "" {

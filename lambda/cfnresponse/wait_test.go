@@ -19,6 +19,7 @@ func never(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
 func TestStartingAWaitRetriesWhileIAMPropagatesAndAnswersWhatItCannotStart(t *testing.T) {
 	t.Parallel() // it waits on real timers
 	t.Run("denied once, then allowed: the wait starts, nothing is answered yet", func(t *testing.T) {
+		t.Parallel()
 		s3 := cfntest.New(t)
 		w := s3.Waits(t, never, time.Second, "Custom::Waiting")
 		denied := 0
@@ -43,6 +44,7 @@ func TestStartingAWaitRetriesWhileIAMPropagatesAndAnswersWhatItCannotStart(t *te
 		}
 	})
 	t.Run("never allowed: FAILED naming the call", func(t *testing.T) {
+		t.Parallel()
 		s3 := cfntest.New(t)
 		w := s3.Waits(t, never, time.Second, "Custom::Waiting")
 		w.Responder.Steps = w.Steps.ClientFor(func(action, resource string) string { return resource })

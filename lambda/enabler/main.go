@@ -1,6 +1,6 @@
 // Package enabler is the consumer's custom-resource Lambda handler: a preflight that checks the
 // service before the endpoint is created, and the step that waits for acceptance and turns on
-// private DNS. It runs in the library's one Lambda binary (internal/bootstrap) as the handler
+// private DNS. It runs in the library's one Lambda binary (lambda/bootstrap) as the handler
 // named enabler.
 package enabler
 

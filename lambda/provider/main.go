@@ -1,8 +1,8 @@
-// Package function is the provider's custom-resource Lambda handler: it starts private DNS name
+// Package provider is the provider's custom-resource Lambda handler: it starts private DNS name
 // verification of an endpoint service and waits, within a bounded time, until it is verified
 // (Custom::PrivateDnsVerification), and when the service is deleted it rejects the connections
 // that would block that (Custom::EndpointServiceCleanup). It runs in the library's one Lambda
-// binary (internal/bootstrap) as the handler named provider.
+// binary (lambda/bootstrap) as the handler named provider.
 package provider
 
 import (

@@ -14,6 +14,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"flag"
 	"io"
 	"math/big"
 	"net"
@@ -184,4 +185,18 @@ func selfSigned(t testing.TB, host string) (tls.Certificate, []byte) {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// Main is the TestMain of the handler packages. Their slow tests wait on real timers — a wait's
+// deadline is whole seconds (TimeoutSeconds), an IAM retry a second — not on the CPU, so they
+// run 8 at a time (t.Parallel) instead of go test's default of one per core, unless -parallel
+// is given.
+func Main(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", "8")
+	}
+	os.Exit(m.Run())
 }

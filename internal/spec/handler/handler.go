@@ -1,4 +1,4 @@
-// Package handler names the handlers of the library's one Lambda binary (internal/bootstrap).
+// Package handler names the handlers of the library's one Lambda binary (lambda/bootstrap).
 // Every function deploys the same `bootstrap` and chooses what it serves with the environment
 // variable Env, which the constructs set. Not the function's Handler setting (which Lambda hands
 // an OS-only runtime as _HANDLER): `cdk deploy --hotswap` and `cdk watch` update a function's code

@@ -1,12 +1,12 @@
-package test
+package app
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,55 +23,19 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/spec/handler"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
-// The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
-// test client, and cross-region with proxy protocol.
-var appConfigs = map[string]map[string]any{
-	"default":           {},
-	"route53":           {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
-	"crossregion-proxy": {"consumerRegion": "eu-central-1", "proxyProtocol": "true", "demoTarget": "false", "ports": "443,8443", "privateDnsName": ""},
-	// Every option a Control Tower account with all proactive controls on would set. External
-	// DNS mode: route53 already rehearses the provider's wait (18 s of verification polling).
-	"controltower": {"demoTarget": "false", "logsKey": "true", "deletionProtection": "true"},
-	// HTTPS by private DNS name: the certificate is created and DNS-validated in the zone, the
-	// NLB logs TLS connections into a bucket made for them.
-	"route53-tls": {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "listenerProtocol": "TLS", "accessLogs": "true",
-		"serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
-	// A UDP service over dual-stack PrivateLink, answered by the demo target.
-	"udp": {"listenerProtocol": "UDP", "ports": "5000", "testClient": "true"},
-	// Alarms and dashboards on both sides, mailed to an operator.
-	"alarms": {"alarms": "true", "alarmEmail": "ops@example.com"},
-}
-
-// init adds the "recommended" configuration: the default one under cdk.json's context, the
-// feature flags a new `cdk init` app gets (every other configuration runs on an importing app's
-// bare defaults, no flags).
-func init() {
-	raw, err := os.ReadFile("../cdk.json")
-	if err != nil {
-		panic(err)
-	}
-	var cdk struct{ Context map[string]any }
-	if err := json.Unmarshal(raw, &cdk); err != nil {
-		panic(err)
-	}
-	appConfigs["recommended"] = cdk.Context
-}
-
-// appConfigNames are appConfigs' names, in order.
-func appConfigNames() []string { return slices.Sorted(maps.Keys(appConfigs)) }
-
 func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACustomResource(t *testing.T) {
-	tpl := appWith(t, "default", map[string]any{}).templates[privatelinkapp.ConsumerStackName]
-	tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), m(
-		"VpcEndpointType", "Interface", "IpAddressType", "dualstack", "DnsOptions", m("DnsRecordIpType", "dualstack"), "PrivateDnsEnabled", false,
+	tpl := AppWith(t, "default", AppConfigs["default"]).Templates[privatelinkapp.ConsumerStackName]
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), M(
+		"VpcEndpointType", "Interface", "IpAddressType", "dualstack", "DnsOptions", M("DnsRecordIpType", "dualstack"), "PrivateDnsEnabled", false,
 		"ServiceName", "com.amazonaws.vpce.eu-west-1.vpce-svc-00000000000000000",
 	))
-	tpl.HasResourceProperties(jsii.String("Custom::PrivateDnsEnabler"), m("PrivateDnsEnabled", "true", "TimeoutSeconds", "600", "ConsumerAccount", "222222222222"))
-	tpl.HasResource(jsii.String("AWS::EC2::VPCEndpoint"), m("DependsOn", assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("ConsumerPreflight"))})))
-	tpl.HasResourceProperties(jsii.String("Custom::EndpointPreflight"), m("Ipv6", "true", "PrivateDns", "true"))
-	tpl.HasResourceProperties(jsii.String("Custom::EndpointAcceptance"), m(
+	tpl.HasResourceProperties(jsii.String("Custom::PrivateDnsEnabler"), M("PrivateDnsEnabled", "true", "TimeoutSeconds", "600", "ConsumerAccount", "222222222222"))
+	tpl.HasResource(jsii.String("AWS::EC2::VPCEndpoint"), M("DependsOn", assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("ConsumerPreflight"))})))
+	tpl.HasResourceProperties(jsii.String("Custom::EndpointPreflight"), M("Ipv6", "true", "PrivateDns", "true"))
+	tpl.HasResourceProperties(jsii.String("Custom::EndpointAcceptance"), M(
 		"ServiceToken", "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"))
 	for _, typ := range []string{"AWS::EC2::NatGateway", "AWS::EC2::InternetGateway", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::EIP"} {
 		tpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
@@ -79,58 +43,58 @@ func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACusto
 }
 
 func TestConsumerSecurityGroupAdmitsIPv4AndIPv6OnTheServicePortsOnly(t *testing.T) {
-	tpl := appWith(t, "default", map[string]any{}).templates[privatelinkapp.ConsumerStackName]
-	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+	tpl := AppWith(t, "default", AppConfigs["default"]).Templates[privatelinkapp.ConsumerStackName]
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), M(
 		"GroupDescription", "PrivateLink endpoint: service ports from allowed clients only",
 		"SecurityGroupIngress", []any{
-			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "CidrIp", assertions.Match_AnyValue()),
-			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "CidrIpv6", assertions.Match_AnyValue()),
+			Like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "CidrIp", assertions.Match_AnyValue()),
+			Like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "CidrIpv6", assertions.Match_AnyValue()),
 		},
 		// No egress: CDK's placeholder rule that matches nothing.
-		"SecurityGroupEgress", []any{like("CidrIp", "255.255.255.255/32", "Description", "Disallow all traffic")},
+		"SecurityGroupEgress", []any{Like("CidrIp", "255.255.255.255/32", "Description", "Disallow all traffic")},
 	))
 }
 
 func TestConsumerCrossRegionUsesServiceRegionAndAllowMultiRegion(t *testing.T) {
-	f := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"])
-	c := f.templates[privatelinkapp.ConsumerStackName]
-	c.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), m("ServiceRegion", "eu-west-1"))
+	f := AppWith(t, "crossregion-proxy", AppConfigs["crossregion-proxy"])
+	c := f.Templates[privatelinkapp.ConsumerStackName]
+	c.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), M("ServiceRegion", "eu-west-1"))
 	c.ResourceCountIs(jsii.String("Custom::EndpointAcceptance"), jsii.Number(0))
-	c.HasResourceProperties(jsii.String("AWS::IAM::Policy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{like("Sid", "CrossRegionEndpoint", "Action", "vpce:AllowMultiRegion")}))))
-	p := f.templates[privatelinkapp.ProviderStackName]
-	p.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpointService"), m("SupportedRegions", []string{"eu-west-1", "eu-central-1"}))
+	c.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M("PolicyDocument", M("Statement", assertions.Match_ArrayWith(&[]any{Like("Sid", "CrossRegionEndpoint", "Action", "vpce:AllowMultiRegion")}))))
+	p := f.Templates[privatelinkapp.ProviderStackName]
+	p.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpointService"), M("SupportedRegions", []string{"eu-west-1", "eu-central-1"}))
 	p.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
 }
 
 func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	stack := providerStack(app, "ConsumerV4")
+	stack := ProviderStack(app, "ConsumerV4")
 	vpc := awsec2.NewVpc(stack, jsii.String("V4"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 	props := &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc}
-	msg := refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
-	mustContain(t, msg, `ConsumerProps.IpAddressType "dualstack" needs IPv6 on every endpoint subnet`,
+	msg := Refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
+	MustContain(t, msg, `ConsumerProps.IpAddressType "dualstack" needs IPv6 on every endpoint subnet`,
 		"ConsumerV4/V4/ISubnet1 has no IPv6 CIDR", `give a dual-stack VPC or set IpAddressType to "ipv4"`)
 }
 
 func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	stack := providerStack(app, "ConsumerNoDns")
+	stack := ProviderStack(app, "ConsumerNoDns")
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		IpProtocol: awsec2.IpProtocol_DUAL_STACK, EnableDnsHostnames: jsii.Bool(false),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 	props := &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc}
-	msg := refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
-	mustContain(t, msg, "ConsumerProps.PrivateDns needs DNS support and DNS hostnames", "ConsumerNoDns/Vpc has EnableDnsHostnames off",
+	msg := Refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
+	MustContain(t, msg, "ConsumerProps.PrivateDns needs DNS support and DNS hostnames", "ConsumerNoDns/Vpc has EnableDnsHostnames off",
 		"set EnableDnsHostnames to true on the VPC", "or set PrivateDns to false")
 }
 
 func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T) {
 	const name = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
-	tpl := synth(t, "consumer-lookup", func(app awscdk.App) error {
+	tpl := Synth(t, "consumer-lookup", func(app awscdk.App) error {
 		// What `cdk synth` would have cached after the lookup: the service serves one of our two AZs.
 		app.Node().SetContext(jsii.String("endpoint-service-availability-zones:account=111111111111:region=eu-west-1:serviceName="+name), []string{"eu-west-1b"})
-		stack := providerStack(app, "ConsumerLookup")
+		stack := ProviderStack(app, "ConsumerLookup")
 		// A VPC the user brings, whose subnets are placed by AZ name: where the lookup applies.
 		vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b"), NatGateways: jsii.Number(0),
 			IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
@@ -139,7 +103,7 @@ func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T
 			ServiceName: name, Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc, LookupSupportedAzs: true,
 		})
 		return nil
-	}).templates["ConsumerLookup"]
+	}).Templates["ConsumerLookup"]
 	endpoints := tpl.FindResources(jsii.String("AWS::EC2::VPCEndpoint"), nil)
 	for id, r := range *endpoints {
 		subnets := (*r)["Properties"].(map[string]any)["SubnetIds"].([]any)
@@ -155,7 +119,7 @@ func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T
 	}
 	// One subnet means DnsEntries holds the regional name and one zonal name: selecting a second
 	// zonal entry would fail the deploy.
-	outputs := tpl.FindOutputs(jsii.String("*"), m("Description", assertions.Match_StringLikeRegexp(jsii.String("^Endpoint zonal DNS names"))))
+	outputs := tpl.FindOutputs(jsii.String("*"), M("Description", assertions.Match_StringLikeRegexp(jsii.String("^Endpoint zonal DNS names"))))
 	raw, _ := json.Marshal(outputs)
 	if n := strings.Count(string(raw), `"Fn::Select":[`); n != 2 { // the name part of entry 1, and entry 1 itself
 		t.Errorf("zonal DNS names output selects %d times, want 2 (one zonal entry): %s", n, raw)
@@ -173,10 +137,10 @@ func TestConsumerLookupSupportedAzsPlacesTheEndpointOnlyInServedAzs(t *testing.T
 }
 
 func TestTestClientIsReachableThroughSSMWithoutInternet(t *testing.T) {
-	tpl := appWith(t, "route53", appConfigs["route53"]).templates[privatelinkapp.ConsumerStackName]
+	tpl := AppWith(t, "route53", AppConfigs["route53"]).Templates[privatelinkapp.ConsumerStackName]
 	tpl.ResourceCountIs(jsii.String("AWS::EC2::Instance"), jsii.Number(1))
 	tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(4))
-	tpl.HasOutput(jsii.String("*"), m("Description", assertions.Match_StringLikeRegexp(jsii.String("^Run on the test client"))))
+	tpl.HasOutput(jsii.String("*"), M("Description", assertions.Match_StringLikeRegexp(jsii.String("^Run on the test client"))))
 	tpl.ResourceCountIs(jsii.String("AWS::EC2::InternetGateway"), jsii.Number(0))
 }
 
@@ -194,9 +158,9 @@ func TestEveryFunctionRunsTheOneBootstrapAsTheHandlerOfItsJob(t *testing.T) {
 	}
 	keys := map[string]bool{}
 	served := map[string]int{}
-	for name, ctx := range appConfigs {
-		for stack, tpl := range appWith(t, name, ctx).templates {
-			for id, fn := range resources(tpl, "AWS::Lambda::Function") {
+	for name, ctx := range AppConfigs {
+		for stack, tpl := range AppWith(t, name, ctx).Templates {
+			for id, fn := range Resources(tpl, "AWS::Lambda::Function") {
 				p := fn["Properties"].(map[string]any)
 				if p["Runtime"] != "provided.al2023" {
 					continue // aws-cdk-lib's own Node.js functions
@@ -222,14 +186,14 @@ func TestEveryFunctionRunsTheOneBootstrapAsTheHandlerOfItsJob(t *testing.T) {
 }
 
 func TestSnapshots(t *testing.T) {
-	for name, ctx := range appConfigs {
-		f := appWith(t, name, ctx)
-		for stack, tpl := range f.json {
+	for name, ctx := range AppConfigs {
+		f := AppWith(t, name, ctx)
+		for stack, tpl := range f.JSON {
 			t.Run(name+"/"+stack, func(t *testing.T) {
 				raw, _ := json.MarshalIndent(tpl, "", "  ")
 				got := assetHash.ReplaceAllString(string(raw), "<asset-hash>") + "\n"
 				file := filepath.Join("testdata", name+"."+stack+".template.json")
-				if *update {
+				if *Update {
 					if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
 						t.Fatal(err)
 					}
@@ -237,10 +201,10 @@ func TestSnapshots(t *testing.T) {
 				}
 				want, err := os.ReadFile(file)
 				if err != nil {
-					t.Fatalf("%v (run `go test ./test/ -update` to create it)", err)
+					t.Fatalf("%v (run `go test ./test/... -update` to create it)", err)
 				}
 				if diff := diffJSON(string(want), got); diff != "" {
-					t.Fatalf("%s differs from the synthesized template (run `go test ./test/ -update` if the change is intended):\n%s", file, diff)
+					t.Fatalf("%s differs from the synthesized template (run `go test ./test/... -update` if the change is intended):\n%s", file, diff)
 				}
 			})
 		}
@@ -290,9 +254,12 @@ func trim(s string) string {
 }
 
 func TestCdkNagAwsSolutionsIsClean(t *testing.T) {
-	for _, name := range appConfigNames() {
-		f := appWith(t, "nag-"+name, withNag(appConfigs[name]))
-		for stackName, stack := range f.stacks {
+	for _, name := range AppConfigNames() {
+		if AppConfigs[name]["nag"] != "true" {
+			t.Fatalf("configuration %s is synthesized without cdk-nag", name)
+		}
+		f := AppWith(t, name, AppConfigs[name])
+		for stackName, stack := range f.Stacks {
 			ann := assertions.Annotations_FromStack(stack)
 			for _, kind := range []string{"error", "warning"} {
 				var found *[]*cxapi.SynthesisMessage
@@ -309,27 +276,47 @@ func TestCdkNagAwsSolutionsIsClean(t *testing.T) {
 	}
 }
 
-func withNag(ctx map[string]any) map[string]any {
-	out := map[string]any{"nag": "true"}
-	for k, v := range ctx {
-		out[k] = v
+// The snapshot fixtures run with cdk-nag on; `cdk synth` runs with it off (the app's default).
+// The checks must only annotate, so both give the golden templates.
+func TestCdkNagChangesNoTemplate(t *testing.T) {
+	withNag := AppWith(t, "default", AppConfigs["default"])
+	withoutNag := AppWith(t, "default-without-nag", map[string]any{"nag": "false"})
+	for stack, tpl := range withNag.JSON {
+		if !reflect.DeepEqual(tpl, withoutNag.JSON[stack]) {
+			t.Errorf("%s: the template with cdk-nag on differs from the one without", stack)
+		}
 	}
-	return out
+	// And the fixtures differ where it matters: only the first runs cdk-nag's aspect.
+	for _, c := range []struct {
+		f    *Fixture
+		want int
+	}{{withNag, 1}, {withoutNag, 0}} {
+		app := c.f.Stacks[privatelinkapp.ProviderStackName].Node().Scope()
+		n := 0
+		for _, a := range *awscdk.Aspects_Of(app).All() {
+			if _, ok := a.(cdknag.AwsSolutionsChecks); ok {
+				n++
+			}
+		}
+		if n != c.want {
+			t.Errorf("%d AwsSolutions aspects on the app, want %d", n, c.want)
+		}
+	}
 }
-
-var _ = flag.Parse
-var _ = cdknag.NagSuppressions_AddResourceSuppressions
 
 // The fixtures' check of aws-cdk-lib's CloudFormation Validate report can fail: a property
 // CloudFormation does not know is reported.
 func TestCloudFormationValidateReportsWhatCloudFormationWouldRefuse(t *testing.T) {
+	if os.Getenv("CDK_VALIDATION") == "false" {
+		t.Skip("aws-cdk-lib's CloudFormation Validate plugin is off in this run (CDK_VALIDATION=false, as under -short)")
+	}
 	dir := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 	stack := awscdk.NewStack(app, jsii.String("Invalid"), nil)
 	topic := awscdk.NewCfnResource(stack, jsii.String("Topic"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")})
 	topic.AddPropertyOverride(jsii.String("NoSuchProperty"), jsii.Number(1))
 	app.Synth(nil)
-	findings, err := validationFindings(dir)
+	findings, err := ValidationFindings(dir)
 	if err != nil || len(findings) == 0 || !strings.Contains(strings.Join(findings, " "), "NoSuchProperty") {
 		t.Fatalf("CloudFormation Validate on an AWS::SNS::Topic with NoSuchProperty: %v %q; want a finding naming it", err, findings)
 	}

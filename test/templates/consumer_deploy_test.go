@@ -1,4 +1,4 @@
-package test
+package templates
 
 import (
 	"fmt"
@@ -14,33 +14,34 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/lambda/enabler"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // endpointWorld resolves a consumer template the way CloudFormation would after the endpoint is
 // created: DnsEntries has the regional entry, then one zonal entry per subnet in the same Region
 // and none across Regions (PrivateLink cross-Region docs: "You must use regional DNS").
-func endpointWorld(t *testing.T, tpl assertions.Template, account, region string) world {
-	w := world{account: account, region: region, refs: map[string]string{}, attrs: map[string]any{}}
-	for id, r := range resources(tpl, "AWS::EC2::VPCEndpoint") {
+func endpointWorld(t *testing.T, tpl assertions.Template, account, region string) World {
+	w := World{Account: account, Region: region, Refs: map[string]string{}, Attrs: map[string]any{}}
+	for id, r := range Resources(tpl, "AWS::EC2::VPCEndpoint") {
 		entries := []any{"Z7HUB22UULQXV:vpce-0a1b2c3d4e5f60718-abcdefgh.vpce-svc-0123456789abcdef0." + region + ".vpce.amazonaws.com"}
-		if p := props(r); p["VpcEndpointType"] == "Interface" && p["ServiceRegion"] == nil {
+		if p := Props(r); p["VpcEndpointType"] == "Interface" && p["ServiceRegion"] == nil {
 			for i := range p["SubnetIds"].([]any) {
 				entries = append(entries, fmt.Sprintf("Z7HUB22UULQXV:vpce-0a1b2c3d4e5f60718-abcdefgh-%s%c.vpce-svc-0123456789abcdef0.%s.vpce.amazonaws.com", region, 'a'+i, region))
 			}
 		}
-		w.attrs[id+".DnsEntries"] = entries
-		w.attrs[id+".Id"] = "vpce-0a1b2c3d4e5f60718"
-		w.refs[id] = "vpce-0a1b2c3d4e5f60718"
+		w.Attrs[id+".DnsEntries"] = entries
+		w.Attrs[id+".Id"] = "vpce-0a1b2c3d4e5f60718"
+		w.Refs[id] = "vpce-0a1b2c3d4e5f60718"
 	}
-	for id := range resources(tpl, "Custom::EndpointPreflight") {
-		w.attrs[id+".PrivateDnsName"] = "api.example.com"
+	for id := range Resources(tpl, "Custom::EndpointPreflight") {
+		w.Attrs[id+".PrivateDnsName"] = "api.example.com"
 	}
-	for id := range resources(tpl, "AWS::EC2::Instance") {
-		w.attrs[id+".InstanceId"] = "i-0123456789abcdef0"
+	for id := range Resources(tpl, "AWS::EC2::Instance") {
+		w.Attrs[id+".InstanceId"] = "i-0123456789abcdef0"
 	}
-	for id := range resources(tpl, "AWS::StepFunctions::StateMachine") {
-		w.attrs[id+".Name"] = id
-		w.attrs[id+".Arn"] = "arn:aws:states:" + region + ":" + account + ":stateMachine:" + id
+	for id := range Resources(tpl, "AWS::StepFunctions::StateMachine") {
+		w.Attrs[id+".Name"] = id
+		w.Attrs[id+".Arn"] = "arn:aws:states:" + region + ":" + account + ":stateMachine:" + id
 	}
 	return w
 }
@@ -48,22 +49,25 @@ func endpointWorld(t *testing.T, tpl assertions.Template, account, region string
 func TestEveryConsumerOutputResolvesAgainstTheEndpointAWSCreates(t *testing.T) {
 	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
 		t.Run(name, func(t *testing.T) {
-			f := appWith(t, name, appConfigs[name])
-			tpl := f.templates[privatelinkapp.ConsumerStackName]
-			cfg := f.stacks[privatelinkapp.ConsumerStackName]
-			w := endpointWorld(t, tpl, "222222222222", *cfg.Region())
+			f := Golden(t, name)
+			tpl := f.Templates[privatelinkapp.ConsumerStackName]
+			region, _ := AppConfigs[name]["consumerRegion"].(string)
+			if region == "" {
+				region = "eu-west-1"
+			}
+			w := endpointWorld(t, tpl, "222222222222", region)
 			raw := tpl.ToJSON()
 			for id, o := range (*raw)["Outputs"].(map[string]any) {
-				v := w.resolve(t, o.(map[string]any)["Value"])
+				v := w.Resolve(t, o.(map[string]any)["Value"])
 				if s := fmt.Sprint(v); strings.Contains(s, "${Token") || s == "" {
 					t.Errorf("output %s resolves to %q", id, s)
 				}
 			}
 		})
 	}
-	cross := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"]).templates[privatelinkapp.ConsumerStackName]
+	cross := Golden(t, "crossregion-proxy").Templates[privatelinkapp.ConsumerStackName]
 	cross.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(1))
-	if outs := cross.FindOutputs(jsii.String("*"), m("Description", assertions.Match_StringLikeRegexp(jsii.String("zonal")))); len(*outs) != 0 {
+	if outs := cross.FindOutputs(jsii.String("*"), M("Description", assertions.Match_StringLikeRegexp(jsii.String("zonal")))); len(*outs) != 0 {
 		t.Errorf("a cross-region consumer outputs zonal DNS names, which its endpoint does not have: %v", *outs)
 	}
 }
@@ -71,11 +75,11 @@ func TestEveryConsumerOutputResolvesAgainstTheEndpointAWSCreates(t *testing.T) {
 // policyOf returns the statements of the policies attached to role, by policy logical ID.
 func statementsFor(tpl assertions.Template, role string) map[string][]map[string]any {
 	out := map[string][]map[string]any{}
-	for id, pol := range resources(tpl, "AWS::IAM::Policy") {
-		if fmt.Sprint(props(pol)["Roles"]) != "[map[Ref:"+role+"]]" {
+	for id, pol := range Resources(tpl, "AWS::IAM::Policy") {
+		if fmt.Sprint(Props(pol)["Roles"]) != "[map[Ref:"+role+"]]" {
 			continue
 		}
-		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		for _, st := range Props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			out[id] = append(out[id], st.(map[string]any))
 		}
 	}
@@ -83,17 +87,17 @@ func statementsFor(tpl assertions.Template, role string) map[string][]map[string
 }
 
 func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
-	tpl := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"]).templates[privatelinkapp.ConsumerStackName]
+	tpl := Golden(t, "crossregion-proxy").Templates[privatelinkapp.ConsumerStackName]
 	w := endpointWorld(t, tpl, "222222222222", "eu-central-1")
-	_, preflight := only(t, resources(tpl, "Custom::EndpointPreflight"))
-	fnID := props(preflight)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
-	fn := resources(tpl, "AWS::Lambda::Function")[fnID]
-	role := props(fn)["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	_, preflight := Only(t, Resources(tpl, "Custom::EndpointPreflight"))
+	fnID := Props(preflight)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	fn := Resources(tpl, "AWS::Lambda::Function")[fnID]
+	role := Props(fn)["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 	fnDeps := fmt.Sprint(fn["DependsOn"])
 	var multiRegion, associate bool
 	for polID, sts := range statementsFor(tpl, role) {
 		for _, st := range sts {
-			res := fmt.Sprint(w.resolve(t, st["Resource"]))
+			res := fmt.Sprint(w.Resolve(t, st["Resource"]))
 			switch st["Action"] {
 			case "vpce:AllowMultiRegion":
 				multiRegion = true
@@ -119,12 +123,12 @@ func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
 
 	// With private DNS: the enabler may associate AWS's managed zone with this VPC only, and
 	// runs after that permission exists.
-	tpl = appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	tpl = Golden(t, "default").Templates[privatelinkapp.ConsumerStackName]
 	w = endpointWorld(t, tpl, "222222222222", "eu-west-1")
-	_, enabler := only(t, resources(tpl, "Custom::PrivateDnsEnabler"))
-	_, preflight = only(t, resources(tpl, "Custom::EndpointPreflight"))
-	role = props(resources(tpl, "AWS::Lambda::Function")[props(preflight)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)])["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
-	vpcID, _ := only(t, resources(tpl, "AWS::EC2::VPC"))
+	_, enabler := Only(t, Resources(tpl, "Custom::PrivateDnsEnabler"))
+	_, preflight = Only(t, Resources(tpl, "Custom::EndpointPreflight"))
+	role = Props(Resources(tpl, "AWS::Lambda::Function")[Props(preflight)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)])["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	vpcID, _ := Only(t, Resources(tpl, "AWS::EC2::VPC"))
 	found := map[string]bool{}
 	for polID, sts := range statementsFor(tpl, role) {
 		for _, st := range sts {
@@ -139,10 +143,10 @@ func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
 				// Any zone (AWS's managed one has an unknown ID), for requests that name no VPC
 				// but this one: route53:VPCs, "VPCId=<id>,VPCRegion=<region>" (Route 53
 				// Developer Guide, "Using IAM policy conditions for fine-grained access control").
-				if res := fmt.Sprint(w.resolve(t, st["Resource"])); res != "arn:aws:route53:::hostedzone/*" {
+				if res := fmt.Sprint(w.Resolve(t, st["Resource"])); res != "arn:aws:route53:::hostedzone/*" {
 					t.Errorf("AssociateVPCWithHostedZone on %s, want any zone", res)
 				}
-				if cond, want := fmt.Sprint(w.resolve(t, st["Condition"])), "map[StringEqualsIfExists:map[route53:VPCs:VPCId=<"+vpcID+">,VPCRegion=eu-west-1]]"; cond != want {
+				if cond, want := fmt.Sprint(w.Resolve(t, st["Condition"])), "map[StringEqualsIfExists:map[route53:VPCs:VPCId=<"+vpcID+">,VPCRegion=eu-west-1]]"; cond != want {
 					t.Errorf("AssociateVPCWithHostedZone condition %s, want %s", cond, want)
 				}
 				if strings.Contains(fmt.Sprint(st["Sid"]), "Only") {
@@ -159,20 +163,20 @@ func TestTheConsumerFunctionMayDoEachCallBeforeItsFirstUse(t *testing.T) {
 }
 
 func TestAConsumerInAVpcItWasGivenAdmitsEveryIpv6RangeOfThatVpc(t *testing.T) {
-	tpl := synth(t, "consumer-given-dual-stack-vpc", func(app awscdk.App) error {
-		stack := providerStack(app, "GivenDualStackVpc")
+	tpl := Synth(t, "consumer-given-dual-stack-vpc", func(app awscdk.App) error {
+		stack := ProviderStack(app, "GivenDualStackVpc")
 		vpc := awsec2.NewVpc(stack, jsii.String("Own"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 			IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
 			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc})
 		return nil
-	}).templates["GivenDualStackVpc"]
-	blockID, _ := only(t, resources(tpl, "AWS::EC2::VPCCidrBlock"))
-	for id, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
-		if !strings.HasPrefix(fmt.Sprint(props(sg)["GroupDescription"]), "PrivateLink endpoint") {
+	}).Templates["GivenDualStackVpc"]
+	blockID, _ := Only(t, Resources(tpl, "AWS::EC2::VPCCidrBlock"))
+	for id, sg := range Resources(tpl, "AWS::EC2::SecurityGroup") {
+		if !strings.HasPrefix(fmt.Sprint(Props(sg)["GroupDescription"]), "PrivateLink endpoint") {
 			continue
 		}
-		rules := fmt.Sprint(props(sg)["SecurityGroupIngress"])
+		rules := fmt.Sprint(Props(sg)["SecurityGroupIngress"])
 		if !strings.Contains(rules, "CidrIpv6:map[Fn::Select:[0 map[Fn::GetAtt:[Own") || !strings.Contains(fmt.Sprint(sg["DependsOn"]), blockID) {
 			t.Fatalf("%s admits %s (DependsOn %v), want the VPC's IPv6 range after its association %s", id, rules, sg["DependsOn"], blockID)
 		}
@@ -183,7 +187,7 @@ func TestAConsumerInAVpcItWasGivenAdmitsEveryIpv6RangeOfThatVpc(t *testing.T) {
 
 func TestAConsumerInAnImportedVpcSaysItsIpv6ClientsNeedAllowedIpv6Cidrs(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	stack := providerStack(app, "ImportedVpc")
+	stack := ProviderStack(app, "ImportedVpc")
 	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Imported"), &awsec2.VpcAttributes{
 		VpcId: jsii.String("vpc-0123456789abcdef0"), AvailabilityZones: jsii.Strings("eu-west-1a"), IsolatedSubnetIds: jsii.Strings("subnet-0123456789abcdef0"), VpcCidrBlock: jsii.String("10.1.0.0/16"),
 	})
@@ -195,46 +199,46 @@ func TestAConsumerInAnImportedVpcSaysItsIpv6ClientsNeedAllowedIpv6Cidrs(t *testi
 }
 
 func TestTheAcceptanceRequestIsRetainedSoTheConsumerDeletesWithoutTheProvider(t *testing.T) {
-	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
-	tpl.HasResource(jsii.String("Custom::EndpointAcceptance"), m("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"))
+	tpl := Golden(t, "default").Templates[privatelinkapp.ConsumerStackName]
+	tpl.HasResource(jsii.String("Custom::EndpointAcceptance"), M("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"))
 }
 
 func TestAConsumerOfAProviderInTheSameStackWaitsForItsPermissionsAndVerification(t *testing.T) {
-	tpl := synth(t, "same-stack", func(app awscdk.App) error {
-		stack := providerStack(app, "SameStack")
+	tpl := Synth(t, "same-stack", func(app awscdk.App) error {
+		stack := ProviderStack(app, "SameStack")
 		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
-			PrivateDnsName: "api.example.com", HostedZone: zone(stack),
+			PrivateDnsName: "api.example.com", HostedZone: Zone(stack),
 		})
 		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, Ports: []provider.ServicePort{{Port: 443}}, AvailabilityZoneIds: []string{"euw1-az1"}})
 		return nil
-	}).templates["SameStack"]
-	perms, _ := only(t, resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))
-	verification, _ := only(t, resources(tpl, "Custom::PrivateDnsVerification"))
-	_, preflight := only(t, resources(tpl, "Custom::EndpointPreflight"))
+	}).Templates["SameStack"]
+	perms, _ := Only(t, Resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))
+	verification, _ := Only(t, Resources(tpl, "Custom::PrivateDnsVerification"))
+	_, preflight := Only(t, Resources(tpl, "Custom::EndpointPreflight"))
 	deps := fmt.Sprint(preflight["DependsOn"])
 	if !strings.Contains(deps, perms) || !strings.Contains(deps, verification) {
 		t.Fatalf("the preflight depends on %s, want the permissions %s and the verification %s", deps, perms, verification)
 	}
 	w := serviceWorld(tpl, "111111111111", "eu-west-1")
-	for id, ep := range resources(tpl, "AWS::EC2::VPCEndpoint") {
-		if got := w.resolve(t, props(ep)["ServiceName"]); got != "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" {
+	for id, ep := range Resources(tpl, "AWS::EC2::VPCEndpoint") {
+		if got := w.Resolve(t, Props(ep)["ServiceName"]); got != "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" {
 			t.Errorf("%s connects to %v", id, got)
 		}
 	}
 }
 
 func TestTheEnablerRunsAgainWhenTheEndpointChangesInPlace(t *testing.T) {
-	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
-	_, enabler := only(t, resources(tpl, "Custom::PrivateDnsEnabler"))
+	tpl := Golden(t, "default").Templates[privatelinkapp.ConsumerStackName]
+	_, enabler := Only(t, Resources(tpl, "Custom::PrivateDnsEnabler"))
 	w := endpointWorld(t, tpl, "222222222222", "eu-west-1")
-	for id := range resources(tpl, "AWS::EC2::SecurityGroup") {
-		w.attrs[id+".GroupId"] = "sg-" + id
+	for id := range Resources(tpl, "AWS::EC2::SecurityGroup") {
+		w.Attrs[id+".GroupId"] = "sg-" + id
 	}
-	got := fmt.Sprint(w.resolve(t, props(enabler)["EndpointConfig"]))
-	_, ep := only(t, resources(tpl, "AWS::EC2::VPCEndpoint"))
-	subnets := w.resolve(t, props(ep)["SubnetIds"]).([]any)
-	sgs := w.resolve(t, props(ep)["SecurityGroupIds"]).([]any)
+	got := fmt.Sprint(w.Resolve(t, Props(enabler)["EndpointConfig"]))
+	_, ep := Only(t, Resources(tpl, "AWS::EC2::VPCEndpoint"))
+	subnets := w.Resolve(t, Props(ep)["SubnetIds"]).([]any)
+	sgs := w.Resolve(t, Props(ep)["SecurityGroupIds"]).([]any)
 	want := fmt.Sprintf("%s,%s|%s|dualstack|dualstack", subnets[0], subnets[1], sgs[0])
 	if got != want {
 		t.Fatalf("EndpointConfig = %q, want the endpoint's subnets, security group and IP types %q", got, want)
@@ -242,17 +246,17 @@ func TestTheEnablerRunsAgainWhenTheEndpointChangesInPlace(t *testing.T) {
 }
 
 func TestTheEnablerMayOnlyTouchThisConsumersEndpoints(t *testing.T) {
-	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	tpl := Golden(t, "default").Templates[privatelinkapp.ConsumerStackName]
 	w := endpointWorld(t, tpl, "222222222222", "eu-west-1")
 	const tag = "privatelink:consumer"
-	tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), m("VpcEndpointType", "Interface",
-		"Tags", assertions.Match_ArrayWith(&[]any{m("Key", tag, "Value", "PrivateLinkConsumer/Consumer")})))
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), M("VpcEndpointType", "Interface",
+		"Tags", assertions.Match_ArrayWith(&[]any{M("Key", tag, "Value", "PrivateLinkConsumer/Consumer")})))
 	var modify []string
-	for _, pol := range resources(tpl, "AWS::IAM::Policy") {
-		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+	for _, pol := range Resources(tpl, "AWS::IAM::Policy") {
+		for _, st := range Props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			st := st.(map[string]any)
 			if st["Action"] == "ec2:ModifyVpcEndpoint" {
-				modify = append(modify, fmt.Sprintf("%v if %v", w.resolve(t, st["Resource"]), st["Condition"]))
+				modify = append(modify, fmt.Sprintf("%v if %v", w.Resolve(t, st["Resource"]), st["Condition"]))
 			}
 		}
 	}
@@ -271,16 +275,16 @@ func TestTheDeployRuleSpeaksTheEnablersInput(t *testing.T) {
 		t.Fatalf("the rule sends %q, the enabler reads %q", consumer.ReassertEvent, enabler.ReassertEvent)
 	}
 	// The statuses the rule fires on are those the enabler takes for a stack at rest.
-	tpl := appWith(t, "default", nil).templates[privatelinkapp.ConsumerStackName]
+	tpl := Golden(t, "default").Templates[privatelinkapp.ConsumerStackName]
 	rules := 0
-	for id, r := range resources(tpl, "AWS::Events::Rule") {
-		pattern, ok := props(r)["EventPattern"].(map[string]any)
+	for id, r := range Resources(tpl, "AWS::Events::Rule") {
+		pattern, ok := Props(r)["EventPattern"].(map[string]any)
 		if !ok {
 			continue
 		}
 		rules++
 		got := fmt.Sprint(pattern["detail"].(map[string]any)["status-details"].(map[string]any)["status"])
-		if want := fmt.Sprint(toAny(enabler.SettledStatuses)); got != want {
+		if want := fmt.Sprint(ToAny(enabler.SettledStatuses)); got != want {
 			t.Errorf("rule %s fires on %s, the enabler acts on %s", id, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package test
+package app
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/privatelink-go/privatelink/awsid"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // fakeAWS is the AWS the deploy rehearsal deploys into: the state the library's templates and
@@ -96,7 +97,7 @@ type fRole struct {
 // aws:SourceAccount of that account (IAM JSON policy reference, aws:SourceAccount).
 func trusts(doc any, service, account string) bool {
 	d, _ := doc.(map[string]any)
-	for _, s := range asAnyList(d["Statement"]) {
+	for _, s := range AsAnyList(d["Statement"]) {
 		st := s.(map[string]any)
 		p, _ := st["Principal"].(map[string]any)
 		if st["Effect"] != "Allow" || !matchAny(st["Action"], "sts:AssumeRole") || !matchAny(p["Service"], service) {
@@ -362,14 +363,6 @@ func filters(f url.Values) map[string][]string {
 		for j := 1; f.Get(fmt.Sprintf("Filter.%d.Value.%d", i, j)) != ""; j++ {
 			out[f.Get(fmt.Sprintf("Filter.%d.Name", i))] = append(out[f.Get(fmt.Sprintf("Filter.%d.Name", i))], f.Get(fmt.Sprintf("Filter.%d.Value.%d", i, j)))
 		}
-	}
-	return out
-}
-
-func list(f url.Values, prefix string) []string {
-	var out []string
-	for i := 1; f.Get(fmt.Sprintf("%s.%d", prefix, i)) != ""; i++ {
-		out = append(out, f.Get(fmt.Sprintf("%s.%d", prefix, i)))
 	}
 	return out
 }

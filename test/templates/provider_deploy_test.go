@@ -1,4 +1,4 @@
-package test
+package templates
 
 import (
 	"encoding/json"
@@ -25,34 +25,35 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/spec/waitspec"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // What AWS puts in PrivateDnsNameConfiguration: the TXT label alone, and the value.
 var verificationAttrs = map[string]any{"PrivateDnsNameConfiguration.Name": "_6e86v84tqgqubxbwii1m", "PrivateDnsNameConfiguration.Value": "vpce:l6p0ERxlTZXIKXNpkOo5"}
 
 // serviceWorld resolves a provider template with its endpoint services' attributes set.
-func serviceWorld(tpl assertions.Template, account, region string) world {
+func serviceWorld(tpl assertions.Template, account, region string) World {
 	mappings, _ := (*tpl.ToJSON())["Mappings"].(map[string]any)
-	w := world{account: account, region: region, refs: map[string]string{}, attrs: map[string]any{}, mappings: mappings}
-	for id := range resources(tpl, "AWS::EC2::VPCEndpointService") {
-		w.refs[id] = "vpce-svc-0123456789abcdef0"
-		w.attrs[id+".ServiceId"] = "vpce-svc-0123456789abcdef0"
+	w := World{Account: account, Region: region, Refs: map[string]string{}, Attrs: map[string]any{}, Mappings: mappings}
+	for id := range Resources(tpl, "AWS::EC2::VPCEndpointService") {
+		w.Refs[id] = "vpce-svc-0123456789abcdef0"
+		w.Attrs[id+".ServiceId"] = "vpce-svc-0123456789abcdef0"
 		for k, v := range verificationAttrs {
-			w.attrs[id+"."+k] = v
+			w.Attrs[id+"."+k] = v
 		}
 	}
 	return w
 }
 
 func TestTheVerificationTxtRecordIsWhereAWSLooksForIt(t *testing.T) {
-	f := synth(t, "provider-txt-names", func(app awscdk.App) error {
-		apex := providerStack(app, "Apex")
+	f := Synth(t, "provider-txt-names", func(app awscdk.App) error {
+		apex := ProviderStack(app, "Apex")
 		provider.NewProvider(apex, "Provider", &provider.ProviderProps{
 			AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}},
-			PrivateDnsName: "example.com", HostedZone: zone(apex),
+			PrivateDnsName: "example.com", HostedZone: Zone(apex),
 		})
-		two := providerStack(app, "TwoInOneZone")
-		z := zone(two)
+		two := ProviderStack(app, "TwoInOneZone")
+		z := Zone(two)
 		for _, n := range []string{"a", "b"} {
 			provider.NewProvider(two, "Provider"+n, &provider.ProviderProps{
 				AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}},
@@ -61,24 +62,24 @@ func TestTheVerificationTxtRecordIsWhereAWSLooksForIt(t *testing.T) {
 		}
 		return nil
 	})
-	route53 := appWith(t, "route53", appConfigs["route53"]).templates[privatelinkapp.ProviderStackName]
+	route53 := Golden(t, "route53").Templates[privatelinkapp.ProviderStackName]
 	cases := []struct {
 		name  string
 		tpl   assertions.Template
 		names []string
 	}{
 		{"a name below the zone apex", route53, []string{"_6e86v84tqgqubxbwii1m.api.example.com."}},
-		{"the zone apex itself", f.templates["Apex"], []string{"_6e86v84tqgqubxbwii1m.example.com."}},
-		{"two providers in one zone, each at its own name", f.templates["TwoInOneZone"], []string{"_6e86v84tqgqubxbwii1m.a.api.example.com.", "_6e86v84tqgqubxbwii1m.b.api.example.com."}},
+		{"the zone apex itself", f.Templates["Apex"], []string{"_6e86v84tqgqubxbwii1m.example.com."}},
+		{"two providers in one zone, each at its own name", f.Templates["TwoInOneZone"], []string{"_6e86v84tqgqubxbwii1m.a.api.example.com.", "_6e86v84tqgqubxbwii1m.b.api.example.com."}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			w := serviceWorld(c.tpl, "111111111111", "eu-west-1")
 			var got []string
-			for _, r := range resources(c.tpl, "AWS::Route53::RecordSet") {
-				p := props(r)
-				got = append(got, w.resolve(t, p["Name"]).(string))
-				if v := w.resolve(t, p["ResourceRecords"]); fmt.Sprint(v) != `["vpce:l6p0ERxlTZXIKXNpkOo5"]` {
+			for _, r := range Resources(c.tpl, "AWS::Route53::RecordSet") {
+				p := Props(r)
+				got = append(got, w.Resolve(t, p["Name"]).(string))
+				if v := w.Resolve(t, p["ResourceRecords"]); fmt.Sprint(v) != `["vpce:l6p0ERxlTZXIKXNpkOo5"]` {
 					t.Errorf("record value %v, want the service's value quoted", v)
 				}
 			}
@@ -89,8 +90,8 @@ func TestTheVerificationTxtRecordIsWhereAWSLooksForIt(t *testing.T) {
 		})
 	}
 	// External DNS mode tells the user the same name, without the trailing dot.
-	tpl := appWith(t, "default", nil).templates[privatelinkapp.ProviderStackName]
-	if got := serviceWorld(tpl, "111111111111", "eu-west-1").resolve(t, output(t, tpl, "TXT record name")); got != "_6e86v84tqgqubxbwii1m.api.example.com" {
+	tpl := Golden(t, "default").Templates[privatelinkapp.ProviderStackName]
+	if got := serviceWorld(tpl, "111111111111", "eu-west-1").Resolve(t, Output(t, tpl, "TXT record name")); got != "_6e86v84tqgqubxbwii1m.api.example.com" {
 		t.Fatalf("TxtRecordName output = %q", got)
 	}
 }
@@ -98,8 +99,8 @@ func TestTheVerificationTxtRecordIsWhereAWSLooksForIt(t *testing.T) {
 // functionTimeouts maps each Lambda's logical ID to its timeout in seconds.
 func functionTimeouts(tpl assertions.Template) map[string]float64 {
 	out := map[string]float64{}
-	for id, r := range resources(tpl, "AWS::Lambda::Function") {
-		out[id], _ = props(r)["Timeout"].(float64)
+	for id, r := range Resources(tpl, "AWS::Lambda::Function") {
+		out[id], _ = Props(r)["Timeout"].(float64)
 	}
 	return out
 }
@@ -111,25 +112,28 @@ func functionTimeouts(tpl assertions.Template) map[string]float64 {
 func TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout(t *testing.T) {
 	margin := 120.0
 	configs := map[string]map[string]any{"route53-long-waits": {"verificationTimeout": "45m", "acceptanceTimeout": "40m"}}
-	for k, v := range appConfigs["route53"] {
+	for k, v := range AppConfigs["route53"] {
 		configs["route53-long-waits"][k] = v
 	}
 	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
-		configs[name] = appConfigs[name]
+		configs[name] = AppConfigs[name]
 	}
 	waits := map[string]float64{}
 	for name, cfg := range configs {
-		f := appWith(t, name, cfg)
-		for stack, tpl := range f.templates {
+		f := Golden
+		if _, app := AppConfigs[name]; !app {
+			f = func(t testing.TB, name string) *Fixture { return AppWith(t, name, cfg) }
+		}
+		for stack, tpl := range f(t, name).Templates {
 			timeouts := functionTimeouts(tpl)
 			n := 0
-			for id, r := range resources(tpl, "") {
+			for id, r := range Resources(tpl, "") {
 				typ := r["Type"].(string)
 				if !strings.HasPrefix(typ, "Custom::") && typ != "AWS::CloudFormation::CustomResource" {
 					continue
 				}
 				n++
-				p := props(r)
+				p := Props(r)
 				var want float64
 				switch token := p["ServiceToken"].(type) {
 				case string: // the provider's acceptor, in another account
@@ -162,21 +166,21 @@ func TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout(t *testing.T) {
 }
 
 func TestACrossRegionServiceKeepsItsHostRegionAndScopesAllowMultiRegion(t *testing.T) {
-	tpl := appWith(t, "crossregion-proxy", appConfigs["crossregion-proxy"]).templates[privatelinkapp.ProviderStackName]
-	_, svc := only(t, resources(tpl, "AWS::EC2::VPCEndpointService"))
-	if got := fmt.Sprint(props(svc)["SupportedRegions"]); got != "[eu-west-1 eu-central-1]" {
+	tpl := Golden(t, "crossregion-proxy").Templates[privatelinkapp.ProviderStackName]
+	_, svc := Only(t, Resources(tpl, "AWS::EC2::VPCEndpointService"))
+	if got := fmt.Sprint(Props(svc)["SupportedRegions"]); got != "[eu-west-1 eu-central-1]" {
 		t.Errorf("SupportedRegions = %s, want the host Region eu-west-1 and eu-central-1", got)
 	}
 	w := serviceWorld(tpl, "111111111111", "eu-west-1")
 	var grants int
-	for _, pol := range resources(tpl, "AWS::IAM::Policy") {
-		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+	for _, pol := range Resources(tpl, "AWS::IAM::Policy") {
+		for _, st := range Props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			st := st.(map[string]any)
 			if st["Action"] != "vpce:AllowMultiRegion" {
 				continue
 			}
 			grants++
-			res := fmt.Sprint(w.resolve(t, st["Resource"]))
+			res := fmt.Sprint(w.Resolve(t, st["Resource"]))
 			if res != "[arn:aws:ec2:eu-west-1:111111111111:vpc-endpoint-service/vpce-svc-0123456789abcdef0 arn:aws:ec2:*:*:vpc-endpoint/*]" {
 				t.Errorf("vpce:AllowMultiRegion on %s, want this service and the endpoints that connect to it", res)
 			}
@@ -194,7 +198,7 @@ func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
 		{"us-isof-south-1", "aws-iso-f", "gov.ic.hci.csp.vpce"}, {"eusc-de-east-1", "aws-eusc", "eu.amazonaws.vpce"},
 	} {
 		t.Run(c.region, func(t *testing.T) {
-			tpl := synth(t, "provider-partition-"+c.region, func(app awscdk.App) error {
+			tpl := Synth(t, "provider-partition-"+c.region, func(app awscdk.App) error {
 				stack := awscdk.NewStack(app, jsii.String("P"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(c.region)}})
 				// The isolated partitions' AZ IDs are not in the library's table: any
 				// well-formed ID is taken there.
@@ -208,19 +212,19 @@ func TestProviderNamesAndArnsFollowThePartition(t *testing.T) {
 				})
 				acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
 				return nil
-			}).templates["P"]
+			}).Templates["P"]
 			w := serviceWorld(tpl, "111111111111", c.region)
-			if got := w.resolve(t, output(t, tpl, "Endpoint service name")); got != c.prefix+"."+c.region+".vpce-svc-0123456789abcdef0" {
+			if got := w.Resolve(t, Output(t, tpl, "Endpoint service name")); got != c.prefix+"."+c.region+".vpce-svc-0123456789abcdef0" {
 				t.Errorf("ServiceName = %v", got)
 			}
-			_, perms := only(t, resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))
-			if got := fmt.Sprint(props(perms)["AllowedPrincipals"]); got != "[arn:"+c.partition+":iam::222222222222:root arn:"+c.partition+":iam::333333333333:role/consumer]" {
+			_, perms := Only(t, Resources(tpl, "AWS::EC2::VPCEndpointServicePermissions"))
+			if got := fmt.Sprint(Props(perms)["AllowedPrincipals"]); got != "[arn:"+c.partition+":iam::222222222222:root arn:"+c.partition+":iam::333333333333:role/consumer]" {
 				t.Errorf("AllowedPrincipals = %s", got)
 			}
 			// Every ARN a policy names is in the stack's partition.
-			for id, pol := range resources(tpl, "AWS::IAM::Policy") {
-				for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-					res := w.resolve(t, st.(map[string]any)["Resource"])
+			for id, pol := range Resources(tpl, "AWS::IAM::Policy") {
+				for _, st := range Props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+					res := w.Resolve(t, st.(map[string]any)["Resource"])
 					list, ok := res.([]any)
 					if !ok {
 						list = []any{res}
@@ -258,16 +262,16 @@ func TestServiceNamePrefixesAreAwsCdkLibsForEveryRegion(t *testing.T) {
 }
 
 func TestAnEnvironmentAgnosticServiceNameFollowsThePartitionAtDeploy(t *testing.T) {
-	tpl := synth(t, "provider-agnostic", func(app awscdk.App) error {
+	tpl := Synth(t, "provider-agnostic", func(app awscdk.App) error {
 		stack := awscdk.NewStack(app, jsii.String("P"), nil)
 		nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{
 			LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef")})
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{LoadBalancer: nlb, SupportedIpAddressTypes: []string{"ipv4"}, AllowedPrincipals: []string{"222222222222"}})
 		return nil
-	}).templates["P"]
+	}).Templates["P"]
 	for _, p := range awsid.Partitions {
 		w := serviceWorld(tpl, "111111111111", p.Regions[0])
-		if got, want := w.resolve(t, output(t, tpl, "Endpoint service name")), p.ServiceNamePrefix()+"."+p.Regions[0]+".vpce-svc-0123456789abcdef0"; got != want {
+		if got, want := w.Resolve(t, Output(t, tpl, "Endpoint service name")), p.ServiceNamePrefix()+"."+p.Regions[0]+".vpce-svc-0123456789abcdef0"; got != want {
 			t.Errorf("in %s the ServiceName output is %v, want %s", p.Regions[0], got, want)
 		}
 	}
@@ -276,7 +280,7 @@ func TestAnEnvironmentAgnosticServiceNameFollowsThePartitionAtDeploy(t *testing.
 // aws-cdk-lib copies a mapping that another stack's token reads into that stack
 // (MappingCopy…), so the partition lookup works in the consumer's template too.
 func TestAnAgnosticConsumerOfAnAgnosticProviderReadsNoMappingOfAnotherTemplate(t *testing.T) {
-	f := synth(t, "agnostic-pair", func(app awscdk.App) error {
+	f := Synth(t, "agnostic-pair", func(app awscdk.App) error {
 		ps := awscdk.NewStack(app, jsii.String("P"), nil)
 		nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(ps, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{
 			LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef")})
@@ -286,11 +290,11 @@ func TestAnAgnosticConsumerOfAnAgnosticProviderReadsNoMappingOfAnotherTemplate(t
 			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("Isolated"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
 		consumer.NewConsumer(cs, "Consumer", &consumer.ConsumerProps{Provider: p, Vpc: vpc, IpAddressType: consumer.IPv4})
 		return nil
-	}, noControlTowerCheck)
-	c := f.json["C"]
+	}, NoControlTowerCheck)
+	c := f.JSON["C"]
 	mappings, _ := c["Mappings"].(map[string]any)
 	var missing []string
-	eachObject(c["Resources"], func(x map[string]any) {
+	EachObject(c["Resources"], func(x map[string]any) {
 		if fm, ok := x["Fn::FindInMap"].([]any); ok {
 			if _, has := mappings[fmt.Sprint(fm[0])]; !has {
 				missing = append(missing, fmt.Sprint(fm[0]))
@@ -301,34 +305,34 @@ func TestAnAgnosticConsumerOfAnAgnosticProviderReadsNoMappingOfAnotherTemplate(t
 		t.Errorf("the consumer's template looks up mappings it does not have: %v", missing)
 	}
 
-	_, ep := only(t, resources(f.templates["C"], "AWS::EC2::VPCEndpoint"))
-	w := serviceWorld(f.templates["C"], "222222222222", "us-iso-east-1")
-	if got := fmt.Sprint(w.resolve(t, props(ep)["ServiceName"])); !strings.HasPrefix(got, "gov.ic.c2s.vpce.us-iso-east-1.") {
+	_, ep := Only(t, Resources(f.Templates["C"], "AWS::EC2::VPCEndpoint"))
+	w := serviceWorld(f.Templates["C"], "222222222222", "us-iso-east-1")
+	if got := fmt.Sprint(w.Resolve(t, Props(ep)["ServiceName"])); !strings.HasPrefix(got, "gov.ic.c2s.vpce.us-iso-east-1.") {
 		t.Errorf("in us-iso-east-1 the endpoint's ServiceName is %s", got)
 	}
 }
 
 func TestDeletingTheServiceRejectsItsConnectionsFirst(t *testing.T) {
-	tpl := appWith(t, "default", nil).templates[privatelinkapp.ProviderStackName]
-	svcID, _ := only(t, resources(tpl, "AWS::EC2::VPCEndpointService"))
-	_, cleanup := only(t, resources(tpl, "Custom::EndpointServiceCleanup"))
+	tpl := Golden(t, "default").Templates[privatelinkapp.ProviderStackName]
+	svcID, _ := Only(t, Resources(tpl, "AWS::EC2::VPCEndpointService"))
+	_, cleanup := Only(t, Resources(tpl, "Custom::EndpointServiceCleanup"))
 	// Referencing the service makes CloudFormation delete the cleanup (and so reject) first.
-	if got := fmt.Sprint(props(cleanup)["ServiceId"]); got != "map[Fn::GetAtt:["+svcID+" ServiceId]]" {
+	if got := fmt.Sprint(Props(cleanup)["ServiceId"]); got != "map[Fn::GetAtt:["+svcID+" ServiceId]]" {
 		t.Fatalf("cleanup ServiceId = %s, want the service's", got)
 	}
 	w := serviceWorld(tpl, "111111111111", "eu-west-1")
-	fn := props(cleanup)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
-	role := props(resources(tpl, "AWS::Lambda::Function")[fn])["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	fn := Props(cleanup)["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	role := Props(Resources(tpl, "AWS::Lambda::Function")[fn])["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 	var found bool
-	for _, pol := range resources(tpl, "AWS::IAM::Policy") {
-		if fmt.Sprint(props(pol)["Roles"]) != "[map[Ref:"+role+"]]" {
+	for _, pol := range Resources(tpl, "AWS::IAM::Policy") {
+		if fmt.Sprint(Props(pol)["Roles"]) != "[map[Ref:"+role+"]]" {
 			continue
 		}
-		for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		for _, st := range Props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			st := st.(map[string]any)
 			if st["Action"] == "ec2:RejectVpcEndpointConnections" {
 				found = true
-				if got := fmt.Sprint(w.resolve(t, st["Resource"])); got != "[arn:aws:ec2:eu-west-1:111111111111:vpc-endpoint-service/vpce-svc-0123456789abcdef0 arn:aws:ec2:eu-west-1:*:vpc-endpoint/*]" {
+				if got := fmt.Sprint(w.Resolve(t, st["Resource"])); got != "[arn:aws:ec2:eu-west-1:111111111111:vpc-endpoint-service/vpce-svc-0123456789abcdef0 arn:aws:ec2:eu-west-1:*:vpc-endpoint/*]" {
 					t.Errorf("reject granted on %s", got)
 				}
 			}
@@ -369,7 +373,7 @@ func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
 			}
 		}, []string{`AcceptorProps.FunctionName "privatelink-acceptor-Err2" is already used by the acceptor`, "/OneAcceptor", "set a different FunctionName on one of them"}},
 		{"a hosted zone that is not a parent of the name", func(stack awscdk.Stack) {
-			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.org", HostedZone: zone(stack)})
+			provider.NewProvider(stack, "P", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, PrivateDnsName: "api.example.org", HostedZone: Zone(stack)})
 		}, []string{`ProviderProps.PrivateDnsName "api.example.org" is outside HostedZone "example.com"`}},
 		{"a hosted zone ID that is not one", func(stack awscdk.Stack) {
 			z := awsroute53.PublicHostedZone_FromPublicHostedZoneAttributes(stack, jsii.String("Z"), &awsroute53.PublicHostedZoneAttributes{HostedZoneId: jsii.String("/hostedzone/Z0123"), ZoneName: jsii.String("example.com")})
@@ -393,25 +397,25 @@ func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			app := awscdk.NewApp(nil)
-			stack := providerStack(app, fmt.Sprintf("Err%d", i))
-			mustContain(t, panicMessage(func() { c.build(stack) }), c.want...)
+			stack := ProviderStack(app, fmt.Sprintf("Err%d", i))
+			MustContain(t, PanicMessage(func() { c.build(stack) }), c.want...)
 		})
 	}
 }
 
 func TestValidateRefusesAPrivateZoneImportedByIDWithoutPanicking(t *testing.T) {
-	stack := in("eu-west-1")
-	p := validProvider()
+	stack := In("eu-west-1")
+	p := ValidProvider()
 	p.HostedZone = awsroute53.PrivateHostedZone_FromPrivateHostedZoneId(stack, jsii.String("Internal"), jsii.String("Z0123456789ABCDEFGHIJ"))
 	var err error
-	if msg := panicMessage(func() { err = p.Validate(stack, "Provider") }); msg != "" {
+	if msg := PanicMessage(func() { err = p.Validate(stack, "Provider") }); msg != "" {
 		t.Fatalf("Validate panicked: %s", msg)
 	}
-	mustContain(t, errString(err), "ProviderProps.HostedZone Scratch/Internal is a private hosted zone")
+	MustContain(t, ErrString(err), "ProviderProps.HostedZone Scratch/Internal is a private hosted zone")
 	// A public zone imported by ID alone has no name to check the private DNS name against,
 	// which is no reason to refuse it.
 	p.HostedZone = awsroute53.PublicHostedZone_FromPublicHostedZoneId(stack, jsii.String("Public"), jsii.String("Z0123456789ABCDEFGHIJ"))
-	if msg := panicMessage(func() { err = p.Validate(stack, "Provider") }); msg != "" || err != nil {
+	if msg := PanicMessage(func() { err = p.Validate(stack, "Provider") }); msg != "" || err != nil {
 		t.Fatalf("a public zone imported by ID: panic %q, error %v", msg, err)
 	}
 }
@@ -438,9 +442,9 @@ func TestProviderPropsRefuseWhatAWSWouldRefuse(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := validProvider()
+			p := ValidProvider()
 			c.edit(&p)
-			mustContain(t, errString(p.Validate(in("eu-west-1"), "Under")), "privatelink: ProviderProps.", c.want)
+			MustContain(t, ErrString(p.Validate(In("eu-west-1"), "Under")), "privatelink: ProviderProps.", c.want)
 		})
 	}
 }
@@ -506,10 +510,10 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 				app.Node().SetContext(jsii.String(k), v)
 			}
 			var err error
-			if msg := panicMessage(func() { _, err = privatelinkapp.Build(app) }); msg != "" {
+			if msg := PanicMessage(func() { _, err = privatelinkapp.Build(app) }); msg != "" {
 				t.Fatalf("Build panicked: %s", msg)
 			}
-			mustContain(t, errString(err), c.want...)
+			MustContain(t, ErrString(err), c.want...)
 		})
 	}
 }
@@ -518,11 +522,11 @@ func TestWhatReadsTheVpcIpv6RangeWaitsForItsAssociation(t *testing.T) {
 	// VPC.Ipv6CidrBlocks is empty until the AWS::EC2::VPCCidrBlock exists; Fn::Select of it
 	// fails before (aws-cdk#36714), so every reader must depend on the association.
 	for _, name := range []string{"default", "route53", "crossregion-proxy"} {
-		for stack, tpl := range appWith(t, name, appConfigs[name]).templates {
-			blocks := resources(tpl, "AWS::EC2::VPCCidrBlock")
+		for stack, tpl := range Golden(t, name).Templates {
+			blocks := Resources(tpl, "AWS::EC2::VPCCidrBlock")
 			n := 0
-			for id, r := range resources(tpl, "") {
-				raw := fmt.Sprint(props(r))
+			for id, r := range Resources(tpl, "") {
+				raw := fmt.Sprint(Props(r))
 				if !strings.Contains(raw, "Ipv6CidrBlocks") {
 					continue
 				}
@@ -562,37 +566,37 @@ func writeFile(t *testing.T, content string) string {
 // machine's executions is a policy in force before the resource is created (it depends on it).
 func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *testing.T) {
 	ctx := map[string]any{"verificationTimeout": "45m", "acceptanceTimeout": "40m"}
-	for k, v := range appConfigs["route53"] {
+	for k, v := range AppConfigs["route53"] {
 		ctx[k] = v
 	}
-	f := appWith(t, "route53-long-waits", ctx)
+	f := AppWith(t, "route53-long-waits", ctx)
 	accounts := map[string]string{privatelinkapp.ProviderStackName: "111111111111", privatelinkapp.ConsumerStackName: "222222222222"}
 	n := 0
-	for stack, tpl := range f.templates {
-		all := resources(tpl, "")
-		w := world{account: accounts[stack], region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
+	for stack, tpl := range f.Templates {
+		all := Resources(tpl, "")
+		w := World{Account: accounts[stack], Region: "eu-west-1", Refs: map[string]string{}, Attrs: map[string]any{}}
 		for id, r := range all {
 			switch r["Type"] {
 			case "AWS::Lambda::Function":
-				w.attrs[id+".Arn"] = "arn:aws:lambda:eu-west-1:" + w.account + ":function:" + id
+				w.Attrs[id+".Arn"] = "arn:aws:lambda:eu-west-1:" + w.Account + ":function:" + id
 			case "AWS::IAM::Role":
-				w.attrs[id+".Arn"], w.refs[id] = "arn:aws:iam::"+w.account+":role/"+id, id
+				w.Attrs[id+".Arn"], w.Refs[id] = "arn:aws:iam::"+w.Account+":role/"+id, id
 			case "AWS::StepFunctions::StateMachine":
-				w.refs[id] = "arn:aws:states:eu-west-1:" + w.account + ":stateMachine:" + id
-				w.attrs[id+".Arn"], w.attrs[id+".Name"] = w.refs[id], id
+				w.Refs[id] = "arn:aws:states:eu-west-1:" + w.Account + ":stateMachine:" + id
+				w.Attrs[id+".Arn"], w.Attrs[id+".Name"] = w.Refs[id], id
 			}
 		}
 		for id, r := range all {
-			p := props(r)
+			p := Props(r)
 			if _, ok := p[waitspec.StateMachineProperty]; !ok {
 				continue
 			}
 			n++
 			fnID := p["ServiceToken"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
-			fnArn, fnProps := w.attrs[fnID+".Arn"], props(all[fnID])
-			machineArn := w.resolve(t, p[waitspec.StateMachineProperty]).(string)
+			fnArn, fnProps := w.Attrs[fnID+".Arn"], Props(all[fnID])
+			machineArn := w.Resolve(t, p[waitspec.StateMachineProperty]).(string)
 			machineID := machineArn[strings.LastIndex(machineArn, ":")+1:]
-			machine := props(all[machineID])
+			machine := Props(all[machineID])
 
 			// The definition, as Step Functions reads it after DefinitionSubstitutions.
 			def := machine["DefinitionString"].(string)
@@ -616,7 +620,7 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 				}
 			}
 			for k, v := range subs {
-				def = strings.ReplaceAll(def, "${"+k+"}", fmt.Sprint(w.resolve(t, v)))
+				def = strings.ReplaceAll(def, "${"+k+"}", fmt.Sprint(w.Resolve(t, v)))
 			}
 			if !strings.Contains(def, `"FunctionName":"`+fnArn.(string)+`"`) || !strings.Contains(def, `"Resource":"arn:aws:states:::lambda:invoke"`) || strings.Contains(def, "${") {
 				t.Errorf("%s of %s: resolved definition %s does not invoke %s through arn:aws:states:::lambda:invoke", machineID, id, def, fnArn)
@@ -626,15 +630,15 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			}
 
 			// The machine's role: assumed by Step Functions of this account, invoking this function only.
-			role := all[strings.Split(fmt.Sprint(w.resolve(t, machine["RoleArn"])), "role/")[1]]
-			trust, _ := json.Marshal(w.resolve(t, props(role)["AssumeRolePolicyDocument"]))
-			if !strings.Contains(string(trust), `"Service":"states.amazonaws.com"`) || !strings.Contains(string(trust), `"aws:SourceAccount":"`+w.account+`"`) {
-				t.Errorf("%s role trust = %s, want states.amazonaws.com for account %s only", machineID, trust, w.account)
+			role := all[strings.Split(fmt.Sprint(w.Resolve(t, machine["RoleArn"])), "role/")[1]]
+			trust, _ := json.Marshal(w.Resolve(t, Props(role)["AssumeRolePolicyDocument"]))
+			if !strings.Contains(string(trust), `"Service":"states.amazonaws.com"`) || !strings.Contains(string(trust), `"aws:SourceAccount":"`+w.Account+`"`) {
+				t.Errorf("%s role trust = %s, want states.amazonaws.com for account %s only", machineID, trust, w.Account)
 			}
 			// Inline, so that the role's permissions exist when CreateStateMachine checks the
 			// log delivery: invoking this function, and logging and tracing, which the Step
 			// Functions Developer Guide grants on * (no resource-level permissions).
-			inline, _ := json.Marshal(w.resolve(t, props(role)["Policies"]))
+			inline, _ := json.Marshal(w.Resolve(t, Props(role)["Policies"]))
 			wants := []string{
 				`"Action":"lambda:InvokeFunction","Effect":"Allow","Resource":"` + fnArn.(string) + `"}],"Version":"2012-10-17"},"PolicyName":"InvokeTheFunction"`,
 				`"Action":["logs:CreateLogDelivery","logs:GetLogDelivery","logs:UpdateLogDelivery","logs:DeleteLogDelivery","logs:ListLogDeliveries","logs:PutResourcePolicy","logs:DescribeResourcePolicies","logs:DescribeLogGroups"],"Effect":"Allow","Resource":"*"`,
@@ -655,12 +659,12 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			} else {
 				ref := dests[0].(map[string]any)["CloudWatchLogsLogGroup"].(map[string]any)["LogGroupArn"].(map[string]any)["Fn::GetAtt"].([]any)
 				group := all[ref[0].(string)]
-				name := fmt.Sprint(w.resolve(t, props(group)["LogGroupName"]))
+				name := fmt.Sprint(w.Resolve(t, Props(group)["LogGroupName"]))
 				// The machine's LogGroupArn has at most 256 characters
 				// (AWS::StepFunctions::StateMachine CloudWatchLogsLogGroup), the longest
 				// partition and Region counted.
 				arn := "arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:" + name + ":*"
-				if group["Type"] != "AWS::Logs::LogGroup" || !strings.HasPrefix(name, "/aws/vendedlogs/states/") || len(arn) > 256 || props(group)["RetentionInDays"] != 365.0 {
+				if group["Type"] != "AWS::Logs::LogGroup" || !strings.HasPrefix(name, "/aws/vendedlogs/states/") || len(arn) > 256 || Props(group)["RetentionInDays"] != 365.0 {
 					t.Errorf("%s logs to %v named %q (ARN up to %d characters), want a log group kept 365 days under /aws/vendedlogs/states/, its ARN at most 256 characters", machineID, ref, name, len(arn))
 				}
 			}
@@ -669,17 +673,17 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			}
 
 			// The function's policy on the machine: attached to its role, in force before the resource.
-			fnRole := w.resolve(t, fnProps["Role"]).(string)
+			fnRole := w.Resolve(t, fnProps["Role"]).(string)
 			var found bool
 			for pid, pr := range all {
 				if raw, _ := json.Marshal(pr); pr["Type"] != "AWS::IAM::Policy" || !strings.Contains(string(raw), "states:StartExecution") {
 					continue
 				}
-				doc, _ := json.Marshal(w.resolve(t, props(pr)["PolicyDocument"]))
+				doc, _ := json.Marshal(w.Resolve(t, Props(pr)["PolicyDocument"]))
 				if !strings.Contains(string(doc), "states:StartExecution") {
 					continue
 				}
-				roles, _ := json.Marshal(w.resolve(t, props(pr)["Roles"]))
+				roles, _ := json.Marshal(w.Resolve(t, Props(pr)["Roles"]))
 				if !strings.Contains(string(roles), `"`+fnRole[strings.LastIndex(fnRole, "/")+1:]+`"`) || !strings.Contains(string(doc), machineArn) {
 					continue
 				}
@@ -690,7 +694,7 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 				_ = json.Unmarshal(doc, &policy)
 				got := map[string]string{}
 				for _, st := range policy.Statement {
-					actions := asList(st.Action)
+					actions := AsList(st.Action)
 					if a, ok := st.Action.(string); ok {
 						actions = []string{a}
 					}
@@ -700,7 +704,7 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 				}
 				want := map[string]string{
 					"states:StartExecution": machineArn, "states:ListExecutions": machineArn,
-					"states:StopExecution": "arn:aws:states:eu-west-1:" + w.account + ":execution:" + machineID + ":*",
+					"states:StopExecution": "arn:aws:states:eu-west-1:" + w.Account + ":execution:" + machineID + ":*",
 				}
 				if !maps.Equal(got, want) {
 					t.Errorf("%s: policy %s grants %v, want %v", id, pid, got, want)

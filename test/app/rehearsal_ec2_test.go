@@ -1,4 +1,4 @@
-package test
+package app
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/internal/fakes/ec2fake"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // caller is a function calling the fake EC2 API: its account, Region and role.
@@ -42,7 +43,7 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 
 	describe("DescribeVpcEndpointServiceConfigurations", func(f url.Values) (int, string) {
 		var b strings.Builder
-		for _, id := range list(f, "ServiceId") {
+		for _, id := range List(f, "ServiceId") {
 			s := a.services[id]
 			if s == nil || s.deleted || s.account != c.account {
 				return http.StatusBadRequest, ec2fake.Error("InvalidVpcEndpointServiceId.NotFound", "The VpcEndpointService Id '"+id+"' does not exist")
@@ -97,7 +98,7 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 				return http.StatusBadRequest, ec2fake.Error("InvalidVpcEndpointServiceId.NotFound", "The VpcEndpointService Id does not exist")
 			}
 			var bad strings.Builder
-			for _, id := range list(f, "VpcEndpointId") {
+			for _, id := range List(f, "VpcEndpointId") {
 				e := a.endpoints[id]
 				if e == nil || e.service != s.id {
 					fmt.Fprintf(&bad, "<item><error><code>InvalidVpcEndpoint.NotFound</code><message>not found</message></error><resourceId>%s</resourceId></item>", id)
@@ -135,9 +136,9 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 		if res := a.authorize(c.role, "ec2:DescribeVpcEndpointServices", nil, "*"); res != "" {
 			return deny("ec2:DescribeVpcEndpointServices", res)
 		}
-		regions := list(f, "ServiceRegion")
+		regions := List(f, "ServiceRegion")
 		var b strings.Builder
-		for _, name := range list(f, "ServiceName") {
+		for _, name := range List(f, "ServiceName") {
 			var s *fService
 			for _, x := range a.services {
 				if x.name == name && !x.deleted {
@@ -174,7 +175,7 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 
 	describe("DescribeSubnets", func(f url.Values) (int, string) {
 		var b strings.Builder
-		for _, id := range list(f, "SubnetId") {
+		for _, id := range List(f, "SubnetId") {
 			s := a.subnets[id]
 			if s == nil {
 				return http.StatusBadRequest, ec2fake.Error("InvalidSubnetID.NotFound", "The subnet ID '"+id+"' does not exist")
@@ -208,7 +209,7 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 
 	describe("DescribeVpcEndpoints", func(f url.Values) (int, string) {
 		var b strings.Builder
-		for _, id := range list(f, "VpcEndpointId") {
+		for _, id := range List(f, "VpcEndpointId") {
 			e := a.endpoints[id]
 			if e == nil || e.state == "deleted" {
 				return http.StatusBadRequest, ec2fake.Error("InvalidVpcEndpointId.NotFound", "The VpcEndpoint Id '"+id+"' does not exist")

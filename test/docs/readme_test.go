@@ -1,7 +1,8 @@
-package test
+package docs
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -18,8 +19,8 @@ import (
 // readmeExamples are the README's Go programs, each generated from an Example function that
 // `go test` compiles and runs: the README's code cannot rot.
 var readmeExamples = []struct{ file, function string }{
-	{"../constructs/provider/example_test.go", "Example"},
-	{"../constructs/consumer/example_test.go", "Example"},
+	{"../../constructs/provider/example_test.go", "Example"},
+	{"../../constructs/consumer/example_test.go", "Example"},
 }
 
 // exampleProgram renders function of file as a main program: the file's imports that the body
@@ -103,7 +104,7 @@ func exampleProgram(file, function string) (string, error) {
 
 // readmeBlock finds the ```go block after the marker naming file and function.
 func readmeBlock(readme, file, function string) (start, end int, err error) {
-	marker := "<!-- generated from " + strings.TrimPrefix(file, "../") + " " + function + " by test/readme_test.go -->\n```go\n"
+	marker := "<!-- generated from " + strings.TrimPrefix(file, "../../") + " " + function + " by test/docs/readme_test.go -->\n```go\n"
 	i := strings.Index(readme, marker)
 	if i < 0 {
 		return 0, 0, fmt.Errorf("README.md has no block marked %q", strings.TrimSuffix(marker, "\n```go\n"))
@@ -117,7 +118,7 @@ func readmeBlock(readme, file, function string) (start, end int, err error) {
 }
 
 func TestTheReadmesExamplesAreTheCompiledExamples(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
+	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +138,11 @@ func TestTheReadmesExamplesAreTheCompiledExamples(t *testing.T) {
 				readme = readme[:start] + want + readme[end:]
 				continue
 			}
-			t.Errorf("README.md's example from %s %s differs from it (run `go test ./test/ -run Readme -update`):\n--- README\n%s\n--- generated\n%s", ex.file, ex.function, got, want)
+			t.Errorf("README.md's example from %s %s differs from it (run `go test ./test/docs -run Readme -update`):\n--- README\n%s\n--- generated\n%s", ex.file, ex.function, got, want)
 		}
 	}
 	if *update && readme != string(raw) {
-		if err := os.WriteFile("../README.md", []byte(readme), 0o644); err != nil {
+		if err := os.WriteFile("../../README.md", []byte(readme), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,7 +153,7 @@ func TestTheReadmesExamplesAreTheCompiledExamples(t *testing.T) {
 func vetProgram(t *testing.T, program string) {
 	t.Helper()
 	// Inside the module, so its go.mod resolves the imports; a leading dot keeps ./... out.
-	dir, err := os.MkdirTemp("..", ".readme-example-")
+	dir, err := os.MkdirTemp("../..", ".readme-example-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +168,8 @@ func vetProgram(t *testing.T, program string) {
 
 func goVet(dir string) ([]byte, error) {
 	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir))
-	cmd.Dir = ".."
+	cmd.Dir = "../.."
 	return cmd.CombinedOutput()
 }
+
+var update = flag.Bool("update", false, "rewrite the README's generated examples")

@@ -1,4 +1,4 @@
-package test
+package templates
 
 import (
 	"encoding/json"
@@ -17,38 +17,39 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // alarmWorld resolves the alarms app's templates with consistent AWS names: the NLB's ARN and
 // full name, its listener's ARN (which the target group metrics derive the NLB's name from), the
 // target group's full name, the service, the endpoint, the functions.
-func alarmWorld(tpl assertions.Template, account string) world {
-	w := world{account: account, region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
+func alarmWorld(tpl assertions.Template, account string) World {
+	w := World{Account: account, Region: "eu-west-1", Refs: map[string]string{}, Attrs: map[string]any{}}
 	const lb = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/PrivateLink-Provider/50dc6c495c0c9188"
-	for id := range resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer") {
-		w.refs[id] = lb
-		w.attrs[id+".LoadBalancerFullName"] = "net/PrivateLink-Provider/50dc6c495c0c9188"
+	for id := range Resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		w.Refs[id] = lb
+		w.Attrs[id+".LoadBalancerFullName"] = "net/PrivateLink-Provider/50dc6c495c0c9188"
 	}
-	for id := range resources(tpl, "AWS::ElasticLoadBalancingV2::Listener") {
-		w.refs[id] = strings.Replace(lb, ":loadbalancer/", ":listener/", 1) + "/f2f7dc8efc522ab2"
+	for id := range Resources(tpl, "AWS::ElasticLoadBalancingV2::Listener") {
+		w.Refs[id] = strings.Replace(lb, ":loadbalancer/", ":listener/", 1) + "/f2f7dc8efc522ab2"
 	}
-	for id := range resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup") {
-		w.attrs[id+".TargetGroupFullName"] = "targetgroup/PrivateLink-Targets/73e2d6bc24d8a067"
+	for id := range Resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup") {
+		w.Attrs[id+".TargetGroupFullName"] = "targetgroup/PrivateLink-Targets/73e2d6bc24d8a067"
 	}
-	for id := range resources(tpl, "AWS::EC2::VPCEndpointService") {
-		w.attrs[id+".ServiceId"] = "vpce-svc-0123456789abcdef0"
+	for id := range Resources(tpl, "AWS::EC2::VPCEndpointService") {
+		w.Attrs[id+".ServiceId"] = "vpce-svc-0123456789abcdef0"
 	}
-	for id := range resources(tpl, "AWS::EC2::VPCEndpoint") {
-		w.refs[id] = "vpce-0a1b2c3d4e5f60718"
+	for id := range Resources(tpl, "AWS::EC2::VPCEndpoint") {
+		w.Refs[id] = "vpce-0a1b2c3d4e5f60718"
 	}
-	for id := range resources(tpl, "AWS::EC2::VPC") {
-		w.refs[id] = "vpc-0123456789abcdef0"
+	for id := range Resources(tpl, "AWS::EC2::VPC") {
+		w.Refs[id] = "vpc-0123456789abcdef0"
 	}
-	for id := range resources(tpl, "AWS::Lambda::Function") {
-		w.refs[id] = "privatelink-acceptor-PrivateLinkProvider" // Ref is the name
+	for id := range Resources(tpl, "AWS::Lambda::Function") {
+		w.Refs[id] = "privatelink-acceptor-PrivateLinkProvider" // Ref is the name
 	}
-	for id := range resources(tpl, "AWS::SNS::Topic") {
-		w.refs[id] = "arn:aws:sns:eu-west-1:" + account + ":PrivateLinkAlarms"
+	for id := range Resources(tpl, "AWS::SNS::Topic") {
+		w.Refs[id] = "arn:aws:sns:eu-west-1:" + account + ":PrivateLinkAlarms"
 	}
 	return w
 }
@@ -59,8 +60,8 @@ func describeAlarms(t *testing.T, tpl assertions.Template, account string) map[s
 	t.Helper()
 	w := alarmWorld(tpl, account)
 	out := map[string]string{}
-	for id, r := range resources(tpl, "AWS::CloudWatch::Alarm") {
-		p := w.resolve(t, props(r)).(map[string]any)
+	for id, r := range Resources(tpl, "AWS::CloudWatch::Alarm") {
+		p := w.Resolve(t, Props(r)).(map[string]any)
 		var dims []string
 		for _, d := range p["Dimensions"].([]any) {
 			d := d.(map[string]any)
@@ -75,7 +76,7 @@ func describeAlarms(t *testing.T, tpl assertions.Template, account string) map[s
 }
 
 func TestEveryAlarmWatchesItsResourceWithTheDocumentedStatisticThresholdAndMissingData(t *testing.T) {
-	f := appWith(t, "alarms", appConfigs["alarms"])
+	f := Golden(t, "alarms")
 	topic := func(account string) string {
 		return `[["arn:aws:sns:eu-west-1:` + account + `:PrivateLinkAlarms"],["arn:aws:sns:eu-west-1:` + account + `:PrivateLinkAlarms"]]`
 	}
@@ -96,8 +97,8 @@ func TestEveryAlarmWatchesItsResourceWithTheDocumentedStatisticThresholdAndMissi
 		"ConsumerPacketsDroppedAlarm":  "AWS/PrivateLinkEndpoints PacketsDropped [" + endpoint + "] Sum 60s GreaterThanOrEqualToThreshold 1 5/5 notBreaching " + topic("222222222222"),
 		"ConsumerResetsReceivedAlarm":  "AWS/PrivateLinkEndpoints RstPacketsReceived [" + endpoint + "] Sum 60s GreaterThanOrEqualToThreshold 20 5/5 notBreaching " + topic("222222222222"),
 	}
-	got := describeAlarms(t, f.templates[privatelinkapp.ProviderStackName], "111111111111")
-	for id, line := range describeAlarms(t, f.templates[privatelinkapp.ConsumerStackName], "222222222222") {
+	got := describeAlarms(t, f.Templates[privatelinkapp.ProviderStackName], "111111111111")
+	for id, line := range describeAlarms(t, f.Templates[privatelinkapp.ConsumerStackName], "222222222222") {
 		got[id] = line
 	}
 	if len(got) != len(want) {
@@ -121,18 +122,18 @@ func TestEveryAlarmWatchesItsResourceWithTheDocumentedStatisticThresholdAndMissi
 }
 
 func TestTheAlarmTopicIsTLSOnlyAndAdmitsOnlyThisAccountsAlarms(t *testing.T) {
-	tpl := appWith(t, "alarms", appConfigs["alarms"]).templates[privatelinkapp.ProviderStackName]
+	tpl := Golden(t, "alarms").Templates[privatelinkapp.ProviderStackName]
 	w := alarmWorld(tpl, "111111111111")
 	var topicPolicy map[string]any
-	for _, r := range resources(tpl, "AWS::SNS::TopicPolicy") {
-		if strings.Contains(jsonString(props(r)["Topics"]), "PrivateLinkAlarms") {
+	for _, r := range Resources(tpl, "AWS::SNS::TopicPolicy") {
+		if strings.Contains(jsonString(Props(r)["Topics"]), "PrivateLinkAlarms") {
 			topicPolicy = r
 		}
 	}
 	if topicPolicy == nil {
 		t.Fatal("no policy on the alarm topic")
 	}
-	doc := jsonString(w.resolve(t, props(topicPolicy)["PolicyDocument"]))
+	doc := jsonString(w.Resolve(t, Props(topicPolicy)["PolicyDocument"]))
 	for _, want := range []string{
 		`{"Action":"sns:Publish","Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny","Principal":"*"`,
 		`{"Action":"sns:Publish","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:cloudwatch:eu-west-1:111111111111:alarm:*"},"StringEquals":{"aws:SourceAccount":"111111111111"}},"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Resource":"arn:aws:sns:eu-west-1:111111111111:PrivateLinkAlarms","Sid":"CloudWatchAlarmsOfThisAccount"}`,
@@ -142,24 +143,24 @@ func TestTheAlarmTopicIsTLSOnlyAndAdmitsOnlyThisAccountsAlarms(t *testing.T) {
 		}
 	}
 	// alarmEmail subscribes the address; SNS asks it to confirm first.
-	tpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), m("Protocol", "email", "Endpoint", "ops@example.com"))
+	tpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), M("Protocol", "email", "Endpoint", "ops@example.com"))
 	// The pending check runs every 15 minutes against the acceptor, and only EventBridge's rule may invoke it that way.
-	_, rule := only(t, resources(tpl, "AWS::Events::Rule"))
-	mustEqualJSON(t, props(rule)["ScheduleExpression"], "rate(15 minutes)")
+	_, rule := Only(t, Resources(tpl, "AWS::Events::Rule"))
+	mustEqualJSON(t, Props(rule)["ScheduleExpression"], "rate(15 minutes)")
 }
 
 func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
-	f := appWith(t, "alarms", appConfigs["alarms"])
+	f := Golden(t, "alarms")
 	for stack, wantGraphs := range map[string][]string{
 		privatelinkapp.ProviderStackName: {"Healthy targets, port 443", "Unhealthy targets, port 443", "TCP resets sent by targets", "TCP resets sent by the NLB", "Source NAT port allocation errors", "Flows rejected by the NLB", "Resets sent to consumers' endpoints", "Acceptor errors", "Acceptor throttles", "Connections left pending"},
 		privatelinkapp.ConsumerStackName: {"Packets dropped by the endpoint", "Resets received from the service"},
 	} {
-		tpl := f.templates[stack]
+		tpl := f.Templates[stack]
 		account := map[string]string{privatelinkapp.ProviderStackName: "111111111111", privatelinkapp.ConsumerStackName: "222222222222"}[stack]
 		w := alarmWorld(tpl, account)
-		_, d := only(t, resources(tpl, "AWS::CloudWatch::Dashboard"))
+		_, d := Only(t, Resources(tpl, "AWS::CloudWatch::Dashboard"))
 		// Dashboard names are unique per account across Regions: the Region is in it.
-		mustEqualJSON(t, props(d)["DashboardName"], stack+"-eu-west-1-PrivateLink")
+		mustEqualJSON(t, Props(d)["DashboardName"], stack+"-eu-west-1-PrivateLink")
 		var body struct {
 			Widgets []struct {
 				Type       string
@@ -177,7 +178,7 @@ func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
 				}
 			}
 		}
-		if err := json.Unmarshal([]byte(w.resolve(t, props(d)["DashboardBody"]).(string)), &body); err != nil {
+		if err := json.Unmarshal([]byte(w.Resolve(t, Props(d)["DashboardBody"]).(string)), &body); err != nil {
 			t.Fatalf("%s: dashboard body is not JSON: %v", stack, err)
 		}
 		var titles []string
@@ -200,8 +201,8 @@ func TestEachSideHasADashboardWithEveryAlarmsGraphAndThreshold(t *testing.T) {
 }
 
 func TestAlarmsGoToAGivenTopicThatAdmitsCloudWatchAndSkipACrossRegionEndpoint(t *testing.T) {
-	f := synth(t, "alarms-options", func(app awscdk.App) error {
-		stack := awscdk.NewStack(app, jsii.String("AlarmOptions"), &awscdk.StackProps{Env: euWest1})
+	f := Synth(t, "alarms-options", func(app awscdk.App) error {
+		stack := awscdk.NewStack(app, jsii.String("AlarmOptions"), &awscdk.StackProps{Env: EuWest1})
 		// A topic of the app with its own policy (EnforceSSL makes one, replacing SNS's default):
 		// the statement for CloudWatch is added to it.
 		ops := awssns.NewTopic(stack, jsii.String("Ops"), &awssns.TopicProps{EnforceSSL: jsii.Bool(true)})
@@ -211,40 +212,40 @@ func TestAlarmsGoToAGivenTopicThatAdmitsCloudWatchAndSkipACrossRegionEndpoint(t 
 		})
 		return nil
 	})
-	tpl := f.templates["AlarmOptions"]
+	tpl := f.Templates["AlarmOptions"]
 	// AWS publishes no endpoint metrics for cross-Region consumers: no alarm, a warning instead.
 	tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(0))
-	found := assertions.Annotations_FromStack(f.stacks["AlarmOptions"]).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
+	found := assertions.Annotations_FromStack(f.Stacks["AlarmOptions"]).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
 		"^ConsumerProps.Alarms: AWS publishes no AWS/PrivateLinkEndpoints metrics for a cross-Region endpoint")))
 	if len(*found) != 1 {
 		t.Errorf("%d warnings, want 1", len(*found))
 	}
 
-	g := synth(t, "alarms-topic", func(app awscdk.App) error {
-		stack := providerStack(app, "AlarmTopic")
+	g := Synth(t, "alarms-topic", func(app awscdk.App) error {
+		stack := ProviderStack(app, "AlarmTopic")
 		ops := awssns.NewTopic(stack, jsii.String("Ops"), &awssns.TopicProps{EnforceSSL: jsii.Bool(true)})
 		p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"},
 			Alarms: alarms.Props{Enabled: true, Topic: ops}})
 		// A second construct on the same topic: the statement is added once.
 		acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, Alarms: alarms.Props{Enabled: true, Topic: ops}})
 		return nil
-	}).templates["AlarmTopic"]
+	}).Templates["AlarmTopic"]
 	var opsPolicy string
-	for _, r := range resources(g, "AWS::SNS::TopicPolicy") {
-		if strings.Contains(jsonString(props(r)["Topics"]), "Ops") {
-			opsPolicy = jsonString(props(r))
+	for _, r := range Resources(g, "AWS::SNS::TopicPolicy") {
+		if strings.Contains(jsonString(Props(r)["Topics"]), "Ops") {
+			opsPolicy = jsonString(Props(r))
 		}
 	}
 	if n := strings.Count(opsPolicy, `"Sid":"CloudWatchAlarmsOfThisAccount"`); n != 1 {
 		t.Errorf("the CloudWatch statement is in the topic's policy %d times, want once", n)
 	}
-	for id := range resources(g, "AWS::SNS::Topic") {
+	for id := range Resources(g, "AWS::SNS::Topic") {
 		if strings.HasPrefix(id, "PrivateLinkAlarms") {
 			t.Errorf("a shared alarm topic %s besides the given one", id)
 		}
 	}
-	g.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), m("PolicyDocument", m("Statement", assertions.Match_ArrayWith(&[]any{
-		like("Sid", "CloudWatchAlarmsOfThisAccount", "Principal", m("Service", "cloudwatch.amazonaws.com"), "Action", "sns:Publish"),
+	g.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), M("PolicyDocument", M("Statement", assertions.Match_ArrayWith(&[]any{
+		Like("Sid", "CloudWatchAlarmsOfThisAccount", "Principal", M("Service", "cloudwatch.amazonaws.com"), "Action", "sns:Publish"),
 	}))))
 	g.ResourceCountIs(jsii.String("AWS::CloudWatch::Dashboard"), jsii.Number(0))
 }

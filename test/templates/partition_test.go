@@ -1,4 +1,4 @@
-package test
+package templates
 
 import (
 	"fmt"
@@ -11,14 +11,15 @@ import (
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // China offers no private DNS names for endpoint services: "You can't assign a private DNS
 // name to a VPC endpoint service" (Getting Started with AWS in China, Amazon VPC, Feature
 // Availability and Implementation Differences).
 func TestInChinaTheAppSynthesizesNoPrivateDnsNameAndTheConsumerEnablesNone(t *testing.T) {
-	f := appWith(t, "china", map[string]any{"region": "cn-north-1"})
-	p, c := f.json[privatelinkapp.ProviderStackName], f.json[privatelinkapp.ConsumerStackName]
+	f := AppWith(t, "china", map[string]any{"region": "cn-north-1"})
+	p, c := f.JSON[privatelinkapp.ProviderStackName], f.JSON[privatelinkapp.ConsumerStackName]
 	for id, r := range p["Resources"].(map[string]any) {
 		r := r.(map[string]any)
 		if r["Type"] == "AWS::EC2::VPCEndpointService" {
@@ -46,7 +47,7 @@ func TestInChinaTheAppSynthesizesNoPrivateDnsNameAndTheConsumerEnablesNone(t *te
 	if seen != 2 {
 		t.Errorf("%d of the enabler and the preflight in the consumer, want both", seen)
 	}
-	notes := assertions.Annotations_FromStack(f.stacks[privatelinkapp.ProviderStackName]).FindInfo(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("privateDnsName defaults to none in cn-north-1")))
+	notes := assertions.Annotations_FromStack(f.Stacks[privatelinkapp.ProviderStackName]).FindInfo(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("privateDnsName defaults to none in cn-north-1")))
 	if len(*notes) != 1 {
 		t.Errorf("%d notes that privateDnsName defaults to none, want one", len(*notes))
 	}
@@ -54,22 +55,22 @@ func TestInChinaTheAppSynthesizesNoPrivateDnsNameAndTheConsumerEnablesNone(t *te
 
 func TestInChinaAnExplicitPrivateDnsNameFailsNamingTheKeyAndThePartition(t *testing.T) {
 	_, err := privatelinkapp.LoadConfig(map[string]any{"region": "cn-north-1", "privateDnsName": "api.example.com"})
-	mustContain(t, errString(err), `context key "privateDnsName" is "api.example.com", but "region" cn-north-1 is in the aws-cn partition, where AWS offers no private DNS names for endpoint services`)
+	MustContain(t, ErrString(err), `context key "privateDnsName" is "api.example.com", but "region" cn-north-1 is in the aws-cn partition, where AWS offers no private DNS names for endpoint services`)
 	if _, err := privatelinkapp.LoadConfig(map[string]any{"region": "cn-north-1", "privateDnsName": ""}); err != nil {
 		t.Errorf("an explicitly empty privateDnsName is refused in China: %v", err)
 	}
 }
 
 func TestInChinaTheConstructsRefusePrivateDnsAndDefaultItOff(t *testing.T) {
-	cn := in("cn-north-1")
-	p := validProvider()
-	mustContain(t, errString(p.Validate(cn, "Provider")), `ProviderProps.PrivateDnsName "api.example.com" is set, but the stack's Region cn-north-1 is in the aws-cn partition`)
+	cn := In("cn-north-1")
+	p := ValidProvider()
+	MustContain(t, ErrString(p.Validate(cn, "Provider")), `ProviderProps.PrivateDnsName "api.example.com" is set, but the stack's Region cn-north-1 is in the aws-cn partition`)
 	svc := "cn.com.amazonaws.vpce.cn-north-1.vpce-svc-0123456789abcdef0"
 	on := true
-	mustContain(t, errString((&consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, PrivateDns: &on}).Validate(cn, "Consumer")),
+	MustContain(t, ErrString((&consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, PrivateDns: &on}).Validate(cn, "Consumer")),
 		"ConsumerProps.PrivateDns is true, but this consumer is in the aws-cn partition (cn-north-1)")
 	// An environment-agnostic stack takes the partition from the service name.
-	mustContain(t, errString((&consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, PrivateDns: &on}).Validate(in(""), "Consumer")),
+	MustContain(t, ErrString((&consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}, PrivateDns: &on}).Validate(In(""), "Consumer")),
 		"ConsumerProps.PrivateDns is true, but this consumer is in the aws-cn partition (cn-north-1)")
 	if err := (&consumer.ConsumerProps{ServiceName: svc, Ports: []provider.ServicePort{{Port: 443}}}).Validate(cn, "Consumer"); err != nil {
 		t.Errorf("the default is refused in China: %v", err)
@@ -78,14 +79,14 @@ func TestInChinaTheConstructsRefusePrivateDnsAndDefaultItOff(t *testing.T) {
 
 func TestAnIsolatedPartitionSynthesizesWithItsOwnServiceNamePrefix(t *testing.T) {
 	const svc = "gov.ic.c2s.vpce.us-iso-east-1.vpce-svc-0123456789abcdef0"
-	f := appWith(t, "iso", map[string]any{"region": "us-iso-east-1", "azIds": "usie1-az1,usie1-az2", "serviceName": svc})
-	p := f.templates[privatelinkapp.ProviderStackName]
+	f := AppWith(t, "iso", map[string]any{"region": "us-iso-east-1", "azIds": "usie1-az1,usie1-az2", "serviceName": svc})
+	p := f.Templates[privatelinkapp.ProviderStackName]
 	w := serviceWorld(p, "111111111111", "us-iso-east-1")
-	if got := fmt.Sprint(w.resolve(t, output(t, p, "Endpoint service name"))); !strings.HasPrefix(got, "gov.ic.c2s.vpce.us-iso-east-1.vpce-svc-") {
+	if got := fmt.Sprint(w.Resolve(t, Output(t, p, "Endpoint service name"))); !strings.HasPrefix(got, "gov.ic.c2s.vpce.us-iso-east-1.vpce-svc-") {
 		t.Errorf("the provider's ServiceName output is %s", got)
 	}
-	_, ep := only(t, resources(f.templates[privatelinkapp.ConsumerStackName], "AWS::EC2::VPCEndpoint"))
-	if got := props(ep)["ServiceName"]; got != svc {
+	_, ep := Only(t, Resources(f.Templates[privatelinkapp.ConsumerStackName], "AWS::EC2::VPCEndpoint"))
+	if got := Props(ep)["ServiceName"]; got != svc {
 		t.Errorf("endpoint ServiceName %v", got)
 	}
 }
@@ -94,12 +95,12 @@ func TestACrossRegionServiceIsSweptOnAScheduleEvenWithoutAlarms(t *testing.T) {
 	// A cross-region consumer cannot send an acceptance request (a ServiceToken must be in the
 	// stack's Region): one lost Connect notification would leave it pending for good.
 	for name, want := range map[string]int{"crossregion-proxy": 1, "default": 0} {
-		tpl := appWith(t, name, appConfigs[name]).templates[privatelinkapp.ProviderStackName]
+		tpl := Golden(t, name).Templates[privatelinkapp.ProviderStackName]
 		rules := 0
-		for id, r := range resources(tpl, "AWS::Events::Rule") {
-			if props(r)["ScheduleExpression"] == "rate(15 minutes)" {
+		for id, r := range Resources(tpl, "AWS::Events::Rule") {
+			if Props(r)["ScheduleExpression"] == "rate(15 minutes)" {
 				rules++
-				targets := fmt.Sprint(props(r)["Targets"])
+				targets := fmt.Sprint(Props(r)["Targets"])
 				if !strings.Contains(targets, "AcceptorFunction") {
 					t.Errorf("%s: schedule %s targets %s, want the acceptor", name, id, targets)
 				}

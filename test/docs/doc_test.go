@@ -1,4 +1,4 @@
-package test
+package docs
 
 import (
 	"go/ast"
@@ -11,7 +11,7 @@ import (
 )
 
 // The packages users import.
-var publicPackages = []string{"provider", "consumer", "acceptor", "alarms", "logkey", "awsid"}
+var publicPackages = []string{"constructs/provider", "constructs/consumer", "constructs/acceptor", "constructs/alarms", "constructs/logkey", "constructs/link", "awsid"}
 
 // defaultOrRequired is what a prop's doc must say about its zero value.
 var defaultOrRequired = regexp.MustCompile(`\b(Default|Required)\b`)
@@ -21,7 +21,10 @@ var defaultOrRequired = regexp.MustCompile(`\b(Default|Required)\b`)
 // default or that it is required: go doc is the reference users read.
 func TestEveryExportedNameIsDocumentedAndEveryPropSaysItsDefault(t *testing.T) {
 	for _, pkg := range publicPackages {
-		files, _ := filepath.Glob(filepath.Join("..", "constructs", pkg, "*.go"))
+		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
+		if len(files) == 0 {
+			t.Errorf("no Go files in %s: the public packages moved", pkg)
+		}
 		fset := token.NewFileSet()
 		for _, file := range files {
 			if strings.HasSuffix(file, "_test.go") {

@@ -1,4 +1,4 @@
-package test
+package app
 
 import (
 	"encoding/json"
@@ -16,10 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
@@ -34,6 +33,7 @@ import (
 	"github.com/privatelink-go/privatelink/internal/spec/handler"
 	"github.com/privatelink-go/privatelink/internal/spec/waitspec"
 	providerfn "github.com/privatelink-go/privatelink/lambda/provider"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // TestDeployRehearsal deploys each app configuration, provider stack first, in CloudFormation's
@@ -45,11 +45,11 @@ func TestDeployRehearsal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the Lambda bootstraps")
 	}
-	for _, name := range appConfigNames() {
+	for _, name := range AppConfigNames() {
 		for _, order := range []string{"consumer-first", "provider-first"} {
 			t.Run(name+"/"+order, func(t *testing.T) {
 				t.Parallel()
-				f := jsiiLocked(func() *fixture { return appWith(t, name, appConfigs[name]) })
+				f := jsiiLocked(func() *Fixture { return AppWith(t, name, AppConfigs[name]) })
 				r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}}
 				stacks := []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName}
 				for _, s := range stacks {
@@ -58,12 +58,14 @@ func TestDeployRehearsal(t *testing.T) {
 						// The handoff: the consumer is synthesized with the service name the
 						// provider's deploy produced, as `cdk deploy --outputs-file` hands it over.
 						ctx := map[string]any{"serviceName": r.serviceName()}
-						for k, v := range appConfigs[name] {
-							if k != "serviceName" {
+						for k, v := range AppConfigs[name] {
+							if k != "serviceName" && k != "nag" { // cdk-nag checked the configuration's own fixture
 								ctx[k] = v
 							}
 						}
-						f = jsiiLocked(func() *fixture { return appWith(t, name+"/handoff/"+order, ctx) })
+						// One fixture per configuration and service name: each rehearsal's fake AWS numbers its
+						// resources from the start, so both orders share the consumer's synth.
+						f = jsiiLocked(func() *Fixture { return AppWith(t, name+"/handoff/"+r.serviceName(), ctx) })
 					}
 					tpl := jsiiLocked(func() template { return snapshot(f, s) })
 					r.deploy(s, tpl)
@@ -71,14 +73,14 @@ func TestDeployRehearsal(t *testing.T) {
 				// An update that reverts the endpoint's drift (private DNS back to the template's
 				// false) must not leave it off.
 				r.revertDrift(privatelinkapp.ConsumerStackName)
-				if want := appConfigs[name]["privateDnsName"] != "" && r.reverted == 0; want {
+				if want := AppConfigs[name]["privateDnsName"] != "" && r.reverted == 0; want {
 					t.Errorf("no endpoint had private DNS on to revert in %s", name)
 				}
 				if order == "provider-first" {
 					slices.Reverse(stacks)
 				}
 				for i := len(stacks) - 1; i >= 0; i-- {
-					if stacks[i] == privatelinkapp.ProviderStackName && appConfigs[name]["deletionProtection"] == "true" {
+					if stacks[i] == privatelinkapp.ProviderStackName && AppConfigs[name]["deletionProtection"] == "true" {
 						r.turnOffDeletionProtection(stacks[i])
 					}
 					r.destroy(stacks[i])
@@ -111,12 +113,12 @@ func TestDeployRehearsalOfOneStack(t *testing.T) {
 		t.Skip("builds and runs the Lambda bootstraps")
 	}
 	t.Parallel()
-	f := jsiiLocked(func() *fixture {
-		return synth(t, "rehearsal-one-stack", func(app awscdk.App) error {
-			stack := awscdk.NewStack(app, jsii.String("OneStack"), &awscdk.StackProps{Env: euWest1})
+	f := jsiiLocked(func() *Fixture {
+		return Synth(t, "rehearsal-one-stack", func(app awscdk.App) error {
+			stack := awscdk.NewStack(app, jsii.String("OneStack"), &awscdk.StackProps{Env: EuWest1})
 			p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 				Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
-				PrivateDnsName: "api.example.com", HostedZone: zone(stack),
+				PrivateDnsName: "api.example.com", HostedZone: Zone(stack),
 			})
 			a := acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
 			consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, AcceptorArn: *a.Function().FunctionArn()})
@@ -158,9 +160,9 @@ func (r *rehearsal) publishTxtRecord(outs map[string]any) {
 		o := o.(map[string]any)
 		switch desc := fmt.Sprint(o["Description"]); {
 		case strings.HasPrefix(desc, "TXT record name"):
-			name = fmt.Sprint(st.w.resolve(r.t, o["Value"]))
+			name = fmt.Sprint(st.w.Resolve(r.t, o["Value"]))
 		case strings.HasPrefix(desc, "TXT record value"):
-			value = fmt.Sprint(st.w.resolve(r.t, o["Value"]))
+			value = fmt.Sprint(st.w.Resolve(r.t, o["Value"]))
 		}
 	}
 	for _, svc := range r.aws.services {
@@ -221,7 +223,7 @@ func (r *rehearsal) stepFunctions() *sfnfake.Server {
 
 type stackState struct {
 	name, account, region string
-	w                     world
+	w                     World
 	order                 []string
 	deps                  map[string][]string
 	res                   map[string]map[string]any
@@ -252,7 +254,7 @@ func order(t *testing.T, res map[string]map[string]any) ([]string, map[string][]
 		} else if d, ok := r["DependsOn"].(string); ok {
 			deps[id] = append(deps[id], d)
 		}
-		eachObject(r["Properties"], func(x map[string]any) {
+		EachObject(r["Properties"], func(x map[string]any) {
 			if ref, ok := x["Ref"].(string); ok && res[ref] != nil {
 				deps[id] = append(deps[id], ref)
 			}
@@ -260,7 +262,7 @@ func order(t *testing.T, res map[string]map[string]any) ([]string, map[string][]
 				deps[id] = append(deps[id], ga[0].(string))
 			}
 			if sub, ok := x["Fn::Sub"].(string); ok {
-				for _, m := range subVar.FindAllString(sub, -1) {
+				for _, m := range SubVar.FindAllString(sub, -1) {
 					if l, _, _ := strings.Cut(m[2:len(m)-1], "."); res[l] != nil {
 						deps[id] = append(deps[id], l)
 					}
@@ -339,11 +341,11 @@ type template struct {
 	res             map[string]map[string]any
 }
 
-func snapshot(f *fixture, stack string) template {
-	doc := f.json[stack]
+func snapshot(f *Fixture, stack string) template {
+	doc := f.JSON[stack]
 	params, _ := doc["Parameters"].(map[string]any)
 	outputs, _ := doc["Outputs"].(map[string]any)
-	return template{account: *f.stacks[stack].Account(), region: *f.stacks[stack].Region(), params: params, outputs: outputs, res: resources(f.templates[stack], "")}
+	return template{account: *f.Stacks[stack].Account(), region: *f.Stacks[stack].Region(), params: params, outputs: outputs, res: Resources(f.Templates[stack], "")}
 }
 
 func (r *rehearsal) deploy(name string, tpl template) {
@@ -354,24 +356,24 @@ func (r *rehearsal) deploy(name string, tpl template) {
 	}
 	params, res := tpl.params, tpl.res
 	st := &stackState{name: name, account: tpl.account, region: tpl.region, res: res, status: "CREATE_IN_PROGRESS", physical: map[string]string{},
-		w: world{account: tpl.account, region: tpl.region, stack: name, refs: map[string]string{"BootstrapVersion": "28"}, attrs: map[string]any{}, strict: true}}
+		w: World{Account: tpl.account, Region: tpl.region, Stack: name, Refs: map[string]string{"BootstrapVersion": "28"}, Attrs: map[string]any{}, Strict: true}}
 	r.stacks[name] = st
 	// Parameters: SSM-backed ones (the AMI) resolve to what the parameter store holds, the rest
 	// to their defaults.
 	for k, v := range params {
 		m := v.(map[string]any)
 		if strings.HasPrefix(fmt.Sprint(m["Type"]), "AWS::SSM::Parameter::Value") {
-			st.w.refs[k] = "ami-0123456789abcdef0"
+			st.w.Refs[k] = "ami-0123456789abcdef0"
 		} else if d, ok := m["Default"]; ok {
-			st.w.refs[k] = fmt.Sprint(d)
+			st.w.Refs[k] = fmt.Sprint(d)
 		}
 	}
 	st.order, st.deps = order(t, res)
 	for _, id := range st.order {
 		rr := res[id]
 		typ := rr["Type"].(string)
-		st.w.where = fmt.Sprintf("%s %s (%s): ", name, id, typ)
-		props, _ := st.w.resolve(t, rr["Properties"]).(map[string]any)
+		st.w.Where = fmt.Sprintf("%s %s (%s): ", name, id, typ)
+		props, _ := st.w.Resolve(t, rr["Properties"]).(map[string]any)
 		if props == nil {
 			props = map[string]any{}
 		}
@@ -381,8 +383,8 @@ func (r *rehearsal) deploy(name string, tpl template) {
 	// CloudFormation evaluates the outputs last; one that cannot be resolved (an out-of-range
 	// Fn::Select, say) fails the stack.
 	for _, id := range sortedKeys(tpl.outputs) {
-		st.w.where = fmt.Sprintf("%s output %s: ", name, id)
-		st.w.resolve(t, tpl.outputs[id].(map[string]any)["Value"])
+		st.w.Where = fmt.Sprintf("%s output %s: ", name, id)
+		st.w.Resolve(t, tpl.outputs[id].(map[string]any)["Value"])
 	}
 	st.status = "CREATE_COMPLETE"
 	if err := r.aws.checkAlarmTopics(); err != nil {
@@ -534,7 +536,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			v.ipv6 = append(v.ipv6, netip.MustParsePrefix(fmt.Sprintf("2600:1f18:%x:%x00::/56", n%0xffff, len(v.ipv6))).Masked().String())
 			for vid, rr := range st.res {
 				if rr["Type"] == "AWS::EC2::VPC" && st.physical[vid] == fmt.Sprint(p["VpcId"]) {
-					w.attrs[vid+".Ipv6CidrBlocks"] = toAny(v.ipv6)
+					w.Attrs[vid+".Ipv6CidrBlocks"] = ToAny(v.ipv6)
 				}
 			}
 		}
@@ -551,7 +553,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			block, sub := netip.MustParsePrefix(b), netip.MustParsePrefix(v6)
 			return block.Contains(sub.Addr()) && sub.Bits() >= block.Bits()
 		}) {
-			t.Fatalf("%sIpv6CidrBlock %s is not in the VPC's IPv6 ranges %v", w.where, v6, a.vpcs[fmt.Sprint(p["VpcId"])].ipv6)
+			t.Fatalf("%sIpv6CidrBlock %s is not in the VPC's IPv6 ranges %v", w.Where, v6, a.vpcs[fmt.Sprint(p["VpcId"])].ipv6)
 		}
 		a.subnets[phys] = &fSubnet{vpc: fmt.Sprint(p["VpcId"]), azID: azID, azName: name}
 		attrs = map[string]any{"AvailabilityZone": name, "AvailabilityZoneId": azID, "SubnetId": phys, "VpcId": p["VpcId"]}
@@ -561,21 +563,21 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 	case "AWS::ElasticLoadBalancingV2::LoadBalancer":
 		phys = arn("elasticloadbalancing", fmt.Sprintf("loadbalancer/net/%s/%016x", id[:min(len(id), 20)], n))
 		// Subnets or SubnetMappings, one of the two (AWS::ElasticLoadBalancingV2::LoadBalancer).
-		for _, s := range asAnyList(p["Subnets"]) {
+		for _, s := range AsAnyList(p["Subnets"]) {
 			a.nlbs[phys] = append(a.nlbs[phys], s.(string))
 		}
-		for _, m := range asAnyList(p["SubnetMappings"]) {
+		for _, m := range AsAnyList(p["SubnetMappings"]) {
 			m := m.(map[string]any)
 			// "SourceNatIpv6Prefix: … an IPv6 prefix (/80 netmask) from the subnet CIDR block or
 			// auto_assigned" (ELB API reference, SubnetMapping), only with the prefix option on
 			// (aws-cdk-lib refuses it otherwise).
 			if prefix, ok := m["SourceNatIpv6Prefix"]; ok && (p["EnablePrefixForIpv6SourceNat"] != "on" || prefix != "auto_assigned" && !strings.HasSuffix(fmt.Sprint(prefix), "/80")) {
-				t.Fatalf("%sSourceNatIpv6Prefix %v needs EnablePrefixForIpv6SourceNat on and a /80 or auto_assigned", w.where, prefix)
+				t.Fatalf("%sSourceNatIpv6Prefix %v needs EnablePrefixForIpv6SourceNat on and a /80 or auto_assigned", w.Where, prefix)
 			}
 			a.nlbs[phys] = append(a.nlbs[phys], m["SubnetId"].(string))
 		}
 		if len(a.nlbs[phys]) == 0 {
-			t.Fatalf("%sneither Subnets nor SubnetMappings", w.where)
+			t.Fatalf("%sneither Subnets nor SubnetMappings", w.Where)
 		}
 		// LoadBalancerFullName is the ARN's part after "loadbalancer/" (AWS::ElasticLoadBalancingV2::
 		// LoadBalancer return values: net/my-load-balancer/50dc6c495c0c9188).
@@ -584,10 +586,10 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// "The IP address type must be dualstack" for EnablePrefixForIpv6SourceNat (ELB API
 		// reference, CreateLoadBalancer).
 		if lb.ipv6SourceNat && !lb.dualStack {
-			t.Fatalf("%sEnablePrefixForIpv6SourceNat on an NLB that is not dualstack", w.where)
+			t.Fatalf("%sEnablePrefixForIpv6SourceNat on an NLB that is not dualstack", w.Where)
 		}
 		a.lbs[phys] = lb
-		for _, attr := range asAnyList(p["LoadBalancerAttributes"]) {
+		for _, attr := range AsAnyList(p["LoadBalancerAttributes"]) {
 			attr := attr.(map[string]any)
 			switch attr["Key"] {
 			case "deletion_protection.enabled":
@@ -595,7 +597,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			case "access_logs.s3.enabled":
 				if attr["Value"] == "true" {
 					if err := a.checkAccessLogs(st.account, st.region, p, r.bucketPolicyInForce(st, id)); err != nil {
-						t.Fatalf("%s%v", w.where, err)
+						t.Fatalf("%s%v", w.Where, err)
 					}
 				}
 			}
@@ -611,11 +613,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// "The GENEVE, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC protocols are not supported for
 		// health checks" (ELB API reference, CreateTargetGroup HealthCheckProtocol).
 		if hc, ok := p["HealthCheckProtocol"].(string); ok && !slices.Contains([]string{"TCP", "HTTP", "HTTPS"}, hc) {
-			t.Fatalf("%sHealthCheckProtocol %s is not supported", w.where, hc)
+			t.Fatalf("%sHealthCheckProtocol %s is not supported", w.Where, hc)
 		}
-		for _, target := range asAnyList(p["Targets"]) {
+		for _, target := range AsAnyList(p["Targets"]) {
 			if err := a.checkTarget(tg.ipType, fmt.Sprint(p["TargetType"]), fmt.Sprint(target.(map[string]any)["Id"])); err != nil {
-				t.Fatalf("%s%v", w.where, err)
+				t.Fatalf("%s%v", w.Where, err)
 			}
 		}
 		a.tgs[phys] = tg
@@ -625,7 +627,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// (ELB API reference, CreateListener example).
 		phys = strings.Replace(fmt.Sprint(p["LoadBalancerArn"]), ":loadbalancer/", ":listener/", 1) + fmt.Sprintf("/%016x", n)
 		if err := a.checkListener(st.region, p); err != nil {
-			t.Fatalf("%s%v", w.where, err)
+			t.Fatalf("%s%v", w.Where, err)
 		}
 	case "AWS::CertificateManager::Certificate":
 		phys = arn("acm", fmt.Sprintf("certificate/%08x-0000-4000-8000-%012x", n, n))
@@ -634,15 +636,15 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// the stack stays CREATE_IN_PROGRESS until someone validates it
 		// (AWS::CertificateManager::Certificate).
 		zoned := map[string]bool{}
-		for _, o := range asAnyList(p["DomainValidationOptions"]) {
+		for _, o := range AsAnyList(p["DomainValidationOptions"]) {
 			if o := o.(map[string]any); o["HostedZoneId"] != nil {
 				zoned[fmt.Sprint(o["DomainName"])] = true
 			}
 		}
-		names := append([]string{fmt.Sprint(p["DomainName"])}, asList(p["SubjectAlternativeNames"])...)
+		names := append([]string{fmt.Sprint(p["DomainName"])}, AsList(p["SubjectAlternativeNames"])...)
 		for _, name := range names {
 			if p["ValidationMethod"] != "DNS" || !zoned[name] {
-				t.Fatalf("%s%s would wait for validation by hand: the stack would hang in CREATE_IN_PROGRESS", w.where, name)
+				t.Fatalf("%s%s would wait for validation by hand: the stack would hang in CREATE_IN_PROGRESS", w.Where, name)
 			}
 		}
 		a.certs[phys] = "ISSUED"
@@ -650,7 +652,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		phys = fmt.Sprintf("%s-%s-%x", strings.ToLower(st.name), strings.ToLower(id[:min(len(id), 20)]), n)
 		attrs = map[string]any{"Arn": fmt.Sprintf("arn:%s:s3:::%s", partition.Name, phys), "DomainName": phys + ".s3.amazonaws.com"}
 	case "AWS::S3::BucketPolicy":
-		a.buckets[fmt.Sprint(p["Bucket"])] = asAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
+		a.buckets[fmt.Sprint(p["Bucket"])] = AsAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
 	case "AWS::EC2::VPCEndpointService":
 		phys = fmt.Sprintf("vpce-svc-%017x", n)
 		var azIDs []string
@@ -663,13 +665,13 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		}
 		s := &fService{id: phys, name: awsid.ServiceNamePrefix(st.region) + "." + st.region + "." + phys, account: st.account, region: st.region, azIDs: azIDs, state: "pendingVerification",
 			label: fmt.Sprintf("_%020x", n), value: fmt.Sprintf("vpce:%020x", n)}
-		for _, reg := range asList(p["SupportedRegions"]) {
+		for _, reg := range AsList(p["SupportedRegions"]) {
 			s.regions = append(s.regions, reg)
 		}
 		if dns, ok := p["PrivateDnsName"].(string); ok {
 			s.privateDNSName = dns
 		}
-		s.ipTypes = asList(p["SupportedIpAddressTypes"])
+		s.ipTypes = AsList(p["SupportedIpAddressTypes"])
 		if len(s.ipTypes) == 0 {
 			s.ipTypes = []string{"ipv4"} // the default (AWS::EC2::VPCEndpointService)
 		}
@@ -678,7 +680,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		attrs = map[string]any{"ServiceId": phys, "PrivateDnsNameConfiguration.Name": s.label, "PrivateDnsNameConfiguration.Value": s.value,
 			"PrivateDnsNameConfiguration.State": s.state, "PrivateDnsNameConfiguration.Type": "TXT"}
 	case "AWS::EC2::VPCEndpointServicePermissions":
-		a.services[fmt.Sprint(p["ServiceId"])].principals = asList(p["AllowedPrincipals"])
+		a.services[fmt.Sprint(p["ServiceId"])].principals = AsList(p["AllowedPrincipals"])
 	case "AWS::Route53::RecordSet":
 		// A record set's Name is fully qualified; the TXT value is quoted (Route 53 API).
 		if p["Type"] == "TXT" {
@@ -689,7 +691,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		a.roles[phys] = &fRole{account: st.account, trust: p["AssumeRolePolicyDocument"]}
 		// Inline policies are part of the role: in force wherever the role is (AWS::IAM::Role,
 		// Policies).
-		for _, inline := range asAnyList(p["Policies"]) {
+		for _, inline := range AsAnyList(p["Policies"]) {
 			pol := fPolicy{stack: st.name, id: id}
 			for _, s := range inline.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 				pol.statements = append(pol.statements, s.(map[string]any))
@@ -702,7 +704,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			pol.statements = append(pol.statements, s.(map[string]any))
 		}
-		for _, role := range asList(p["Roles"]) {
+		for _, role := range AsList(p["Roles"]) {
 			a.roles[role].policies = append(a.roles[role].policies, pol)
 		}
 	case "AWS::Lambda::Function":
@@ -714,7 +716,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// ResourceConflictException).
 		phys = arn("lambda", "function:"+name)
 		if r.functions[phys] != nil && !r.functions[phys].deleted {
-			t.Fatalf("%sfunction %s already exists", w.where, name)
+			t.Fatalf("%sfunction %s already exists", w.Where, name)
 		}
 		role := strings.TrimPrefix(fmt.Sprint(p["Role"]), fmt.Sprintf("arn:%s:iam::%s:role/", partition.Name, st.account))
 		fn := &fFunction{arn: phys, role: role, account: st.account, region: st.region, stack: st.name}
@@ -736,7 +738,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 	case "AWS::Lambda::Permission":
 		// A service principal's permission names its source (EventBridge: the rule's ARN).
 		if principal := fmt.Sprint(p["Principal"]); principal == "events.amazonaws.com" && !strings.Contains(fmt.Sprint(p["SourceArn"]), ":events:") {
-			t.Fatalf("%spermission for events.amazonaws.com without the rule's ARN as SourceArn: any rule of any account could invoke the function", w.where)
+			t.Fatalf("%spermission for events.amazonaws.com without the rule's ARN as SourceArn: any rule of any account could invoke the function", w.Where)
 		}
 		// FunctionName takes a name or an ARN (AWS::Lambda::Permission).
 		fnKey := fmt.Sprint(p["FunctionName"])
@@ -746,7 +748,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		if fn := r.functions[fnKey]; fn != nil {
 			fn.invokers = append(fn.invokers, fmt.Sprint(p["Principal"]))
 		} else {
-			t.Fatalf("%sfunction %v does not exist", w.where, p["FunctionName"])
+			t.Fatalf("%sfunction %v does not exist", w.Where, p["FunctionName"])
 		}
 	case "AWS::StepFunctions::StateMachine":
 		name := phys
@@ -757,7 +759,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// states.amazonaws.com (Step Functions Developer Guide, "Creating an IAM role for your
 		// state machine"), for this account when it says aws:SourceAccount.
 		if a.roles[role] == nil || !trusts(a.roles[role].trust, "states.amazonaws.com", st.account) {
-			t.Fatalf("%srole %s does not let Step Functions of account %s assume it", w.where, role, st.account)
+			t.Fatalf("%srole %s does not let Step Functions of account %s assume it", w.Where, role, st.account)
 		}
 		subs := map[string]string{}
 		for k, v := range p["DefinitionSubstitutions"].(map[string]any) {
@@ -785,29 +787,29 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		a.topics[phys] = true
 	case "AWS::CloudWatch::Alarm":
 		if err := a.checkAlarm(st.account, st.region, p); err != nil {
-			t.Fatalf("%s%v", w.where, err)
+			t.Fatalf("%s%v", w.Where, err)
 		}
 		if err := r.checkAlarmDimensions(p); err != nil {
-			t.Fatalf("%s%v", w.where, err)
+			t.Fatalf("%s%v", w.Where, err)
 		}
 		a.alarms = append(a.alarms, p)
 		attrs = map[string]any{"Arn": arn("cloudwatch", "alarm:"+phys)}
 	case "AWS::CloudWatch::Dashboard":
 		if err := checkDashboard(p); err != nil {
-			t.Fatalf("%s%v", w.where, err)
+			t.Fatalf("%s%v", w.Where, err)
 		}
 	case "AWS::Events::Rule":
 		attrs = map[string]any{"Arn": arn("events", "rule/"+phys)}
 		if pattern, ok := p["EventPattern"].(map[string]any); ok {
 			rule := stackRule{stack: st.name, rule: attrs["Arn"].(string), pattern: pattern}
-			for _, target := range asAnyList(p["Targets"]) {
+			for _, target := range AsAnyList(p["Targets"]) {
 				in, _ := target.(map[string]any)["Input"].(string)
 				rule.targets = append(rule.targets, [2]string{fmt.Sprint(target.(map[string]any)["Arn"]), in})
 			}
 			r.stackRules = append(r.stackRules, rule)
 			break
 		}
-		for _, target := range asAnyList(p["Targets"]) {
+		for _, target := range AsAnyList(p["Targets"]) {
 			r.schedules = append(r.schedules, schedule{stack: st.name, rule: attrs["Arn"].(string), expression: fmt.Sprint(p["ScheduleExpression"]), target: fmt.Sprint(target.(map[string]any)["Arn"])})
 		}
 	case "AWS::Logs::LogGroup":
@@ -820,7 +822,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		if key, ok := p["KmsKeyId"]; ok {
 			policy, _ := json.Marshal(a.keys[fmt.Sprint(key)])
 			if a.keys[fmt.Sprint(key)] == nil || !strings.Contains(string(policy), `"Service":"logs.`+st.region+`.amazonaws.com"`) {
-				t.Fatalf("%sKmsKeyId %v is not a key whose policy allows logs.%s.amazonaws.com: %s", w.where, key, st.region, policy)
+				t.Fatalf("%sKmsKeyId %v is not a key whose policy allows logs.%s.amazonaws.com: %s", w.Where, key, st.region, policy)
 			}
 		}
 		attrs = map[string]any{"Arn": arn("logs", "log-group:"+phys+":*")}
@@ -844,7 +846,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		nis, ok := p["NetworkInterfaces"].([]any)
 		if lt, _ := p["LaunchTemplate"].(map[string]any); !ok && p["SubnetId"] == nil && lt != nil {
 			data, _ := a.lts[fmt.Sprint(lt["LaunchTemplateId"])].(map[string]any)
-			nis = asAnyList(data["NetworkInterfaces"])
+			nis = AsAnyList(data["NetworkInterfaces"])
 		}
 		for _, ni := range nis {
 			if ni := ni.(map[string]any); fmt.Sprint(ni["DeviceIndex"]) == "0" {
@@ -855,11 +857,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			}
 		}
 		if a.subnets[subnet] == nil {
-			t.Fatalf("%ssubnet %v does not exist", w.where, subnet)
+			t.Fatalf("%ssubnet %v does not exist", w.Where, subnet)
 		}
 		// An instance's AvailabilityZone, when given, must be its subnet's (RunInstances).
 		if az, ok := p["AvailabilityZone"].(string); ok && a.subnets[subnet].azName != az {
-			t.Fatalf("%sAvailabilityZone %s is not the zone of subnet %v (%s)", w.where, az, subnet, a.subnets[subnet].azName)
+			t.Fatalf("%sAvailabilityZone %s is not the zone of subnet %v (%s)", w.Where, az, subnet, a.subnets[subnet].azName)
 		}
 		attrs = map[string]any{"InstanceId": phys, "PrivateIp": "10.0.0.10", "AvailabilityZone": a.subnets[subnet].azName}
 	case "AWS::EC2::VPCEndpoint":
@@ -869,12 +871,12 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// EC2 publishes Connect events to the topic; the acceptor is subscribed to it in the same
 		// stack before this exists (the topic policy and subscription come first in the
 		// library's templates), so from now on notifications reach it.
-		if s := a.services[fmt.Sprint(p["ServiceId"])]; s != nil && slices.Contains(asList(p["ConnectionEvents"]), "Connect") {
+		if s := a.services[fmt.Sprint(p["ServiceId"])]; s != nil && slices.Contains(AsList(p["ConnectionEvents"]), "Connect") {
 			s.notified = true
 		}
 	case "AWS::SNS::TopicPolicy":
-		for _, topic := range asList(p["Topics"]) {
-			a.topicPolicies[topic] = asAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
+		for _, topic := range AsList(p["Topics"]) {
+			a.topicPolicies[topic] = AsAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
 		}
 	case "AWS::SNS::Subscription", "AWS::EC2::RouteTable",
 		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
@@ -884,12 +886,12 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			r.custom++
 			break
 		}
-		t.Fatalf("%sthe rehearsal does not model this resource type", w.where)
+		t.Fatalf("%sthe rehearsal does not model this resource type", w.Where)
 	}
 	st.physical[id] = phys
-	w.refs[id] = phys
+	w.Refs[id] = phys
 	for k, v := range attrs {
-		w.attrs[id+"."+k] = v
+		w.Attrs[id+"."+k] = v
 	}
 }
 
@@ -897,9 +899,9 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 func (r *rehearsal) createEndpoint(st *stackState, id string, p map[string]any) map[string]any {
 	t, a, w := r.t, r.aws, st.w
 	name := fmt.Sprint(p["ServiceName"])
-	subnets := asList(p["SubnetIds"])
+	subnets := AsList(p["SubnetIds"])
 	e := &fEndpoint{id: id, account: st.account, region: st.region, vpc: fmt.Sprint(p["VpcId"]), subnets: subnets, state: "available", tags: map[string]string{}}
-	for _, tg := range asAnyList(p["Tags"]) {
+	for _, tg := range AsAnyList(p["Tags"]) {
 		m := tg.(map[string]any)
 		e.tags[fmt.Sprint(m["Key"])] = fmt.Sprint(m["Value"])
 	}
@@ -912,7 +914,7 @@ func (r *rehearsal) createEndpoint(st *stackState, id string, p map[string]any) 
 	entries := []any{"Z7HUB22UULQXV:" + id + "-x." + name + ".vpce.amazonaws.com"}
 	if s == nil {
 		if !strings.HasPrefix(name, "com.amazonaws."+st.region+".") {
-			t.Fatalf("%sservice %s does not exist", w.where, name)
+			t.Fatalf("%sservice %s does not exist", w.Where, name)
 		}
 		e.aws = true
 	} else {
@@ -922,27 +924,27 @@ func (r *rehearsal) createEndpoint(st *stackState, id string, p map[string]any) 
 		}
 		switch {
 		case region != s.region:
-			t.Fatalf("%sServiceRegion %s, but %s is in %s", w.where, region, name, s.region)
+			t.Fatalf("%sServiceRegion %s, but %s is in %s", w.Where, region, name, s.region)
 		// Only allowed principals may connect (PrivateLink guide, "Manage permissions").
 		case !slices.Contains(s.principals, rootArn(st.account, s.region)) && !slices.Contains(s.principals, "*"):
-			t.Fatalf("%saccount %s is not an allowed principal of %s (%v)", w.where, st.account, name, s.principals)
+			t.Fatalf("%saccount %s is not an allowed principal of %s (%v)", w.Where, st.account, name, s.principals)
 		// Cross-Region consumers need the service to support their Region (PrivateLink guide).
 		case s.region != st.region && !slices.Contains(s.regions, st.region):
-			t.Fatalf("%s%s does not support Region %s (SupportedRegions %v)", w.where, name, st.region, s.regions)
+			t.Fatalf("%s%s does not support Region %s (SupportedRegions %v)", w.Where, name, st.region, s.regions)
 		// Private DNS is refused while the connection awaits acceptance.
 		case p["PrivateDnsEnabled"] == true && s.acceptance:
-			t.Fatalf("%sPrivate DNS can only be enabled after the endpoint connection is accepted by the owner of %s", w.where, name)
+			t.Fatalf("%sPrivate DNS can only be enabled after the endpoint connection is accepted by the owner of %s", w.Where, name)
 		// A dualstack endpoint needs a service that supports IPv6 and subnets with IPv6 ranges
 		// (PrivateLink guide, "IP address types").
 		case p["IpAddressType"] == "dualstack" && !slices.Contains(s.ipTypes, "ipv6"):
-			t.Fatalf("%sIpAddressType dualstack, but %s supports %v", w.where, name, s.ipTypes)
+			t.Fatalf("%sIpAddressType dualstack, but %s supports %v", w.Where, name, s.ipTypes)
 		}
 		if s.region == st.region {
 			// Every subnet must be in a zone the service serves ("The VPC endpoint service …
 			// does not support the availability zone of the subnet", CreateVpcEndpoint).
 			for _, sn := range subnets {
 				if !slices.Contains(s.azIDs, a.subnets[sn].azID) {
-					t.Fatalf("%sThe VPC endpoint service %s does not support the availability zone of the subnet: %s (%s, %s), served: %v", w.where, name, sn, a.subnets[sn].azName, a.subnets[sn].azID, s.azIDs)
+					t.Fatalf("%sThe VPC endpoint service %s does not support the availability zone of the subnet: %s (%s, %s), served: %v", w.Where, name, sn, a.subnets[sn].azName, a.subnets[sn].azID, s.azIDs)
 				}
 				entries = append(entries, "Z7HUB22UULQXV:"+id+"-x-"+a.subnets[sn].azName+"."+name+".vpce.amazonaws.com")
 			}
@@ -1063,11 +1065,11 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 	// (AWS::CloudFormation::CustomResource; Lambda resource-based policies).
 	switch {
 	case fn == nil || fn.deleted:
-		t.Fatalf("%s%s: %s: function %s does not exist", st.w.where, kind, typ, token)
+		t.Fatalf("%s%s: %s: function %s does not exist", st.w.Where, kind, typ, token)
 	case fn.region != st.region:
-		t.Fatalf("%sServiceToken %s is not in the stack's Region %s", st.w.where, token, st.region)
+		t.Fatalf("%sServiceToken %s is not in the stack's Region %s", st.w.Where, token, st.region)
 	case fn.account != st.account && !slices.Contains(fn.invokers, st.account):
-		t.Fatalf("%saccount %s may not invoke %s (its resource policy admits %v)", st.w.where, st.account, token, fn.invokers)
+		t.Fatalf("%saccount %s may not invoke %s (its resource policy admits %v)", st.w.Where, st.account, token, fn.invokers)
 	}
 	// CloudFormation sends every property as a string, ServiceToken included.
 	props := map[string]any{}
@@ -1090,7 +1092,7 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 	defer func() { r.aws.inForce = nil }()
 	before := len(fn.s3.Responses())
 	if res := proc.Invoke(raw, fn.timeout); res.Error != nil {
-		t.Fatalf("%sthe function failed: %+v\n%s", st.w.where, res.Error, proc.Stdout())
+		t.Fatalf("%sthe function failed: %+v\n%s", st.w.Where, res.Error, proc.Stdout())
 	}
 	if _, waits := props[waitspec.StateMachineProperty]; waits && kind != cfn.RequestDelete {
 		// The answer comes from the execution the invocation started.
@@ -1098,11 +1100,11 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 	}
 	got := fn.s3.Responses()
 	if len(got) != before+1 {
-		t.Fatalf("%s%d answers to CloudFormation, want 1", st.w.where, len(got)-before)
+		t.Fatalf("%s%d answers to CloudFormation, want 1", st.w.Where, len(got)-before)
 	}
 	ans := got[len(got)-1]
 	if ans.Status != cfn.StatusSuccess {
-		t.Fatalf("%s%s FAILED: %s", st.w.where, kind, ans.Reason)
+		t.Fatalf("%s%s FAILED: %s", st.w.Where, kind, ans.Reason)
 	}
 	return ans.PhysicalResourceID, ans.Data
 }
@@ -1125,7 +1127,7 @@ func (a *fakeAWS) checkListener(region string, p map[string]any) error {
 		// A TLS listener needs a certificate (CreateListener: CertificateNotFound), issued
 		// and in the load balancer's Region (ACM User Guide, "Supported Regions"). One the
 		// rehearsal did not create is the user's, issued before the deploy (README).
-		certs := asAnyList(p["Certificates"])
+		certs := AsAnyList(p["Certificates"])
 		if len(certs) == 0 {
 			return fmt.Errorf("TLS listener without a certificate")
 		}
@@ -1136,7 +1138,7 @@ func (a *fakeAWS) checkListener(region string, p map[string]any) error {
 	} else if p["Certificates"] != nil || p["SslPolicy"] != nil || p["AlpnPolicy"] != nil {
 		return fmt.Errorf("a %s listener with TLS settings", proto)
 	}
-	for _, action := range asAnyList(p["DefaultActions"]) {
+	for _, action := range AsAnyList(p["DefaultActions"]) {
 		tg := a.tgs[fmt.Sprint(action.(map[string]any)["TargetGroupArn"])]
 		if tg == nil {
 			return fmt.Errorf("target group %v does not exist", action)
@@ -1163,7 +1165,7 @@ func (a *fakeAWS) checkListener(region string, p map[string]any) error {
 // EvaluationPeriods; at most 30 dimensions, each with a name and a value.
 func (a *fakeAWS) checkAlarm(account, region string, p map[string]any) error {
 	for _, key := range []string{"AlarmActions", "OKActions", "InsufficientDataActions"} {
-		for _, act := range asList(p[key]) {
+		for _, act := range AsList(p[key]) {
 			if partition, _ := awsid.PartitionOf(region); !strings.HasPrefix(act, "arn:"+partition.Name+":sns:"+region+":"+account+":") || !a.topics[act] {
 				return fmt.Errorf("%s %s is not an existing SNS topic of %s in %s", key, act, account, region)
 			}
@@ -1182,7 +1184,7 @@ func (a *fakeAWS) checkAlarm(account, region string, p map[string]any) error {
 			return fmt.Errorf("DatapointsToAlarm %v is not between 1 and EvaluationPeriods %d", dp, evals)
 		}
 	}
-	dims := asAnyList(p["Dimensions"])
+	dims := AsAnyList(p["Dimensions"])
 	if len(dims) > 30 {
 		return fmt.Errorf("%d dimensions, at most 30", len(dims))
 	}
@@ -1205,7 +1207,7 @@ func (a *fakeAWS) checkAlarm(account, region string, p map[string]any) error {
 func (r *rehearsal) checkAlarmDimensions(p map[string]any) error {
 	a := r.aws
 	dims := map[string]string{}
-	for _, d := range asAnyList(p["Dimensions"]) {
+	for _, d := range AsAnyList(p["Dimensions"]) {
 		d := d.(map[string]any)
 		dims[fmt.Sprint(d["Name"])] = fmt.Sprint(d["Value"])
 	}
@@ -1251,7 +1253,7 @@ func (r *rehearsal) checkAlarmDimensions(p map[string]any) error {
 func (a *fakeAWS) checkAlarmTopics() error {
 	for _, p := range a.alarms {
 		for _, key := range []string{"AlarmActions", "OKActions"} {
-			for _, topic := range asList(p[key]) {
+			for _, topic := range AsList(p[key]) {
 				statements, hasPolicy := a.topicPolicies[topic]
 				if !hasPolicy {
 					continue
@@ -1321,7 +1323,7 @@ func (a *fakeAWS) checkAlarmsAgainstEMF(stdout string) error {
 			continue
 		}
 		var dims []string
-		for _, d := range asAnyList(p["Dimensions"]) {
+		for _, d := range AsAnyList(p["Dimensions"]) {
 			d := d.(map[string]any)
 			dims = append(dims, fmt.Sprintf("%v=%v", d["Name"], d["Value"]))
 		}
@@ -1376,7 +1378,7 @@ func (r *rehearsal) bucketPolicyInForce(st *stackState, id string) bool {
 // bucket policy certainly exists when the load balancer is created.
 func (a *fakeAWS) checkAccessLogs(account, region string, p map[string]any, policyInForce bool) error {
 	var bucket, prefix string
-	for _, attr := range asAnyList(p["LoadBalancerAttributes"]) {
+	for _, attr := range AsAnyList(p["LoadBalancerAttributes"]) {
 		attr := attr.(map[string]any)
 		switch attr["Key"] {
 		case "access_logs.s3.bucket":
@@ -1419,14 +1421,14 @@ func (r *rehearsal) destroy(name string) {
 		id := st.order[i]
 		rr := st.res[id]
 		typ := rr["Type"].(string)
-		st.w.where = fmt.Sprintf("delete %s %s (%s): ", name, id, typ)
+		st.w.Where = fmt.Sprintf("delete %s %s (%s): ", name, id, typ)
 		if rr["DeletionPolicy"] == "Retain" {
 			continue // CloudFormation skips it: no call at all (DeletionPolicy attribute)
 		}
 		phys := st.physical[id]
 		switch {
 		case strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource":
-			props, _ := st.w.resolve(t, rr["Properties"]).(map[string]any)
+			props, _ := st.w.Resolve(t, rr["Properties"]).(map[string]any)
 			r.invokeCustom(st, id, typ, props, cfn.RequestDelete, phys)
 		case typ == "AWS::IAM::Policy":
 			for _, role := range a.roles {
@@ -1443,13 +1445,13 @@ func (r *rehearsal) destroy(name string) {
 			// DeleteVpcEndpointServiceConfigurations: ExistingVpcEndpointConnections).
 			for _, e := range a.endpoints {
 				if e.service == phys && (e.state == "pendingAcceptance" || e.state == "available" || e.state == "pending") {
-					t.Fatalf("%sExistingVpcEndpointConnections: endpoint %s is %s", st.w.where, e.id, e.state)
+					t.Fatalf("%sExistingVpcEndpointConnections: endpoint %s is %s", st.w.Where, e.id, e.state)
 				}
 			}
 			a.services[phys].deleted = true
 		case typ == "AWS::ElasticLoadBalancingV2::LoadBalancer":
 			if err := a.deleteNLB(phys); err != nil {
-				t.Fatalf("%s%v", st.w.where, err)
+				t.Fatalf("%s%v", st.w.Where, err)
 			}
 		case typ == "AWS::Lambda::Function":
 			partition, _ := awsid.PartitionOf(st.region)
@@ -1459,27 +1461,6 @@ func (r *rehearsal) destroy(name string) {
 		}
 	}
 	st.status = "DELETE_COMPLETE"
-}
-
-func asList(v any) []string {
-	var out []string
-	for _, x := range asAnyList(v) {
-		out = append(out, fmt.Sprint(x))
-	}
-	return out
-}
-
-func asAnyList(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func toAny(s []string) []any {
-	out := make([]any, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
 }
 
 func TestTheRehearsalAppliesCreateListenersRules(t *testing.T) {
@@ -1518,12 +1499,12 @@ func TestTheRehearsalAppliesCreateListenersRules(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.want != "" {
-				mustContain(t, errString(err), c.want)
+				MustContain(t, ErrString(err), c.want)
 			}
 		})
 	}
 	a.lbs[dual].ipv6SourceNat = true
-	mustContain(t, errString(a.checkListener("eu-west-1", listener(dual, "UDP", tg4))), "UDP listener of a dualstack NLB forwarding to an ipv4 target group")
+	MustContain(t, ErrString(a.checkListener("eu-west-1", listener(dual, "UDP", tg4))), "UDP listener of a dualstack NLB forwarding to an ipv4 target group")
 	if err := a.checkListener("eu-west-1", listener(dual, "UDP", tg6)); err != nil {
 		t.Fatal(err)
 	}
@@ -1532,8 +1513,8 @@ func TestTheRehearsalAppliesCreateListenersRules(t *testing.T) {
 func TestTheRehearsalRegistersInIPv6TargetGroupsOnlyIPv6AddressesAndInstancesWithAPrimaryIPv6Address(t *testing.T) {
 	a := newFakeAWS()
 	a.ipv6First["i-dual"] = true
-	mustContain(t, errString(a.checkTarget("ipv6", "instance", "i-v4")), "instance i-v4 has no primary IPv6 address, but the target group is ipv6")
-	mustContain(t, errString(a.checkTarget("ipv6", "ip", "10.0.0.1")), "target 10.0.0.1 is not an IPv6 address")
+	MustContain(t, ErrString(a.checkTarget("ipv6", "instance", "i-v4")), "instance i-v4 has no primary IPv6 address, but the target group is ipv6")
+	MustContain(t, ErrString(a.checkTarget("ipv6", "ip", "10.0.0.1")), "target 10.0.0.1 is not an IPv6 address")
 	for _, ok := range [][2]string{{"instance", "i-dual"}, {"ip", "2600:1f18::10"}} {
 		if err := a.checkTarget("ipv6", ok[0], ok[1]); err != nil {
 			t.Error(err)
@@ -1553,11 +1534,11 @@ func TestTheRehearsalTurnsOnAccessLogsOnlyWhenLogDeliveryMayAlreadyWrite(t *test
 	allow := func(resource string) []any {
 		return []any{map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": "delivery.logs.amazonaws.com"}, "Action": "s3:PutObject", "Resource": resource}}
 	}
-	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "Access Denied for bucket logs")
+	MustContain(t, ErrString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "Access Denied for bucket logs")
 	a.buckets["logs"] = allow("arn:aws:s3:::logs/AWSLogs/111111111111/*") // without the prefix
-	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put arn:aws:s3:::logs/nlb/AWSLogs/111111111111/x.log.gz")
+	MustContain(t, ErrString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put arn:aws:s3:::logs/nlb/AWSLogs/111111111111/x.log.gz")
 	a.buckets["logs"] = allow("arn:aws:s3:::logs/nlb/AWSLogs/111111111111/*")
-	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, false)), "certain to exist: false")
+	MustContain(t, ErrString(a.checkAccessLogs("111111111111", "eu-west-1", lb, false)), "certain to exist: false")
 	if err := a.checkAccessLogs("111111111111", "eu-west-1", lb, true); err != nil {
 		t.Fatal(err)
 	}
@@ -1569,9 +1550,9 @@ func TestTheRehearsalTurnsOnAccessLogsOnlyWhenLogDeliveryMayAlreadyWrite(t *test
 		return []any{st}
 	}
 	a.buckets["logs"] = conditioned("999999999999", "eu-west-1")
-	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put")
+	MustContain(t, ErrString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put")
 	a.buckets["logs"] = conditioned("111111111111", "us-east-1")
-	mustContain(t, errString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put")
+	MustContain(t, ErrString(a.checkAccessLogs("111111111111", "eu-west-1", lb, true)), "does not let delivery.logs.amazonaws.com put")
 	a.buckets["logs"] = conditioned("111111111111", "eu-west-1")
 	if err := a.checkAccessLogs("111111111111", "eu-west-1", lb, true); err != nil {
 		t.Fatal(err)
@@ -1583,7 +1564,7 @@ func TestTheRehearsalRefusesToDeleteAProtectedNLBUntilProtectionIsOff(t *testing
 	const nlb = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/x/1"
 	a.nlbs[nlb] = []string{"subnet-1"}
 	a.setDeletionProtection(nlb, true)
-	mustContain(t, errString(a.deleteNLB(nlb)), "OperationNotPermitted", "deletion protection is enabled")
+	MustContain(t, ErrString(a.deleteNLB(nlb)), "OperationNotPermitted", "deletion protection is enabled")
 	a.setDeletionProtection(nlb, false)
 	if err := a.deleteNLB(nlb); err != nil {
 		t.Fatalf("after turning protection off: %v", err)

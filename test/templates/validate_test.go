@@ -1,4 +1,4 @@
-package test
+package templates
 
 import (
 	"strings"
@@ -15,11 +15,8 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
-
-func validProvider() provider.ProviderProps {
-	return provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}, PrivateDnsName: "api.example.com"}
-}
 
 func TestProviderPropsValidate(t *testing.T) {
 	no := false
@@ -47,15 +44,15 @@ func TestProviderPropsValidate(t *testing.T) {
 		{"rejects a bad region", func(p *provider.ProviderProps) { p.AllowedRegions = []string{"europe"} }, `AllowedRegions[0] "europe" is not an AWS Region`},
 		{"rejects a wait over 55 minutes", func(p *provider.ProviderProps) {
 			p.VerificationTimeout = 56 * time.Minute
-			p.HostedZone = zone(scratchStack())
+			p.HostedZone = Zone(scratchStack())
 		}, "VerificationTimeout 56m0s is out of range: use 1m to 55m in whole seconds, such as 45m (CloudFormation waits at most an hour for a custom resource"},
 		{"accepts a wait of 55 minutes", func(p *provider.ProviderProps) {
 			p.VerificationTimeout = 55 * time.Minute
-			p.HostedZone = zone(scratchStack())
+			p.HostedZone = Zone(scratchStack())
 		}, ""},
 		{"rejects a wait in fractions of a second", func(p *provider.ProviderProps) {
 			p.VerificationTimeout = 90*time.Second + time.Millisecond
-			p.HostedZone = zone(scratchStack())
+			p.HostedZone = Zone(scratchStack())
 		}, "VerificationTimeout 1m30.001s is out of range: use 1m to 55m in whole seconds"},
 		{"rejects the demo target with proxy protocol", func(p *provider.ProviderProps) { p.DemoTarget = true; p.ProxyProtocolV2 = true }, "DemoTarget with ProxyProtocolV2"},
 		{"rejects an unknown listener protocol", func(p *provider.ProviderProps) { p.Listeners[0].Protocol = "HTTPS" }, `Listeners[0].Protocol "HTTPS" is not a listener protocol: use TCP, TLS, UDP or TCP_UDP`},
@@ -70,12 +67,12 @@ func TestProviderPropsValidate(t *testing.T) {
 			`Listeners has a TLS listener in external DNS mode (no HostedZone) but no Certificate: request an ACM certificate for "api.example.com" in the stack's Region`},
 		{"accepts TLS in Route 53 mode: the certificate is created", func(p *provider.ProviderProps) {
 			p.Listeners[0].Protocol = provider.TLS
-			p.HostedZone = zone(scratchStack())
+			p.HostedZone = Zone(scratchStack())
 		}, ""},
 		{"rejects a name too long for a created certificate", func(p *provider.ProviderProps) {
 			p.Listeners[0].Protocol = provider.TLS
 			p.PrivateDnsName = strings.Repeat("a", 60) + ".example.com"
-			p.HostedZone = zone(scratchStack())
+			p.HostedZone = Zone(scratchStack())
 		}, "is 72 characters long, but an ACM certificate's domain name has at most 64: give Certificate for a wildcard of a parent domain (such as *.example.com)"},
 		{"rejects a certificate whose names do not cover the private DNS name", func(p *provider.ProviderProps) {
 			p.Listeners[0].Protocol = provider.TLS
@@ -110,30 +107,30 @@ func TestProviderPropsValidate(t *testing.T) {
 		}, "Alarms.Topic is set but Enabled is false: no alarm would notify it; set Enabled or drop Topic"},
 		{"accepts proxy protocol behind TLS", func(p *provider.ProviderProps) {
 			p.Listeners[0].Protocol = provider.TLS
-			p.HostedZone = zone(scratchStack())
+			p.HostedZone = Zone(scratchStack())
 			p.ProxyProtocolV2 = true
 		}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := validProvider()
+			p := ValidProvider()
 			c.edit(&p)
-			err := p.Validate(in("eu-west-1"), "Under")
+			err := p.Validate(In("eu-west-1"), "Under")
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
 				return
 			}
-			mustContain(t, errString(err), "privatelink: ProviderProps.", c.want)
+			MustContain(t, ErrString(err), "privatelink: ProviderProps.", c.want)
 		})
 	}
 }
 
 func TestProviderPropsValidateReportsEveryProblemAtOnce(t *testing.T) {
 	p := provider.ProviderProps{Listeners: []provider.Listener{{Port: 0}}, AllowedPrincipals: []string{"x"}, PrivateDnsName: "a..b"}
-	err := errString(p.Validate(in("eu-west-1"), "Under"))
-	mustContain(t, err, "Port 0", `"x" is neither`, "two dots")
+	err := ErrString(p.Validate(In("eu-west-1"), "Under"))
+	MustContain(t, err, "Port 0", `"x" is neither`, "two dots")
 }
 
 func TestConsumerPropsValidate(t *testing.T) {
@@ -164,14 +161,14 @@ func TestConsumerPropsValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := c.props.Validate(in(c.region), "Consumer")
+			err := c.props.Validate(In(c.region), "Consumer")
 			if c.want == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
 				return
 			}
-			mustContain(t, errString(err), "privatelink: ConsumerProps.", c.want)
+			MustContain(t, ErrString(err), "privatelink: ConsumerProps.", c.want)
 		})
 	}
 }
@@ -216,75 +213,57 @@ func TestAppConfig(t *testing.T) {
 				}
 				return
 			}
-			mustContain(t, errString(err), c.want)
+			MustContain(t, ErrString(err), c.want)
 		})
 	}
 }
 
-// scratchStack is a stack of its own app, for props that need a construct (a hosted zone).
-// in is a fresh stack of a fresh app in region ("" for an environment-agnostic one): where the
-// construct a Validate call asks about would go.
-func in(region string) awscdk.Stack {
-	var env *awscdk.Environment
-	if region != "" {
-		env = &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(region)}
-	}
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: env})
-}
-
 func scratchStack() awscdk.Stack {
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: euWest1})
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return strings.TrimSpace(err.Error())
+	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: EuWest1})
 }
 
 func TestConsumerRefusesAnAcceptorInAnotherRegion(t *testing.T) {
 	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", ServiceRegion: "eu-west-1", Ports: []provider.ServicePort{{Port: 443}},
 		AcceptorArn: "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"}
-	mustContain(t, errString(p.Validate(in("eu-central-1"), "Under")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
+	MustContain(t, ErrString(p.Validate(In("eu-central-1"), "Under")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
 		"CloudFormation only calls a custom resource's Lambda in the stack's own Region", "leave AcceptorArn empty")
 }
 
 func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {
 	var p provider.Provider
-	synth(t, "consumer-validate-provider", func(app awscdk.App) error {
-		p = provider.NewProvider(providerStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
+	Synth(t, "consumer-validate-provider", func(app awscdk.App) error {
+		p = provider.NewProvider(ProviderStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
 		return nil
 	})
 	both := consumer.ConsumerProps{Provider: p, ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}}
-	mustContain(t, errString(both.Validate(in("eu-west-1"), "Under")), `ConsumerProps.ServiceName "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" and Provider are both set`, "drop ServiceName")
+	MustContain(t, ErrString(both.Validate(In("eu-west-1"), "Under")), `ConsumerProps.ServiceName "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" and Provider are both set`, "drop ServiceName")
 	lookup := consumer.ConsumerProps{Provider: p, LookupSupportedAzs: true, Ports: []provider.ServicePort{{Port: 443}}}
-	mustContain(t, errString(lookup.Validate(in("eu-west-1"), "Under")), "ConsumerProps.LookupSupportedAzs needs a literal ServiceName at synth", "or comes from Provider")
+	MustContain(t, ErrString(lookup.Validate(In("eu-west-1"), "Under")), "ConsumerProps.LookupSupportedAzs needs a literal ServiceName at synth", "or comes from Provider")
 	// The created VPC's default zones are the Region's first two; the provider serves one.
-	mustContain(t, errString((&consumer.ConsumerProps{Provider: p}).Validate(in("eu-west-1"), "Under")),
+	MustContain(t, ErrString((&consumer.ConsumerProps{Provider: p}).Validate(In("eu-west-1"), "Under")),
 		`ConsumerProps.AvailabilityZoneIds (default: the Region's first two, ["euw1-az1" "euw1-az2"]) include ["euw1-az2"], which the provider P/Provider does not serve (its AZ IDs are ["euw1-az1"])`)
-	if err := (&consumer.ConsumerProps{Provider: p, AvailabilityZoneIds: []string{"euw1-az1"}}).Validate(in("eu-west-1"), "Under"); err != nil {
+	if err := (&consumer.ConsumerProps{Provider: p, AvailabilityZoneIds: []string{"euw1-az1"}}).Validate(In("eu-west-1"), "Under"); err != nil {
 		t.Fatalf("a Provider alone is refused: %v", err)
 	}
 }
 
 func TestConsumerRefusesAProviderOfAnotherAccountOrRegion(t *testing.T) {
 	var p provider.Provider
-	synth(t, "consumer-validate-provider-elsewhere", func(app awscdk.App) error {
-		p = provider.NewProvider(providerStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
+	Synth(t, "consumer-validate-provider-elsewhere", func(app awscdk.App) error {
+		p = provider.NewProvider(ProviderStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
 		return nil
 	})
 	otherAccount := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("B"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")}})
-	mustContain(t, errString((&consumer.ConsumerProps{Provider: p}).Validate(otherAccount, "Consumer")),
+	MustContain(t, ErrString((&consumer.ConsumerProps{Provider: p}).Validate(otherAccount, "Consumer")),
 		"ConsumerProps.Provider P/Provider is in account 111111111111, but this consumer's stack B is in account 222222222222",
 		"give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead")
-	mustContain(t, errString((&consumer.ConsumerProps{Provider: p}).Validate(in("eu-central-1"), "Consumer")),
+	MustContain(t, ErrString((&consumer.ConsumerProps{Provider: p}).Validate(In("eu-central-1"), "Consumer")),
 		`ConsumerProps.Provider P/Provider is in Region eu-west-1, but this consumer's stack Scratch is in eu-central-1 and ServiceRegion is "": for cross-region PrivateLink set ServiceRegion to "eu-west-1"`)
 	// Cross-region with ServiceRegion naming the provider's Region is what cross-region means.
-	if err := errString((&consumer.ConsumerProps{Provider: p, ServiceRegion: "eu-west-1"}).Validate(in("eu-central-1"), "Consumer")); strings.Contains(err, "is in Region") {
+	if err := ErrString((&consumer.ConsumerProps{Provider: p, ServiceRegion: "eu-west-1"}).Validate(In("eu-central-1"), "Consumer")); strings.Contains(err, "is in Region") {
 		t.Errorf("a cross-region Provider with its ServiceRegion is refused: %s", err)
 	}
-	if err := (&consumer.ConsumerProps{Provider: p}).Validate(in("eu-west-1"), "Consumer"); err != nil {
+	if err := (&consumer.ConsumerProps{Provider: p}).Validate(In("eu-west-1"), "Consumer"); err != nil {
 		t.Fatalf("a Provider of the same account and Region is refused: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package test
+package testkit
 
 import (
 	"encoding/base64"
@@ -15,53 +15,53 @@ import (
 	"github.com/privatelink-go/privatelink/awsid"
 )
 
-// world gives intrinsic functions the values AWS would: pseudo parameters of the stack's
+// World gives intrinsic functions the values AWS would: pseudo parameters of the stack's
 // account and Region (and the partition that Region belongs to), a physical ID per Ref, and
 // the attributes a test sets. An attribute nobody set, or an unknown function, fails the test,
 // so what is asserted is the value AWS will read, never a token.
-type world struct {
-	account, region string
-	stack           string            // the stack's name; default "Stack"
-	refs            map[string]string // logical ID -> physical ID; default "<logicalId>"
-	attrs           map[string]any    // "LogicalId.Attribute" -> value
-	conditions      map[string]bool   // condition name -> value, for Fn::If
-	mappings        map[string]any    // the template's Mappings, for Fn::FindInMap
+type World struct {
+	Account, Region string
+	Stack           string            // the stack's name; default "Stack"
+	Refs            map[string]string // logical ID -> physical ID; default "<logicalId>"
+	Attrs           map[string]any    // "LogicalId.Attribute" -> value
+	Conditions      map[string]bool   // condition name -> value, for Fn::If
+	Mappings        map[string]any    // the template's Mappings, for Fn::FindInMap
 	// strict refuses a Ref to a logical ID without a physical ID (the deploy rehearsal: a
 	// resource not created yet), instead of answering "<logicalId>".
-	strict bool
+	Strict bool
 	// where prefixes failures: the resource and property being resolved.
-	where string
+	Where string
 }
 
-func (w world) stackName() string {
-	if w.stack == "" {
+func (w World) StackName() string {
+	if w.Stack == "" {
 		return "Stack"
 	}
-	return w.stack
+	return w.Stack
 }
 
 // stackUUID is the last part of the stack's AWS::StackId.
-func (w world) stackUUID() string { return "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" }
+func (w World) StackUUID() string { return "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" }
 
-func (w world) fail(t *testing.T, format string, args ...any) {
+func (w World) Fail(t *testing.T, format string, args ...any) {
 	t.Helper()
-	t.Fatalf(w.where+format, args...)
+	t.Fatalf(w.Where+format, args...)
 }
 
-func (w world) resolve(t *testing.T, v any) any {
+func (w World) Resolve(t *testing.T, v any) any {
 	t.Helper()
 	switch x := v.(type) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = w.resolve(t, e)
+			out[i] = w.Resolve(t, e)
 		}
 		return out
 	case map[string]any:
 		if len(x) != 1 {
 			out := map[string]any{}
 			for k, e := range x {
-				out[k] = w.resolve(t, e)
+				out[k] = w.Resolve(t, e)
 			}
 			return out
 		}
@@ -70,126 +70,126 @@ func (w world) resolve(t *testing.T, v any) any {
 			case "Ref":
 				switch name := arg.(string); name {
 				case "AWS::AccountId":
-					return w.account
+					return w.Account
 				case "AWS::Region":
-					return w.region
+					return w.Region
 				case "AWS::Partition":
-					p, ok := awsid.PartitionOf(w.region)
+					p, ok := awsid.PartitionOf(w.Region)
 					if !ok {
-						t.Fatalf("no partition for Region %s", w.region)
+						t.Fatalf("no partition for Region %s", w.Region)
 					}
 					return p.Name
 				case "AWS::StackId":
-					p, _ := awsid.PartitionOf(w.region)
-					return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/%s", p.Name, w.region, w.account, w.stackName(), w.stackUUID())
+					p, _ := awsid.PartitionOf(w.Region)
+					return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/%s", p.Name, w.Region, w.Account, w.StackName(), w.StackUUID())
 				case "AWS::URLSuffix":
-					p, _ := awsid.PartitionOf(w.region)
+					p, _ := awsid.PartitionOf(w.Region)
 					return p.DNSSuffix
 				case "AWS::StackName":
-					return w.stackName()
+					return w.StackName()
 				case "AWS::NoValue":
 					return nil
 				default:
-					if id, ok := w.refs[name]; ok {
+					if id, ok := w.Refs[name]; ok {
 						return id
 					}
-					if w.strict {
-						w.fail(t, "Ref %s: no such resource or parameter has a value yet", name)
+					if w.Strict {
+						w.Fail(t, "Ref %s: no such resource or parameter has a value yet", name)
 					}
 					return "<" + name + ">"
 				}
 			case "Fn::GetAtt":
 				parts := arg.([]any)
 				key := parts[0].(string) + "." + parts[1].(string)
-				val, ok := w.attrs[key]
+				val, ok := w.Attrs[key]
 				if !ok && parts[1] == "Arn" {
 					// Any resource's ARN: in the stack's partition, Region and account.
-					p, _ := awsid.PartitionOf(w.region)
-					return fmt.Sprintf("arn:%s:service:%s:%s:%s", p.Name, w.region, w.account, parts[0])
+					p, _ := awsid.PartitionOf(w.Region)
+					return fmt.Sprintf("arn:%s:service:%s:%s:%s", p.Name, w.Region, w.Account, parts[0])
 				}
 				if !ok {
-					w.fail(t, "Fn::GetAtt %s: the test gave this attribute no value", key)
+					w.Fail(t, "Fn::GetAtt %s: the test gave this attribute no value", key)
 				}
 				return val
 			case "Fn::Join":
 				parts := arg.([]any)
 				var ss []string
-				for _, e := range w.resolve(t, parts[1]).([]any) {
+				for _, e := range w.Resolve(t, parts[1]).([]any) {
 					ss = append(ss, fmt.Sprint(e))
 				}
 				return strings.Join(ss, parts[0].(string))
 			case "Fn::Select":
 				parts := arg.([]any)
-				list := w.resolve(t, parts[1]).([]any)
+				list := w.Resolve(t, parts[1]).([]any)
 				i := int(parts[0].(float64))
 				if i >= len(list) {
-					w.fail(t, "Fn::Select %d of a %d-element list %v: out of range", i, len(list), list)
+					w.Fail(t, "Fn::Select %d of a %d-element list %v: out of range", i, len(list), list)
 				}
 				return list[i]
 			case "Fn::Split":
 				parts := arg.([]any)
 				var out []any
-				for _, s := range strings.Split(w.resolve(t, parts[1]).(string), parts[0].(string)) {
+				for _, s := range strings.Split(w.Resolve(t, parts[1]).(string), parts[0].(string)) {
 					out = append(out, s)
 				}
 				return out
 			case "Fn::Base64":
-				return base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(w.resolve(t, arg))))
+				return base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(w.Resolve(t, arg))))
 			case "Fn::GetAZs":
-				return []any{w.region + "a", w.region + "b", w.region + "c"}
+				return []any{w.Region + "a", w.Region + "b", w.Region + "c"}
 			case "Fn::ImportValue":
 				// Another stack's export: a value the test gives ("Fn::ImportValue <name>"), or
 				// outside the strict rehearsal a placeholder, as for a Ref.
-				name := fmt.Sprint(w.resolve(t, arg))
-				if v, ok := w.attrs["Fn::ImportValue "+name]; ok {
+				name := fmt.Sprint(w.Resolve(t, arg))
+				if v, ok := w.Attrs["Fn::ImportValue "+name]; ok {
 					return v
 				}
-				if w.strict {
-					w.fail(t, "Fn::ImportValue %s: no stack exports it", name)
+				if w.Strict {
+					w.Fail(t, "Fn::ImportValue %s: no stack exports it", name)
 				}
 				return "<import " + name + ">"
 			case "Fn::FindInMap":
-				parts := w.resolve(t, arg).([]any)
-				table, _ := w.mappings[fmt.Sprint(parts[0])].(map[string]any)
+				parts := w.Resolve(t, arg).([]any)
+				table, _ := w.Mappings[fmt.Sprint(parts[0])].(map[string]any)
 				row, _ := table[fmt.Sprint(parts[1])].(map[string]any)
 				val, ok := row[fmt.Sprint(parts[2])]
 				if !ok {
 					// CloudFormation fails the deploy on a key the mapping lacks.
-					w.fail(t, "Fn::FindInMap %v: no such entry", parts)
+					w.Fail(t, "Fn::FindInMap %v: no such entry", parts)
 				}
 				return val
 			case "Fn::If":
 				parts := arg.([]any)
-				v, ok := w.conditions[parts[0].(string)]
+				v, ok := w.Conditions[parts[0].(string)]
 				if !ok {
-					w.fail(t, "Fn::If: condition %v has no value", parts[0])
+					w.Fail(t, "Fn::If: condition %v has no value", parts[0])
 				}
 				if v {
-					return w.resolve(t, parts[1])
+					return w.Resolve(t, parts[1])
 				}
-				return w.resolve(t, parts[2])
+				return w.Resolve(t, parts[2])
 			case "Fn::Sub":
 				// The string form: ${Name} is a Ref or a pseudo parameter, ${Name.Attr} a GetAtt.
 				str, _ := arg.(string)
-				return subVar.ReplaceAllStringFunc(str, func(m string) string {
+				return SubVar.ReplaceAllStringFunc(str, func(m string) string {
 					name := m[2 : len(m)-1]
 					if l, a, ok := strings.Cut(name, "."); ok && !strings.HasPrefix(name, "AWS::") {
-						return fmt.Sprint(w.resolve(t, map[string]any{"Fn::GetAtt": []any{l, a}}))
+						return fmt.Sprint(w.Resolve(t, map[string]any{"Fn::GetAtt": []any{l, a}}))
 					}
-					return fmt.Sprint(w.resolve(t, map[string]any{"Ref": name}))
+					return fmt.Sprint(w.Resolve(t, map[string]any{"Ref": name}))
 				})
 			case "Fn::Cidr":
 				// [block, count, cidrBits]: the first count subnets of cidrBits host bits.
-				parts := w.resolve(t, arg).([]any)
+				parts := w.Resolve(t, arg).([]any)
 				block, err := netip.ParsePrefix(fmt.Sprint(parts[0]))
 				if err != nil {
-					w.fail(t, "Fn::Cidr of %v: %v", parts[0], err)
+					w.Fail(t, "Fn::Cidr of %v: %v", parts[0], err)
 				}
 				count, _ := strconv.Atoi(fmt.Sprint(parts[1]))
 				bits, _ := strconv.Atoi(fmt.Sprint(parts[2]))
 				size := block.Addr().BitLen() - bits
 				if size < block.Bits() || count > 1<<min(size-block.Bits(), 30) {
-					w.fail(t, "Fn::Cidr: %d subnets of /%d do not fit in %s", count, size, block)
+					w.Fail(t, "Fn::Cidr: %d subnets of /%d do not fit in %s", count, size, block)
 				}
 				var out []any
 				addr := block.Masked().Addr()
@@ -200,29 +200,29 @@ func (w world) resolve(t *testing.T, v any) any {
 				return out
 			default:
 				if strings.HasPrefix(fn, "Fn::") {
-					w.fail(t, "resolve: %s is not modelled here", fn)
+					w.Fail(t, "resolve: %s is not modelled here", fn)
 				}
-				return map[string]any{fn: w.resolve(t, arg)}
+				return map[string]any{fn: w.Resolve(t, arg)}
 			}
 		}
 	}
 	return v
 }
 
-var subVar = regexp.MustCompile(`\$\{[^}]+\}`)
+var SubVar = regexp.MustCompile(`\$\{[^}]+\}`)
 
-// eachObject calls visit with every JSON object in v, v itself included, depth first: where a
+// EachObject calls visit with every JSON object in v, v itself included, depth first: where a
 // template's intrinsic functions are.
-func eachObject(v any, visit func(map[string]any)) {
+func EachObject(v any, visit func(map[string]any)) {
 	switch x := v.(type) {
 	case map[string]any:
 		visit(x)
 		for _, e := range x {
-			eachObject(e, visit)
+			EachObject(e, visit)
 		}
 	case []any:
 		for _, e := range x {
-			eachObject(e, visit)
+			EachObject(e, visit)
 		}
 	}
 }
@@ -242,8 +242,8 @@ func nextPrefix(addr netip.Addr, size int) netip.Addr {
 	return out
 }
 
-// resources returns the template's resources of type typ, by logical ID.
-func resources(tpl assertions.Template, typ string) map[string]map[string]any {
+// Resources returns the template's resources of type typ, by logical ID.
+func Resources(tpl assertions.Template, typ string) map[string]map[string]any {
 	raw, _ := json.Marshal(tpl.ToJSON())
 	var doc struct{ Resources map[string]map[string]any }
 	_ = json.Unmarshal(raw, &doc)
@@ -256,7 +256,7 @@ func resources(tpl assertions.Template, typ string) map[string]map[string]any {
 	return out
 }
 
-func only(t *testing.T, rs map[string]map[string]any) (string, map[string]any) {
+func Only(t *testing.T, rs map[string]map[string]any) (string, map[string]any) {
 	t.Helper()
 	if len(rs) != 1 {
 		t.Fatalf("%d resources, want 1", len(rs))
@@ -267,10 +267,10 @@ func only(t *testing.T, rs map[string]map[string]any) (string, map[string]any) {
 	return "", nil
 }
 
-func props(r map[string]any) map[string]any { p, _ := r["Properties"].(map[string]any); return p }
+func Props(r map[string]any) map[string]any { p, _ := r["Properties"].(map[string]any); return p }
 
 // outputs returns the template's outputs by description prefix.
-func output(t *testing.T, tpl assertions.Template, descPrefix string) any {
+func Output(t *testing.T, tpl assertions.Template, descPrefix string) any {
 	t.Helper()
 	raw, _ := json.Marshal(tpl.ToJSON())
 	var doc struct{ Outputs map[string]map[string]any }

@@ -1,4 +1,4 @@
-package test
+package templates
 
 import (
 	"encoding/json"
@@ -14,44 +14,45 @@ import (
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // resolvedChecks is the test client's check commands as the consumer's deploy resolves them.
 func resolvedChecks(t *testing.T, tpl assertions.Template) string {
 	t.Helper()
 	w := endpointWorld(t, tpl, "222222222222", "eu-west-1")
-	return w.resolve(t, output(t, tpl, "Run on the test client")).(string)
+	return w.Resolve(t, Output(t, tpl, "Run on the test client")).(string)
 }
 
 func TestATLSListenerInRoute53ModeTerminatesTLSWithACertificateForThePrivateDnsNameValidatedInTheZone(t *testing.T) {
-	f := appWith(t, "route53-tls", appConfigs["route53-tls"])
-	tpl := f.templates[privatelinkapp.ProviderStackName]
+	f := Golden(t, "route53-tls")
+	tpl := f.Templates[privatelinkapp.ProviderStackName]
 
-	certID, cert := only(t, resources(tpl, "AWS::CertificateManager::Certificate"))
-	mustEqualJSON(t, props(cert)["DomainName"], "api.example.com")
-	mustEqualJSON(t, props(cert)["ValidationMethod"], "DNS")
+	certID, cert := Only(t, Resources(tpl, "AWS::CertificateManager::Certificate"))
+	mustEqualJSON(t, Props(cert)["DomainName"], "api.example.com")
+	mustEqualJSON(t, Props(cert)["ValidationMethod"], "DNS")
 	// The validation CNAME goes into the zone that holds the TXT verification record.
-	mustEqualJSON(t, props(cert)["DomainValidationOptions"], []any{map[string]any{"DomainName": "api.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ"}})
+	mustEqualJSON(t, Props(cert)["DomainValidationOptions"], []any{map[string]any{"DomainName": "api.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ"}})
 
-	_, listener := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::Listener"))
-	mustEqualJSON(t, props(listener)["Protocol"], "TLS")
-	mustEqualJSON(t, props(listener)["Certificates"], []any{map[string]any{"CertificateArn": map[string]any{"Ref": certID}}})
-	mustEqualJSON(t, props(listener)["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09")
-	if _, ok := props(listener)["AlpnPolicy"]; ok {
-		t.Errorf("ALPN is opt-in, but the listener has %v", props(listener)["AlpnPolicy"])
+	_, listener := Only(t, Resources(tpl, "AWS::ElasticLoadBalancingV2::Listener"))
+	mustEqualJSON(t, Props(listener)["Protocol"], "TLS")
+	mustEqualJSON(t, Props(listener)["Certificates"], []any{map[string]any{"CertificateArn": map[string]any{"Ref": certID}}})
+	mustEqualJSON(t, Props(listener)["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09")
+	if _, ok := Props(listener)["AlpnPolicy"]; ok {
+		t.Errorf("ALPN is opt-in, but the listener has %v", Props(listener)["AlpnPolicy"])
 	}
 	// Targets get the decrypted stream over TCP on their port: the demo target is unchanged.
-	_, tg := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
-	mustEqualJSON(t, props(tg)["Protocol"], "TCP")
-	mustEqualJSON(t, props(tg)["Port"], 443)
-	mustEqualJSON(t, props(tg)["TargetType"], "instance")
+	_, tg := Only(t, Resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
+	mustEqualJSON(t, Props(tg)["Protocol"], "TCP")
+	mustEqualJSON(t, Props(tg)["Port"], 443)
+	mustEqualJSON(t, Props(tg)["TargetType"], "instance")
 
-	consumer := f.templates[privatelinkapp.ConsumerStackName]
-	consumer.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+	consumer := f.Templates[privatelinkapp.ConsumerStackName]
+	consumer.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), M(
 		"GroupDescription", "PrivateLink endpoint: service ports from allowed clients only",
 		"SecurityGroupIngress", []any{
-			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "Description", "service port 443/TLS"),
-			like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "Description", "service port 443/TLS"),
+			Like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "Description", "service port 443/TLS"),
+			Like("IpProtocol", "tcp", "FromPort", 443, "ToPort", 443, "Description", "service port 443/TLS"),
 		}))
 	// By the name on the certificate, which private DNS resolves inside the VPC: no --resolve,
 	// no -k, and no check by the endpoint's own name (the certificate does not name it).
@@ -61,18 +62,18 @@ func TestATLSListenerInRoute53ModeTerminatesTLSWithACertificateForThePrivateDnsN
 }
 
 func TestAccessLogsOnRequestGoToABucketWhosePolicyLetsLogDeliveryWriteBeforeTheNLBTurnsThemOn(t *testing.T) {
-	tpl := appWith(t, "route53-tls", appConfigs["route53-tls"]).templates[privatelinkapp.ProviderStackName]
-	w := world{account: "111111111111", region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
-	bucketID, bucket := only(t, resources(tpl, "AWS::S3::Bucket"))
-	w.refs[bucketID] = "logs-bucket"
-	w.attrs[bucketID+".Arn"] = "arn:aws:s3:::logs-bucket"
+	tpl := Golden(t, "route53-tls").Templates[privatelinkapp.ProviderStackName]
+	w := World{Account: "111111111111", Region: "eu-west-1", Refs: map[string]string{}, Attrs: map[string]any{}}
+	bucketID, bucket := Only(t, Resources(tpl, "AWS::S3::Bucket"))
+	w.Refs[bucketID] = "logs-bucket"
+	w.Attrs[bucketID+".Arn"] = "arn:aws:s3:::logs-bucket"
 	if bucket["DeletionPolicy"] != "Retain" {
 		t.Errorf("the log bucket's DeletionPolicy is %v: a bucket with objects would fail the stack's deletion", bucket["DeletionPolicy"])
 	}
-	mustEqualJSON(t, props(bucket)["OwnershipControls"], map[string]any{"Rules": []any{map[string]any{"ObjectOwnership": "BucketOwnerEnforced"}}})
+	mustEqualJSON(t, Props(bucket)["OwnershipControls"], map[string]any{"Rules": []any{map[string]any{"ObjectOwnership": "BucketOwnerEnforced"}}})
 
-	policyID, policy := only(t, resources(tpl, "AWS::S3::BucketPolicy"))
-	doc, _ := json.Marshal(w.resolve(t, props(policy)["PolicyDocument"]))
+	policyID, policy := Only(t, Resources(tpl, "AWS::S3::BucketPolicy"))
+	doc, _ := json.Marshal(w.Resolve(t, Props(policy)["PolicyDocument"]))
 	// The ELB User Guide's NLB policy ("Enable access logs for your Network Load Balancer"):
 	// log delivery only, for this account's deliveries from this Region.
 	for _, want := range []string{
@@ -100,8 +101,8 @@ func TestAccessLogsOnRequestGoToABucketWhosePolicyLetsLogDeliveryWriteBeforeTheN
 			t.Errorf("a log delivery statement is not conditioned on the source account: %s", cond)
 		}
 	}
-	_, nlb := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
-	attrs, _ := json.Marshal(w.resolve(t, props(nlb)["LoadBalancerAttributes"]))
+	_, nlb := Only(t, Resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
+	attrs, _ := json.Marshal(w.Resolve(t, Props(nlb)["LoadBalancerAttributes"]))
 	for _, want := range []string{`{"Key":"access_logs.s3.enabled","Value":"true"}`, `{"Key":"access_logs.s3.bucket","Value":"logs-bucket"}`} {
 		if !strings.Contains(string(attrs), want) {
 			t.Errorf("NLB attributes %s lack %s", attrs, want)
@@ -113,14 +114,14 @@ func TestAccessLogsOnRequestGoToABucketWhosePolicyLetsLogDeliveryWriteBeforeTheN
 }
 
 func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupCheckedOverTCP(t *testing.T) {
-	f := appWith(t, "udp", appConfigs["udp"])
-	tpl := f.templates[privatelinkapp.ProviderStackName]
+	f := Golden(t, "udp")
+	tpl := f.Templates[privatelinkapp.ProviderStackName]
 
-	_, nlb := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
-	mustEqualJSON(t, props(nlb)["IpAddressType"], "dualstack")
-	mustEqualJSON(t, props(nlb)["EnablePrefixForIpv6SourceNat"], "on")
-	subnets := resources(tpl, "AWS::EC2::Subnet")
-	mappings, _ := props(nlb)["SubnetMappings"].([]any)
+	_, nlb := Only(t, Resources(tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer"))
+	mustEqualJSON(t, Props(nlb)["IpAddressType"], "dualstack")
+	mustEqualJSON(t, Props(nlb)["EnablePrefixForIpv6SourceNat"], "on")
+	subnets := Resources(tpl, "AWS::EC2::Subnet")
+	mappings, _ := Props(nlb)["SubnetMappings"].([]any)
 	if len(mappings) != len(subnets) || len(mappings) != 2 {
 		t.Fatalf("%d subnet mappings for %d subnets, want one per subnet (2)", len(mappings), len(subnets))
 	}
@@ -131,63 +132,63 @@ func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupChecked
 			t.Errorf("subnet mapping %v: want a subnet of the VPC with SourceNatIpv6Prefix auto_assigned", mp)
 		}
 	}
-	if _, ok := props(nlb)["Subnets"]; ok {
+	if _, ok := Props(nlb)["Subnets"]; ok {
 		t.Error("the NLB has Subnets and SubnetMappings; CloudFormation takes one of them")
 	}
 
-	_, listener := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::Listener"))
-	mustEqualJSON(t, props(listener)["Protocol"], "UDP")
-	mustEqualJSON(t, props(listener)["Port"], 5000)
-	_, tg := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
+	_, listener := Only(t, Resources(tpl, "AWS::ElasticLoadBalancingV2::Listener"))
+	mustEqualJSON(t, Props(listener)["Protocol"], "UDP")
+	mustEqualJSON(t, Props(listener)["Port"], 5000)
+	_, tg := Only(t, Resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
 	for k, v := range map[string]any{"Protocol": "UDP", "IpAddressType": "ipv6", "TargetType": "instance", "HealthCheckProtocol": "TCP", "Port": 5000} {
-		mustEqualJSON(t, props(tg)[k], v)
+		mustEqualJSON(t, Props(tg)[k], v)
 	}
-	if _, ok := props(tg)["HealthCheckPort"]; ok {
-		t.Errorf("health check port %v, want the traffic port (ELB's default)", props(tg)["HealthCheckPort"])
+	if _, ok := Props(tg)["HealthCheckPort"]; ok {
+		t.Errorf("health check port %v, want the traffic port (ELB's default)", Props(tg)["HealthCheckPort"])
 	}
 	// Proxy protocol is off here, ELB's default: a UDP group carries no attribute for it.
-	if strings.Contains(fmt.Sprint(props(tg)["TargetGroupAttributes"]), "proxy_protocol_v2") {
-		t.Errorf("a UDP target group with proxy protocol off sets it: %v", props(tg)["TargetGroupAttributes"])
+	if strings.Contains(fmt.Sprint(Props(tg)["TargetGroupAttributes"]), "proxy_protocol_v2") {
+		t.Errorf("a UDP target group with proxy protocol off sets it: %v", Props(tg)["TargetGroupAttributes"])
 	}
 	// The demo target is registered by instance ID, which an IPv6 target group takes from an
 	// instance with a primary IPv6 address: its launch template's interface gives it one, and a
 	// replaced instance brings its own.
-	instanceID, instance := only(t, resources(tpl, "AWS::EC2::Instance"))
-	mustEqualJSON(t, props(tg)["Targets"], []any{map[string]any{"Id": map[string]any{"Ref": instanceID}, "Port": 5000}})
-	ltID, lt := only(t, resources(tpl, "AWS::EC2::LaunchTemplate"))
-	mustEqualJSON(t, props(instance)["LaunchTemplate"], map[string]any{"LaunchTemplateId": map[string]any{"Ref": ltID}, "Version": map[string]any{"Fn::GetAtt": []any{ltID, "LatestVersionNumber"}}})
-	if _, ok := props(instance)["NetworkInterfaces"]; ok {
+	instanceID, instance := Only(t, Resources(tpl, "AWS::EC2::Instance"))
+	mustEqualJSON(t, Props(tg)["Targets"], []any{map[string]any{"Id": map[string]any{"Ref": instanceID}, "Port": 5000}})
+	ltID, lt := Only(t, Resources(tpl, "AWS::EC2::LaunchTemplate"))
+	mustEqualJSON(t, Props(instance)["LaunchTemplate"], map[string]any{"LaunchTemplateId": map[string]any{"Ref": ltID}, "Version": map[string]any{"Fn::GetAtt": []any{ltID, "LatestVersionNumber"}}})
+	if _, ok := Props(instance)["NetworkInterfaces"]; ok {
 		t.Error("the instance has its own NetworkInterfaces, which would override the launch template's")
 	}
-	ni := props(lt)["LaunchTemplateData"].(map[string]any)["NetworkInterfaces"].([]any)[0].(map[string]any)
+	ni := Props(lt)["LaunchTemplateData"].(map[string]any)["NetworkInterfaces"].([]any)[0].(map[string]any)
 	for k, v := range map[string]any{"DeviceIndex": 0, "PrimaryIpv6": true, "Ipv6AddressCount": 1, "AssociatePublicIpAddress": false, "DeleteOnTermination": true} {
 		mustEqualJSON(t, ni[k], v)
 	}
 	// RunInstances wants the instance's zone to be its subnet's.
 	subnet := ni["SubnetId"].(map[string]any)["Ref"]
-	mustEqualJSON(t, props(instance)["AvailabilityZone"], map[string]any{"Fn::GetAtt": []any{subnet, "AvailabilityZone"}})
+	mustEqualJSON(t, Props(instance)["AvailabilityZone"], map[string]any{"Fn::GetAtt": []any{subnet, "AvailabilityZone"}})
 
 	// The NLB sends UDP and its TCP health checks to the targets over IPv6; the demo target
 	// takes both from the NLB; in-VPC clients reach the listener over UDP.
-	w := world{account: "111111111111", region: "eu-west-1", refs: map[string]string{}, attrs: map[string]any{}}
-	for id := range resources(tpl, "AWS::EC2::VPC") {
-		w.attrs[id+".CidrBlock"] = "10.0.0.0/16"
-		w.attrs[id+".Ipv6CidrBlocks"] = []any{"2600:1f18:1:100::/56"}
+	w := World{Account: "111111111111", Region: "eu-west-1", Refs: map[string]string{}, Attrs: map[string]any{}}
+	for id := range Resources(tpl, "AWS::EC2::VPC") {
+		w.Attrs[id+".CidrBlock"] = "10.0.0.0/16"
+		w.Attrs[id+".Ipv6CidrBlocks"] = []any{"2600:1f18:1:100::/56"}
 	}
-	for id := range resources(tpl, "AWS::EC2::SecurityGroup") {
-		w.attrs[id+".GroupId"] = "sg-" + id
+	for id := range Resources(tpl, "AWS::EC2::SecurityGroup") {
+		w.Attrs[id+".GroupId"] = "sg-" + id
 	}
 	var rules []string
-	for _, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
+	for _, sg := range Resources(tpl, "AWS::EC2::SecurityGroup") {
 		for _, dir := range []string{"SecurityGroupIngress", "SecurityGroupEgress"} {
-			for _, r := range asAnyList(w.resolve(t, props(sg)[dir])) {
+			for _, r := range AsAnyList(w.Resolve(t, Props(sg)[dir])) {
 				r := r.(map[string]any)
 				rules = append(rules, dir[13:]+" "+r["IpProtocol"].(string)+" "+jsonString(r["FromPort"])+" "+jsonString(r["CidrIp"])+jsonString(r["CidrIpv6"]))
 			}
 		}
 	}
-	for _, sg := range resources(tpl, "AWS::EC2::SecurityGroupIngress") {
-		r := w.resolve(t, props(sg)).(map[string]any)
+	for _, sg := range Resources(tpl, "AWS::EC2::SecurityGroupIngress") {
+		r := w.Resolve(t, Props(sg)).(map[string]any)
 		rules = append(rules, "Ingress "+r["IpProtocol"].(string)+" "+jsonString(r["FromPort"])+" "+jsonString(r["SourceSecurityGroupId"]))
 	}
 	got := strings.Join(rules, "\n")
@@ -204,12 +205,12 @@ func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupChecked
 		t.Errorf("rules for IPv4 targets or TCP clients of a UDP-only service:\n%s", got)
 	}
 
-	consumer := f.templates[privatelinkapp.ConsumerStackName]
-	consumer.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+	consumer := f.Templates[privatelinkapp.ConsumerStackName]
+	consumer.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), M(
 		"GroupDescription", "PrivateLink endpoint: service ports from allowed clients only",
 		"SecurityGroupIngress", []any{
-			like("IpProtocol", "udp", "FromPort", 5000, "ToPort", 5000, "CidrIp", assertions.Match_AnyValue()),
-			like("IpProtocol", "udp", "FromPort", 5000, "ToPort", 5000, "CidrIpv6", assertions.Match_AnyValue()),
+			Like("IpProtocol", "udp", "FromPort", 5000, "ToPort", 5000, "CidrIp", assertions.Match_AnyValue()),
+			Like("IpProtocol", "udp", "FromPort", 5000, "ToPort", 5000, "CidrIpv6", assertions.Match_AnyValue()),
 		}))
 	checks := resolvedChecks(t, consumer)
 	for _, want := range []string{
@@ -226,8 +227,8 @@ func TestAUDPListenerOnADualStackNLBUsesIPv6SourceNatAndAnIPv6TargetGroupChecked
 }
 
 func TestListenerOptionsReachTheTemplate(t *testing.T) {
-	tpl := synth(t, "listener-options", func(app awscdk.App) error {
-		stack := providerStack(app, "ListenerOptions")
+	tpl := Synth(t, "listener-options", func(app awscdk.App) error {
+		stack := ProviderStack(app, "ListenerOptions")
 		cert := awscertificatemanager.NewCertificate(stack, jsii.String("Wildcard"), &awscertificatemanager.CertificateProps{DomainName: jsii.String("*.example.com")})
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 			AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"},
@@ -242,22 +243,22 @@ func TestListenerOptionsReachTheTemplate(t *testing.T) {
 			AllowedPrincipals: []string{"222222222222"},
 		})
 		return nil
-	}).templates["ListenerOptions"]
-	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), m(
+	}).Templates["ListenerOptions"]
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), M(
 		"Port", 443, "Protocol", "TLS", "AlpnPolicy", []any{"HTTP2Preferred"}, "SslPolicy", "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09"))
-	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), m(
-		"Port", 8080, "Protocol", "TCP", "TargetGroupAttributes", []any{m("Key", "proxy_protocol_v2.enabled", "Value", "true")}))
-	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), m("Port", 53, "Protocol", "TCP_UDP"))
-	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), m(
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), M(
+		"Port", 8080, "Protocol", "TCP", "TargetGroupAttributes", []any{M("Key", "proxy_protocol_v2.enabled", "Value", "true")}))
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), M("Port", 53, "Protocol", "TCP_UDP"))
+	tpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), M(
 		"Port", 53, "Protocol", "TCP_UDP", "IpAddressType", "ipv6", "TargetType", "ip", "HealthCheckProtocol", "HTTP", "HealthCheckPort", "8081"))
 	// TCP_UDP needs TCP and UDP rules on the listener, and the health check port over TCP.
-	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), m(
+	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), M(
 		"GroupDescription", "PrivateLink NLB: listener ports from the VPC, target ports to the VPC",
 		"SecurityGroupIngress", assertions.Match_ArrayWith(&[]any{
-			like("IpProtocol", "tcp", "FromPort", 53), like("IpProtocol", "udp", "FromPort", 53),
+			Like("IpProtocol", "tcp", "FromPort", 53), Like("IpProtocol", "udp", "FromPort", 53),
 		}),
 		"SecurityGroupEgress", assertions.Match_ArrayWith(&[]any{
-			like("IpProtocol", "tcp", "FromPort", 8081),
+			Like("IpProtocol", "tcp", "FromPort", 8081),
 		}),
 	))
 	tpl.ResourceCountIs(jsii.String("AWS::CertificateManager::Certificate"), jsii.Number(1))

@@ -1,7 +1,4 @@
-package test
-
-// The constructs in an app that already has its VPCs, NLBs and security groups: what a platform
-// team adopting the library brings, and what it gets back.
+package templates
 
 import (
 	"encoding/json"
@@ -27,22 +24,10 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/logkey"
 	"github.com/privatelink-go/privatelink/constructs/provider"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 const someService = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
-
-// refusal asserts that Validate and the constructor refuse the same props with the same
-// message (or both accept them), and returns that message: Validate() is the constructor's
-// acceptance, not an approximation of it.
-func refusal(t *testing.T, validate func() error, construct func()) string {
-	t.Helper()
-	v := errString(validate())
-	c := panicMessage(construct)
-	if v != c {
-		t.Fatalf("Validate and the constructor disagree:\nValidate:    %q\nconstructor: %q", v, c)
-	}
-	return v
-}
 
 // normalVpc is a VPC as most accounts have one: public subnets and private subnets with egress,
 // dual-stack, no isolated subnets.
@@ -59,63 +44,45 @@ func normalVpc(stack awscdk.Stack, id string) awsec2.Vpc {
 
 func endpointOf(t *testing.T, tpl assertions.Template) map[string]any {
 	t.Helper()
-	for _, r := range resources(tpl, "AWS::EC2::VPCEndpoint") {
-		if strings.HasPrefix(fmt.Sprint(props(r)["ServiceName"]), "com.amazonaws.vpce.") {
-			return props(r)
+	for _, r := range Resources(tpl, "AWS::EC2::VPCEndpoint") {
+		if strings.HasPrefix(fmt.Sprint(Props(r)["ServiceName"]), "com.amazonaws.vpce.") {
+			return Props(r)
 		}
 	}
 	t.Fatal("no endpoint to a vpce-svc service")
 	return nil
 }
 
-func refs(v any) []string {
-	var out []string
-	list, _ := v.([]any)
-	for _, x := range list {
-		switch x := x.(type) {
-		case map[string]any:
-			if r, ok := x["Ref"]; ok {
-				out = append(out, fmt.Sprint(r))
-			} else if g, ok := x["Fn::GetAtt"].([]any); ok {
-				out = append(out, fmt.Sprint(g[0])+"."+fmt.Sprint(g[1]))
-			}
-		default:
-			out = append(out, fmt.Sprint(x))
-		}
-	}
-	return out
-}
-
 func TestAConsumerInAVpcWithoutIsolatedSubnetsUsesItsPrivateSubnets(t *testing.T) {
-	tpl := synth(t, "consumer-normal-vpc", func(app awscdk.App) error {
-		stack := providerStack(app, "NormalVpc")
+	tpl := Synth(t, "consumer-normal-vpc", func(app awscdk.App) error {
+		stack := ProviderStack(app, "NormalVpc")
 		consumer.NewConsumer(stack, "Api", &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Vpc: normalVpc(stack, "Normal"), TestClient: true})
 		return nil
-	}, noControlTowerCheck).templates["NormalVpc"]
+	}, NoControlTowerCheck).Templates["NormalVpc"]
 	want := []string{"NormalAppSubnet1Subnet", "NormalAppSubnet2Subnet"}
-	got := refs(endpointOf(t, tpl)["SubnetIds"])
+	got := Refs(endpointOf(t, tpl)["SubnetIds"])
 	if len(got) != 2 || !strings.HasPrefix(got[0], want[0]) || !strings.HasPrefix(got[1], want[1]) {
 		t.Fatalf("endpoint subnets %v, want the private subnets %v…", got, want)
 	}
-	_, client := only(t, resources(tpl, "AWS::EC2::Instance"))
+	_, client := Only(t, Resources(tpl, "AWS::EC2::Instance"))
 	// A dual-stack subnet's instance gets its subnet through its network interface.
-	if s := fmt.Sprint(props(client)["SubnetId"], props(client)["NetworkInterfaces"]); !strings.Contains(s, "NormalAppSubnet1Subnet") {
+	if s := fmt.Sprint(Props(client)["SubnetId"], Props(client)["NetworkInterfaces"]); !strings.Contains(s, "NormalAppSubnet1Subnet") {
 		t.Errorf("the test client is in %s, want a private subnet", s)
 	}
 }
 
 func TestAConsumerSaysWhichSubnetsToGiveWhenTheVpcHasNoPrivateOnes(t *testing.T) {
-	stack := providerStack(awscdk.NewApp(nil), "PublicOnly")
+	stack := ProviderStack(awscdk.NewApp(nil), "PublicOnly")
 	vpc := awsec2.NewVpc(stack, jsii.String("Public"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("P"), SubnetType: awsec2.SubnetType_PUBLIC}}})
 	props := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc}
-	msg := refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
-	mustContain(t, msg, "ConsumerProps.Subnets is not set and Vpc PublicOnly/Public has no private subnets (isolated or with egress)", "give Subnets, such as &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC}")
+	msg := Refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
+	MustContain(t, msg, "ConsumerProps.Subnets is not set and Vpc PublicOnly/Public has no private subnets (isolated or with egress)", "give Subnets, such as &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC}")
 
 	props.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	msg = refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
-	mustContain(t, msg, "ConsumerProps.Subnets selects no subnets of Vpc PublicOnly/Public (There are no 'Isolated' subnet groups in this VPC. Available types: Public)")
+	msg = Refusal(t, func() error { return props.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", props) })
+	MustContain(t, msg, "ConsumerProps.Subnets selects no subnets of Vpc PublicOnly/Public (There are no 'Isolated' subnet groups in this VPC. Available types: Public)")
 
 	props.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC}
 	if err := props.Validate(stack, "Api"); err != nil {
@@ -124,8 +91,8 @@ func TestAConsumerSaysWhichSubnetsToGiveWhenTheVpcHasNoPrivateOnes(t *testing.T)
 }
 
 func TestAConsumerTakesExistingSecurityGroupsAndPrefixLists(t *testing.T) {
-	f := synth(t, "consumer-existing-groups", func(app awscdk.App) error {
-		stack := providerStack(app, "ExistingGroups")
+	f := Synth(t, "consumer-existing-groups", func(app awscdk.App) error {
+		stack := ProviderStack(app, "ExistingGroups")
 		vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 		shared := awsec2.SecurityGroup_FromSecurityGroupId(stack, jsii.String("Shared"), jsii.String("sg-0123456789abcdef0"), nil)
 		consumer.NewConsumer(stack, "Both", &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Vpc: vpc,
@@ -135,12 +102,12 @@ func TestAConsumerTakesExistingSecurityGroupsAndPrefixLists(t *testing.T) {
 			SecurityGroups: []awsec2.ISecurityGroup{shared}, SecurityGroupDisabled: true})
 		return nil
 	})
-	tpl := f.templates["ExistingGroups"]
+	tpl := f.Templates["ExistingGroups"]
 	groups := map[string][]string{}
-	for _, r := range resources(tpl, "AWS::EC2::VPCEndpoint") {
-		if strings.HasPrefix(fmt.Sprint(props(r)["ServiceName"]), "com.amazonaws.vpce.") {
-			tags := fmt.Sprint(props(r)["Tags"])
-			groups[tags] = refs(props(r)["SecurityGroupIds"])
+	for _, r := range Resources(tpl, "AWS::EC2::VPCEndpoint") {
+		if strings.HasPrefix(fmt.Sprint(Props(r)["ServiceName"]), "com.amazonaws.vpce.") {
+			tags := fmt.Sprint(Props(r)["Tags"])
+			groups[tags] = Refs(Props(r)["SecurityGroupIds"])
 		}
 	}
 	if len(groups) != 2 {
@@ -158,22 +125,22 @@ func TestAConsumerTakesExistingSecurityGroupsAndPrefixLists(t *testing.T) {
 			}
 		}
 	}
-	for id, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
+	for id, sg := range Resources(tpl, "AWS::EC2::SecurityGroup") {
 		if strings.HasPrefix(id, "OnlySecurityGroup") {
 			t.Errorf("SecurityGroupDisabled still created %s", id)
 		}
-		if strings.HasPrefix(id, "BothSecurityGroup") && props(sg)["SecurityGroupIngress"] != nil {
-			t.Errorf("Both's group admits %v besides the prefix list", props(sg)["SecurityGroupIngress"])
+		if strings.HasPrefix(id, "BothSecurityGroup") && Props(sg)["SecurityGroupIngress"] != nil {
+			t.Errorf("Both's group admits %v besides the prefix list", Props(sg)["SecurityGroupIngress"])
 		}
 	}
 	// aws-cdk-lib writes a prefix-list peer as its own ingress resource.
-	_, rule := only(t, resources(tpl, "AWS::EC2::SecurityGroupIngress"))
-	if got := fmt.Sprint(props(rule)); got != "map[Description:service port 443 FromPort:443 GroupId:map[Fn::GetAtt:[BothSecurityGroup667586B9 GroupId]] IpProtocol:tcp SourcePrefixListId:pl-0123456789abcdef0 ToPort:443]" {
+	_, rule := Only(t, Resources(tpl, "AWS::EC2::SecurityGroupIngress"))
+	if got := fmt.Sprint(Props(rule)); got != "map[Description:service port 443 FromPort:443 GroupId:map[Fn::GetAtt:[BothSecurityGroup667586B9 GroupId]] IpProtocol:tcp SourcePrefixListId:pl-0123456789abcdef0 ToPort:443]" {
 		t.Errorf("the ingress rule is %s, want TCP 443 from pl-0123456789abcdef0 into Both's group", got)
 	}
 	// The enabler re-asserts private DNS when the endpoint's groups change: it is told all of them.
-	for _, r := range resources(tpl, "Custom::PrivateDnsEnabler") {
-		cfg, _ := json.Marshal(props(r)["EndpointConfig"])
+	for _, r := range Resources(tpl, "Custom::PrivateDnsEnabler") {
+		cfg, _ := json.Marshal(Props(r)["EndpointConfig"])
 		if strings.Contains(string(cfg), "Both") && !strings.Contains(string(cfg), "sg-0123456789abcdef0") {
 			t.Errorf("Both's EndpointConfig %s does not name the given group", cfg)
 		}
@@ -208,10 +175,10 @@ func TestSecurityGroupMistakesAreRefusedNamingTheField(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stack := providerStack(awscdk.NewApp(nil), "Groups")
+			stack := ProviderStack(awscdk.NewApp(nil), "Groups")
 			p := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}}
 			c.edit(stack, p)
-			mustContain(t, refusal(t, func() error { return p.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", p) }), c.want)
+			MustContain(t, Refusal(t, func() error { return p.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", p) }), c.want)
 		})
 	}
 }
@@ -219,8 +186,8 @@ func TestSecurityGroupMistakesAreRefusedNamingTheField(t *testing.T) {
 func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 	var e consumer.Enabler
 	var cs []consumer.Consumer
-	tpl := synth(t, "shared-enabler", func(app awscdk.App) error {
-		stack := providerStack(app, "SharedEnabler")
+	tpl := Synth(t, "shared-enabler", func(app awscdk.App) error {
+		stack := ProviderStack(app, "SharedEnabler")
 		e = consumer.NewEnabler(stack, "Enabler", &consumer.EnablerProps{LogRetention: awslogs.RetentionDays_TWO_YEARS})
 		for _, id := range []string{"Orders", "Billing"} {
 			cs = append(cs, consumer.NewConsumer(stack, id, &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Enabler: e}))
@@ -229,16 +196,16 @@ func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 			ServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", ServiceRegion: "us-east-1", Ports: []provider.ServicePort{{Port: 443}}, Enabler: e,
 		}))
 		return nil
-	}).templates["SharedEnabler"]
-	fnID, _ := only(t, resources(tpl, "AWS::Lambda::Function"))
+	}).Templates["SharedEnabler"]
+	fnID, _ := Only(t, Resources(tpl, "AWS::Lambda::Function"))
 	if !strings.HasPrefix(fnID, "EnablerFunction") {
 		t.Fatalf("the only function is %s, want the shared enabler's", fnID)
 	}
-	if n := len(resources(tpl, "AWS::StepFunctions::StateMachine")); n != 1 {
+	if n := len(Resources(tpl, "AWS::StepFunctions::StateMachine")); n != 1 {
 		t.Errorf("%d wait state machines, want the shared enabler's one", n)
 	}
-	for id, r := range resources(tpl, "Custom::PrivateDnsEnabler") {
-		if token := fmt.Sprint(props(r)["ServiceToken"]); token != "map[Fn::GetAtt:["+fnID+" Arn]]" {
+	for id, r := range Resources(tpl, "Custom::PrivateDnsEnabler") {
+		if token := fmt.Sprint(Props(r)["ServiceToken"]); token != "map[Fn::GetAtt:["+fnID+" Arn]]" {
 			t.Errorf("%s is served by %s, want %s", id, token, fnID)
 		}
 	}
@@ -248,7 +215,7 @@ func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 		}
 	}
 	// Each consumer's own policy on the shared role, naming its own endpoint only.
-	policies := resources(tpl, "AWS::IAM::Policy")
+	policies := Resources(tpl, "AWS::IAM::Policy")
 	for _, id := range []string{"Orders", "Billing", "Remote"} {
 		found := false
 		for pid, p := range policies {
@@ -256,8 +223,8 @@ func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 				continue
 			}
 			found = true
-			doc, _ := json.Marshal(props(p))
-			if !strings.Contains(string(doc), `:vpc-endpoint/",{"Ref":"`+id) || !strings.Contains(fmt.Sprint(props(p)["Roles"]), "EnablerRole") {
+			doc, _ := json.Marshal(Props(p))
+			if !strings.Contains(string(doc), `:vpc-endpoint/",{"Ref":"`+id) || !strings.Contains(fmt.Sprint(Props(p)["Roles"]), "EnablerRole") {
 				t.Errorf("%s: %s", pid, doc)
 			}
 		}
@@ -268,21 +235,21 @@ func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 	// IAM counts a role's inline policies together, without whitespace, against 10,240
 	// characters: what one consumer adds, resolved with real-length IDs, backs the enabler's
 	// warning after 11 consumers.
-	w := world{account: "222222222222", region: "eu-west-1", refs: map[string]string{}}
-	for id := range resources(tpl, "") {
-		w.refs[id] = "vpce-0123456789abcdef0"
+	w := World{Account: "222222222222", Region: "eu-west-1", Refs: map[string]string{}}
+	for id := range Resources(tpl, "") {
+		w.Refs[id] = "vpce-0123456789abcdef0"
 		if strings.Contains(id, "Vpc") {
-			w.refs[id] = "vpc-0123456789abcdef0"
+			w.Refs[id] = "vpc-0123456789abcdef0"
 		}
 	}
-	w.attrs = map[string]any{}
-	for id := range resources(tpl, "") {
-		w.attrs[id+".Arn"] = "arn:aws:logs:eu-west-1:222222222222:log-group:SharedEnabler-EnablerFunctionLogs0123456789-ABCDEFGHIJKL"
-		w.attrs[id+".Name"] = "EnablerWaitStateMachine0123456789-ABCDEFGHIJKL"
+	w.Attrs = map[string]any{}
+	for id := range Resources(tpl, "") {
+		w.Attrs[id+".Arn"] = "arn:aws:logs:eu-west-1:222222222222:log-group:SharedEnabler-EnablerFunctionLogs0123456789-ABCDEFGHIJKL"
+		w.Attrs[id+".Name"] = "EnablerWaitStateMachine0123456789-ABCDEFGHIJKL"
 	}
 	own, base, vpcs, stacks := 0, 0, 0, 0
 	for pid, p := range policies {
-		doc, _ := json.Marshal(w.resolve(t, props(p)["PolicyDocument"]))
+		doc, _ := json.Marshal(w.Resolve(t, Props(p)["PolicyDocument"]))
 		if strings.HasPrefix(pid, "Orders") {
 			own = len(doc)
 		} else if strings.HasPrefix(pid, "Enabler") {
@@ -302,16 +269,16 @@ func TestOneEnablerServesEveryConsumerOfItsStack(t *testing.T) {
 	}
 	t.Logf("role's own policies %d characters, each consumer %d", base, own)
 	// The shared role reads what any consumer needs, and may reach us-east-1's services once.
-	_, role := only(t, filter(policies, "EnablerRoleDefaultPolicy"))
-	doc, _ := json.Marshal(props(role))
+	_, role := Only(t, filter(policies, "EnablerRoleDefaultPolicy"))
+	doc, _ := json.Marshal(Props(role))
 	for _, want := range []string{`"ec2:DescribeSubnets"`, `"ec2:DescribeVpcAttribute"`, `"Sid":"CrossRegionEndpointuseast1"`, `:ec2:us-east-1:*:vpc-endpoint-service/*`} {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("the shared role's policy lacks %s: %s", want, doc)
 		}
 	}
-	for _, lg := range resources(tpl, "AWS::Logs::LogGroup") {
-		if props(lg)["RetentionInDays"] != float64(731) {
-			t.Errorf("a shared enabler log group keeps logs %v days, want 731 (EnablerProps.LogRetention)", props(lg)["RetentionInDays"])
+	for _, lg := range Resources(tpl, "AWS::Logs::LogGroup") {
+		if Props(lg)["RetentionInDays"] != float64(731) {
+			t.Errorf("a shared enabler log group keeps logs %v days, want 731 (EnablerProps.LogRetention)", Props(lg)["RetentionInDays"])
 		}
 	}
 }
@@ -328,11 +295,11 @@ func filter(rs map[string]map[string]any, prefix string) map[string]map[string]a
 
 func TestASharedEnablerIsRefusedWhereItCannotServe(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	other := providerStack(app, "OtherStack")
+	other := ProviderStack(app, "OtherStack")
 	e := consumer.NewEnabler(other, "Enabler", nil)
-	stack := providerStack(app, "ThisStack")
+	stack := ProviderStack(app, "ThisStack")
 	p := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, Enabler: e, LogRetention: awslogs.RetentionDays_ONE_DAY}
-	mustContain(t, refusal(t, func() error { return p.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", p) }),
+	MustContain(t, Refusal(t, func() error { return p.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", p) }),
 		"ConsumerProps.Enabler OtherStack/Enabler is in another stack than this consumer (ThisStack)",
 		"ConsumerProps.LogsKey, LogRetention or LogRemovalPolicy is set with Enabler: they apply to a function this consumer would create; set them in the EnablerProps of OtherStack/Enabler")
 }
@@ -342,27 +309,27 @@ func TestLogRetentionAndRemovalReachEveryLogGroupAndTheGetters(t *testing.T) {
 	var a acceptor.Acceptor
 	var c consumer.Consumer
 	var stack awscdk.Stack
-	tpl := synth(t, "log-settings", func(app awscdk.App) error {
-		stack = providerStack(app, "LogSettings")
+	tpl := Synth(t, "log-settings", func(app awscdk.App) error {
+		stack = ProviderStack(app, "LogSettings")
 		p = provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},
-			PrivateDnsName: "api.example.com", HostedZone: zone(stack), LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+			PrivateDnsName: "api.example.com", HostedZone: Zone(stack), LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: awscdk.RemovalPolicy_RETAIN})
 		a = acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p, LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: awscdk.RemovalPolicy_RETAIN})
 		c = consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p, AvailabilityZoneIds: []string{"euw1-az1"}, LogRetention: awslogs.RetentionDays_TWO_YEARS, LogRemovalPolicy: awscdk.RemovalPolicy_RETAIN})
 		return nil
-	}).templates["LogSettings"]
-	groups := resources(tpl, "AWS::Logs::LogGroup")
+	}).Templates["LogSettings"]
+	groups := Resources(tpl, "AWS::Logs::LogGroup")
 	if len(groups) != 5 {
 		t.Fatalf("%d log groups, want 5 (provider function and waits, acceptor, enabler and waits)", len(groups))
 	}
-	w := world{account: "111111111111", region: "eu-west-1", stack: "LogSettings"}
+	w := World{Account: "111111111111", Region: "eu-west-1", Stack: "LogSettings"}
 	for id, lg := range groups {
-		if props(lg)["RetentionInDays"] != float64(731) || lg["DeletionPolicy"] != "Retain" || lg["UpdateReplacePolicy"] != "Retain" {
-			t.Errorf("%s: RetentionInDays %v, DeletionPolicy %v, UpdateReplacePolicy %v; want 731 and Retain", id, props(lg)["RetentionInDays"], lg["DeletionPolicy"], lg["UpdateReplacePolicy"])
+		if Props(lg)["RetentionInDays"] != float64(731) || lg["DeletionPolicy"] != "Retain" || lg["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("%s: RetentionInDays %v, DeletionPolicy %v, UpdateReplacePolicy %v; want 731 and Retain", id, Props(lg)["RetentionInDays"], lg["DeletionPolicy"], lg["UpdateReplacePolicy"])
 		}
 		// A group kept after its stack, with a fixed name, would block the stack's next
 		// create (AlreadyExists): named ones end in the stack's UUID.
-		if name, ok := props(lg)["LogGroupName"]; ok {
-			if got := fmt.Sprint(w.resolve(t, name)); !strings.HasPrefix(got, "/aws/vendedlogs/states/") || !strings.HasSuffix(got, "-"+w.stackUUID()) {
+		if name, ok := Props(lg)["LogGroupName"]; ok {
+			if got := fmt.Sprint(w.Resolve(t, name)); !strings.HasPrefix(got, "/aws/vendedlogs/states/") || !strings.HasSuffix(got, "-"+w.StackUUID()) {
 				t.Errorf("%s is named %s, want /aws/vendedlogs/states/…-<stack UUID>", id, got)
 			}
 		}
@@ -383,9 +350,9 @@ func TestLogRetentionAndRemovalReachEveryLogGroupAndTheGetters(t *testing.T) {
 }
 
 func TestLogSettingsAWSRefusesAreRefusedAtSynth(t *testing.T) {
-	stack := providerStack(awscdk.NewApp(nil), "BadLogs")
+	stack := ProviderStack(awscdk.NewApp(nil), "BadLogs")
 	p := &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}, LogRetention: "FORTNIGHT", LogRemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}
-	mustContain(t, refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }),
+	MustContain(t, Refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }),
 		`ProviderProps.LogRetention "FORTNIGHT" is not a retention CloudWatch Logs accepts: use an awslogs.RetentionDays constant`,
 		`LogRemovalPolicy "SNAPSHOT" cannot apply to a log group (CloudFormation snapshots data stores only): use awscdk.RemovalPolicy_DESTROY or awscdk.RemovalPolicy_RETAIN`)
 }
@@ -394,29 +361,29 @@ const someNlbArn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbala
 
 func TestAProviderPublishesAGivenNlbAsItIs(t *testing.T) {
 	var p provider.Provider
-	f := synth(t, "nlb-as-it-is", func(app awscdk.App) error {
-		stack := providerStack(app, "AsItIs")
+	f := Synth(t, "nlb-as-it-is", func(app awscdk.App) error {
+		stack := ProviderStack(app, "AsItIs")
 		// Only what AWS needs: the ARN.
 		nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{LoadBalancerArn: jsii.String(someNlbArn)})
 		p = provider.NewProvider(stack, "Provider", &provider.ProviderProps{LoadBalancer: nlb, ServicePorts: []provider.ServicePort{{Port: 443, Protocol: provider.TLS}}, AllowedPrincipals: []string{"111111111111"}})
 		consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{Provider: p})
 		return nil
 	})
-	tpl := f.templates["AsItIs"]
+	tpl := f.Templates["AsItIs"]
 	for _, typ := range []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::ElasticLoadBalancingV2::LoadBalancer"} {
-		if n := len(resources(tpl, typ)); n != 0 {
+		if n := len(Resources(tpl, typ)); n != 0 {
 			t.Errorf("%d %s, want none: the NLB is published as it is", n, typ)
 		}
 	}
-	_, svc := only(t, resources(tpl, "AWS::EC2::VPCEndpointService"))
-	if arns := fmt.Sprint(props(svc)["NetworkLoadBalancerArns"]); arns != "["+someNlbArn+"]" {
+	_, svc := Only(t, Resources(tpl, "AWS::EC2::VPCEndpointService"))
+	if arns := fmt.Sprint(Props(svc)["NetworkLoadBalancerArns"]); arns != "["+someNlbArn+"]" {
 		t.Errorf("the service publishes %s, want [%s]", arns, someNlbArn)
 	}
-	if found := assertions.Annotations_FromStack(f.stacks["AsItIs"]).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
+	if found := assertions.Annotations_FromStack(f.Stacks["AsItIs"]).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
 		"^ProviderProps.LoadBalancer is imported, so whether it is dualstack is unknown at synth, but SupportedIpAddressTypes includes ipv6"))); len(*found) != 1 {
 		t.Errorf("%d warnings that an imported NLB may not be dualstack, want 1", len(*found))
 	}
-	outputs := f.json["AsItIs"]["Outputs"].(map[string]any)
+	outputs := f.JSON["AsItIs"]["Outputs"].(map[string]any)
 	if v := outputs["ProviderPorts"].(map[string]any)["Value"]; v != "443/TLS" {
 		t.Errorf("ProviderPorts is %v, want 443/TLS", v)
 	}
@@ -424,56 +391,56 @@ func TestAProviderPublishesAGivenNlbAsItIs(t *testing.T) {
 		t.Error("an NLB imported by ARN alone has no DNS name to output")
 	}
 	// The consumer learns the port from ServicePorts.
-	for id, sg := range resources(tpl, "AWS::EC2::SecurityGroup") {
-		if strings.HasPrefix(id, "ConsumerSecurityGroup") && !strings.Contains(fmt.Sprint(props(sg)["SecurityGroupIngress"]), "FromPort:443") {
-			t.Errorf("the consumer's group admits %v, want port 443", props(sg)["SecurityGroupIngress"])
+	for id, sg := range Resources(tpl, "AWS::EC2::SecurityGroup") {
+		if strings.HasPrefix(id, "ConsumerSecurityGroup") && !strings.Contains(fmt.Sprint(Props(sg)["SecurityGroupIngress"]), "FromPort:443") {
+			t.Errorf("the consumer's group admits %v, want port 443", Props(sg)["SecurityGroupIngress"])
 		}
 	}
 }
 
 func TestAGivenNlbAsItIsNeedsItsPortsOrItsVpc(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	stack := providerStack(app, "AsItIsErrors")
+	stack := ProviderStack(app, "AsItIsErrors")
 	nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{LoadBalancerArn: jsii.String(someNlbArn)})
 	withListeners := &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 443}}, ServicePorts: []provider.ServicePort{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
 	badPorts := &provider.ProviderProps{LoadBalancer: nlb, ServicePorts: []provider.ServicePort{{Port: 70000}, {Port: 443, Protocol: "HTTPS"}, {Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
-	mustContain(t, refusal(t, func() error { return badPorts.Validate(stack, "P0") }, func() { provider.NewProvider(stack, "P0", badPorts) }),
+	MustContain(t, Refusal(t, func() error { return badPorts.Validate(stack, "P0") }, func() { provider.NewProvider(stack, "P0", badPorts) }),
 		"ProviderProps.ServicePorts[0].Port 70000 is out of range: use a port from 1 to 65535",
 		`ProviderProps.ServicePorts[1].Protocol "HTTPS" is not a listener protocol: use TCP, TLS, UDP or TCP_UDP`,
 		"ProviderProps.ServicePorts[2].Port 443 is listed twice")
-	mustContain(t, refusal(t, func() error { return withListeners.Validate(stack, "P1") }, func() { provider.NewProvider(stack, "P1", withListeners) }),
+	MustContain(t, Refusal(t, func() error { return withListeners.Validate(stack, "P1") }, func() { provider.NewProvider(stack, "P1", withListeners) }),
 		"ProviderProps.ServicePorts [443] describe the listeners of a LoadBalancer published as it is, but Listeners are given",
 		"ProviderProps.LoadBalancer AsItIsErrors/Nlb has no VPC (imported without Vpc), but Listeners adds target groups, which live in its VPC: import it with Vpc in NetworkLoadBalancerAttributes, or leave Listeners empty")
 
 	p := provider.NewProvider(stack, "P2", &provider.ProviderProps{LoadBalancer: nlb, AllowedPrincipals: []string{"111111111111"}})
 	c := &consumer.ConsumerProps{Provider: p}
-	mustContain(t, refusal(t, func() error { return c.Validate(stack, "C") }, func() { consumer.NewConsumer(stack, "C", c) }),
+	MustContain(t, Refusal(t, func() error { return c.Validate(stack, "C") }, func() { consumer.NewConsumer(stack, "C", c) }),
 		"ConsumerProps.Ports is empty and the provider AsItIsErrors/P2 publishes its NLB as it is without ServicePorts, so the service's ports are unknown: list them here, or in ProviderProps.ServicePorts")
 
 	again := &provider.ProviderProps{LoadBalancer: nlb, AllowedPrincipals: []string{"111111111111"}}
-	mustContain(t, refusal(t, func() error { return again.Validate(stack, "P3") }, func() { provider.NewProvider(stack, "P3", again) }),
+	MustContain(t, Refusal(t, func() error { return again.Validate(stack, "P3") }, func() { provider.NewProvider(stack, "P3", again) }),
 		"ProviderProps.LoadBalancer AsItIsErrors/Nlb is already published by the provider AsItIsErrors/P2")
 }
 
 func TestAListenerWithoutTargetsGetsIPTargetsUnlessItSaysOtherwise(t *testing.T) {
 	var stack awscdk.Stack
-	tpl := synth(t, "target-types", func(app awscdk.App) error {
-		stack = providerStack(app, "TargetTypes")
+	tpl := Synth(t, "target-types", func(app awscdk.App) error {
+		stack = ProviderStack(app, "TargetTypes")
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, AllowedPrincipals: []string{"111111111111"},
 			Listeners: []provider.Listener{{Port: 443}, {Port: 8443, TargetType: elbv2.TargetType_INSTANCE}, {Port: 9443, TargetType: elbv2.TargetType_ALB},
 				// An ALB known from its target alone gets the same group.
 				{Port: 10443, Targets: []elbv2.INetworkLoadBalancerTarget{elbv2targets.NewAlbArnTarget(jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/0123456789abcdef"), jsii.Number(10443))}}}})
 		return nil
-	}).templates["TargetTypes"]
+	}).Templates["TargetTypes"]
 	got := map[string]any{}
-	for _, tg := range resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup") {
-		got[fmt.Sprint(props(tg)["Port"])] = props(tg)["TargetType"]
-		if props(tg)["Port"] == float64(9443) || props(tg)["Port"] == float64(10443) {
-			if attrs := props(tg)["TargetGroupAttributes"]; attrs != nil {
-				t.Errorf("the ALB target group on %v sets %v: an alb group takes no proxy protocol attribute", props(tg)["Port"], attrs)
+	for _, tg := range Resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup") {
+		got[fmt.Sprint(Props(tg)["Port"])] = Props(tg)["TargetType"]
+		if Props(tg)["Port"] == float64(9443) || Props(tg)["Port"] == float64(10443) {
+			if attrs := Props(tg)["TargetGroupAttributes"]; attrs != nil {
+				t.Errorf("the ALB target group on %v sets %v: an alb group takes no proxy protocol attribute", Props(tg)["Port"], attrs)
 			}
 			// ELB checks an ALB over HTTP or HTTPS and fixes its unhealthy threshold and timeout.
-			if hc := fmt.Sprint(props(tg)["HealthCheckProtocol"], " ", props(tg)["HealthCheckPath"], " ", props(tg)["UnhealthyThresholdCount"], " ", props(tg)["HealthCheckTimeoutSeconds"]); hc != "HTTP / <nil> <nil>" {
+			if hc := fmt.Sprint(Props(tg)["HealthCheckProtocol"], " ", Props(tg)["HealthCheckPath"], " ", Props(tg)["UnhealthyThresholdCount"], " ", Props(tg)["HealthCheckTimeoutSeconds"]); hc != "HTTP / <nil> <nil>" {
 				t.Errorf("the ALB target group's health check is %s, want HTTP / with ELB's fixed threshold and timeout", hc)
 			}
 		}
@@ -520,10 +487,10 @@ func TestATargetTypeThatCannotServeIsRefusedNamingTheListener(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stack := providerStack(awscdk.NewApp(nil), fmt.Sprint("Types", i))
-			p := &provider.ProviderProps{AllowedPrincipals: []string{"111111111111"}, PrivateDnsName: "api.example.com", HostedZone: zone(stack), Listeners: []provider.Listener{c.listener(stack)},
+			stack := ProviderStack(awscdk.NewApp(nil), fmt.Sprint("Types", i))
+			p := &provider.ProviderProps{AllowedPrincipals: []string{"111111111111"}, PrivateDnsName: "api.example.com", HostedZone: Zone(stack), Listeners: []provider.Listener{c.listener(stack)},
 				DemoTarget: strings.Contains(c.name, "demo")}
-			mustContain(t, refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }), c.want)
+			MustContain(t, Refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }), c.want)
 		})
 	}
 }
@@ -531,7 +498,7 @@ func TestATargetTypeThatCannotServeIsRefusedNamingTheListener(t *testing.T) {
 // The helper reads the names the constructs really write: the outputs file is made from the
 // synthesized default provider template's own output keys.
 func TestTheHandoffReadsTheProvidersOutputsIntoTypedValues(t *testing.T) {
-	tpl := appWith(t, "default", nil).json[privatelinkapp.ProviderStackName]
+	tpl := Golden(t, "default").JSON[privatelinkapp.ProviderStackName]
 	outputs := map[string]string{}
 	for key := range tpl["Outputs"].(map[string]any) {
 		outputs[key] = "value of " + key
@@ -574,15 +541,15 @@ func TestTheHandoffReadsTheProvidersOutputsIntoTypedValues(t *testing.T) {
 		t.Errorf("hashed names: %+v, %v", old, err)
 	}
 	_, err = consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService}, consumer.HandoffIDs{})
-	mustContain(t, errString(err), `no ProviderServiceName output among ["ApiServiceName"]: these are not the outputs of a provider with the construct ID "Provider"; set HandoffIDs.Provider to its ID`)
+	MustContain(t, ErrString(err), `no ProviderServiceName output among ["ApiServiceName"]: these are not the outputs of a provider with the construct ID "Provider"; set HandoffIDs.Provider to its ID`)
 	h3, err := consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService, "AcceptorFunctionArn": "arn:…"}, consumer.HandoffIDs{Provider: "Api"})
 	if err != nil || h3.ServiceName != someService || h3.AcceptorArn != "" {
 		t.Errorf("a provider called Api, no acceptor named: %+v, %v; want no AcceptorArn", h3, err)
 	}
 	_, err = consumer.HandoffFromOutputs(map[string]string{"ApiServiceName": someService}, consumer.HandoffIDs{Provider: "Api", Acceptor: "Acceptor"})
-	mustContain(t, errString(err), `no AcceptorFunctionArn output among ["ApiServiceName"]: these are not the outputs of a stack with an acceptor whose construct ID is "Acceptor"`)
+	MustContain(t, ErrString(err), `no AcceptorFunctionArn output among ["ApiServiceName"]: these are not the outputs of a stack with an acceptor whose construct ID is "Acceptor"`)
 	_, err = consumer.HandoffFromOutputs(map[string]string{"ProviderServiceName": someService, "ProviderPorts": "443/HTTPS"}, consumer.HandoffIDs{})
-	mustContain(t, errString(err), `output ProviderPorts: service port "443/HTTPS" is not <port>/<protocol>, such as 443/TLS: Protocol "HTTPS" is not a listener protocol`)
+	MustContain(t, ErrString(err), `output ProviderPorts: service port "443/HTTPS" is not <port>/<protocol>, such as 443/TLS: Protocol "HTTPS" is not a listener protocol`)
 }
 
 func TestTheAcceptorsArnIsBuiltFromItsLocationInEachPartition(t *testing.T) {
@@ -600,31 +567,31 @@ func TestTheAcceptorsArnIsBuiltFromItsLocationInEachPartition(t *testing.T) {
 	}
 	// A Location missing its stack name gives an ARN the consumer refuses, naming it.
 	p := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}, AcceptorArn: acceptor.Location{Account: "111111111111", Region: "eu-west-1"}.Arn()}
-	mustContain(t, errString(p.Validate(in("eu-west-1"), "Api")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:" is not a Lambda function ARN`)
+	MustContain(t, ErrString(p.Validate(In("eu-west-1"), "Api")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:" is not a Lambda function ARN`)
 }
 
 func TestValidateRefusesWhatOnlyTheTreeKnowsAsTheConstructorsDo(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	stack := providerStack(app, "Tree")
+	stack := ProviderStack(app, "Tree")
 	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
 	acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
 	nested := constructs.NewConstruct(stack, jsii.String("Team"))
 
 	sameID := &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
-	mustContain(t, refusal(t, func() error { return sameID.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", sameID) }),
+	MustContain(t, Refusal(t, func() error { return sameID.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", sameID) }),
 		`privatelink: NewProvider id "Provider" is already used by another construct in Tree: give this one another ID`)
-	mustContain(t, refusal(t, func() error { return sameID.Validate(nested, "Provider") }, func() { provider.NewProvider(nested, "Provider", sameID) }),
+	MustContain(t, Refusal(t, func() error { return sameID.Validate(nested, "Provider") }, func() { provider.NewProvider(nested, "Provider", sameID) }),
 		`privatelink: NewProvider id "Provider" gives the same stack output names (Provider…) as Tree/Provider in the same stack`)
 
 	second := &acceptor.AcceptorProps{Service: p}
-	mustContain(t, refusal(t, func() error { return second.Validate(stack, "Acceptor2") }, func() { acceptor.NewAcceptor(stack, "Acceptor2", second) }),
+	MustContain(t, Refusal(t, func() error { return second.Validate(stack, "Acceptor2") }, func() { acceptor.NewAcceptor(stack, "Acceptor2", second) }),
 		`AcceptorProps.FunctionName "privatelink-acceptor-Tree" is already used by the acceptor Tree/Acceptor in the same account and Region`)
 
-	mustContain(t, errString(sameID.Validate(app, "Provider")), `privatelink: NewProvider's scope "" is not in a stack: create it in an awscdk.Stack`)
+	MustContain(t, ErrString(sameID.Validate(app, "Provider")), `privatelink: NewProvider's scope "" is not in a stack: create it in an awscdk.Stack`)
 }
 
 func TestASharedEnablerWarnsBeforeItsRolesPoliciesOutgrowIAMsLimit(t *testing.T) {
-	stack := providerStack(awscdk.NewApp(nil), "ManyConsumers")
+	stack := ProviderStack(awscdk.NewApp(nil), "ManyConsumers")
 	e := consumer.NewEnabler(stack, "Enabler", nil)
 	warned := func() int {
 		return len(*assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
@@ -642,8 +609,8 @@ func TestASharedEnablerWarnsBeforeItsRolesPoliciesOutgrowIAMsLimit(t *testing.T)
 // joins. Validate must not bind it elsewhere (a group of another app: "Cannot reference across
 // apps"); the target joins the provider's group, as instance targets.
 func TestAnAutoScalingGroupTargetJoinsOnlyTheProvidersTargetGroup(t *testing.T) {
-	tpl := synth(t, "asg-target", func(app awscdk.App) error {
-		stack := providerStack(app, "AsgTarget")
+	tpl := Synth(t, "asg-target", func(app awscdk.App) error {
+		stack := ProviderStack(app, "AsgTarget")
 		vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 		asg := awsautoscaling.NewAutoScalingGroup(stack, jsii.String("Fleet"), &awsautoscaling.AutoScalingGroupProps{
 			Vpc: vpc, InstanceType: awsec2.NewInstanceType(jsii.String("t4g.nano")),
@@ -652,20 +619,20 @@ func TestAnAutoScalingGroupTargetJoinsOnlyTheProvidersTargetGroup(t *testing.T) 
 		provider.NewProvider(stack, "Provider", &provider.ProviderProps{Vpc: vpc, AllowedPrincipals: []string{"111111111111"},
 			Listeners: []provider.Listener{{Port: 443, Targets: []elbv2.INetworkLoadBalancerTarget{asg}}}})
 		return nil
-	}, noControlTowerCheck).templates["AsgTarget"]
-	tgID, tg := only(t, resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
-	if props(tg)["TargetType"] != "instance" {
-		t.Errorf("the group's target type is %v, want instance", props(tg)["TargetType"])
+	}, NoControlTowerCheck).Templates["AsgTarget"]
+	tgID, tg := Only(t, Resources(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup"))
+	if Props(tg)["TargetType"] != "instance" {
+		t.Errorf("the group's target type is %v, want instance", Props(tg)["TargetType"])
 	}
-	_, group := only(t, resources(tpl, "AWS::AutoScaling::AutoScalingGroup"))
-	if arns := fmt.Sprint(props(group)["TargetGroupARNs"]); arns != "[map[Ref:"+tgID+"]]" {
+	_, group := Only(t, Resources(tpl, "AWS::AutoScaling::AutoScalingGroup"))
+	if arns := fmt.Sprint(Props(group)["TargetGroupARNs"]); arns != "[map[Ref:"+tgID+"]]" {
 		t.Errorf("the Auto Scaling group joins %s, want only [Ref %s]", arns, tgID)
 	}
 }
 
 // Retained logs under a key deleted with the stack could never be read again.
 func TestRetainedLogsUnderAKeyDeletedWithTheStackWarn(t *testing.T) {
-	stack := providerStack(awscdk.NewApp(nil), "RetainedLogs")
+	stack := ProviderStack(awscdk.NewApp(nil), "RetainedLogs")
 	key := logkey.New(stack, "LogsKey")
 	for id, removal := range map[string]awscdk.RemovalPolicy{"Destroyed": awscdk.RemovalPolicy_DESTROY, "Retained": awscdk.RemovalPolicy_RETAIN} {
 		provider.NewProvider(stack, id, &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}, LogsKey: key, LogRemovalPolicy: removal})
@@ -680,7 +647,7 @@ func TestRetainedLogsUnderAKeyDeletedWithTheStackWarn(t *testing.T) {
 // The constructs are constructs to CDK itself (jsii's override pattern), not Go structs around
 // one: anything that takes a construct takes them.
 func TestTheConstructsGoWhereverCDKTakesAConstruct(t *testing.T) {
-	stack := providerStack(awscdk.NewApp(nil), "AnyConstruct")
+	stack := ProviderStack(awscdk.NewApp(nil), "AnyConstruct")
 	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
 	a := acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
 	e := consumer.NewEnabler(stack, "Enabler", nil)
@@ -702,15 +669,15 @@ func TestTheConstructsGoWhereverCDKTakesAConstruct(t *testing.T) {
 // longest partition and Region.
 func TestTheWaitLogGroupsArnFitsStepFunctionsForTheLongestStackName(t *testing.T) {
 	name := strings.Repeat("S", 128)
-	tpl := synth(t, "long-stack-name", func(app awscdk.App) error {
+	tpl := Synth(t, "long-stack-name", func(app awscdk.App) error {
 		stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-gov-west-1")}})
 		consumer.NewConsumer(stack, strings.Repeat("C", 60), &consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.us-gov-west-1.vpce-svc-0123456789abcdef0", Ports: []provider.ServicePort{{Port: 443}}})
 		return nil
-	}, noControlTowerCheck).templates[name]
-	w := world{account: "111111111111", region: "us-gov-west-1", stack: name}
-	for id, lg := range resources(tpl, "AWS::Logs::LogGroup") {
-		if n, ok := props(lg)["LogGroupName"]; ok {
-			arn := "arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:" + fmt.Sprint(w.resolve(t, n)) + ":*"
+	}, NoControlTowerCheck).Templates[name]
+	w := World{Account: "111111111111", Region: "us-gov-west-1", Stack: name}
+	for id, lg := range Resources(tpl, "AWS::Logs::LogGroup") {
+		if n, ok := Props(lg)["LogGroupName"]; ok {
+			arn := "arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:" + fmt.Sprint(w.Resolve(t, n)) + ":*"
 			if len(arn) > 256 {
 				t.Errorf("%s's ARN is %d characters: %s", id, len(arn), arn)
 			}

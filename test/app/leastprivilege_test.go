@@ -1,10 +1,11 @@
-package test
+package app
 
 import (
 	"fmt"
 	"testing"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
 // starOnly are the actions a policy of ours may grant on "*", each with its reason. Any other
@@ -41,16 +42,16 @@ var starOnly = map[string]string{
 
 func TestNoPolicyGrantsOnStarWhatCouldNameItsResource(t *testing.T) {
 	seen := map[string]bool{}
-	for _, name := range appConfigNames() {
-		f := appWith(t, name, appConfigs[name])
+	for _, name := range AppConfigNames() {
+		f := AppWith(t, name, AppConfigs[name])
 		for _, stack := range []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName} {
-			for id, r := range resources(f.templates[stack], "") {
+			for id, r := range Resources(f.Templates[stack], "") {
 				var docs []any
 				switch r["Type"] {
 				case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy":
-					docs = append(docs, props(r)["PolicyDocument"])
+					docs = append(docs, Props(r)["PolicyDocument"])
 				case "AWS::IAM::Role":
-					for _, p := range asAnyList(props(r)["Policies"]) {
+					for _, p := range AsAnyList(Props(r)["Policies"]) {
 						docs = append(docs, p.(map[string]any)["PolicyDocument"])
 					}
 				}

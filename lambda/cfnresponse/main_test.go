@@ -1,0 +1,9 @@
+package cfnresponse_test
+
+import (
+	"testing"
+
+	"github.com/privatelink-go/privatelink/internal/fakes/cfntest"
+)
+
+func TestMain(m *testing.M) { cfntest.Main(m) }

@@ -1,0 +1,193 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/internal/synth/guard"
+	. "github.com/privatelink-go/privatelink/test/testkit"
+)
+
+func TestControlTowerRulesRunHere(t *testing.T) {
+	tools := ControlTowerTools()
+	if tools.Skip != "" {
+		t.Skip(tools.Skip + ": the Control Tower check of every fixture is skipped on this machine")
+	}
+	if tools.Err != nil {
+		t.Fatal(tools.Err)
+	}
+	out, err := exec.Command(tools.Bin, "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "3.") {
+		t.Fatalf("cfn-guard --version: %v: %s", err, out)
+	}
+}
+
+// A harness that never fails would pass every template; this one must catch an unsuppressed
+// failure, accept a suppressed one and flag a suppression without a failure.
+func TestTheControlTowerCheckNamesTemplateResourceAndControl(t *testing.T) {
+	if ControlTowerTools().Skip != "" {
+		t.Skip(ControlTowerTools().Skip)
+	}
+	f := Synth(t, "controltower-harness", func(app awscdk.App) error {
+		stack := awscdk.NewStack(app, jsii.String("Harness"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
+		short := awslogs.NewLogGroup(stack, jsii.String("ThirtyDays"), &awslogs.LogGroupProps{Retention: awslogs.RetentionDays_ONE_MONTH})
+		guard.Suppress(short, guard.LogGroupKms, "test: KMS is not what this fixture is about")
+		stale := awslogs.NewLogGroup(stack, jsii.String("OneYear"), &awslogs.LogGroupProps{Retention: awslogs.RetentionDays_ONE_YEAR})
+		guard.Suppress(stale, guard.LogGroupKms, "test")
+		guard.Suppress(stale, guard.LambdaInVpc, "test: a log group is no function")
+		return nil
+	}, NoControlTowerCheck)
+	problems, err := ControlTowerProblems("harness", f.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(problems, "\n")
+	t.Log(got)
+	want := []*regexp.Regexp{
+		regexp.MustCompile(`harness/Harness: ThirtyDays[0-9A-F]{8} fails CT\.CLOUDWATCH\.PR\.2 \(cloudwatch_log_group_retention_period_check\) unsuppressed; fix: .*RetentionInDays`),
+		regexp.MustCompile(`harness/Harness: OneYear[0-9A-F]{8} suppresses lambda_inside_vpc_check, which it does not fail: remove the suppression`),
+	}
+	for _, w := range want {
+		if !w.MatchString(got) {
+			t.Errorf("problems do not match %s", w)
+		}
+	}
+	if len(problems) != len(want) {
+		t.Errorf("%d problems, want %d: the suppressed KMS failures of both log groups are accepted", len(problems), len(want))
+	}
+}
+
+// The rules a fixture is checked against are chosen by the resource types they name; on the
+// default app's templates and those with every Control Tower option, running all of them finds
+// exactly the same failures. A property of the rule files, not of each change: -short skips it.
+func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
+	tools := ControlTowerTools()
+	if tools.Skip != "" {
+		t.Skip(tools.Skip)
+	}
+	if testing.Short() {
+		t.Skip("runs all 237 rule files (about 3 s); the rule selection it proves does not change with the constructs")
+	}
+	if tools.Err != nil {
+		t.Fatal(tools.Err)
+	}
+	templates := map[string]map[string]any{}
+	for _, name := range []string{"default", "controltower"} {
+		for stack, tpl := range AppWith(t, name, AppConfigs[name]).JSON {
+			templates[name+"."+stack] = tpl
+		}
+	}
+	all, err := RunGuard(tools, []string{filepath.Join(tools.Pkg, "rules", "control-tower", "cfn-guard")}, templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) == 0 {
+		t.Fatal("the apps fail no rule at all: their suppressed controls (CT.LAMBDA.PR.3 at least) should fail")
+	}
+	if got := Judge(templates, all); len(got) != 0 {
+		t.Errorf("with every rule file, the apps have problems the chosen rules missed:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// Where a Control Tower account turns every option on, only what no option can satisfy is left:
+// functions outside a VPC, and access logs of an NLB whose listeners are TCP.
+func TestWithTheControlTowerOptionsOnlyLambdaVpcAndTcpAccessLogsAreSuppressed(t *testing.T) {
+	f := AppWith(t, "controltower", AppConfigs["controltower"])
+	suppressed := map[string]int{}
+	for _, tpl := range f.JSON {
+		for id := range tpl["Resources"].(map[string]any) {
+			rules, reasons := GuardMetadata(tpl, id)
+			for _, r := range rules {
+				suppressed[strings.SplitN(reasons[r], ":", 2)[0]]++
+			}
+		}
+	}
+	want := map[string]int{guard.LambdaInVpc.ID: 3, guard.NlbAccessLogs.ID: 1}
+	if fmt.Sprint(suppressed) != fmt.Sprint(want) {
+		t.Errorf("suppressed controls %v, want %v (provider and acceptor functions, the enabler, the NLB)", suppressed, want)
+	}
+}
+
+// With logsKey, every log group of a stack is encrypted with that stack's key, whose policy lets
+// CloudWatch Logs of the stack's Region (and only for this account's log groups) use it, rotates
+// it, and allows grants only for AWS resources — as AWS reads them, tokens resolved.
+func TestEveryLogGroupUsesItsStacksKeyWhichAllowsCloudWatchLogsOfItsRegion(t *testing.T) {
+	f := AppWith(t, "controltower", AppConfigs["controltower"])
+	accounts := map[string]string{"PrivateLinkProvider": "111111111111", "PrivateLinkConsumer": "222222222222"}
+	for stack, tpl := range f.JSON {
+		w := World{Account: accounts[stack], Region: "eu-west-1", Refs: map[string]string{}, Attrs: map[string]any{}}
+		resources := tpl["Resources"].(map[string]any)
+		var key string
+		groups := 0
+		for id, r := range resources {
+			switch r := r.(map[string]any); r["Type"] {
+			case "AWS::KMS::Key":
+				if key != "" {
+					t.Fatalf("%s: keys %s and %s, want one per stack", stack, key, id)
+				}
+				key = id
+				p := r["Properties"].(map[string]any)
+				if p["EnableKeyRotation"] != true || r["DeletionPolicy"] != "Delete" {
+					t.Errorf("%s: key %s rotation %v, deletion policy %v; want rotation on (CT.KMS.PR.1), deleted with the stack", stack, id, p["EnableKeyRotation"], r["DeletionPolicy"])
+				}
+				policy, _ := json.Marshal(w.Resolve(t, p["KeyPolicy"]))
+				for _, want := range []string{
+					`{"Action":["kms:Encrypt*","kms:Decrypt*","kms:ReEncrypt*","kms:GenerateDataKey*","kms:Describe*"],"Condition":{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:eu-west-1:` + accounts[stack] + `:log-group:*"}},"Effect":"Allow","Principal":{"Service":"logs.eu-west-1.amazonaws.com"},"Resource":"*","Sid":"CloudWatchLogsOfThisAccountAndRegion"}`,
+					`{"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*","Sid":"GrantsOnlyForAWSResources"}`,
+				} {
+					if !strings.Contains(string(policy), want) {
+						t.Errorf("%s: key policy %s\nlacks %s", stack, policy, want)
+					}
+				}
+			case "AWS::Logs::LogGroup":
+				groups++
+			}
+		}
+		for id, r := range resources {
+			if r := r.(map[string]any); r["Type"] == "AWS::Logs::LogGroup" {
+				p := r["Properties"].(map[string]any)
+				if got, _ := json.Marshal(p["KmsKeyId"]); string(got) != `{"Fn::GetAtt":["`+key+`","Arn"]}` {
+					t.Errorf("%s: log group %s KmsKeyId %s, want the stack's key %s", stack, id, got, key)
+				}
+			}
+		}
+		if key == "" || groups < 2 {
+			t.Errorf("%s: key %q and %d log groups; want a key and the function's and its wait's log groups", stack, key, groups)
+		}
+	}
+}
+
+// cfn-guard reports a rule file it cannot parse only on stderr when another rule fails: the check
+// must not go on without that file's controls.
+func TestARuleFileCfnGuardCannotParseIsAnError(t *testing.T) {
+	tools := ControlTowerTools()
+	if tools.Skip != "" {
+		t.Skip(tools.Skip)
+	}
+	if tools.Err != nil {
+		t.Fatal(tools.Err)
+	}
+	broken := filepath.Join(t.TempDir(), "broken.guard")
+	if err := os.WriteFile(broken, []byte("rule broken when {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failing := filepath.Join(tools.Pkg, "rules", "control-tower", "cfn-guard", "cloudwatch", "ct-cloudwatch-pr-2.guard")
+	thirtyDays := map[string]map[string]any{"Stack": {"Resources": map[string]any{
+		"Logs": map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"RetentionInDays": 30}},
+	}}}
+	if vs, err := RunGuard(tools, []string{failing}, thirtyDays); err != nil || len(vs) != 1 {
+		t.Fatalf("the working rule alone: %v, %v; want one CT.CLOUDWATCH.PR.2 failure", vs, err)
+	}
+	_, err := RunGuard(tools, []string{failing, broken}, thirtyDays)
+	MustContain(t, ErrString(err), "cfn-guard:", "broken.guard")
+}

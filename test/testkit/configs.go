@@ -1,0 +1,63 @@
+package testkit
+
+import (
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
+// test client, and cross-region with proxy protocol.
+var AppConfigs = map[string]map[string]any{
+	"default":           {},
+	"route53":           {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+	"crossregion-proxy": {"consumerRegion": "eu-central-1", "proxyProtocol": "true", "demoTarget": "false", "ports": "443,8443", "privateDnsName": ""},
+	// Every option a Control Tower account with all proactive controls on would set. External
+	// DNS mode: route53 already rehearses the provider's wait (18 s of verification polling).
+	"controltower": {"demoTarget": "false", "logsKey": "true", "deletionProtection": "true"},
+	// HTTPS by private DNS name: the certificate is created and DNS-validated in the zone, the
+	// NLB logs TLS connections into a bucket made for them.
+	"route53-tls": {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "listenerProtocol": "TLS", "accessLogs": "true",
+		"serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+	// A UDP service over dual-stack PrivateLink, answered by the demo target.
+	"udp": {"listenerProtocol": "UDP", "ports": "5000", "testClient": "true"},
+	// Alarms and dashboards on both sides, mailed to an operator.
+	"alarms": {"alarms": "true", "alarmEmail": "ops@example.com"},
+}
+
+// AppConfigNames are AppConfigs' names, in order.
+func AppConfigNames() []string { return slices.Sorted(maps.Keys(AppConfigs)) }
+
+// init adds the "recommended" configuration: the default one under cdk.json's context, the
+// feature flags a new `cdk init` app gets (every other configuration runs on an importing app's
+// bare defaults, no flags).
+func init() {
+	root, err := Root()
+	if err != nil {
+		panic(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "cdk.json"))
+	if err != nil {
+		panic(err)
+	}
+	var cdk struct{ Context map[string]any }
+	if err := json.Unmarshal(raw, &cdk); err != nil {
+		panic(err)
+	}
+	AppConfigs["recommended"] = cdk.Context
+	// Every configuration is synthesized with cdk-nag's AwsSolutions checks on (the app's nag
+	// key), so TestCdkNagAwsSolutionsIsClean reads the snapshot fixtures' own annotations rather
+	// than synthesizing each configuration again: the checks only annotate, and
+	// TestCdkNagChangesNoTemplate holds the default synth (nag off) to the same golden files.
+	for name, ctx := range AppConfigs {
+		with := maps.Clone(ctx)
+		if with == nil {
+			with = map[string]any{}
+		}
+		with["nag"] = "true"
+		AppConfigs[name] = with
+	}
+}
+

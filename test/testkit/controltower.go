@@ -1,0 +1,303 @@
+package testkit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+)
+
+const guardPackage = "node_modules/@cdklabs/cdk-validator-cfnguard"
+
+// GuardTools is the cfn-guard binary and the Control Tower rule files, by the resource types
+// each file names.
+type GuardTools struct {
+	Pkg   string
+	Bin   string
+	Rules map[string][]string // rule file -> resource types it names (none: always run)
+	Skip  string              // why the check cannot run on this machine, or ""
+	Err   error
+}
+
+var (
+	guardOnce sync.Once
+	guardSet  GuardTools
+	typeLit   = regexp.MustCompile(`AWS::[A-Za-z0-9]+::[A-Za-z0-9]+`)
+)
+
+// ControlTowerTools finds the package under the module root, once per process.
+func ControlTowerTools() GuardTools {
+	guardOnce.Do(func() {
+		// The package's bin/<platform>/<architecture>/cfn-guard, as its plugin.js picks it.
+		platform := map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS]
+		arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+		if platform == "" || arch == "" {
+			guardSet.Skip = fmt.Sprintf("@cdklabs/cdk-validator-cfnguard ships cfn-guard for Linux and macOS on x86_64 and arm64 only, not %s/%s", runtime.GOOS, runtime.GOARCH)
+			return
+		}
+		root, err := Root()
+		if err != nil {
+			guardSet.Err = err
+			return
+		}
+		pkg := filepath.Join(root, guardPackage)
+		guardSet.Pkg = pkg
+		guardSet.Bin = filepath.Join(pkg, "bin", platform, arch, "cfn-guard")
+		if _, err := os.Stat(guardSet.Bin); err != nil {
+			guardSet.Err = fmt.Errorf("cfn-guard is not installed (%v): run `npm ci` in the module root, as `make test` does", err)
+			return
+		}
+		guardSet.Rules = map[string][]string{}
+		guardSet.Err = filepath.WalkDir(filepath.Join(pkg, "rules", "control-tower", "cfn-guard"), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".guard") {
+				return err
+			}
+			text, err := os.ReadFile(path)
+			guardSet.Rules[path] = typeLit.FindAllString(string(text), -1)
+			return err
+		})
+		if guardSet.Err == nil && len(guardSet.Rules) < 100 {
+			guardSet.Err = fmt.Errorf("only %d Control Tower rules under %s: the package layout changed", len(guardSet.Rules), pkg)
+		}
+	})
+	return guardSet
+}
+
+// violation is one rule failing on one resource of one template.
+type violation struct{ template, resource, rule, control, fix string }
+
+var (
+	controlID  = regexp.MustCompile(`\[(CT\.[A-Z0-9_]+\.PR\.[0-9]+)\]`)
+	fixText    = regexp.MustCompile(`\[FIX\]:\s*([^\n]*)`)
+	resourceAt = regexp.MustCompile(`"/Resources/([^/"]+)`)
+	// customMessage is the control's own message: "[CT.…]: title [FIX]: what to do".
+	customMessage = regexp.MustCompile(`"custom_message":\s*"((?:[^"\\]|\\.)*\[CT\.(?:[^"\\]|\\.)*)"`)
+)
+
+// ControlTowerProblems runs the Control Tower rules over templates (stack name -> template JSON)
+// and returns every unsuppressed failure and every suppression without a failure, each naming
+// the fixture, the template, the resource and the control. It returns nil where the check cannot
+// run. A template already checked (the same JSON in an earlier fixture) is not checked again.
+func ControlTowerProblems(fixture string, templates map[string]map[string]any) ([]string, error) {
+	tools := ControlTowerTools()
+	if tools.Skip != "" {
+		return nil, nil
+	}
+	if tools.Err != nil {
+		return nil, tools.Err
+	}
+	var problems []string
+	fresh := map[string]map[string]any{}
+	sums := map[string]string{}
+	for stack, tpl := range templates {
+		body, err := json.Marshal(tpl)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(append([]byte(stack+"\n"), body...))
+		sums[stack] = hex.EncodeToString(sum[:])
+		if cached, ok := Checked.Load(sums[stack]); ok {
+			problems = append(problems, cached.([]string)...)
+		} else {
+			fresh[stack] = tpl
+		}
+	}
+	if len(fresh) > 0 {
+		vs, err := RunGuard(tools, nil, fresh)
+		if err != nil {
+			return nil, err
+		}
+		for stack, tpl := range fresh {
+			own := Judge(map[string]map[string]any{stack: tpl}, vs)
+			Checked.Store(sums[stack], own)
+			problems = append(problems, own...)
+		}
+	}
+	for i := range problems {
+		problems[i] = fixture + "/" + problems[i]
+	}
+	sort.Strings(problems)
+	return problems, nil
+}
+
+// Checked holds the problems of each template checked so far, by stack name and content.
+var Checked sync.Map
+
+// RunGuard runs cfn-guard over templates with the rule files given, or, when rules is nil, with
+// those that name a resource type of the templates: every rule selects Resources.*[ Type ==
+// <literal> ] and is skipped when that selection is empty, so the others cannot fail
+// (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt checks this on real templates).
+func RunGuard(tools GuardTools, rules []string, templates map[string]map[string]any) ([]violation, error) {
+	dir, err := os.MkdirTemp("", "privatelink-guard-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	args := []string{"validate", "--output-format", "json", "--show-summary", "none", "--structured"}
+	types := map[string]bool{}
+	files := map[string]string{} // file -> stack name
+	for stack, tpl := range templates {
+		resources, _ := tpl["Resources"].(map[string]any)
+		for _, r := range resources {
+			types[fmt.Sprint(r.(map[string]any)["Type"])] = true
+		}
+		body, err := json.Marshal(tpl)
+		if err != nil {
+			return nil, err
+		}
+		file := filepath.Join(dir, stack+".template.json")
+		if err := os.WriteFile(file, body, 0o644); err != nil {
+			return nil, err
+		}
+		files[file] = stack
+		args = append(args, "--data", file)
+	}
+	if rules == nil {
+		for file, named := range tools.Rules {
+			if len(named) == 0 || slices.ContainsFunc(named, func(t string) bool { return types[t] }) {
+				rules = append(rules, file)
+			}
+		}
+	}
+	for _, r := range rules {
+		args = append(args, "--rules", r)
+	}
+	cmd := exec.Command(tools.Bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	// cfn-guard exits 19 when a rule fails, 0 when all pass. A rule file it cannot parse is only
+	// a line on stderr when another rule fails (exit 19): that would drop a control unseen.
+	var exit *exec.ExitError
+	if (err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19)) || strings.TrimSpace(stderr.String()) != "" {
+		return nil, fmt.Errorf("cfn-guard: %v: %s", err, stderr.String())
+	}
+	return parseGuard(out, files)
+}
+
+// parseGuard reads cfn-guard's structured JSON: per data file, the failing rules, each with the
+// control's message and the template paths it failed on.
+func parseGuard(out []byte, files map[string]string) ([]violation, error) {
+	var reports []struct {
+		Name         string            `json:"name"`
+		NotCompliant []json.RawMessage `json:"not_compliant"`
+	}
+	if err := json.Unmarshal(out, &reports); err != nil {
+		return nil, fmt.Errorf("cfn-guard output is not the structured JSON expected: %v: %.300s", err, out)
+	}
+	var vs []violation
+	for _, rep := range reports {
+		stack, ok := files[rep.Name]
+		if !ok {
+			return nil, fmt.Errorf("cfn-guard reported on %q, which is not a template it was given", rep.Name)
+		}
+		for _, raw := range rep.NotCompliant {
+			var rule struct {
+				Rule struct {
+					Name string `json:"name"`
+				} `json:"Rule"`
+			}
+			if err := json.Unmarshal(raw, &rule); err != nil {
+				return nil, err
+			}
+			text := string(raw)
+			control, fix := "", ""
+			if m := controlID.FindStringSubmatch(text); m != nil {
+				control = m[1]
+			}
+			var message string
+			if m := customMessage.FindStringSubmatch(text); m != nil && json.Unmarshal([]byte(`"`+m[1]+`"`), &message) == nil {
+				if m := fixText.FindStringSubmatch(message); m != nil {
+					fix = strings.TrimSpace(m[1])
+				}
+			}
+			seen := map[string]bool{}
+			for _, m := range resourceAt.FindAllStringSubmatch(text, -1) {
+				if !seen[m[1]] {
+					seen[m[1]] = true
+					vs = append(vs, violation{stack, m[1], rule.Rule.Name, control, fix})
+				}
+			}
+			if len(seen) == 0 {
+				vs = append(vs, violation{stack, "(no resource)", rule.Rule.Name, control, fix})
+			}
+		}
+	}
+	return vs, nil
+}
+
+// Judge turns violations into problems: failures the resource does not suppress with a reason,
+// and suppressions with no failure behind them.
+func Judge(templates map[string]map[string]any, vs []violation) []string {
+	var problems []string
+	failing := map[[3]string]bool{}
+	for _, v := range vs {
+		if templates[v.template] == nil {
+			continue
+		}
+		failing[[3]string{v.template, v.resource, v.rule}] = true
+		rules, reasons := GuardMetadata(templates[v.template], v.resource)
+		switch {
+		case !slices.Contains(rules, v.rule):
+			problems = append(problems, fmt.Sprintf("%s: %s fails %s (%s) unsuppressed; fix: %s", v.template, v.resource, v.control, v.rule, v.fix))
+		case !strings.HasPrefix(reasons[v.rule], v.control+": ") || strings.TrimSpace(strings.TrimPrefix(reasons[v.rule], v.control+": ")) == "":
+			problems = append(problems, fmt.Sprintf("%s: %s suppresses %s (%s) without a reason \"%s: <why>\" in Metadata.guard.Reasons (has %q)", v.template, v.resource, v.control, v.rule, v.control, reasons[v.rule]))
+		}
+	}
+	for stack, tpl := range templates {
+		resources, _ := tpl["Resources"].(map[string]any)
+		for id := range resources {
+			rules, _ := GuardMetadata(tpl, id)
+			for _, rule := range rules {
+				if !failing[[3]string{stack, id, rule}] {
+					problems = append(problems, fmt.Sprintf("%s: %s suppresses %s, which it does not fail: remove the suppression", stack, id, rule))
+				}
+			}
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+// GuardMetadata is a resource's Metadata.guard: suppressed rule names and reasons by rule.
+func GuardMetadata(tpl map[string]any, resource string) ([]string, map[string]string) {
+	r, _ := tpl["Resources"].(map[string]any)[resource].(map[string]any)
+	meta, _ := r["Metadata"].(map[string]any)
+	g, _ := meta["guard"].(map[string]any)
+	var rules []string
+	list, _ := g["SuppressedRules"].([]any)
+	for _, x := range list {
+		rules = append(rules, fmt.Sprint(x))
+	}
+	reasons := map[string]string{}
+	m, _ := g["Reasons"].(map[string]any)
+	for k, v := range m {
+		reasons[k] = fmt.Sprint(v)
+	}
+	return rules, reasons
+}
+
+// TemplateJSON is the JSON form of each template of a fixture.
+func TemplateJSON(templates map[string]assertions.Template) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for name, tpl := range templates {
+		body, _ := json.Marshal(tpl.ToJSON())
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		out[name] = m
+	}
+	return out
+}

@@ -1,0 +1,281 @@
+package testkit
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/internal/synth/gobuild"
+	"github.com/privatelink-go/privatelink/internal/synth/shutdown"
+)
+
+var Update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// Main runs a template test package's tests (its TestMain), then closes jsii and removes every
+// fixture's cloud assembly (with copies of the Lambda binaries) and the binaries' build
+// directories: about 1 GB per run otherwise left in the temporary directory.
+//
+// Under -short the tests run without aws-cdk-lib's CloudFormation Validate plugin
+// (shutdown.WithoutCfnValidate: about 2 s per process), and the fixtures' validation reports are
+// not read; the full run checks them.
+func Main(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		shutdown.WithoutCfnValidate()
+	}
+	code := m.Run()
+	shutdown.CloseJsii()
+	outdirs.Range(func(dir, _ any) bool {
+		os.RemoveAll(dir.(string))
+		return true
+	})
+	gobuild.Cleanup()
+	os.Exit(code)
+}
+
+// outdirs are the fixtures' cloud assembly directories, removed when the tests end.
+var outdirs sync.Map
+
+// Fixture is a synthesized app: its stacks' templates and the app for annotations.
+type Fixture struct {
+	once      sync.Once
+	Templates map[string]assertions.Template
+	// JSON is each template as plain JSON, read from jsii once (TemplateJSON).
+	JSON map[string]map[string]any
+	// Stacks by name, for annotations; nil in a Golden fixture.
+	Stacks map[string]awscdk.Stack
+	err    error
+	// ctx is the context an AppWith fixture was built with: a second AppWith of the same name
+	// must give the same (or it would be handed the other's fixture).
+	ctx map[string]any
+}
+
+// ShortFixtures are the fixtures `go test -short` synthesizes: the app's default configuration,
+// whose templates most tests read. A test that needs another is skipped under -short; tests of
+// the other app configurations read their golden files (Golden) and still run.
+var ShortFixtures = []string{"default"}
+
+// NoControlTowerCheck is a synth option for fixtures that fail Control Tower on purpose.
+const NoControlTowerCheck = "no Control Tower check"
+
+var fixtures sync.Map
+
+// Synth builds an app once per process under name, then returns its templates by stack name.
+// The first caller's test also fails on what the fixture's templates break of AWS Control
+// Tower's proactive controls, unless opts holds noControlTowerCheck.
+func Synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...string) *Fixture {
+	t.Helper()
+	if testing.Short() && !slices.Contains(ShortFixtures, name) {
+		t.Skipf("synthesizes the fixture %s; -short synthesizes only %v (and reads golden files)", name, ShortFixtures)
+	}
+	v, _ := fixtures.LoadOrStore(name, &Fixture{})
+	f := v.(*Fixture)
+	f.once.Do(func() {
+		dir, err := os.MkdirTemp("", "privatelink-test-")
+		if err != nil {
+			f.err = err
+			return
+		}
+		outdirs.Store(dir, true)
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+		if f.err = build(app); f.err != nil {
+			return
+		}
+		f.Templates, f.Stacks = map[string]assertions.Template{}, map[string]awscdk.Stack{}
+		for _, c := range *app.Node().Children() {
+			if *awscdk.Stack_IsStack(c) {
+				s := c.(awscdk.Stack)
+				f.Stacks[*s.StackName()] = s
+				f.Templates[*s.StackName()] = assertions.Template_FromStack(s, nil)
+			}
+		}
+		f.JSON = TemplateJSON(f.Templates)
+		// aws-cdk-lib's CloudFormation Validate plugin ran in that synth; by default its findings
+		// only warn. Here they fail the fixture's first test.
+		if findings, err := ValidationFindings(dir); os.Getenv("CDK_VALIDATION") != "false" && (err != nil || len(findings) > 0) {
+			t.Errorf("fixture %s: CloudFormation Validate: %v %s", name, err, strings.Join(findings, "; "))
+		}
+		if !slices.Contains(opts, NoControlTowerCheck) {
+			// cfn-guard runs on the other core while the test goes on; the test waits for it
+			// when it ends.
+			templates := f.JSON
+			done := make(chan struct{})
+			var problems []string
+			var err error
+			go func() {
+				defer close(done)
+				problems, err = ControlTowerProblems(name, templates)
+			}()
+			t.Cleanup(func() {
+				<-done
+				if err != nil {
+					t.Errorf("Control Tower check of fixture %s: %v", name, err)
+				}
+				for _, p := range problems {
+					t.Errorf("Control Tower: %s", p)
+				}
+			})
+		}
+	})
+	if f.err != nil {
+		t.Fatalf("fixture %s: %v", name, f.err)
+	}
+	return f
+}
+
+// ValidationFindings reads what aws-cdk-lib's built-in validation plugins found in the cloud
+// assembly at dir (validation-report.json, written at every synth unless CDK_VALIDATION=false).
+func ValidationFindings(dir string) ([]string, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
+	if err != nil {
+		return nil, err
+	}
+	var report struct {
+		PluginReports []struct {
+			Summary    struct{ PluginName string }
+			Violations []struct {
+				RuleName, Description string
+				ViolatingConstructs   []struct{ ConstructPath, TemplatePath string }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &report); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range report.PluginReports {
+		for _, v := range r.Violations {
+			if strings.HasPrefix(v.RuleName, "Annotation::") {
+				// The constructs' own annotations, which @aws-cdk/core:annotationsInValidationReport
+				// copies into the report; tests assert them where they matter.
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s: %s: %s %+v", r.Summary.PluginName, v.RuleName, v.Description, v.ViolatingConstructs))
+		}
+	}
+	return out, nil
+}
+
+// AppWith synthesizes the two-account app with context overrides.
+func AppWith(t testing.TB, name string, ctx map[string]any) *Fixture {
+	t.Helper()
+	if ctx == nil {
+		ctx = map[string]any{}
+	}
+	v, _ := fixtures.LoadOrStore(name, &Fixture{ctx: ctx})
+	if f := v.(*Fixture); !reflect.DeepEqual(f.ctx, ctx) {
+		t.Fatalf("fixture %s was built with context %v, not %v: give this one another name", name, f.ctx, ctx)
+	}
+	return Synth(t, name, func(app awscdk.App) error {
+		// Never read a developer's real cdk-outputs.json; ctx may override this.
+		app.Node().SetContext(jsii.String("outputsFile"), "testdata/no-such-outputs.json")
+		for k, v := range ctx {
+			app.Node().SetContext(jsii.String(k), v)
+		}
+		_, err := privatelinkapp.Build(app)
+		return err
+	})
+}
+
+// PanicMessage runs f and returns what it panicked with, or "" if it did not.
+func PanicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+func MustContain(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	if got == "" {
+		t.Fatalf("no error, want one containing %q", wants)
+	}
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Fatalf("error:\n%s\nwant it to contain %q", got, w)
+		}
+	}
+}
+
+func M(kv ...any) *map[string]any {
+	out := map[string]any{}
+	for i := 0; i < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return &out
+}
+
+// Like matches an object having at least these keys.
+func Like(kv ...any) assertions.Matcher { return assertions.Match_ObjectLike(M(kv...)) }
+
+// Root is the module's root directory, found from the test's working directory (its package's).
+func Root() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Golden is the fixture of the app configuration name (AppConfigs) as test/app's TestSnapshots
+// holds it: both stacks' golden templates from test/app/testdata, asset hashes normalised. A
+// test that reads only templates takes it instead of synthesizing the configuration again in its
+// own process (each package is one); a stale golden file fails TestSnapshots in the same run.
+func Golden(t testing.TB, name string) *Fixture {
+	t.Helper()
+	if _, ok := AppConfigs[name]; !ok {
+		t.Fatalf("no app configuration %q", name)
+	}
+	v, _ := fixtures.LoadOrStore("golden:"+name, &Fixture{})
+	f := v.(*Fixture)
+	f.once.Do(func() {
+		root, err := Root()
+		if err != nil {
+			f.err = err
+			return
+		}
+		f.Templates, f.JSON = map[string]assertions.Template{}, map[string]map[string]any{}
+		for _, stack := range []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName} {
+			raw, err := os.ReadFile(filepath.Join(root, "test", "app", "testdata", name+"."+stack+".template.json"))
+			if err != nil {
+				f.err = err
+				return
+			}
+			var m map[string]any
+			if f.err = json.Unmarshal(raw, &m); f.err != nil {
+				return
+			}
+			f.JSON[stack] = m
+			f.Templates[stack] = assertions.Template_FromString(jsii.String(string(raw)), nil)
+		}
+	})
+	if f.err != nil {
+		t.Fatalf("golden fixture %s: %v", name, f.err)
+	}
+	return f
+}
