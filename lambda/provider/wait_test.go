@@ -177,7 +177,7 @@ func signedAt(t time.Time) string {
 }
 
 func TestARollbackSupersedesTheWaitItCancelled(t *testing.T) {
-	t.Parallel() // it waits on real timers
+	t.Parallel()               // it waits on real timers
 	var rolledBack atomic.Bool // pending until the rollback, verified from then on
 	w, s3, _ := waits(t, func(f url.Values) (int, string) {
 		if rolledBack.Load() {

@@ -60,4 +60,3 @@ func init() {
 		AppConfigs[name] = with
 	}
 }
-
