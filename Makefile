@@ -11,20 +11,21 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Measured on the README's machine (Performance: bash .ci/perf cold, bash .ci/perf test).
+# Measured on the machine of docs/performance.md (bash .ci/perf cold, bash .ci/perf test).
 COLD_SYNTH := 6 minutes
 COLD_TEST := 5 minutes
 WARM_TEST := 2 minutes
 
 .PHONY: synth test bench update-snapshots import-check
-# What the first run does, said before it goes quiet for minutes (figures: README, Performance).
+# What the first run does, said first; .ci/heartbeat then says every 30 s whether go is still
+# compiling or running (figures: docs/performance.md).
 synth: node_modules/.installed
-	@echo "make synth: cdk synth runs the app with go run. On an empty Go build cache the first run compiles the app (with aws-cdk-go's bindings) and the Lambda binary for linux/arm64: about $(COLD_SYNTH) on 2 cores, silently; later runs take seconds and reuse the cached binary."
-	$(call run,npx cdk synth --quiet)
+	@echo "make synth: cdk synth runs the app with go run. On an empty Go build cache the first run compiles the app (with aws-cdk-go's bindings) and the Lambda binary for linux/arm64: about $(COLD_SYNTH) on 2 cores (a line every 30 s says it is still compiling); later runs take seconds and reuse the cached binary."
+	$(call run,bash .ci/heartbeat "make synth" npx cdk synth --quiet)
 
 test: node_modules/.installed
-	@echo "make test: on an empty Go build cache go test first compiles every test binary and the Lambda binary: about $(COLD_TEST) on 2 cores before the first result; warm, the tests take about $(WARM_TEST)."
-	$(call run,go test ./...)
+	@echo "make test: on an empty Go build cache go test first compiles every test binary and the Lambda binary: about $(COLD_TEST) on 2 cores before the first result (a line every 30 s says what it is doing); warm, the tests take about $(WARM_TEST)."
+	$(call run,bash .ci/heartbeat "make test" go test ./...)
 
 update-snapshots: node_modules/.installed
 	$(call run,go test ./test/... -update)
