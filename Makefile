@@ -28,7 +28,7 @@ test: node_modules/.installed
 	$(call run,bash .ci/heartbeat "make test" go test ./...)
 
 update-snapshots: node_modules/.installed
-	$(call run,go test ./test/... -update)
+	$(call run,go test ./test/app ./test/docs -update)
 
 # The Go app's built binary against the JavaScript peer in bench/ (issue 18): both medians, the ratio.
 bench: node_modules/.installed

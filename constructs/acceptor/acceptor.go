@@ -68,8 +68,8 @@ type AcceptorProps struct {
 	FunctionName string
 	// LogsKey encrypts the function's log group, as AWS Control Tower's CT.CLOUDWATCH.PR.3
 	// requires: logkey.New makes one. A key from this app gets the statement CloudWatch Logs
-	// needs; a key imported by ARN must already allow logs.<region>.amazonaws.com (see the
-	// README). Default: none, CloudWatch Logs' own encryption at rest.
+	// needs; a key imported by ARN must already allow logs.<region>.amazonaws.com (see
+	// docs/compliance.md). Default: none, CloudWatch Logs' own encryption at rest.
 	LogsKey awskms.IKey
 	// LogRetention of the function's log group. Default: awslogs.RetentionDays_ONE_YEAR, the
 	// least Control Tower's CT.CLOUDWATCH.PR.2 accepts.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
-	"github.com/privatelink-go/privatelink/constructs/provider"
+	"github.com/privatelink-go/privatelink/constructs/link"
 )
 
 // The smallest consumer (account B): a dual-stack interface endpoint in a new isolated VPC,
@@ -23,7 +23,7 @@ func Example() {
 	})
 	consumer.NewConsumer(stack, "Consumer", &consumer.ConsumerProps{
 		ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", // the ProviderServiceName output
-		Ports:       []provider.ServicePort{{Port: 443}},
+		Ports:       []link.ServicePort{{Port: 443}},
 		AcceptorArn: acceptor.Location{Account: "111111111111", Region: "eu-west-1", StackName: "Provider"}.Arn(),
 	})
 	app.Synth(nil)
@@ -55,7 +55,7 @@ func Example_existingVpc() {
 	} {
 		c := consumer.NewConsumer(stack, svc.id, &consumer.ConsumerProps{
 			ServiceName:        svc.name,
-			Ports:              []provider.ServicePort{{Port: 443, Protocol: provider.TLS}},
+			Ports:              []link.ServicePort{{Port: 443, Protocol: link.TLS}},
 			Vpc:                vpc,
 			SecurityGroups:     []awsec2.ISecurityGroup{clients},
 			AllowedPrefixLists: []string{"pl-0123456789abcdef0"},

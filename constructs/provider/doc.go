@@ -9,6 +9,6 @@
 //
 // It replaces the provider half of the console walkthrough: create the endpoint service on the
 // NLB, make it dual-stack, set the private DNS name, publish the TXT record and verify it.
-// The Lambda under function/ (private DNS verification, connection cleanup on delete) is built
+// The Lambda (lambda/provider: private DNS verification, connection cleanup on delete) is built
 // from source at synth with the local Go toolchain.
 package provider

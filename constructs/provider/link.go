@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"strings"
+
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/privatelink-go/privatelink/constructs/link"
@@ -31,3 +33,9 @@ type IsolatedVpc = link.IsolatedVpc
 func NewIsolatedVpc(scope constructs.Construct, id string, azIDs []string) *IsolatedVpc {
 	return link.NewIsolatedVpc(scope, id, azIDs)
 }
+
+// IsToken reports whether s holds an unresolved CDK token.
+//
+// Deprecated: use awscdk.Token_IsUnresolved; kept so that code written against earlier
+// versions still compiles.
+func IsToken(s string) bool { return strings.Contains(s, "${Token[") }

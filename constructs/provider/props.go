@@ -164,7 +164,7 @@ type ProviderProps struct {
 	LogRemovalPolicy awscdk.RemovalPolicy
 
 	// Alarms on the targets' health, resets, source NAT port errors and the endpoint service's
-	// resets, and their graphs on the stack's dashboard (see the alarms package and the README's
+	// resets, and their graphs on the stack's dashboard (see the alarms package and docs/operations.md's
 	// alarm table). Default: off.
 	Alarms alarms.Props
 

@@ -462,7 +462,7 @@ func (p *ProviderProps) validateTLS(stack awscdk.Stack, bad func(string, ...any)
 	}
 	names := certificateNames(p.Certificate)
 	if len(names) == 0 {
-		return // imported by ARN, or names known only at deploy: the README says what to create
+		return // imported by ARN, or names known only at deploy: docs/use-cases.md says what to create
 	}
 	for _, n := range names {
 		if covers(n, name) {

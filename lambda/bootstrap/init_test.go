@@ -11,7 +11,7 @@ import (
 var initBinary = flag.String("init-binary", "", "time this bootstrap instead of the one built from the checkout (an older build, to compare)")
 
 // BenchmarkInit times each handler's init through the local Runtime API: from starting the
-// process to its first request for an invocation (README, Performance:
+// process to its first request for an invocation (docs/performance.md:
 // go test ./lambda/bootstrap -run '^$' -bench Init -count 5).
 func BenchmarkInit(b *testing.B) {
 	bin := *initBinary

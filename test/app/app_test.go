@@ -201,10 +201,10 @@ func TestSnapshots(t *testing.T) {
 				}
 				want, err := os.ReadFile(file)
 				if err != nil {
-					t.Fatalf("%v (run `go test ./test/... -update` to create it)", err)
+					t.Fatalf("%v (run `go test ./test/app ./test/docs -update` to create it)", err)
 				}
 				if diff := diffJSON(string(want), got); diff != "" {
-					t.Fatalf("%s differs from the synthesized template (run `go test ./test/... -update` if the change is intended):\n%s", file, diff)
+					t.Fatalf("%s differs from the synthesized template (run `go test ./test/app ./test/docs -update` if the change is intended):\n%s", file, diff)
 				}
 			})
 		}

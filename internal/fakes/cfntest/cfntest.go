@@ -22,6 +22,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -189,14 +191,14 @@ func selfSigned(t testing.TB, host string) (tls.Certificate, []byte) {
 
 // Main is the TestMain of the handler packages. Their slow tests wait on real timers — a wait's
 // deadline is whole seconds (TimeoutSeconds), an IAM retry a second — not on the CPU, so they
-// run 8 at a time (t.Parallel) instead of go test's default of one per core, unless -parallel
+// run 8 at a time (or one per core where there are more) instead of go test's default of one per core, unless -parallel
 // is given.
 func Main(m *testing.M) {
 	flag.Parse()
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
 	if !given {
-		flag.Set("test.parallel", "8")
+		flag.Set("test.parallel", strconv.Itoa(max(8, runtime.GOMAXPROCS(0))))
 	}
 	os.Exit(m.Run())
 }

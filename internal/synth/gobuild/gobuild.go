@@ -111,7 +111,7 @@ var SlowBuild = 3 * time.Second
 // second), an empty one compiles the AWS SDK for the target first, silently, for a minute or more.
 func build(file, target string, flags, env []string) error {
 	slow := time.AfterFunc(SlowBuild, func() {
-		fmt.Fprintf(os.Stderr, "privatelink: compiling the Lambda binary %s for %s; on an empty Go build cache the first synth compiles the AWS SDK for it too (minutes on 2 cores: README, Performance), later synths reuse it\n", Package, target)
+		fmt.Fprintf(os.Stderr, "privatelink: compiling the Lambda binary %s for %s; on an empty Go build cache the first synth compiles the AWS SDK for it too (minutes on 2 cores: docs/performance.md), later synths reuse it\n", Package, target)
 	})
 	defer slow.Stop()
 	return runBuild(file, flags, env...)

@@ -325,7 +325,7 @@ func TestAnUnusableCacheBuildsWithoutItAndSaysWhy(t *testing.T) {
 }
 
 // BenchmarkACachedBootstrap times what a synth with unchanged inputs spends on the Lambda binary:
-// the key (go env, hashing the inputs) and the entry's checksum, no build (README, Performance).
+// the key (go env, hashing the inputs) and the entry's checksum, no build (docs/performance.md).
 func BenchmarkACachedBootstrap(b *testing.B) {
 	if _, err := Bootstrap(); err != nil { // fills the cache if it is empty
 		b.Fatal(err)
