@@ -14,7 +14,7 @@ node_modules/.installed: package.json package-lock.json
 # Measured on the machine of docs/performance.md (bash .ci/perf cold, bash .ci/perf test).
 COLD_SYNTH := 6 minutes
 COLD_TEST := 5 minutes
-WARM_TEST := 2 minutes
+WARM_TEST := 1 minute
 
 .PHONY: synth test bench update-snapshots import-check
 # What the first run does, said first; .ci/heartbeat then says every 30 s whether go is still
