@@ -1,7 +1,6 @@
 package docs
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -172,7 +171,7 @@ func TestTheReadmeLeadsToTheFirstDeployAndLinksEveryDocsPage(t *testing.T) {
 	}
 	first := 0
 	for i, line := range strings.Split(string(readme), "\n") {
-		if regexp.MustCompile(`^\s*(npx )?cdk deploy\b`).MatchString(line) {
+		if deployCommand.MatchString(line) {
 			first = i + 1
 			break
 		}
@@ -202,14 +201,13 @@ func TestEveryDocLinkResolves(t *testing.T) {
 	files := []string{filepath.Join(root, "README.md")}
 	pages, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	files = append(files, pages...)
-	link := regexp.MustCompile(`\]\(([^)\s]+)(?:\s+"[^"]*")?\)`)
 	anchorsOf := map[string]map[string]bool{}
 	links := 0
 	for _, f := range files {
 		for i, line := range proseLines(t, f) {
-			for _, m := range link.FindAllStringSubmatch(line, -1) {
+			for _, m := range relativeLink.FindAllStringSubmatch(line, -1) {
 				target := m[1]
-				if regexp.MustCompile(`^[a-z]+:`).MatchString(target) {
+				if urlScheme.MatchString(target) {
 					continue // http:, https:, mailto:
 				}
 				links++
@@ -239,54 +237,60 @@ func TestEveryDocLinkResolves(t *testing.T) {
 	}
 }
 
-// proseLines are a Markdown file's lines with fenced code blanked and inline code removed.
-func proseLines(t *testing.T, file string) []string {
+// The Markdown the doc tests read, compiled once.
+var (
+	deployCommand = regexp.MustCompile(`^\s*(npx )?cdk deploy\b`)
+	relativeLink  = regexp.MustCompile(`\]\(([^)\s]+)(?:\s+"[^"]*")?\)`)
+	urlScheme     = regexp.MustCompile(`^[a-z]+:`)
+	inlineCode    = regexp.MustCompile("`[^`]*`")
+	heading       = regexp.MustCompile(`^#{1,6}\s+(.*?)\s*#*\s*$`)
+	explicitID    = regexp.MustCompile(`<a\s+(?:id|name)="([^"]+)"`)
+	inlineHTML    = regexp.MustCompile(`<[^>]+>`)
+	linkText      = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+)
+
+// unfenced are a Markdown file's lines with fenced code blanked (line numbers kept).
+func unfenced(t *testing.T, file string) []string {
 	t.Helper()
 	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	lines := strings.Split(string(raw), "\n")
 	fenced := false
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+	for i, line := range lines {
+		fence := strings.HasPrefix(strings.TrimSpace(line), "```")
+		if fence {
 			fenced = !fenced
-			out = append(out, "")
-			continue
 		}
-		if fenced {
-			out = append(out, "")
-			continue
+		if fence || fenced {
+			lines[i] = ""
 		}
-		out = append(out, regexp.MustCompile("`[^`]*`").ReplaceAllString(line, ""))
 	}
-	return out
+	return lines
+}
+
+// proseLines are a Markdown file's lines with fenced code blanked and inline code removed.
+func proseLines(t *testing.T, file string) []string {
+	t.Helper()
+	lines := unfenced(t, file)
+	for i, line := range lines {
+		lines[i] = inlineCode.ReplaceAllString(line, "")
+	}
+	return lines
 }
 
 // anchors are the fragments a Markdown file offers: GitHub's heading slugs (lower case, only
 // letters, digits, spaces, hyphens and underscores kept, spaces to hyphens, -1, -2… for
 // repeats) and explicit <a id="…">.
 func anchors(t *testing.T, file string) map[string]bool {
+	t.Helper()
 	out := map[string]bool{}
 	seen := map[string]int{}
-	heading := regexp.MustCompile(`^#{1,6}\s+(.*?)\s*#*\s*$`)
-	explicit := regexp.MustCompile(`<a\s+(?:id|name)="([^"]+)"`)
-	raw, _ := os.ReadFile(file)
-	fenced := false
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "```") {
-			fenced = !fenced
-			continue
-		}
-		if fenced {
-			continue
-		}
+	for _, line := range unfenced(t, file) {
 		if m := heading.FindStringSubmatch(line); m != nil {
-			text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[1], "")
-			text = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`).ReplaceAllString(text, "$1")
+			text := inlineHTML.ReplaceAllString(m[1], "")
+			text = linkText.ReplaceAllString(text, "$1")
 			var b strings.Builder
 			for _, r := range strings.ToLower(strings.TrimSpace(text)) {
 				if unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' || r == '_' || unicode.Is(unicode.Mn, r) {
@@ -301,7 +305,7 @@ func anchors(t *testing.T, file string) map[string]bool {
 			}
 			seen[slug]++
 		}
-		for _, m := range explicit.FindAllStringSubmatch(line, -1) {
+		for _, m := range explicitID.FindAllStringSubmatch(line, -1) {
 			out[m[1]] = true
 		}
 	}
