@@ -1,11 +1,10 @@
 package provider
 
 import (
-	"strings"
-
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/privatelink-go/privatelink/constructs/link"
+	"github.com/privatelink-go/privatelink/internal/synth/tree"
 )
 
 // The provider's names for the vocabulary it shares with its consumers (package link), so that
@@ -38,4 +37,4 @@ func NewIsolatedVpc(scope constructs.Construct, id string, azIDs []string) *Isol
 //
 // Deprecated: use awscdk.Token_IsUnresolved; kept so that code written against earlier
 // versions still compiles.
-func IsToken(s string) bool { return strings.Contains(s, "${Token[") }
+func IsToken(s string) bool { return tree.IsToken(s) }
