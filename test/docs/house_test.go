@@ -3,6 +3,7 @@ package docs
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 )
@@ -25,26 +27,39 @@ type goPackage struct {
 	Deps                               []string
 }
 
-// ourPackages lists every package of the module with its imports and dependencies.
+// ourPackages lists every package of the module with its imports: one `go list` per process,
+// shared by the layout tests.
 func ourPackages(t *testing.T) map[string]goPackage {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-json", "./...")
-	cmd.Dir = filepath.Join("..", "..")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	pkgs := map[string]goPackage{}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for dec.More() {
-		var p goPackage
-		if err := dec.Decode(&p); err != nil {
-			t.Fatal(err)
+	listOnce.Do(func() {
+		cmd := exec.Command("go", "list", "-json", "./...")
+		cmd.Dir = filepath.Join("..", "..")
+		out, err := cmd.Output()
+		if err != nil {
+			listErr = fmt.Errorf("go list: %w", err)
+			return
 		}
-		pkgs[strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")] = p
+		listed = map[string]goPackage{}
+		dec := json.NewDecoder(bytes.NewReader(out))
+		for dec.More() {
+			var p goPackage
+			if listErr = dec.Decode(&p); listErr != nil {
+				return
+			}
+			listed[strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")] = p
+		}
+	})
+	if listErr != nil {
+		t.Fatal(listErr)
 	}
-	return pkgs
+	return listed
 }
+
+var (
+	listOnce sync.Once
+	listed   map[string]goPackage
+	listErr  error
+)
 
 func under(rel string, floors ...string) bool {
 	for _, f := range floors {
