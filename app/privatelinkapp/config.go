@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/privatelink-go/privatelink/awsid"
-	"github.com/privatelink-go/privatelink/constructs/consumer"
 	"github.com/privatelink-go/privatelink/constructs/link"
 	"github.com/privatelink-go/privatelink/constructs/provider"
 	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
@@ -19,10 +18,16 @@ import (
 
 // Config is everything the app reads from CDK context (cdk.json or -c key=value).
 type Config struct {
-	ProviderAccount, ConsumerAccount string
-	ProviderRegion, ConsumerRegion   string
-	AzIds, ConsumerAzIds             []string
-	Ports                            []int
+	ProviderAccount string
+	// Consumers are the consumer accounts (consumerAccount), each with its Region: one stack
+	// each, all allowed principals of the provider and on its acceptor's allow-list.
+	Consumers []Consumer
+	// ProviderRegion is the provider's Region; ConsumerRegion the Region of every consumer
+	// whose consumerAccount entry names none.
+	ProviderRegion, ConsumerRegion string
+	// AzIds of the provider; ConsumerAzIds of the consumers in ConsumerRegion.
+	AzIds, ConsumerAzIds []string
+	Ports                []int
 	// ListenerProtocol of every port; CertificateArn of the TLS listeners in external DNS mode.
 	ListenerProtocol provider.Protocol
 	CertificateArn   string
@@ -34,7 +39,6 @@ type Config struct {
 	HostedZoneId, HostedZoneName string
 	DemoTarget, TestClient       bool
 	ProxyProtocol                bool
-	ServiceName, OutputsFile     string
 	Nag                          bool
 	// Control Tower options: a KMS key per stack for the log groups, NLB deletion protection.
 	LogsKey, DeletionProtection bool
@@ -44,6 +48,15 @@ type Config struct {
 	// Waits: zero means the constructs' defaults.
 	VerificationTimeout, AcceptanceTimeout time.Duration
 }
+
+// Consumer is one consumer stack of the app: its account, Region and AZ IDs.
+type Consumer struct {
+	Account, Region string
+	AzIds           []string
+}
+
+// CrossRegion tells whether the consumer is in another Region than the provider.
+func (c Consumer) CrossRegion(cfg Config) bool { return c.Region != cfg.ProviderRegion }
 
 // certificateArnRe matches an ACM certificate ARN; groups 1 and 2 are its Region and account.
 var certificateArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[0-9a-f-]+$`)
@@ -59,11 +72,11 @@ type contextKey struct{ name, def, doc, emptyMeans string }
 // Keys lists every key with its default; the defaults synthesize offline as they are.
 var Keys = []contextKey{
 	{"providerAccount", "111111111111", "account A, where the provider stack deploys", ""},
-	{"consumerAccount", "222222222222", "account B, where the consumer stack deploys; allowed and auto-accepted by the provider", ""},
+	{"consumerAccount", "222222222222", "the consumer accounts, comma-separated, each optionally account@region (a Region of the provider's partition; default consumerRegion): one consumer stack each, all allowed and auto-accepted by the provider", ""},
 	{"region", "eu-west-1", "Region of the provider stack", ""},
-	{"consumerRegion", "", "Region of the consumer stack; default: region. A different Region makes the service cross-region", ""},
+	{"consumerRegion", "", "Region of the consumer stacks whose consumerAccount entry names none; default: region. A different Region makes the service cross-region", ""},
 	{"azIds", "", "AZ IDs of both VPCs in the provider's Region (the same physical zones in both accounts); default: the Region's first two, e.g. euw1-az1,euw1-az2", ""},
-	{"consumerAzIds", "", "AZ IDs of the consumer VPC: in the provider's Region a subset of azIds (default azIds); for another consumerRegion its first two AZ IDs", ""},
+	{"consumerAzIds", "", "AZ IDs of the consumer VPCs in consumerRegion: in the provider's Region a subset of azIds (default azIds); for another consumerRegion its first two AZ IDs. A consumer at account@region gets that Region's default", ""},
 	{"ports", "443", "comma-separated ports of the service", ""},
 	{"listenerProtocol", "TCP", "protocol of every port: TCP, TLS (the NLB terminates TLS with a certificate for privateDnsName), UDP or TCP_UDP", ""},
 	{"certificateArn", "", "TLS in external DNS mode: the ACM certificate (in region) for privateDnsName; in Route 53 mode one is created and DNS-validated", "no certificate given (Route 53 mode creates one)"},
@@ -76,8 +89,6 @@ var Keys = []contextKey{
 	{"demoTarget", "true", "add the Hello World demo instance behind the NLB", ""},
 	{"testClient", "false", "add the SSM-reachable test client (and its SSM endpoints) to the consumer", ""},
 	{"proxyProtocol", "false", "enable proxy protocol v2 on the target groups (needs demoTarget=false)", ""},
-	{"serviceName", "", "the provider's service name for the consumer; default: read from outputsFile, else a placeholder", ""},
-	{"outputsFile", "cdk-outputs.json", "file written by cdk deploy --outputs-file, read for the service name", ""},
 	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks", ""},
 	{"logsKey", "false", "encrypt each stack's log groups with a KMS key made for them (logkey.New; USD 1 a month per stack), as Control Tower's CT.CLOUDWATCH.PR.3 requires", ""},
 	{"deletionProtection", "false", "turn on the NLB's deletion protection (CT.ELASTICLOADBALANCING.PR.5); turn it off before deleting the provider stack", ""},
@@ -101,6 +112,10 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
+		if k == "serviceName" || k == "outputsFile" {
+			errs = append(errs, fmt.Errorf("context key %q is gone: each consumer stack reads the provider's service name when it deploys (Fn::GetStackOutput), so one cdk deploy --all needs no outputs file; drop the key. A consumer in another team's CDK app reads the outputs file itself (consumer.ReadHandoffFile; README, \"A consumer in another app\")", k))
+			continue
+		}
 		if renamed, ok := map[string]string{"providerAzs": "azIds", "consumerAzs": "consumerAzIds"}[k]; ok {
 			errs = append(errs, fmt.Errorf("context key %q is gone: AZ names differ between accounts, so the app now takes AZ IDs; use %q (for example euw1-az1,euw1-az2; find yours with aws ec2 describe-availability-zones --query 'AvailabilityZones[].[ZoneName,ZoneId]')", k, renamed))
 			continue
@@ -147,12 +162,12 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		return out
 	}
 	c := Config{
-		ProviderAccount: get("providerAccount"), ConsumerAccount: get("consumerAccount"),
-		ProviderRegion: get("region"), ConsumerRegion: get("consumerRegion"),
+		ProviderAccount: get("providerAccount"),
+		ProviderRegion:  get("region"), ConsumerRegion: get("consumerRegion"),
 		AzIds: list("azIds"), ConsumerAzIds: list("consumerAzIds"),
 		PrivateDnsName: get("privateDnsName"), HostedZoneId: get("hostedZoneId"), HostedZoneName: get("hostedZoneName"),
 		DemoTarget: boolean("demoTarget"), TestClient: boolean("testClient"), ProxyProtocol: boolean("proxyProtocol"),
-		ServiceName: get("serviceName"), OutputsFile: get("outputsFile"), Nag: boolean("nag"),
+		Nag:     boolean("nag"),
 		LogsKey: boolean("logsKey"), DeletionProtection: boolean("deletionProtection"),
 		ListenerProtocol: provider.Protocol(strings.ToUpper(get("listenerProtocol"))), CertificateArn: get("certificateArn"),
 		AccessLogs: boolean("accessLogs"), Alarms: boolean("alarms"), AlarmEmail: get("alarmEmail"),
@@ -217,27 +232,45 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	if c.ConsumerRegion == "" {
 		c.ConsumerRegion = c.ProviderRegion
 	}
-	crossRegion := c.ConsumerRegion != c.ProviderRegion
+	c.Consumers = c.consumers(list("consumerAccount"), &errs)
+	crossRegion := false
+	for _, k := range c.Consumers {
+		crossRegion = crossRegion || k.CrossRegion(c)
+	}
 	if len(c.AzIds) == 0 {
 		c.AzIds = awsid.DefaultAZIDs(c.ProviderRegion, crossRegion)
 	}
-	if len(c.ConsumerAzIds) == 0 {
-		if crossRegion {
+	consumerAzIdsGiven := len(c.ConsumerAzIds) > 0
+	if !consumerAzIdsGiven {
+		if c.ConsumerRegion != c.ProviderRegion {
 			c.ConsumerAzIds = awsid.DefaultAZIDs(c.ConsumerRegion, true)
 		} else {
 			c.ConsumerAzIds = c.AzIds
 		}
 	}
-	for _, k := range []string{"providerAccount", "consumerAccount"} {
-		if !awsid.Account.MatchString(get(k)) {
-			errs = append(errs, fmt.Errorf("context key %q is %q: use a 12-digit AWS account ID", k, get(k)))
+	// Each consumer's AZ IDs: consumerAzIds in consumerRegion; in a Region its entry names, the
+	// provider's in the provider's Region, else that Region's first two cross-region ones.
+	for i, k := range c.Consumers {
+		switch {
+		case k.Region == c.ConsumerRegion:
+			c.Consumers[i].AzIds = c.ConsumerAzIds
+		case k.Region == c.ProviderRegion:
+			c.Consumers[i].AzIds = c.AzIds
+		default:
+			c.Consumers[i].AzIds = awsid.DefaultAZIDs(k.Region, true)
 		}
 	}
-	// In a fixed order, so the same mistakes always read the same.
+	if !awsid.Account.MatchString(get("providerAccount")) {
+		errs = append(errs, fmt.Errorf("context key %q is %q: use a 12-digit AWS account ID", "providerAccount", get("providerAccount")))
+	}
+	// In a fixed order, so the same mistakes always read the same. consumerAccount's own
+	// Regions were checked with it, and their AZ IDs are defaults.
+	consumerRegionCross := c.ConsumerRegion != c.ProviderRegion
 	for _, side := range []struct {
 		regionKey, azsKey, region string
 		azs                       []string
-	}{{"region", "azIds", c.ProviderRegion, c.AzIds}, {"consumerRegion", "consumerAzIds", c.ConsumerRegion, c.ConsumerAzIds}} {
+		cross                     bool
+	}{{"region", "azIds", c.ProviderRegion, c.AzIds, crossRegion}, {"consumerRegion", "consumerAzIds", c.ConsumerRegion, c.ConsumerAzIds, consumerRegionCross}} {
 		if err := awsid.CheckRegion(side.region); err != nil {
 			errs = append(errs, fmt.Errorf("context key %q is %q, which %v", side.regionKey, side.region, err))
 		}
@@ -246,7 +279,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 				errs = append(errs, fmt.Errorf("context key %q lists %q twice: give each AZ once", side.azsKey, az))
 			} else if err := awsid.CheckAZID(az, side.region); err != nil {
 				errs = append(errs, fmt.Errorf("context key %q has %q, which %v", side.azsKey, az, err))
-			} else if crossRegion && !awsid.CrossRegionSupported(az) {
+			} else if side.cross && !awsid.CrossRegionSupported(az) {
 				errs = append(errs, fmt.Errorf("context key %q has %q, which does not support cross-Region PrivateLink (PrivateLink guide, Cross-Region access): choose other AZ IDs", side.azsKey, az))
 			}
 		}
@@ -277,11 +310,6 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 			errs = append(errs, fmt.Errorf("context key \"privateDnsName\" (%s) is outside \"hostedZoneName\" (%s): the TXT record proving the name goes in the name's own zone; give a name ending in .%s, or the zone that holds %s", n, z, z, n))
 		}
 	}
-	if c.ServiceName != "" {
-		if err := c.checkServiceName(c.ServiceName, `context key "serviceName"`, "give the provider stack's ServiceName output as it is"); err != nil {
-			errs = append(errs, err)
-		}
-	}
 	if c.ConsumerRegion == c.ProviderRegion {
 		// The endpoint's subnets must be in zones the NLB serves; IDs make that checkable here.
 		var unserved []string
@@ -294,7 +322,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 			errs = append(errs, fmt.Errorf("context key \"consumerAzIds\" has %q, which the provider does not serve (\"azIds\" is %q): in one Region the endpoint's AZ IDs must be among the provider's; drop consumerAzIds or add them to azIds", unserved, c.AzIds))
 		}
 	}
-	if !awsid.SamePartition(c.ProviderRegion, c.ConsumerRegion) && awsid.CheckRegion(c.ProviderRegion) == nil && awsid.CheckRegion(c.ConsumerRegion) == nil {
+	if !awsid.SamePartition(c.ProviderRegion, c.ConsumerRegion) && awsid.CheckRegion(c.ProviderRegion) == nil && awsid.CheckRegion(c.ConsumerRegion) == nil && c.usesConsumerRegion() {
 		errs = append(errs, fmt.Errorf("context keys \"region\" (%s) and \"consumerRegion\" (%s) are in different AWS partitions: PrivateLink cannot cross partitions; put both sides in one partition", c.ProviderRegion, c.ConsumerRegion))
 	}
 	if c.HostedZoneId != "" && !awsid.HostedZoneID.MatchString(c.HostedZoneId) {
@@ -303,27 +331,62 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 	if (c.HostedZoneId == "") != (c.HostedZoneName == "") {
 		errs = append(errs, fmt.Errorf("context keys \"hostedZoneId\" (%q) and \"hostedZoneName\" (%q) go together: set both for Route 53 mode or neither for external DNS", c.HostedZoneId, c.HostedZoneName))
 	}
-	if c.ProviderAccount == c.ConsumerAccount && awsid.Account.MatchString(c.ProviderAccount) {
-		errs = append(errs, fmt.Errorf("context keys \"providerAccount\" and \"consumerAccount\" are both %s: this app is for two accounts", c.ProviderAccount))
-	}
 	return c, errors.Join(errs...)
 }
 
-// checkServiceName reports a service name that the consumer would refuse, in the app's words:
-// not a service name, or not one of the provider's Region and partition. where says where the
-// name came from (context key "serviceName", or the outputs file), fix how to change it.
-func (c Config) checkServiceName(name, where, fix string) error {
-	prefix, region := consumer.ServiceNameParts(name)
-	switch {
-	case region == "":
-		return fmt.Errorf("%s is %q, which is not an endpoint service name: %s, such as %s.%s.vpce-svc-0123456789abcdef0", where, name, fix, awsid.ServiceNamePrefix(c.ProviderRegion), c.ProviderRegion)
-	case region != c.ProviderRegion:
-		return fmt.Errorf("%s names the Region %s, but \"region\" (the provider's) is %s: the service is the provider's; %s, or set -c region=%s (and -c consumerRegion=… for a consumer in another Region)", where, region, c.ProviderRegion, fix, region)
+// consumers parses consumerAccount's entries, account or account@region, refusing (into errs)
+// what could not deploy: a malformed account or Region, a Region of another partition than the
+// provider's, the provider's own account, an account given twice (one stack per account).
+func (c Config) consumers(entries []string, errs *[]error) []Consumer {
+	bad := func(format string, args ...any) {
+		*errs = append(*errs, fmt.Errorf("context key \"consumerAccount\" "+format, args...))
 	}
-	if prefix != awsid.ServiceNamePrefix(region) {
-		return fmt.Errorf("%s starts with %s, but endpoint service names in %s start with %s.: %s", where, prefix, region, awsid.ServiceNamePrefix(region), fix)
+	var out []Consumer
+	seen := map[string]string{}
+	for _, entry := range entries {
+		account, region, named := strings.Cut(entry, "@")
+		account, region = strings.TrimSpace(account), strings.TrimSpace(region)
+		if !named {
+			region = c.ConsumerRegion
+		}
+		switch {
+		case !awsid.Account.MatchString(account):
+			bad("has %q, whose account %q is not a 12-digit AWS account ID: give account IDs such as 222222222222, or 222222222222@us-east-1 for a consumer in another Region", entry, account)
+			continue
+		case account == c.ProviderAccount:
+			bad("has %q, which is the provider's account (\"providerAccount\"): the consumers are other accounts; PrivateLink within one account needs no acceptance across accounts, so use the constructs with ConsumerProps.Provider in one stack", entry)
+			continue
+		case seen[account] != "":
+			bad("lists the account %s twice (%q and %q): the app deploys one consumer stack per account; give each account once", account, seen[account], entry)
+			continue
+		}
+		seen[account] = entry
+		if named {
+			if err := awsid.CheckRegion(region); err != nil {
+				bad("has %q, whose Region %q %v", entry, region, err)
+				continue
+			}
+			if awsid.CheckRegion(c.ProviderRegion) == nil && !awsid.SamePartition(region, c.ProviderRegion) {
+				pr, _ := awsid.PartitionOf(region)
+				pp, _ := awsid.PartitionOf(c.ProviderRegion)
+				bad("has %q, whose Region %s is in the %s partition, but the provider's \"region\" %s is in %s: PrivateLink and Fn::GetStackOutput cannot cross partitions; give a Region of %s", entry, region, pr.Name, c.ProviderRegion, pp.Name, pp.Name)
+				continue
+			}
+		}
+		out = append(out, Consumer{Account: account, Region: region})
 	}
-	return nil
+	return out
+}
+
+// usesConsumerRegion tells whether some consumer is in consumerRegion (one whose entry names no
+// Region), so that the key's checks apply.
+func (c Config) usesConsumerRegion() bool {
+	for _, k := range c.Consumers {
+		if k.Region == c.ConsumerRegion {
+			return true
+		}
+	}
+	return len(c.Consumers) == 0
 }
 
 func keyNames() string {

@@ -3,7 +3,6 @@ package privatelinkapp
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/consumer"
@@ -23,22 +21,41 @@ import (
 	"github.com/privatelink-go/privatelink/constructs/provider"
 )
 
-// Stack names: also the keys of the outputs file.
+// Stack names: also the keys of an outputs file.
 const (
 	ProviderStackName = "PrivateLinkProvider"
+	// ConsumerStackName is the one consumer's stack; with several consumer accounts each is
+	// ConsumerStackName-<account ID> (ConsumerStackNameFor).
 	ConsumerStackName = "PrivateLinkConsumer"
 )
 
-// PlaceholderServiceName stands in for the provider's service name until it is known.
-const placeholderSuffix = "vpce-svc-00000000000000000"
+// ConsumerStackNameFor is the stack name of the consumer in account when the app has several
+// consumer accounts (several), else ConsumerStackName.
+func ConsumerStackNameFor(account string, several bool) string {
+	if !several {
+		return ConsumerStackName
+	}
+	return ConsumerStackName + "-" + account
+}
 
-// Stacks are the app's two stacks and their main constructs.
+// Stacks are the app's stacks and their main constructs.
 type Stacks struct {
-	Provider, Consumer awscdk.Stack
-	ProviderConstruct  provider.Provider
-	AcceptorConstruct  acceptor.Acceptor
-	ConsumerConstruct  consumer.Consumer
-	Config             Config
+	Provider          awscdk.Stack
+	ProviderConstruct provider.Provider
+	AcceptorConstruct acceptor.Acceptor
+	// Consumers are the consumer stacks, one per consumer account, in consumerAccount's order.
+	Consumers []ConsumerStack
+	// Consumer and ConsumerConstruct are the first consumer's (Consumers[0]).
+	Consumer          awscdk.Stack
+	ConsumerConstruct consumer.Consumer
+	Config            Config
+}
+
+// ConsumerStack is one consumer account's stack.
+type ConsumerStack struct {
+	Stack     awscdk.Stack
+	Construct consumer.Consumer
+	Consumer
 }
 
 // Build adds both stacks to app, configured from its context.
@@ -56,7 +73,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 	})
 	props := &provider.ProviderProps{
 		AvailabilityZoneIds: cfg.AzIds,
-		AllowedPrincipals:   []string{cfg.ConsumerAccount},
+		AllowedPrincipals:   cfg.consumerAccounts(),
 		PrivateDnsName:      cfg.PrivateDnsName,
 		DemoTarget:          cfg.DemoTarget,
 		ProxyProtocolV2:     cfg.ProxyProtocol,
@@ -72,9 +89,7 @@ func Build(app awscdk.App) (*Stacks, error) {
 	if cfg.CertificateArn != "" {
 		props.Certificate = awscertificatemanager.Certificate_FromCertificateArn(s.Provider, jsii.String("Certificate"), jsii.String(cfg.CertificateArn))
 	}
-	if cfg.ConsumerRegion != cfg.ProviderRegion {
-		props.AllowedRegions = []string{cfg.ConsumerRegion}
-	}
+	props.AllowedRegions = cfg.consumerRegions()
 	if cfg.HostedZoneId != "" {
 		props.HostedZone = awsroute53.PublicHostedZone_FromPublicHostedZoneAttributes(s.Provider, jsii.String("Zone"), &awsroute53.PublicHostedZoneAttributes{
 			HostedZoneId: jsii.String(cfg.HostedZoneId), ZoneName: jsii.String(cfg.HostedZoneName),
@@ -87,66 +102,48 @@ func Build(app awscdk.App) (*Stacks, error) {
 		return nil, err
 	}
 
-	// Typed handoff: context, else the outputs file, else a marked placeholder.
-	serviceName, source := cfg.ServiceName, "context"
-	if serviceName == "" {
-		h, err := consumer.ReadHandoffFile(cfg.OutputsFile, ProviderStackName, consumer.HandoffIDs{Provider: "Provider"})
-		switch {
-		case err == nil:
-			serviceName, source = h.ServiceName, cfg.OutputsFile
-			where := fmt.Sprintf("the service name in %s (context key \"outputsFile\")", cfg.OutputsFile)
-			if err := cfg.checkServiceName(serviceName, where, "deploy the provider again with --outputs-file "+cfg.OutputsFile+", or pass -c serviceName=…"); err != nil {
-				return nil, err
-			}
-		case errors.Is(err, fs.ErrNotExist):
-			// No provider deployed yet: the placeholder below, with its warning.
-		default:
-			return nil, fmt.Errorf("context key \"outputsFile\": %w; or pass -c serviceName=…", err)
+	// Each consumer reads the service name from the provider stack when it deploys: aws-cdk-lib
+	// turns the cross-account reference into Fn::GetStackOutput, with a role in the provider
+	// stack that the consumer's CloudFormation execution role assumes (ConsumerProps.Provider).
+	several := len(cfg.Consumers) > 1
+	for _, k := range cfg.Consumers {
+		stack := awscdk.NewStack(app, jsii.String(ConsumerStackNameFor(k.Account, several)), &awscdk.StackProps{
+			Env:         &awscdk.Environment{Account: jsii.String(k.Account), Region: jsii.String(k.Region)},
+			Description: jsii.String("PrivateLink consumer: dual-stack interface endpoint with private DNS after acceptance"),
+		})
+		cprops := &consumer.ConsumerProps{
+			Provider:            s.ProviderConstruct,
+			AvailabilityZoneIds: k.AzIds,
+			PrivateDns:          jsii.Bool(cfg.PrivateDnsName != ""),
+			TestClient:          cfg.TestClient,
+			AcceptanceTimeout:   cfg.AcceptanceTimeout,
+			LogsKey:             logsKey(stack, cfg),
+			Alarms:              cfg.alarms(),
+		}
+		if k.CrossRegion(cfg) {
+			// A ServiceToken must be in the stack's Region: acceptance comes from the
+			// acceptor's Connect notification and its sweeps.
+			cprops.ServiceRegion = cfg.ProviderRegion
+		} else {
+			// The acceptor's stable name gives its ARN without pasting.
+			cprops.AcceptorArn = acceptor.Location{Account: cfg.ProviderAccount, Region: cfg.ProviderRegion, StackName: ProviderStackName}.Arn()
+		}
+		var c consumer.Consumer
+		if err := construct(func() { c = consumer.NewConsumer(stack, "Consumer", cprops) }); err != nil {
+			return nil, err
+		}
+		s.Consumers = append(s.Consumers, ConsumerStack{Stack: stack, Construct: c, Consumer: k})
+		if cfg.AlarmEmail != "" {
+			alarms.Subscribe(stack, cfg.AlarmEmail)
 		}
 	}
-	if serviceName == "" {
-		serviceName, source = awsid.ServiceNamePrefix(cfg.ProviderRegion)+"."+cfg.ProviderRegion+"."+placeholderSuffix, "placeholder"
-	}
-
-	s.Consumer = awscdk.NewStack(app, jsii.String(ConsumerStackName), &awscdk.StackProps{
-		Env:         &awscdk.Environment{Account: jsii.String(cfg.ConsumerAccount), Region: jsii.String(cfg.ConsumerRegion)},
-		Description: jsii.String("PrivateLink consumer: dual-stack interface endpoint with private DNS after acceptance"),
-	})
-	cprops := &consumer.ConsumerProps{
-		ServiceName:         serviceName,
-		Ports:               cfg.servicePorts(),
-		AvailabilityZoneIds: cfg.ConsumerAzIds,
-		PrivateDns:          jsii.Bool(cfg.PrivateDnsName != ""),
-		TestClient:          cfg.TestClient,
-		AcceptanceTimeout:   cfg.AcceptanceTimeout,
-		LogsKey:             logsKey(s.Consumer, cfg),
-		Alarms:              cfg.alarms(),
-		// Same Region: the acceptor's stable name gives its ARN without pasting. Cross-region:
-		// a ServiceToken must be in the stack's Region, so acceptance comes from notifications.
-		AcceptorArn: "",
-	}
-	if cfg.ConsumerRegion != cfg.ProviderRegion {
-		cprops.ServiceRegion = cfg.ProviderRegion
-	} else {
-		cprops.AcceptorArn = acceptor.Location{Account: cfg.ProviderAccount, Region: cfg.ProviderRegion, StackName: ProviderStackName}.Arn()
-	}
-	if err := construct(func() { s.ConsumerConstruct = consumer.NewConsumer(s.Consumer, "Consumer", cprops) }); err != nil {
-		return nil, err
-	}
-	if source == "placeholder" {
-		awscdk.Annotations_Of(s.Consumer).AddWarningV2(jsii.String("privatelink:placeholderServiceName"), jsii.String(fmt.Sprintf(
-			"ServiceName is the placeholder %s: this consumer stack cannot be deployed until the provider's service name is known. Deploy %s with --outputs-file %s (read automatically), or pass -c serviceName=%s.%s.vpce-svc-…",
-			serviceName, ProviderStackName, cfg.OutputsFile, awsid.ServiceNamePrefix(cfg.ProviderRegion), cfg.ProviderRegion)), nil)
-	} else {
-		awscdk.Annotations_Of(s.Consumer).AddInfo(jsii.String("ServiceName " + serviceName + " from " + source))
-	}
+	s.Consumer, s.ConsumerConstruct = s.Consumers[0].Stack, s.Consumers[0].Construct
 
 	for _, n := range cfg.Notes {
 		awscdk.Annotations_Of(s.Provider).AddInfo(jsii.String(n))
 	}
 	if cfg.AlarmEmail != "" {
 		alarms.Subscribe(s.Provider, cfg.AlarmEmail)
-		alarms.Subscribe(s.Consumer, cfg.AlarmEmail)
 	}
 	if cfg.Nag {
 		ApplyNag(app)
@@ -194,7 +191,7 @@ var fieldKeys = map[string]string{
 	"ProviderProps.DemoTarget": "demoTarget", "ProviderProps.ProxyProtocolV2": "proxyProtocol",
 	"ProviderProps.AccessLogs": "accessLogs", "ProviderProps.DeletionProtection": "deletionProtection",
 	"ProviderProps.Alarms": "alarms", "ProviderProps.LogsKey": "logsKey",
-	"ConsumerProps.ServiceName": "serviceName", "ConsumerProps.ServiceRegion": "region, consumerRegion",
+	"ConsumerProps.Provider": "consumerAccount", "ConsumerProps.ServiceRegion": "region, consumerRegion, consumerAccount",
 	"ConsumerProps.Ports": "ports, listenerProtocol", "ConsumerProps.AvailabilityZoneIds": "consumerAzIds",
 	"ConsumerProps.PrivateDns": "privateDnsName", "ConsumerProps.TestClient": "testClient",
 	"ConsumerProps.AcceptanceTimeout": "acceptanceTimeout", "ConsumerProps.AcceptorArn": "providerAccount, region",
@@ -225,6 +222,27 @@ func inAppWords(err error) error {
 		return fmt.Errorf("%s%w", strings.TrimSuffix(out[0].Error(), err.Error()), err)
 	}
 	return errors.Join(out...)
+}
+
+// consumerAccounts are the consumer accounts, in consumerAccount's order.
+func (c Config) consumerAccounts() []string {
+	var out []string
+	for _, k := range c.Consumers {
+		out = append(out, k.Account)
+	}
+	return out
+}
+
+// consumerRegions are the consumers' Regions other than the provider's, each once: the
+// service's SupportedRegions.
+func (c Config) consumerRegions() []string {
+	var out []string
+	for _, k := range c.Consumers {
+		if k.CrossRegion(c) && !slices.Contains(out, k.Region) {
+			out = append(out, k.Region)
+		}
+	}
+	return out
 }
 
 // servicePorts are the ports with their protocol, as the consumer needs them.

@@ -44,6 +44,8 @@ type SameAppProvider interface {
 	constructs.IConstruct
 	// ServiceName consumers connect to, as a token.
 	ServiceName() *string
+	// ServiceId (vpce-svc-…) of the service, as a token.
+	ServiceId() *string
 	// Ports of the service and their protocols; nil when unknown.
 	Ports() []link.ServicePort
 	// AvailabilityZoneIds the service's NLB serves; nil when unknown at synth.
@@ -60,10 +62,13 @@ type ConsumerProps struct {
 	// com.amazonaws.vpce.<region>.vpce-svc-<hex> (the provider stack's ServiceName output).
 	// Required.
 	ServiceName string
-	// Provider in the same app (same account and Region), instead of ServiceName: its service
-	// name is used, and the endpoint (and its preflight) wait for the service's permissions and,
-	// in Route 53 mode, for its private DNS verification. A provider.Provider is one.
-	// Default: none.
+	// Provider in the same app, instead of ServiceName: its service name is used, read when this
+	// stack deploys, and this stack deploys after the provider's, its endpoint (and preflight)
+	// waiting for the service's permissions and, in Route 53 mode, its private DNS
+	// verification. In another account, aws-cdk-lib reads the name with Fn::GetStackOutput
+	// through a role it adds to the provider's stack, which trusts this stack's CloudFormation
+	// execution role (DefaultStackSynthesizer's; bootstrap this account first). In another
+	// Region, set ServiceRegion too. A provider.Provider is one. Default: none.
 	Provider SameAppProvider
 	// ServiceRegion of a provider in another Region (cross-region PrivateLink; needs
 	// vpce:AllowMultiRegion for the deploying role). Default: the stack's Region.
@@ -321,7 +326,7 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	props = props.withPartitionDefaults(awscdk.Stack_Of(scope))
 	if props.Provider != nil {
 		withName := *props
-		withName.ServiceName = *props.Provider.ServiceName()
+		withName.ServiceName = providerServiceName(awscdk.Stack_Of(scope), props.Provider)
 		if len(withName.Ports) == 0 {
 			withName.Ports = props.Provider.Ports()
 		}
@@ -430,6 +435,12 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		c.endpoint.Node().AddDependency(c.preflight)
 	}
 	if pr := props.Provider; pr != nil {
+		if ps := awscdk.Stack_Of(pr); *ps.Node().Path() != *stack.Node().Path() {
+			// aws-cdk-lib adds no stack dependency for a cross-account reference (refs.js
+			// returns before addStackDependency): the order is stated here, so that cdk deploy
+			// --all deploys the provider first and cdk destroy --all destroys it last.
+			stack.AddStackDependency(ps, jsii.String("the consumer reads the provider's service name and waits for its permissions"))
+		}
 		// The first call that needs the service visible (the preflight, else the endpoint) waits
 		// for the permissions; with private DNS, for the verified name too.
 		first := constructs.IConstruct(c.endpoint)
@@ -766,6 +777,21 @@ func checks(port link.ServicePort, regional, private *string) []string {
 func dnsName(entry *string) *string {
 	// Entries look like "Z7HUB22UULQXV:vpce-….vpce.amazonaws.com".
 	return awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String(":"), entry, nil))
+}
+
+// providerServiceName is the service name of a same-app provider as stack reads it. From another
+// stack whose Region is known it is composed here around the service ID, read with a weak
+// reference (Fn::GetStackOutput), as aws-cdk-lib must across accounts anyway: a strong one (an
+// export, aws-cdk-lib's default within an account) would keep the provider stack from being
+// destroyed alone and its replaced service from being deleted while a consumer imports it. Only
+// the ID: aws-cdk-lib weakens a single reference, not a concatenation.
+func providerServiceName(stack awscdk.Stack, pr SameAppProvider) string {
+	ps := awscdk.Stack_Of(pr)
+	region := *ps.Region()
+	if *ps.Node().Path() == *stack.Node().Path() || tree.IsToken(region) {
+		return *pr.ServiceName()
+	}
+	return awsid.ServiceNamePrefix(region) + "." + region + "." + *awscdk.Stack_ConsumeReference(pr.ServiceId(), awscdk.ReferenceStrength_WEAK)
 }
 
 func (c *consumer) Vpc() awsec2.IVpc                         { return c.vpc }

@@ -178,15 +178,17 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	return errors.Join(errs...)
 }
 
-// checkProviderEnv refuses a Provider of another account, or of another Region unless
-// ServiceRegion names it (cross-region PrivateLink, which CDK wires across Regions itself):
-// the same-app wiring reads the provider's service name, zones and ports here and orders this
-// stack after its permissions and verification, which only holds within one account.
+// checkProviderEnv refuses a Provider of another Region unless ServiceRegion names it, and a
+// Provider of another account when this stack's synthesizer has no CloudFormation execution
+// role: aws-cdk-lib reads a value of another account's stack with Fn::GetStackOutput through a
+// role that trusts the consumer stack's execution role (its cross-account references), and
+// fails without one.
 func (p *ConsumerProps) checkProviderEnv(stack awscdk.Stack, bad func(string, ...any)) {
 	ps := awscdk.Stack_Of(p.Provider)
 	known := func(s string) bool { return !tree.IsToken(s) }
-	if a, b := *ps.Account(), *stack.Account(); known(a) && known(b) && a != b {
-		bad("Provider %s is in account %s, but this consumer's stack %s is in account %s: a Provider given here must be in the consumer's account; give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead (the README's deploy guide: the provider's outputs handed to a consumer in another account)", *p.Provider.Node().Path(), a, *stack.StackName(), b)
+	a, b := *ps.Account(), *stack.Account()
+	if known(a) && known(b) && a != b && stack.Synthesizer().CloudFormationExecutionRole() == nil {
+		bad("Provider %s is in account %s and this consumer's stack %s in account %s, but the stack's synthesizer has no CloudFormation execution role, which the service name's cross-account reference (Fn::GetStackOutput) needs: use the default awscdk.DefaultStackSynthesizer (the bootstrap's execution role), or give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead", *p.Provider.Node().Path(), a, *stack.StackName(), b)
 	}
 	if r, ours := *ps.Region(), *stack.Region(); known(r) && known(ours) && r != ours && p.ServiceRegion != r {
 		bad("Provider %s is in Region %s, but this consumer's stack %s is in %s and ServiceRegion is %q: for cross-region PrivateLink set ServiceRegion to %q (the provider must list %s in AllowedRegions)", *p.Provider.Node().Path(), r, *stack.StackName(), ours, p.ServiceRegion, r, ours)

@@ -30,7 +30,6 @@ func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACusto
 	tpl := AppWith(t, "default", AppConfigs["default"]).Templates[privatelinkapp.ConsumerStackName]
 	tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), M(
 		"VpcEndpointType", "Interface", "IpAddressType", "dualstack", "DnsOptions", M("DnsRecordIpType", "dualstack"), "PrivateDnsEnabled", false,
-		"ServiceName", "com.amazonaws.vpce.eu-west-1.vpce-svc-00000000000000000",
 	))
 	tpl.HasResourceProperties(jsii.String("Custom::PrivateDnsEnabler"), M("PrivateDnsEnabled", "true", "TimeoutSeconds", "600", "ConsumerAccount", "222222222222"))
 	tpl.HasResource(jsii.String("AWS::EC2::VPCEndpoint"), M("DependsOn", assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("ConsumerPreflight"))})))
@@ -39,6 +38,95 @@ func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACusto
 		"ServiceToken", "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"))
 	for _, typ := range []string{"AWS::EC2::NatGateway", "AWS::EC2::InternetGateway", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::EIP"} {
 		tpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
+	}
+}
+
+// The bar of one cdk deploy --all: three consumer accounts, one in another Region, and no
+// outputs file. Each consumer stack depends on the provider's in the cloud assembly, and its
+// endpoint's service name is read when it deploys: Fn::GetStackOutput of an output the provider
+// stack has, in the provider's Region, through a role of the provider's account that trusts this
+// consumer's execution role and may describe the provider stack. No placeholder anywhere.
+func TestEveryConsumerReadsTheServiceNameFromTheProviderWhenItDeploys(t *testing.T) {
+	f := AppWith(t, "consumers", AppConfigs["consumers"])
+	want := map[string]string{"PrivateLinkConsumer-222222222222": "eu-west-1", "PrivateLinkConsumer-333333333333": "eu-west-1", "PrivateLinkConsumer-444444444444": "eu-central-1"}
+	if got := slices.Sorted(maps.Keys(f.Stacks)); !slices.Equal(got, append(slices.Sorted(maps.Keys(want)), privatelinkapp.ProviderStackName)) {
+		t.Fatalf("stacks %v, want the provider and %v", got, slices.Sorted(maps.Keys(want)))
+	}
+	prov := f.JSON[privatelinkapp.ProviderStackName]
+	pw := World{Account: "111111111111", Region: "eu-west-1", Stack: privatelinkapp.ProviderStackName}
+	_, perms := Only(t, Resources(f.Templates[privatelinkapp.ProviderStackName], "AWS::EC2::VPCEndpointServicePermissions"))
+	if got := Props(perms)["AllowedPrincipals"]; !reflect.DeepEqual(got, []any{"arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root", "arn:aws:iam::444444444444:root"}) {
+		t.Errorf("allowed principals %v, want the three consumer accounts", got)
+	}
+	for stack, region := range want {
+		var deps []string
+		for _, d := range *f.Stacks[stack].Dependencies() {
+			deps = append(deps, *d.StackName())
+		}
+		if !slices.Equal(deps, []string{privatelinkapp.ProviderStackName}) {
+			t.Errorf("%s depends on %v, want [%s]: cdk deploy --all must deploy the provider first", stack, deps, privatelinkapp.ProviderStackName)
+		}
+		if raw, _ := json.Marshal(f.JSON[stack]); strings.Contains(string(raw), "vpce-svc-00000000000000000") {
+			t.Errorf("%s holds the placeholder service name", stack)
+		}
+		account := strings.TrimPrefix(stack, privatelinkapp.ConsumerStackName+"-")
+		_, ep := Only(t, Resources(f.Templates[stack], "AWS::EC2::VPCEndpoint"))
+		var ref map[string]any
+		EachObject(Props(ep)["ServiceName"], func(x map[string]any) {
+			if v, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
+				ref = v
+			}
+		})
+		if ref == nil {
+			t.Errorf("%s: endpoint ServiceName %v is not read at deploy time (no Fn::GetStackOutput)", stack, Props(ep)["ServiceName"])
+			continue
+		}
+		cw := World{Account: account, Region: region, Stack: stack}
+		args := cw.Resolve(t, ref).(map[string]any)
+		output, ok := prov["Outputs"].(map[string]any)[fmt.Sprint(args["OutputName"])].(map[string]any)
+		switch {
+		case args["StackName"] != privatelinkapp.ProviderStackName || args["Region"] != "eu-west-1":
+			t.Errorf("%s reads stack %v in %v, want %s in eu-west-1", stack, args["StackName"], args["Region"], privatelinkapp.ProviderStackName)
+		case !ok:
+			t.Errorf("%s reads output %v, which the provider stack does not have", stack, args["OutputName"])
+		case fmt.Sprint(output["Value"]) != "map[Fn::GetAtt:[Provider2281708E ServiceId]]":
+			t.Errorf("%s reads output %v = %v, not the service's ID", stack, args["OutputName"], output["Value"])
+		}
+		name := cw.Resolve(t, Props(ep)["ServiceName"])
+		if name != "com.amazonaws.vpce.eu-west-1.<output PrivateLinkProvider."+fmt.Sprint(args["OutputName"])+">" {
+			t.Errorf("%s: endpoint ServiceName resolves to %v", stack, name)
+		}
+		// The role: in the provider's account, trusting this consumer's execution role, allowed
+		// to describe the provider stack.
+		roleArn := fmt.Sprint(args["RoleArn"])
+		var trusted, described bool
+		for id, r := range Resources(f.Templates[privatelinkapp.ProviderStackName], "AWS::IAM::Role") {
+			p := pw.Resolve(t, Props(r)).(map[string]any)
+			if roleArn != "arn:aws:iam::111111111111:role/"+fmt.Sprint(p["RoleName"]) {
+				continue
+			}
+			doc, _ := json.Marshal(p["AssumeRolePolicyDocument"])
+			trusted = strings.Contains(string(doc), `"arn:aws:iam::`+account+`:role/cdk-hnb659fds-cfn-exec-role-`+account+`-`+region+`"`)
+			for _, pol := range Resources(f.Templates[privatelinkapp.ProviderStackName], "AWS::IAM::Policy") {
+				if fmt.Sprint(Props(pol)["Roles"]) == "[map[Ref:"+id+"]]" {
+					st := pw.Resolve(t, Props(pol)["PolicyDocument"]).(map[string]any)["Statement"].([]any)[0].(map[string]any)
+					described = st["Action"] == "cloudformation:DescribeStacks" && st["Resource"] == "arn:aws:cloudformation:eu-west-1:111111111111:stack/PrivateLinkProvider/*"
+				}
+			}
+		}
+		if !trusted || !described {
+			t.Errorf("%s reads through %s: trusts its execution role %v, may describe the provider stack %v", stack, roleArn, trusted, described)
+		}
+	}
+	if raw, _ := json.Marshal(prov); strings.Contains(string(raw), "vpce-svc-00000000000000000") {
+		t.Error("the provider stack holds the placeholder service name")
+	}
+	for _, s := range f.Stacks {
+		for _, w := range *assertions.Annotations_FromStack(s).FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
+			if strings.Contains(fmt.Sprint(w.Entry.Data), "laceholder") {
+				t.Errorf("%s warns: %v", *s.StackName(), w.Entry.Data)
+			}
+		}
 	}
 }
 

@@ -2,9 +2,10 @@ package app
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
-	"github.com/privatelink-go/privatelink/app/privatelinkapp"
 	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
@@ -44,7 +45,7 @@ func TestNoPolicyGrantsOnStarWhatCouldNameItsResource(t *testing.T) {
 	seen := map[string]bool{}
 	for _, name := range AppConfigNames() {
 		f := AppWith(t, name, AppConfigs[name])
-		for _, stack := range []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName} {
+		for _, stack := range slices.Sorted(maps.Keys(f.Templates)) {
 			for id, r := range Resources(f.Templates[stack], "") {
 				var docs []any
 				switch r["Type"] {

@@ -51,39 +51,42 @@ func TestDeployRehearsal(t *testing.T) {
 				t.Parallel()
 				f := jsiiLocked(func() *Fixture { return AppWith(t, name, AppConfigs[name]) })
 				r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}}
-				stacks := []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName}
-				for _, s := range stacks {
-					if s == privatelinkapp.ConsumerStackName {
+				// cdk deploy --all: the stacks in the order of the cloud assembly's
+				// dependencies, each consumer reading the service name from the deployed
+				// provider (Fn::GetStackOutput), with no outputs file.
+				stacks := jsiiLocked(func() []string { return deployOrder(t, f) })
+				if stacks[0] != privatelinkapp.ProviderStackName {
+					t.Fatalf("cdk deploy --all would deploy %v: the provider must come first", stacks)
+				}
+				for i, s := range stacks {
+					if i == 1 {
 						r.publishTxtRecord(jsiiLocked(func() template { return snapshot(f, privatelinkapp.ProviderStackName) }).outputs)
-						// The handoff: the consumer is synthesized with the service name the
-						// provider's deploy produced, as `cdk deploy --outputs-file` hands it over.
-						ctx := map[string]any{"serviceName": r.serviceName()}
-						for k, v := range AppConfigs[name] {
-							if k != "serviceName" && k != "nag" { // cdk-nag checked the configuration's own fixture
-								ctx[k] = v
-							}
-						}
-						// One fixture per configuration and service name: each rehearsal's fake AWS numbers its
-						// resources from the start, so both orders share the consumer's synth.
-						f = jsiiLocked(func() *Fixture { return AppWith(t, name+"/handoff/"+r.serviceName(), ctx) })
 					}
-					tpl := jsiiLocked(func() template { return snapshot(f, s) })
-					r.deploy(s, tpl)
+					r.deploy(s, jsiiLocked(func() template { return snapshot(f, s) }))
 				}
 				// An update that reverts the endpoint's drift (private DNS back to the template's
 				// false) must not leave it off.
-				r.revertDrift(privatelinkapp.ConsumerStackName)
-				if want := AppConfigs[name]["privateDnsName"] != "" && r.reverted == 0; want {
-					t.Errorf("no endpoint had private DNS on to revert in %s", name)
+				for _, s := range stacks[1:] {
+					r.revertDrift(s)
 				}
-				if order == "provider-first" {
-					slices.Reverse(stacks)
+				if want := AppConfigs[name]["privateDnsName"] != "" && r.reverted < len(stacks)-1; want {
+					t.Errorf("%d of %d consumers' endpoints had private DNS on to revert in %s", r.reverted, len(stacks)-1, name)
 				}
-				for i := len(stacks) - 1; i >= 0; i-- {
-					if stacks[i] == privatelinkapp.ProviderStackName && AppConfigs[name]["deletionProtection"] == "true" {
-						r.turnOffDeletionProtection(stacks[i])
+				for _, e := range r.aws.endpoints {
+					if !e.aws && e.state != "available" {
+						t.Errorf("endpoint %s of account %s is %s after deploy --all, not available", e.id, e.account, e.state)
 					}
-					r.destroy(stacks[i])
+				}
+				// cdk destroy --all destroys in reverse order; the provider alone first too.
+				destroy := slices.Clone(stacks)
+				if order == "consumer-first" {
+					slices.Reverse(destroy)
+				}
+				for _, s := range destroy {
+					if s == privatelinkapp.ProviderStackName && AppConfigs[name]["deletionProtection"] == "true" {
+						r.turnOffDeletionProtection(s)
+					}
+					r.destroy(s)
 				}
 				if len(r.aws.denied) > 0 {
 					t.Errorf("denied calls:\n%s", strings.Join(r.aws.denied, "\n"))
@@ -97,8 +100,8 @@ func TestDeployRehearsal(t *testing.T) {
 					}
 				}
 				slices.Sort(unused)
-				t.Logf("rehearsal %s (%s): %d stacks, %d resources, %d custom resources, %d EC2 calls, %d denied; granted, never called: %v",
-					name, order, len(stacks), r.resources, r.custom, r.aws.calls, len(r.aws.denied), unused)
+				t.Logf("rehearsal %s (%s): %d stacks, %d resources, %d custom resources, %d stack outputs read, %d EC2 calls, %d denied; granted, never called: %v",
+					name, order, len(stacks), r.resources, r.custom, r.readOutputs, r.aws.calls, len(r.aws.denied), unused)
 			})
 		}
 	}
@@ -181,13 +184,85 @@ func (r *rehearsal) publishTxtRecord(outs map[string]any) {
 	}
 }
 
-// serviceName is the provider's ServiceName output as the deploy resolved it.
-func (r *rehearsal) serviceName() string {
-	for _, s := range r.aws.services {
-		return s.name
+// deployOrder is the order cdk deploy --all deploys f's stacks in: each after the stacks it
+// depends on in the cloud assembly (Stack.Dependencies), ties by name.
+func deployOrder(t *testing.T, f *Fixture) []string {
+	deps := map[string][]string{}
+	for name, st := range f.Stacks {
+		for _, d := range *st.Dependencies() {
+			deps[name] = append(deps[name], *d.StackName())
+		}
 	}
-	r.t.Fatal("the provider created no endpoint service")
-	return ""
+	var out []string
+	done := map[string]bool{}
+	for len(out) < len(f.Stacks) {
+		progress := false
+		for _, name := range sortedKeys(f.Stacks) {
+			ready := !done[name]
+			for _, d := range deps[name] {
+				ready = ready && done[d]
+			}
+			if ready {
+				out, done[name], progress = append(out, name), true, true
+			}
+		}
+		if !progress {
+			t.Fatalf("dependency cycle among stacks %v", deps)
+		}
+	}
+	return out
+}
+
+// execRole is the role CloudFormation runs a stack's deploy with: cdk deploy passes the
+// bootstrap's execution role (DefaultStackSynthesizer, cloudFormationExecutionRole), whose
+// default policy is AdministratorAccess (cdk bootstrap --cloudformation-execution-policies).
+func execRole(st *stackState) string {
+	p, _ := awsid.PartitionOf(st.region)
+	return fmt.Sprintf("arn:%s:iam::%s:role/cdk-hnb659fds-cfn-exec-role-%s-%s", p.Name, st.account, st.account, st.region)
+}
+
+// stackOutput answers consumer's Fn::GetStackOutput as CloudFormation would (CloudFormation
+// Template Reference, Fn::GetStackOutput): the stack must exist in Region (default the
+// consumer's), in the same partition; RoleArn (default the consumer's execution role) must be
+// assumable by the consumer's execution role — the role's trust policy names it (IAM: a role
+// ARN principal) — and must be allowed cloudformation:DescribeStacks on the stack; the output
+// must exist. Its value is what the producer's deploy resolved.
+func (r *rehearsal) stackOutput(consumer *stackState, args map[string]any) (any, string) {
+	region := consumer.region
+	if v, ok := args["Region"]; ok {
+		region = fmt.Sprint(v)
+	}
+	name := fmt.Sprint(args["StackName"])
+	producer := r.stacks[name]
+	if producer == nil || producer.region != region || producer.status == "DELETE_COMPLETE" || !awsid.SamePartition(region, consumer.region) {
+		return nil, fmt.Sprintf("stack %s does not exist in %s", name, region)
+	}
+	if producer.account != consumer.account {
+		roleArn, _ := args["RoleArn"].(string)
+		if roleArn == "" {
+			return nil, fmt.Sprintf("stack %s is in account %s and no RoleArn is given: the execution role of account %s cannot describe it", name, producer.account, consumer.account)
+		}
+		roleName := roleArn[strings.LastIndex(roleArn, "/")+1:]
+		role := r.aws.roles[roleName]
+		if role == nil || !strings.Contains(roleArn, ":iam::"+producer.account+":role/") {
+			return nil, fmt.Sprintf("role %s does not exist in account %s", roleArn, producer.account)
+		}
+		if !trustsRole(role.trust, execRole(consumer)) {
+			return nil, fmt.Sprintf("%s is not authorized to perform sts:AssumeRole on %s (its trust policy: %v)", execRole(consumer), roleArn, role.trust)
+		}
+		r.aws.mu.Lock()
+		denied := r.aws.authorize(roleName, "cloudformation:DescribeStacks", nil, stackID(producer))
+		r.aws.mu.Unlock()
+		if denied != "" {
+			return nil, fmt.Sprintf("%s is not authorized to perform cloudformation:DescribeStacks on %s", roleArn, denied)
+		}
+	}
+	v, ok := producer.outputs[fmt.Sprint(args["OutputName"])]
+	if !ok {
+		return nil, fmt.Sprintf("stack %s has no output %v (it has %v)", name, args["OutputName"], sortedKeys(producer.outputs))
+	}
+	r.readOutputs++
+	return v, ""
 }
 
 // rehearsal is one deployment of the app into one fake AWS.
@@ -197,6 +272,7 @@ type rehearsal struct {
 	functions         map[string]*fFunction // ARN ->
 	stacks            map[string]*stackState
 	resources, custom int
+	readOutputs       int             // Fn::GetStackOutput answered
 	steps             *sfnfake.Server // Step Functions, all accounts and Regions
 	schedules         []schedule
 	stackRules        []stackRule
@@ -229,6 +305,11 @@ type stackState struct {
 	res                   map[string]map[string]any
 	status                string
 	physical              map[string]string
+	outputs               map[string]any // output ID -> value, as the deploy resolved it
+	// props are each resource's properties as the deploy resolved them: what CloudFormation
+	// sends a custom resource's Delete (it keeps the last resolved values; a weak reference is
+	// not read again on delete, so a consumer is deleted even after its provider).
+	props map[string]map[string]any
 }
 
 type fFunction struct {
@@ -355,8 +436,9 @@ func (r *rehearsal) deploy(name string, tpl template) {
 		r.stacks = map[string]*stackState{}
 	}
 	params, res := tpl.params, tpl.res
-	st := &stackState{name: name, account: tpl.account, region: tpl.region, res: res, status: "CREATE_IN_PROGRESS", physical: map[string]string{},
+	st := &stackState{name: name, account: tpl.account, region: tpl.region, res: res, status: "CREATE_IN_PROGRESS", physical: map[string]string{}, props: map[string]map[string]any{},
 		w: World{Account: tpl.account, Region: tpl.region, Stack: name, Refs: map[string]string{"BootstrapVersion": "28"}, Attrs: map[string]any{}, Strict: true}}
+	st.w.StackOutput = func(args map[string]any) (any, string) { return r.stackOutput(st, args) }
 	r.stacks[name] = st
 	// Parameters: SSM-backed ones (the AMI) resolve to what the parameter store holds, the rest
 	// to their defaults.
@@ -377,14 +459,16 @@ func (r *rehearsal) deploy(name string, tpl template) {
 		if props == nil {
 			props = map[string]any{}
 		}
+		st.props[id] = props
 		r.create(st, id, typ, props)
 		r.resources++
 	}
 	// CloudFormation evaluates the outputs last; one that cannot be resolved (an out-of-range
 	// Fn::Select, say) fails the stack.
+	st.outputs = map[string]any{}
 	for _, id := range sortedKeys(tpl.outputs) {
 		st.w.Where = fmt.Sprintf("%s output %s: ", name, id)
-		st.w.Resolve(t, tpl.outputs[id].(map[string]any)["Value"])
+		st.outputs[id] = st.w.Resolve(t, tpl.outputs[id].(map[string]any)["Value"])
 	}
 	st.status = "CREATE_COMPLETE"
 	if err := r.aws.checkAlarmTopics(); err != nil {
@@ -688,6 +772,13 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		}
 	case "AWS::IAM::Role":
 		phys = fmt.Sprintf("%s-%s-%X", st.name, id[:min(len(id), 30)], n)
+		if name, ok := p["RoleName"].(string); ok {
+			// A named role: unique per account (IAM CreateRole, EntityAlreadyExists).
+			if a.roles[name] != nil {
+				t.Fatalf("%srole %s already exists", w.Where, name)
+			}
+			phys = name
+		}
 		a.roles[phys] = &fRole{account: st.account, trust: p["AssumeRolePolicyDocument"]}
 		// Inline policies are part of the role: in force wherever the role is (AWS::IAM::Role,
 		// Policies).
@@ -1428,8 +1519,7 @@ func (r *rehearsal) destroy(name string) {
 		phys := st.physical[id]
 		switch {
 		case strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource":
-			props, _ := st.w.Resolve(t, rr["Properties"]).(map[string]any)
-			r.invokeCustom(st, id, typ, props, cfn.RequestDelete, phys)
+			r.invokeCustom(st, id, typ, st.props[id], cfn.RequestDelete, phys)
 		case typ == "AWS::IAM::Policy":
 			for _, role := range a.roles {
 				for i := range role.policies {

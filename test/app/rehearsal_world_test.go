@@ -117,6 +117,31 @@ func trusts(doc any, service, account string) bool {
 	return false
 }
 
+// trustsRole tells whether a trust policy lets the role roleArn assume it: an Allow of
+// sts:AssumeRole whose Principal AWS names that role's ARN or its account's root, with no
+// condition (IAM JSON policy reference, Principal: AWS account and role principals).
+func trustsRole(doc any, roleArn string) bool {
+	d, _ := doc.(map[string]any)
+	account := strings.Split(roleArn, ":")[4]
+	for _, s := range AsAnyList(d["Statement"]) {
+		st := s.(map[string]any)
+		p, _ := st["Principal"].(map[string]any)
+		if st["Effect"] != "Allow" || !matchAny(st["Action"], "sts:AssumeRole") || st["Condition"] != nil {
+			continue
+		}
+		principals := AsAnyList(p["AWS"])
+		if one, ok := p["AWS"].(string); ok {
+			principals = []any{one}
+		}
+		for _, pr := range principals {
+			if v := fmt.Sprint(pr); v == roleArn || v == account || v == "arn:"+strings.Split(roleArn, ":")[1]+":iam::"+account+":root" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // fPolicy is an AWS::IAM::Policy attached to a role.
 type fPolicy struct {
 	stack, id  string

@@ -79,15 +79,16 @@ func TestInChinaTheConstructsRefusePrivateDnsAndDefaultItOff(t *testing.T) {
 
 func TestAnIsolatedPartitionSynthesizesWithItsOwnServiceNamePrefix(t *testing.T) {
 	const svc = "gov.ic.c2s.vpce.us-iso-east-1.vpce-svc-0123456789abcdef0"
-	f := AppWith(t, "iso", map[string]any{"region": "us-iso-east-1", "azIds": "usie1-az1,usie1-az2", "serviceName": svc})
+	f := AppWith(t, "iso", map[string]any{"region": "us-iso-east-1", "azIds": "usie1-az1,usie1-az2"})
 	p := f.Templates[privatelinkapp.ProviderStackName]
 	w := serviceWorld(p, "111111111111", "us-iso-east-1")
 	if got := fmt.Sprint(w.Resolve(t, Output(t, p, "Endpoint service name"))); !strings.HasPrefix(got, "gov.ic.c2s.vpce.us-iso-east-1.vpce-svc-") {
 		t.Errorf("the provider's ServiceName output is %s", got)
 	}
 	_, ep := Only(t, Resources(f.Templates[privatelinkapp.ConsumerStackName], "AWS::EC2::VPCEndpoint"))
-	if got := Props(ep)["ServiceName"]; got != svc {
-		t.Errorf("endpoint ServiceName %v", got)
+	cw := World{Account: "222222222222", Region: "us-iso-east-1", Stack: privatelinkapp.ConsumerStackName}
+	if got := fmt.Sprint(cw.Resolve(t, Props(ep)["ServiceName"])); !strings.HasPrefix(got, strings.TrimSuffix(svc, "vpce-svc-0123456789abcdef0")+"<output PrivateLinkProvider.") {
+		t.Errorf("endpoint ServiceName resolves to %v, want the provider's service ID after %s", got, strings.TrimSuffix(svc, "vpce-svc-0123456789abcdef0"))
 	}
 }
 

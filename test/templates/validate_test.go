@@ -182,12 +182,14 @@ func TestAppConfig(t *testing.T) {
 		{"accepts the defaults", map[string]any{}, ""},
 		{"ignores CDK's own keys", map[string]any{"@aws-cdk/core:checkSecretUsage": true, "aws:cdk:enable-path-metadata": true}, ""},
 		{"rejects an unknown key by name", map[string]any{"prots": "443"}, `context key "prots" is unknown`},
-		{"rejects a malformed account", map[string]any{"consumerAccount": "2222"}, `context key "consumerAccount" is "2222": use a 12-digit AWS account ID`},
+		{"rejects a malformed account", map[string]any{"consumerAccount": "2222"}, `context key "consumerAccount" has "2222", whose account "2222" is not a 12-digit AWS account ID`},
+		{"rejects a malformed provider account", map[string]any{"providerAccount": "1111"}, `context key "providerAccount" is "1111": use a 12-digit AWS account ID`},
+		{"accepts several consumer accounts, one in another Region", map[string]any{"consumerAccount": "222222222222, 333333333333@eu-central-1"}, ""},
 		{"rejects a non-boolean flag", map[string]any{"testClient": "yes"}, `context key "testClient" is "yes": use true or false`},
 		{"rejects an AZ ID of another Region", map[string]any{"azIds": "use1-az1"}, `context key "azIds" has "use1-az1", which is an Availability Zone ID of us-east-1, not of eu-west-1`},
 		{"rejects a non-numeric port", map[string]any{"ports": "https"}, `context key "ports" has "https", which is not a port number`},
 		{"rejects half a hosted zone", map[string]any{"hostedZoneId": "Z1"}, `"hostedZoneId" ("Z1") and "hostedZoneName" ("") go together`},
-		{"rejects one account for both sides", map[string]any{"consumerAccount": "111111111111"}, "are both 111111111111"},
+		{"rejects one account for both sides", map[string]any{"consumerAccount": "111111111111"}, `context key "consumerAccount" has "111111111111", which is the provider's account`},
 		{"rejects an unknown listener protocol", map[string]any{"listenerProtocol": "QUIC"}, `context key "listenerProtocol" is "QUIC": use TCP, TLS, UDP or TCP_UDP`},
 		{"accepts a protocol in lower case", map[string]any{"listenerProtocol": "udp"}, ""},
 		{"rejects TLS in external DNS mode without a certificate", map[string]any{"listenerProtocol": "TLS"},
@@ -253,10 +255,16 @@ func TestConsumerRefusesAProviderOfAnotherAccountOrRegion(t *testing.T) {
 		p = provider.NewProvider(ProviderStack(app, "P"), "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}})
 		return nil
 	})
+	// Another account: aws-cdk-lib reads the name through a role trusting the consumer stack's
+	// execution role, which a synthesizer without one cannot give.
 	otherAccount := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("B"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")}})
-	MustContain(t, ErrString((&consumer.ConsumerProps{Provider: p}).Validate(otherAccount, "Consumer")),
-		"ConsumerProps.Provider P/Provider is in account 111111111111, but this consumer's stack B is in account 222222222222",
-		"give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead")
+	if err := (&consumer.ConsumerProps{Provider: p}).Validate(otherAccount, "Consumer"); err != nil {
+		t.Errorf("a provider of another account is refused with the default synthesizer: %v", err)
+	}
+	legacy := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Legacy"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("333333333333"), Region: jsii.String("eu-west-1")}, Synthesizer: awscdk.NewLegacyStackSynthesizer()})
+	MustContain(t, ErrString((&consumer.ConsumerProps{Provider: p}).Validate(legacy, "Consumer")),
+		"ConsumerProps.Provider P/Provider is in account 111111111111 and this consumer's stack Legacy in account 333333333333, but the stack's synthesizer has no CloudFormation execution role",
+		"use the default awscdk.DefaultStackSynthesizer", "or give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead")
 	MustContain(t, ErrString((&consumer.ConsumerProps{Provider: p}).Validate(In("eu-central-1"), "Consumer")),
 		`ConsumerProps.Provider P/Provider is in Region eu-west-1, but this consumer's stack Scratch is in eu-central-1 and ServiceRegion is "": for cross-region PrivateLink set ServiceRegion to "eu-west-1"`)
 	// Cross-region with ServiceRegion naming the provider's Region is what cross-region means.

@@ -8,21 +8,22 @@ import (
 	"slices"
 )
 
-// The app configurations under snapshot: defaults, external DNS off + Route 53 mode with a
-// test client, and cross-region with proxy protocol.
+// The app configurations under snapshot: defaults, Route 53 mode with a test client,
+// cross-region with proxy protocol, several consumer accounts, and more below.
 var AppConfigs = map[string]map[string]any{
 	"default":           {},
-	"route53":           {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+	"route53":           {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true"},
 	"crossregion-proxy": {"consumerRegion": "eu-central-1", "proxyProtocol": "true", "demoTarget": "false", "ports": "443,8443", "privateDnsName": ""},
 	// Every option a Control Tower account with all proactive controls on would set. External
 	// DNS mode: route53 already rehearses the provider's wait (18 s of verification polling).
 	"controltower": {"demoTarget": "false", "logsKey": "true", "deletionProtection": "true"},
 	// HTTPS by private DNS name: the certificate is created and DNS-validated in the zone, the
 	// NLB logs TLS connections into a bucket made for them.
-	"route53-tls": {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "listenerProtocol": "TLS", "accessLogs": "true",
-		"serviceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"},
+	"route53-tls": {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com", "testClient": "true", "listenerProtocol": "TLS", "accessLogs": "true"},
 	// A UDP service over dual-stack PrivateLink, answered by the demo target.
 	"udp": {"listenerProtocol": "UDP", "ports": "5000", "testClient": "true"},
+	// One provider serving three consumer accounts, one of them in another Region: a stack each.
+	"consumers": {"consumerAccount": "222222222222,333333333333,444444444444@eu-central-1"},
 	// Alarms and dashboards on both sides, mailed to an operator.
 	"alarms": {"alarms": "true", "alarmEmail": "ops@example.com"},
 }

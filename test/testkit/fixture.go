@@ -180,8 +180,6 @@ func AppWith(t testing.TB, name string, ctx map[string]any) *Fixture {
 		t.Fatalf("fixture %s was built with context %v, not %v: give this one another name", name, f.ctx, ctx)
 	}
 	return Synth(t, name, func(app awscdk.App) error {
-		// Never read a developer's real cdk-outputs.json; ctx may override this.
-		app.Node().SetContext(jsii.String("outputsFile"), "testdata/no-such-outputs.json")
 		for k, v := range ctx {
 			app.Node().SetContext(jsii.String(k), v)
 		}

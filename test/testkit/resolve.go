@@ -26,6 +26,10 @@ type World struct {
 	Attrs           map[string]any    // "LogicalId.Attribute" -> value
 	Conditions      map[string]bool   // condition name -> value, for Fn::If
 	Mappings        map[string]any    // the template's Mappings, for Fn::FindInMap
+	// StackOutput answers Fn::GetStackOutput (its arguments resolved: StackName, OutputName,
+	// Region, RoleArn) with the output's value, or a message why CloudFormation would refuse
+	// it. Without it, a placeholder outside the strict rehearsal.
+	StackOutput func(args map[string]any) (any, string)
 	// strict refuses a Ref to a logical ID without a physical ID (the deploy rehearsal: a
 	// resource not created yet), instead of answering "<logicalId>".
 	Strict bool
@@ -148,6 +152,24 @@ func (w World) Resolve(t *testing.T, v any) any {
 					w.Fail(t, "Fn::ImportValue %s: no stack exports it", name)
 				}
 				return "<import " + name + ">"
+			case "Fn::GetStackOutput":
+				// CloudFormation Template Reference, Fn::GetStackOutput: StackName and OutputName
+				// required, Region default the stack's, RoleArn default its execution role.
+				args, _ := w.Resolve(t, arg).(map[string]any)
+				if args["StackName"] == nil || args["OutputName"] == nil {
+					w.Fail(t, "Fn::GetStackOutput %v: StackName and OutputName are required", arg)
+				}
+				if w.StackOutput != nil {
+					v, why := w.StackOutput(args)
+					if why != "" {
+						w.Fail(t, "Fn::GetStackOutput %v: %s", args, why)
+					}
+					return v
+				}
+				if w.Strict {
+					w.Fail(t, "Fn::GetStackOutput %v: no stack outputs are known", args)
+				}
+				return fmt.Sprintf("<output %v.%v>", args["StackName"], args["OutputName"])
 			case "Fn::FindInMap":
 				parts := w.Resolve(t, arg).([]any)
 				table, _ := w.Mappings[fmt.Sprint(parts[0])].(map[string]any)
