@@ -71,7 +71,15 @@ func suffixes() string {
 	return strings.Join(out, "|")
 }
 
-// ValidateResponseURL accepts only https pre-signed S3 URLs.
+// responseBucket is the name of CloudFormation's custom-resource response buckets,
+// cloudformation-custom-resource-response-<Region without dashes> (the ResponseURL of the
+// CloudFormation message event in the Lambda Developer Guide, "Using AWS Lambda with
+// CloudFormation", in aws and aws-cn; the same scheme in every partition).
+var responseBucket = regexp.MustCompile(`^cloudformation-custom-resource-response-[a-z0-9]+$`)
+
+// ValidateResponseURL accepts only https pre-signed URLs of CloudFormation's custom-resource
+// response buckets: a function anyone in an allowed account may invoke must never PUT to a URL
+// the caller chose (another bucket, or a host that is not S3 at all).
 func ValidateResponseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -80,8 +88,18 @@ func ValidateResponseURL(raw string) error {
 	if u.Scheme != "https" {
 		return fmt.Errorf("ResponseURL scheme %q refused: only https S3 pre-signed URLs are answered", u.Scheme)
 	}
-	if u.User != nil || u.Port() != "" || !s3Host.MatchString(strings.ToLower(u.Hostname())) {
+	host := strings.ToLower(u.Hostname())
+	m := s3Host.FindStringSubmatch(host)
+	if u.User != nil || u.Port() != "" || m == nil {
 		return fmt.Errorf("ResponseURL host %q refused: only Amazon S3 hosts are answered", u.Host)
+	}
+	// Virtual-hosted style names the bucket in the host, path style in the first segment.
+	bucket := strings.TrimSuffix(m[1], ".")
+	if bucket == "" {
+		bucket, _, _ = strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	}
+	if !responseBucket.MatchString(bucket) {
+		return fmt.Errorf("ResponseURL bucket %q refused: only CloudFormation's custom-resource response buckets (cloudformation-custom-resource-response-<region>) are answered", bucket)
 	}
 	return nil
 }
