@@ -119,14 +119,12 @@ func Build(app awscdk.App) (*Stacks, error) {
 			AcceptanceTimeout:   cfg.AcceptanceTimeout,
 			LogsKey:             logsKey(stack, cfg),
 			Alarms:              cfg.alarms(),
+			// The acceptor's stable name gives its ARN without pasting; every consumer, in
+			// any Region, asks it for acceptance.
+			AcceptorArn: acceptor.Location{Account: cfg.ProviderAccount, Region: cfg.ProviderRegion, StackName: ProviderStackName}.Arn(),
 		}
 		if k.CrossRegion(cfg) {
-			// A ServiceToken must be in the stack's Region: acceptance comes from the
-			// acceptor's Connect notification and its sweeps.
 			cprops.ServiceRegion = cfg.ProviderRegion
-		} else {
-			// The acceptor's stable name gives its ARN without pasting.
-			cprops.AcceptorArn = acceptor.Location{Account: cfg.ProviderAccount, Region: cfg.ProviderRegion, StackName: ProviderStackName}.Arn()
 		}
 		var c consumer.Consumer
 		if err := construct(func() { c = consumer.NewConsumer(stack, "Consumer", cprops) }); err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/awsid"
 	"github.com/privatelink-go/privatelink/constructs/alarms"
+	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
 	"github.com/privatelink-go/privatelink/internal/spec/decisions"
 	"github.com/privatelink-go/privatelink/internal/spec/handler"
 	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
@@ -108,6 +109,9 @@ type Acceptor interface {
 	Alarms() []awscloudwatch.Alarm
 	// LogGroups this construct created: its function's.
 	LogGroups() []awslogs.LogGroup
+	// Aliases of the function, one per allow-listed account (consumer-<account>), each
+	// invocable by that account alone: consumers ask for acceptance through them.
+	Aliases() []awslambda.Alias
 }
 
 var (
@@ -233,6 +237,7 @@ type acceptor struct {
 	allowed      []string
 	alarms       []awscloudwatch.Alarm
 	logGroups    []awslogs.LogGroup
+	aliases      []awslambda.Alias
 }
 
 // NewAcceptor deploys the acceptor for props.Service.
@@ -326,12 +331,17 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 		a.notification.Node().AddDependency(policy)
 	}
 
-	// Consumer stacks may ask for acceptance of their endpoint; only allow-listed accounts.
+	// Each allow-listed account may ask for acceptance of its own endpoints, through an alias
+	// only it may invoke (package acceptance: the alias tells the function which account asks).
+	// On $LATEST, so the alias never lags the code; no permission lets another account invoke
+	// the function unqualified.
 	for _, acct := range allowed {
-		a.fn.AddPermission(jsii.String("ConsumerInvoke"+acct), &awslambda.Permission{
+		alias := fn.Function.LatestVersion().AddAlias(jsii.String(acceptanceAlias(acct)), nil)
+		alias.AddPermission(jsii.String("Invoke"), &awslambda.Permission{
 			Principal: awsiam.NewAccountPrincipal(jsii.String(acct)),
 			Action:    jsii.String("lambda:InvokeFunction"),
 		})
+		a.aliases = append(a.aliases, alias)
 	}
 
 	// The sweep runs when the allow-list or policy changes, and catches connections requested
@@ -341,7 +351,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	})
 	a.sweep.Node().AddDependency(a.notification)
 
-	tree.Output(c, FunctionArnOutput, "Acceptor ARN: the consumer's AcceptorArn (ServiceToken of its acceptance request)", a.fn.FunctionArn())
+	tree.Output(c, FunctionArnOutput, "Acceptor ARN: the consumer's AcceptorArn (its function asks for acceptance through the alias consumer-<its account>)", a.fn.FunctionArn())
 	if props.Alarms.Enabled || props.Alarms.Dashboard || len(svc.AllowedRegions()) > 0 {
 		a.schedule()
 	}
@@ -412,3 +422,7 @@ func (a *acceptor) Notification() awsec2.CfnVPCEndpointConnectionNotification {
 func (a *acceptor) Sweep() awscdk.CustomResource  { return a.sweep }
 func (a *acceptor) AllowedAccounts() []string     { return a.allowed }
 func (a *acceptor) LogGroups() []awslogs.LogGroup { return a.logGroups }
+func (a *acceptor) Aliases() []awslambda.Alias    { return a.aliases }
+
+// acceptanceAlias is the alias consumers of account invoke (package acceptance).
+func acceptanceAlias(account string) string { return acceptance.Alias(account) }

@@ -20,9 +20,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/awsid"
-	"github.com/privatelink-go/privatelink/constructs/acceptor"
 	"github.com/privatelink-go/privatelink/constructs/alarms"
 	"github.com/privatelink-go/privatelink/constructs/link"
+	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
 	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
 	"github.com/privatelink-go/privatelink/internal/synth/guard"
 	"github.com/privatelink-go/privatelink/internal/synth/nag"
@@ -137,9 +137,11 @@ type ConsumerProps struct {
 	// wrong allow-list fails the deploy in 10 minutes rather than 55; raise it when a person
 	// accepts connections by hand.
 	AcceptanceTimeout time.Duration
-	// AcceptorArn of the provider's acceptor Lambda; when set, the stack asks it to accept this
-	// endpoint before waiting (the provider's AcceptorFunctionArn output). Default: none — the
-	// provider's acceptor still accepts on notification.
+	// AcceptorArn of the provider's acceptor Lambda (the provider's AcceptorFunctionArn output,
+	// or acceptor.Location's Arn), in the provider's Region: when set, this consumer's function
+	// asks it to accept this endpoint before waiting, through its alias for this stack's account
+	// (lambda:InvokeFunction on that alias only; cross-region too). Default: none — the
+	// provider's acceptor still accepts on its Connect notification.
 	AcceptorArn string
 	// PreflightDisabled skips the check that runs before the endpoint is created (IPv6 support,
 	// verified private DNS name, served AZs, DNS support and hostnames in the VPC).
@@ -288,8 +290,8 @@ type Consumer interface {
 	// Preflight is the custom resource that checks the service before the endpoint exists; nil
 	// with PreflightDisabled.
 	Preflight() awscdk.CustomResource
-	// AcceptanceRequest asks the provider's acceptor to accept this endpoint; nil without
-	// AcceptorArn.
+	// AcceptanceRequest asks the provider's acceptor to accept this endpoint (served by Function,
+	// which invokes the acceptor); nil without AcceptorArn.
 	AcceptanceRequest() awscdk.CustomResource
 	// PrivateDnsEnabler waits for acceptance and turns private DNS on; depend on it to order
 	// anything after the endpoint is usable by name.
@@ -464,17 +466,15 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	}
 
 	if props.AcceptorArn != "" {
-		c.acceptance = awscdk.NewCustomResource(self, jsii.String("AcceptanceRequest"), &awscdk.CustomResourceProps{
-			ServiceToken: jsii.String(props.AcceptorArn),
-			// The acceptor in the provider account runs with acceptor.FunctionTimeout.
-			ServiceTimeout: gofunc.ServiceTimeout(acceptor.FunctionTimeout),
-			ResourceType:   jsii.String("Custom::EndpointAcceptance"),
-			Properties:     &map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId()},
-			// Retained: CloudFormation then never invokes the acceptor on delete. Its Delete does
-			// nothing anyway (the endpoint's deletion ends the connection), and once the provider
-			// stack is gone the invoke would fail and leave this stack DELETE_FAILED. Retaining
-			// a custom resource leaves nothing behind in AWS.
-			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		// The request goes through this consumer's own function, which invokes the acceptor's
+		// alias for this account (package acceptance): the alias tells the acceptor which
+		// account asks, and the call reaches an acceptor in another Region too, where a
+		// ServiceToken could not (a custom resource's must be in the stack's Region).
+		alias := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(props.AcceptorArn + ":" + acceptance.AliasPrefix), stack.Account()})
+		c.enablerFn.invokeAcceptor(alias)
+		c.acceptance = fn.CustomResource(self, "Acceptance", acceptance.ResourceType, map[string]any{
+			"AcceptorArn":   alias,
+			"VpcEndpointId": c.endpoint.VpcEndpointId(),
 		})
 	}
 

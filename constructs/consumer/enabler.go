@@ -75,6 +75,8 @@ type enabler struct {
 	// vpcs whose DNS attributes the function may read; readsStack: its stack's status.
 	vpcs       []string
 	readsStack bool
+	// acceptors are the acceptor aliases the function may invoke (resolved to JSON, as keys).
+	acceptors []string
 	// policyChars estimates the resolved size of the role's inline policies together, for
 	// the warning before IAM's limit; warned says it was given.
 	policyChars int
@@ -97,7 +99,9 @@ const (
 	regionStatementChars = 210
 	vpcStatementChars    = 160
 	stackStatementChars  = 190
-	consumerPolicyChars  = 800
+	// The acceptor statement names one alias ARN: about 230 characters resolved.
+	acceptorStatementChars = 230
+	consumerPolicyChars    = 800
 )
 
 // serve counts a consumer of e at path (with private DNS, its own policy on the role), and warns
@@ -184,6 +188,25 @@ func (e *enabler) addToRole(chars int, st *awsiam.PolicyStatementProps) {
 		e.policyChars += chars
 		e.checkPolicySize()
 	}
+}
+
+// invokeAcceptor lets the function invoke the acceptor alias aliasArn (lambda:InvokeFunction,
+// authorized on the function, version or alias ARN: Lambda Developer Guide, "Fine-tuning the
+// Resources and Conditions sections of policies"), in the role's own policy, which the function
+// — and so the acceptance request — depends on. Once per alias.
+func (e *enabler) invokeAcceptor(aliasArn *string) {
+	key := *awscdk.Stack_Of(e.Construct).ToJsonString(aliasArn, nil)
+	if slices.Contains(e.acceptors, key) {
+		return
+	}
+	e.acceptors = append(e.acceptors, key)
+	sid := "InvokeTheProvidersAcceptor"
+	if e.shared {
+		sid += strconv.Itoa(len(e.acceptors))
+	}
+	e.addToRole(acceptorStatementChars, &awsiam.PolicyStatementProps{
+		Sid: jsii.String(sid), Actions: jsii.Strings("lambda:InvokeFunction"), Resources: &[]*string{aliasArn},
+	})
 }
 
 // readDNSAttributes lets the function read the DNS attributes of vpc, which private DNS needs on

@@ -138,10 +138,9 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 		switch m := arnRe.FindStringSubmatch(a); {
 		case m == nil:
 			bad("AcceptorArn %q is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>; the provider stack's AcceptorFunctionArn output): fix the value", a)
-		case region != "" && m[2] != region:
-			// CloudFormation invokes a custom resource's ServiceToken only in the stack's own
-			// Region, and never lets it change on update (AWS::CloudFormation::CustomResource).
-			bad("AcceptorArn %q is in %s but this stack is in %s: CloudFormation only calls a custom resource's Lambda in the stack's own Region; leave AcceptorArn empty for a cross-region consumer — the provider's acceptor accepts the connection on its Connect notification", a, m[2], region)
+		case m[2] != p.serviceRegionOr(region) && p.serviceRegionOr(region) != "":
+			// The acceptor runs where the service is.
+			bad("AcceptorArn %q is in %s but the service is in %s: give the acceptor of the provider's stack, in the service's Region", a, m[2], p.serviceRegionOr(region))
 		}
 	}
 	for i, id := range p.AvailabilityZoneIds {
@@ -176,6 +175,15 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	p.validateEnabler(stack, bad)
 	p.validateTree(stack, bad)
 	return errors.Join(errs...)
+}
+
+// serviceRegionOr is the service's Region: ServiceRegion, else the stack's (region, "" when
+// unknown at synth).
+func (p *ConsumerProps) serviceRegionOr(region string) string {
+	if p.ServiceRegion != "" && !tree.IsToken(p.ServiceRegion) {
+		return p.ServiceRegion
+	}
+	return region
 }
 
 // checkProviderEnv refuses a Provider of another Region unless ServiceRegion names it, and a

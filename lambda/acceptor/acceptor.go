@@ -116,10 +116,12 @@ func (a Acceptor) Sweep(ctx context.Context) (SweepResult, error) {
 	return res, errors.Join(errAccept, errReject)
 }
 
-// AcceptOne handles a consumer's request for one endpoint. The endpoint ID comes from an
-// untrusted payload, so the service it targets and its real owner are read from EC2.
-// It returns the connection's state after the decision.
-func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, error) {
+// AcceptOne handles a consumer's request for one endpoint of the account caller. The endpoint
+// ID comes from an untrusted payload, so the service it targets and its real owner are read from
+// EC2, and an endpoint of another account than caller is refused: an allowed account may not
+// have another account's endpoint accepted. It returns the connection's state after the
+// decision.
+func (a Acceptor) AcceptOne(ctx context.Context, endpointID, caller string) (string, error) {
 	if !strings.HasPrefix(endpointID, "vpce-") || strings.HasPrefix(endpointID, "vpce-svc-") {
 		return "", fmt.Errorf("VpcEndpointId %q is not a VPC endpoint ID (vpce-…)", endpointID)
 	}
@@ -136,6 +138,10 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID string) (string, err
 	if !a.allowed(owner) {
 		log.Warn("decision", "decision", "refuse", "reason", "owner not allow-listed")
 		return string(state), fmt.Errorf("%w: endpoint %s belongs to account %s, which is not on the acceptor's allow-list of service %s", errNotAllowed, endpointID, owner, a.ServiceID)
+	}
+	if owner != caller {
+		log.Warn("decision", "decision", "refuse", "reason", "endpoint of another account than the caller's", "caller", caller)
+		return string(state), fmt.Errorf("%w: endpoint %s belongs to account %s, but the request comes from account %s: an account may only ask for its own endpoints", errNotAllowed, endpointID, owner, caller)
 	}
 	switch {
 	case same(state, types.StatePendingAcceptance):

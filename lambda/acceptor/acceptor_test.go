@@ -108,7 +108,7 @@ func TestAcceptOneDecidesOnlyOnTheEndpointItWasAskedAbout(t *testing.T) {
 		return w
 	}
 	eachBackend(t, mk, func(t *testing.T, a Acceptor, w *world) {
-		if _, err := a.AcceptOne(context.Background(), "vpce-friend"); err != nil {
+		if _, err := a.AcceptOne(context.Background(), "vpce-friend", "222222222222"); err != nil {
 			t.Fatal(err)
 		}
 		if w.state("vpce-friend") != "pending" || w.state("vpce-stranger") != "pendingAcceptance" || w.state("vpce-other-svc") != "pendingAcceptance" {
@@ -117,7 +117,7 @@ func TestAcceptOneDecidesOnlyOnTheEndpointItWasAskedAbout(t *testing.T) {
 	})
 	// An endpoint of another service is refused even when the unfiltered answer contains it.
 	eachBackend(t, mk, func(t *testing.T, a Acceptor, w *world) {
-		_, err := a.AcceptOne(context.Background(), "vpce-other-svc")
+		_, err := a.AcceptOne(context.Background(), "vpce-other-svc", "222222222222")
 		if err == nil || !strings.Contains(err.Error(), "has no connection to service "+svc) || w.state("vpce-other-svc") != "pendingAcceptance" {
 			t.Fatalf("err = %v, state %s: want a refusal and no accept", err, w.state("vpce-other-svc"))
 		}
@@ -131,7 +131,7 @@ func TestAcceptOneWaitsForAConnectionThatIsNotVisibleYet(t *testing.T) {
 		return w
 	}, func(t *testing.T, a Acceptor, w *world) {
 		a.NotFoundWait = 5 * time.Second
-		state, err := a.AcceptOne(context.Background(), "vpce-a")
+		state, err := a.AcceptOne(context.Background(), "vpce-a", "222222222222")
 		if err != nil || state != "pending" || w.looks != 3 {
 			t.Fatalf("state %q, err %v after %d looks; want accepted on the third look", state, err, w.looks)
 		}
@@ -139,7 +139,7 @@ func TestAcceptOneWaitsForAConnectionThatIsNotVisibleYet(t *testing.T) {
 	// It gives up within its bound, naming it.
 	eachBackend(t, func() *world { return newWorld() }, func(t *testing.T, a Acceptor, w *world) {
 		start := time.Now()
-		_, err := a.AcceptOne(context.Background(), "vpce-late")
+		_, err := a.AcceptOne(context.Background(), "vpce-late", "222222222222")
 		if err == nil || !strings.Contains(err.Error(), "has no connection to service "+svc+" after 50ms") || time.Since(start) > 2*time.Second {
 			t.Fatalf("err = %v after %s; want a refusal naming the 50ms bound", err, time.Since(start))
 		}
@@ -166,15 +166,19 @@ func TestSweepCallCountStaysConstantAsPendingGrows(t *testing.T) {
 func TestAcceptOne(t *testing.T) {
 	cases := []struct {
 		name, endpoint, wantState, wantErr string
+		caller                             string // default the endpoint's owner, 222222222222
 		conns                              []conn
 	}{
 		{name: "accepts an allow-listed pending endpoint and reports it pending", endpoint: "vpce-a", wantState: "pending",
 			conns: []conn{{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"}}},
 		{name: "treats an already available endpoint as success", endpoint: "vpce-a", wantState: "available",
 			conns: []conn{{id: "vpce-a", owner: "222222222222", state: "available"}}},
-		{name: "refuses an endpoint whose real owner is not allow-listed", endpoint: "vpce-x",
+		{name: "refuses an endpoint whose real owner is not allow-listed", endpoint: "vpce-x", caller: "999999999999",
 			conns:   []conn{{id: "vpce-x", owner: "999999999999", state: "pendingAcceptance"}},
 			wantErr: "belongs to account 999999999999, which is not on the acceptor's allow-list"},
+		{name: "refuses an allowed account's endpoint asked for by another account", endpoint: "vpce-a", caller: "333333333333",
+			conns:   []conn{{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"}},
+			wantErr: "endpoint vpce-a belongs to account 222222222222, but the request comes from account 333333333333: an account may only ask for its own endpoints"},
 		{name: "refuses an endpoint of another service", endpoint: "vpce-o",
 			conns:   []conn{{id: "vpce-o", owner: "222222222222", state: "pendingAcceptance", service: "vpce-svc-other"}},
 			wantErr: "has no connection to service " + svc},
@@ -186,7 +190,11 @@ func TestAcceptOne(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			eachBackend(t, func() *world { return newWorld(c.conns...) }, func(t *testing.T, a Acceptor, w *world) {
-				state, err := a.AcceptOne(context.Background(), c.endpoint)
+				caller := c.caller
+				if caller == "" {
+					caller = "222222222222"
+				}
+				state, err := a.AcceptOne(context.Background(), c.endpoint, caller)
 				if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
 				}
@@ -247,7 +255,7 @@ func TestTwoAcceptsOfOneConnectionBothSucceed(t *testing.T) {
 	eachBackend(t, func() *world { return newWorld(conn{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"}) }, func(t *testing.T, a Acceptor, w *world) {
 		raced := racingAccept{Acceptor: a, w: w}
 		a.Accept = raced
-		state, err := a.AcceptOne(context.Background(), "vpce-a")
+		state, err := a.AcceptOne(context.Background(), "vpce-a", "222222222222")
 		if err != nil || !strings.EqualFold(state, "pending") {
 			t.Fatalf("AcceptOne after the sweep accepted first = %q, %v; want pending, no error", state, err)
 		}

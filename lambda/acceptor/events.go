@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
 	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
 )
 
@@ -28,6 +31,8 @@ type event struct {
 	CFN      *cfn.Event
 	SNS      *events.SNSEvent
 	Schedule *events.EventBridgeEvent
+	// Request is a consumer function's acceptance request (package acceptance).
+	Request *acceptance.Request
 }
 
 // decodeEvent tells the event sources apart by their shape and rejects anything else.
@@ -37,12 +42,19 @@ func decodeEvent(raw []byte) (event, error) {
 		RequestType string
 		ResponseURL string
 		Source      string
-		DetailType  string `json:"detail-type"`
+		DetailType  string          `json:"detail-type"`
+		Request     json.RawMessage `json:"PrivateLinkAcceptanceRequest"`
 	}
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return event{}, fmt.Errorf("event is not a JSON object: %w", err)
 	}
 	switch {
+	case probe.Request != nil:
+		var req acceptance.Request
+		if err := json.Unmarshal(probe.Request, &req); err != nil {
+			return event{}, fmt.Errorf("malformed acceptance request: %w", err)
+		}
+		return event{Request: &req}, nil
 	case probe.RequestType != "":
 		var ev cfn.Event
 		if err := json.Unmarshal(raw, &ev); err != nil {
@@ -94,7 +106,25 @@ func (h Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 		h.Log.Error("refusing event", "error", err.Error())
 		return nil, err
 	}
-	if ev.CFN != nil {
+	// The account that asks, when the function was invoked through a consumer account's alias
+	// (package acceptance); "" when invoked unqualified, which only this account may do.
+	var caller string
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		caller = acceptance.AccountOf(lc.InvokedFunctionArn)
+	}
+	switch {
+	case ev.Request != nil:
+		return h.request(ctx, ev.Request.VpcEndpointId, caller)
+	case ev.CFN != nil && caller != "":
+		// A ServiceToken naming an alias: answered, but refused, since the consumer's own
+		// function now sends the request (an event's StackId proves nothing about its sender).
+		return nil, h.Responder.Handle(ctx, *ev.CFN, func(context.Context, cfn.Event) (string, map[string]any, error) {
+			if ev.CFN.RequestType == cfn.RequestDelete {
+				return ev.CFN.PhysicalResourceID, nil, nil
+			}
+			return "", nil, fmt.Errorf("the acceptor's alias for account %s takes acceptance requests from the consumer's own function (%s), not CloudFormation requests: update the consumer to this library's version, whose %s resource sends them", caller, acceptance.RequestKey, acceptance.ResourceType)
+		})
+	case ev.CFN != nil:
 		return nil, h.Responder.Handle(ctx, *ev.CFN, h.custom)
 	}
 	// A notification only says "something changed"; its schema is undocumented, so it is a
@@ -143,32 +173,63 @@ func (h Handler) custom(ctx context.Context, ev cfn.Event) (string, map[string]a
 		}
 		return id, map[string]any{"Accepted": res.Accepted, "Rejected": res.Rejected, "LeftPending": res.LeftPending}, nil
 	case RequestType:
+		// From a stack of this account (only this account may invoke the function unqualified):
+		// its endpoint must be this account's too.
 		endpointID, _ := ev.ResourceProperties["VpcEndpointId"].(string)
 		if ev.RequestType == cfn.RequestDelete {
 			// Never block the consumer's teardown; its endpoint's deletion ends the connection.
 			return ev.PhysicalResourceID, nil, nil
 		}
-		state, err := h.Acceptor.AcceptOne(ctx, endpointID)
-		// A refused request (errNotAllowed) leaves its connection pending: the next sweep counts
-		// it. Only a failure to decide is an error.
-		var d Decisions
-		switch {
-		case errors.Is(err, errNotAllowed):
-		case err != nil:
-			d.Errors = 1
-		case state == "pending":
-			d.Accepted = 1
-		}
-		emitMetrics(h.Log, h.Acceptor.ServiceID, d, h.now())
+		answer, err := h.decide(ctx, endpointID, accountOfArn(ev.StackID))
 		if err != nil {
 			return endpointID, nil, err
 		}
-		return endpointID, map[string]any{"State": state, "ServiceId": h.Acceptor.ServiceID}, nil
+		return endpointID, map[string]any{"State": answer.State, "ServiceId": answer.ServiceId}, nil
 	}
 	if ev.RequestType == cfn.RequestDelete {
 		return ev.PhysicalResourceID, nil, nil
 	}
 	return "", nil, fmt.Errorf("unknown ResourceType %q: use %s or %s", ev.ResourceType, SweepType, RequestType)
+}
+
+// request answers a consumer function's acceptance request, invoked through the alias of the
+// account caller. The error, Lambda's function error, is the consumer's to report.
+func (h Handler) request(ctx context.Context, endpointID, caller string) (*acceptance.Answer, error) {
+	if caller == "" {
+		err := fmt.Errorf("acceptance request for %s refused: it must come through the acceptor's alias of the calling account (%s<account>), which tells whose request it is", endpointID, acceptance.AliasPrefix)
+		h.Log.Warn("decision", "decision", "refuse", "reason", "not invoked through a consumer account's alias", "vpcEndpointId", endpointID)
+		return nil, err
+	}
+	answer, err := h.decide(ctx, endpointID, caller)
+	if err != nil {
+		return nil, err
+	}
+	return &answer, nil
+}
+
+// decide accepts endpointID for the account caller and publishes the decision's metrics. A
+// refused request (errNotAllowed) leaves its connection pending: the next sweep counts it. Only
+// a failure to decide counts as an error.
+func (h Handler) decide(ctx context.Context, endpointID, caller string) (acceptance.Answer, error) {
+	state, err := h.Acceptor.AcceptOne(ctx, endpointID, caller)
+	var d Decisions
+	switch {
+	case errors.Is(err, errNotAllowed):
+	case err != nil:
+		d.Errors = 1
+	case state == "pending":
+		d.Accepted = 1
+	}
+	emitMetrics(h.Log, h.Acceptor.ServiceID, d, h.now())
+	return acceptance.Answer{State: state, ServiceId: h.Acceptor.ServiceID}, err
+}
+
+// accountOfArn is the account field of an ARN (a CloudFormation StackId), or "".
+func accountOfArn(arn string) string {
+	if parts := strings.Split(arn, ":"); len(parts) >= 6 {
+		return parts[4]
+	}
+	return ""
 }
 
 func errString(err error) string {

@@ -39,6 +39,9 @@ type world struct {
 	acceptFails map[string]string // endpoint ID -> error code returned as an Unsuccessful item
 	calls       map[string]int
 	pages       map[string]bool
+	// decided counts the decisions that changed each connection's state: a second accept of one
+	// connection is no decision (the rule below), so more than one is a double decision.
+	decided map[string]int
 }
 
 func newWorld(conns ...conn) *world {
@@ -48,7 +51,7 @@ func newWorld(conns ...conn) *world {
 			conns[i].service = svc
 		}
 	}
-	return &world{conns: conns, acceptFails: map[string]string{}, calls: map[string]int{}}
+	return &world{conns: conns, acceptFails: map[string]string{}, calls: map[string]int{}, decided: map[string]int{}}
 }
 
 func pendingFrom(owner string, n int) []conn {
@@ -150,8 +153,12 @@ func (w *world) decide(action, service string, ids []string, to string) [][2]str
 		}
 		found := false
 		for i := range w.conns {
+			// Only a pendingAcceptance connection can be accepted or rejected; any other is
+			// reported in Unsuccessful (EC2 API Reference, AcceptVpcEndpointConnections:
+			// "Unsuccessful — Information about the interface endpoints that were not accepted").
 			if w.conns[i].id == id && w.conns[i].service == service && w.conns[i].state == "pendingAcceptance" {
 				w.conns[i].state, found = to, true
+				w.decided[id]++
 			}
 		}
 		if !found {

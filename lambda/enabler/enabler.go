@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
 	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
 )
 
@@ -53,6 +54,9 @@ type Enabler struct {
 	Vpcs      describeVpcAttributeAPI
 	// Stacks reads the stack's status before a deploy event re-asserts private DNS.
 	Stacks cfnresponse.StacksAPI
+	// Lambda is a Lambda client for a Region, which sends acceptance requests to the provider's
+	// acceptor there.
+	Lambda func(region string) InvokeAPI
 	Log    *slog.Logger
 	// Region the function runs in (the stack's); a ServiceRegion other than it is cross-region.
 	Region string
@@ -74,6 +78,8 @@ func (e Enabler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 	switch ev.ResourceType {
 	case PreflightType:
 		return e.preflight(ctx, ev.ResourceProperties)
+	case acceptance.ResourceType:
+		return e.requestAcceptance(ctx, ev.ResourceProperties)
 	case EnablerType:
 		if old := str(ev.OldResourceProperties, "VpcEndpointId"); ev.RequestType == cfn.RequestUpdate && old != "" && old != str(ev.ResourceProperties, "VpcEndpointId") {
 			if err := e.releaseName(ctx, old); err != nil {
@@ -82,7 +88,7 @@ func (e Enabler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 		}
 		return e.enable(ctx, ev.ResourceProperties)
 	}
-	return "", nil, fmt.Errorf("unknown ResourceType %q: use %s or %s", ev.ResourceType, PreflightType, EnablerType)
+	return "", nil, fmt.Errorf("unknown ResourceType %q: use %s, %s or %s", ev.ResourceType, PreflightType, acceptance.ResourceType, EnablerType)
 }
 
 func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[string]any, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
 )
@@ -18,7 +19,10 @@ import (
 func Main() {
 	cfnresponse.MainWithEvents(func(cfg aws.Config, log *slog.Logger) (cfnresponse.Func, cfnresponse.EventFunc) {
 		c := ec2.NewFromConfig(cfg)
-		e := Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region}
+		e := Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region,
+			Lambda: func(region string) InvokeAPI {
+				return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Region = region })
+			}}
 		return e.Handle, e.HandleEvent
 	}, EnablerType)
 }

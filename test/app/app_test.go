@@ -34,8 +34,11 @@ func TestConsumerDefaultIsDualStackWithPrivateDnsOffAtCreationAndEnabledByACusto
 	tpl.HasResourceProperties(jsii.String("Custom::PrivateDnsEnabler"), M("PrivateDnsEnabled", "true", "TimeoutSeconds", "600", "ConsumerAccount", "222222222222"))
 	tpl.HasResource(jsii.String("AWS::EC2::VPCEndpoint"), M("DependsOn", assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("ConsumerPreflight"))})))
 	tpl.HasResourceProperties(jsii.String("Custom::EndpointPreflight"), M("Ipv6", "true", "PrivateDns", "true"))
-	tpl.HasResourceProperties(jsii.String("Custom::EndpointAcceptance"), M(
-		"ServiceToken", "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"))
+	// The acceptance request: served by the consumer's own function, which invokes the
+	// acceptor's alias for this account.
+	tpl.HasResourceProperties(jsii.String("Custom::EndpointAcceptanceRequest"), M(
+		"ServiceToken", M("Fn::GetAtt", []any{"ConsumerFunctionC32BE202", "Arn"}),
+		"AcceptorArn", "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider:consumer-222222222222"))
 	for _, typ := range []string{"AWS::EC2::NatGateway", "AWS::EC2::InternetGateway", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::EIP"} {
 		tpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
 	}
@@ -147,7 +150,10 @@ func TestConsumerCrossRegionUsesServiceRegionAndAllowMultiRegion(t *testing.T) {
 	f := AppWith(t, "crossregion-proxy", AppConfigs["crossregion-proxy"])
 	c := f.Templates[privatelinkapp.ConsumerStackName]
 	c.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), M("ServiceRegion", "eu-west-1"))
-	c.ResourceCountIs(jsii.String("Custom::EndpointAcceptance"), jsii.Number(0))
+	// A cross-region consumer asks for acceptance too: its function calls the acceptor in the
+	// provider's Region, where a ServiceToken could not reach.
+	c.HasResourceProperties(jsii.String("Custom::EndpointAcceptanceRequest"), M(
+		"AcceptorArn", "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider:consumer-222222222222"))
 	c.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M("PolicyDocument", M("Statement", assertions.Match_ArrayWith(&[]any{Like("Sid", "CrossRegionEndpoint", "Action", "vpce:AllowMultiRegion")}))))
 	p := f.Templates[privatelinkapp.ProviderStackName]
 	p.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpointService"), M("SupportedRegions", []string{"eu-west-1", "eu-central-1"}))

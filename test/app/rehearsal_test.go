@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -50,7 +52,7 @@ func TestDeployRehearsal(t *testing.T) {
 			t.Run(name+"/"+order, func(t *testing.T) {
 				t.Parallel()
 				f := jsiiLocked(func() *Fixture { return AppWith(t, name, AppConfigs[name]) })
-				r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}}
+				r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}, aliases: map[string]*fAlias{}}
 				// cdk deploy --all: the stacks in the order of the cloud assembly's
 				// dependencies, each consumer reading the service name from the deployed
 				// provider (Fn::GetStackOutput), with no outputs file.
@@ -71,6 +73,10 @@ func TestDeployRehearsal(t *testing.T) {
 				}
 				if want := AppConfigs[name]["privateDnsName"] != "" && r.reverted < len(stacks)-1; want {
 					t.Errorf("%d of %d consumers' endpoints had private DNS on to revert in %s", r.reverted, len(stacks)-1, name)
+				}
+				// Every consumer, cross-region ones included, asked the acceptor itself.
+				if r.invocations != len(stacks)-1 {
+					t.Errorf("the acceptor answered %d acceptance requests, want one per consumer (%d)", r.invocations, len(stacks)-1)
 				}
 				for _, e := range r.aws.endpoints {
 					if !e.aws && e.state != "available" {
@@ -100,8 +106,8 @@ func TestDeployRehearsal(t *testing.T) {
 					}
 				}
 				slices.Sort(unused)
-				t.Logf("rehearsal %s (%s): %d stacks, %d resources, %d custom resources, %d stack outputs read, %d EC2 calls, %d denied; granted, never called: %v",
-					name, order, len(stacks), r.resources, r.custom, r.readOutputs, r.aws.calls, len(r.aws.denied), unused)
+				t.Logf("rehearsal %s (%s): %d stacks, %d resources, %d custom resources, %d stack outputs read, %d acceptance requests, %d EC2 calls, %d denied; granted, never called: %v",
+					name, order, len(stacks), r.resources, r.custom, r.readOutputs, r.invocations, r.aws.calls, len(r.aws.denied), unused)
 			})
 		}
 	}
@@ -128,7 +134,7 @@ func TestDeployRehearsalOfOneStack(t *testing.T) {
 			return nil
 		})
 	})
-	r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}}
+	r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}, aliases: map[string]*fAlias{}}
 	r.deploy("OneStack", jsiiLocked(func() template { return snapshot(f, "OneStack") }))
 	r.destroy("OneStack")
 	if len(r.aws.denied) > 0 {
@@ -270,9 +276,11 @@ type rehearsal struct {
 	t                 *testing.T
 	aws               *fakeAWS
 	functions         map[string]*fFunction // ARN ->
+	aliases           map[string]*fAlias    // alias ARN ->
 	stacks            map[string]*stackState
 	resources, custom int
 	readOutputs       int             // Fn::GetStackOutput answered
+	invocations       int             // Lambda Invoke calls answered
 	steps             *sfnfake.Server // Step Functions, all accounts and Regions
 	schedules         []schedule
 	stackRules        []stackRule
@@ -310,6 +318,12 @@ type stackState struct {
 	// sends a custom resource's Delete (it keeps the last resolved values; a weak reference is
 	// not read again on delete, so a consumer is deleted even after its provider).
 	props map[string]map[string]any
+}
+
+// fAlias is an alias of a function's $LATEST and the principals its resource policy admits.
+type fAlias struct {
+	function string
+	invokers []string
 }
 
 type fFunction struct {
@@ -826,6 +840,19 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		// Ref returns the function's name, GetAtt Arn its ARN (AWS::Lambda::Function return
 		// values).
 		phys = name
+	case "AWS::Lambda::Alias":
+		// Ref is the alias's ARN, the function's ARN and the alias name (AWS::Lambda::Alias);
+		// FunctionName takes a name or an ARN.
+		fnKey := fmt.Sprint(p["FunctionName"])
+		if !strings.HasPrefix(fnKey, "arn:") {
+			fnKey = arn("lambda", "function:"+fnKey)
+		}
+		if r.functions[fnKey] == nil || p["FunctionVersion"] != "$LATEST" {
+			t.Fatalf("%salias of %v version %v: the rehearsal knows aliases of $LATEST of a function it created", w.Where, p["FunctionName"], p["FunctionVersion"])
+		}
+		phys = fnKey + ":" + fmt.Sprint(p["Name"])
+		r.aliases[phys] = &fAlias{function: fnKey}
+		attrs = map[string]any{"AliasArn": phys}
 	case "AWS::Lambda::Permission":
 		// A service principal's permission names its source (EventBridge: the rule's ARN).
 		if principal := fmt.Sprint(p["Principal"]); principal == "events.amazonaws.com" && !strings.Contains(fmt.Sprint(p["SourceArn"]), ":events:") {
@@ -836,7 +863,11 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		if !strings.HasPrefix(fnKey, "arn:") {
 			fnKey = arn("lambda", "function:"+fnKey)
 		}
-		if fn := r.functions[fnKey]; fn != nil {
+		if al := r.aliases[fnKey]; al != nil {
+			// A permission on an alias lets its principal invoke that alias ARN only (Lambda
+			// Developer Guide, "Using Lambda aliases in event sources and permissions policies").
+			al.invokers = append(al.invokers, fmt.Sprint(p["Principal"]))
+		} else if fn := r.functions[fnKey]; fn != nil {
 			fn.invokers = append(fn.invokers, fmt.Sprint(p["Principal"]))
 		} else {
 			t.Fatalf("%sfunction %v does not exist", w.Where, p["FunctionName"])
@@ -1079,9 +1110,70 @@ func (r *rehearsal) process(fn *fFunction) *runtimeapi.Server {
 	fn.s3 = cfntest.New(r.t)
 	steps := r.stepFunctions().Endpoint(func(action, resource string) string { return r.aws.call(fn.role, action, resource) })
 	// The fake verifies a private DNS name at once: no need to wait the verifier's 15 s poll.
-	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL, "AWS_ENDPOINT_URL_SFN=" + steps, providerfn.PollEnv + "=" + providerfn.MinPoll.String()}, fn.env...)
+	env := append([]string{"AWS_REGION=" + fn.region, "AWS_ENDPOINT_URL_CLOUDFORMATION=" + ec2.URL, "AWS_ENDPOINT_URL_SFN=" + steps, "AWS_ENDPOINT_URL_LAMBDA=" + r.lambdaAPI(fn),
+		providerfn.PollEnv + "=" + providerfn.MinPoll.String()}, fn.env...)
 	fn.proc = runtimeapi.StartLocal(r.t, fn.handler, ec2.URL, fn.s3, env...)
 	return fn.proc
+}
+
+// lambdaAPI serves Lambda's Invoke for the function caller (Lambda API Reference, Invoke: POST
+// /2015-03-31/functions/{FunctionName}/invocations, FunctionName a name or ARN with an optional
+// qualifier, or ?Qualifier=). A call is allowed when the caller's role may invoke the ARN it names
+// (IAM) and, from another account, when that ARN's resource policy admits the caller's account:
+// a permission on an alias covers that alias only (Lambda Developer Guide, "Using Lambda aliases
+// in event sources and permissions policies"). The target runs with the named ARN as its invoked
+// function ARN; a function error comes back as X-Amz-Function-Error with the error document.
+func (r *rehearsal) lambdaAPI(caller *fFunction) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		fail := func(status int, code, msg string) {
+			w.Header().Set("X-Amzn-Errortype", code)
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"Type":"User","message":%q}`, msg)
+		}
+		path := strings.TrimSuffix(strings.TrimPrefix(q.URL.EscapedPath(), "/2015-03-31/functions/"), "/invocations")
+		name, err := url.PathUnescape(path)
+		if q.Method != http.MethodPost || err != nil || !strings.HasPrefix(name, "arn:") {
+			fail(http.StatusBadRequest, "InvalidParameterValueException", "the rehearsal serves POST …/functions/<ARN>/invocations only, not "+q.Method+" "+q.URL.Path)
+			return
+		}
+		if qual := q.URL.Query().Get("Qualifier"); qual != "" {
+			name += ":" + qual
+		}
+		target, fnArn, invokers := name, name, []string(nil)
+		if al := r.aliases[name]; al != nil {
+			fnArn, invokers = al.function, al.invokers
+		} else if fn := r.functions[name]; fn != nil && !fn.deleted {
+			invokers = fn.invokers
+		} else {
+			fail(http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+name)
+			return
+		}
+		fn := r.functions[fnArn]
+		if fn == nil || fn.deleted {
+			fail(http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+name)
+			return
+		}
+		if denied := r.aws.call(caller.role, "lambda:InvokeFunction", target); denied != "" {
+			fail(http.StatusForbidden, "AccessDeniedException", "User: "+caller.role+" is not authorized to perform: lambda:InvokeFunction on resource: "+target+" because no identity-based policy allows the lambda:InvokeFunction action")
+			return
+		}
+		if fn.account != caller.account && !slices.Contains(invokers, caller.account) {
+			fail(http.StatusForbidden, "AccessDeniedException", "User: "+caller.role+" is not authorized to perform: lambda:InvokeFunction on resource: "+target+" because no resource-based policy allows the lambda:InvokeFunction action")
+			return
+		}
+		body, _ := io.ReadAll(q.Body)
+		res := r.process(fn).InvokeAs(body, fn.timeout, target)
+		if res.Error != nil {
+			w.Header().Set("X-Amz-Function-Error", "Unhandled")
+			raw, _ := json.Marshal(map[string]string{"errorMessage": res.Error.Message, "errorType": res.Error.Type})
+			_, _ = w.Write(raw)
+			return
+		}
+		r.invocations++
+		_, _ = w.Write(res.Response)
+	}))
+	r.t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // cloudformationAPI answers DescribeStacks and DescribeStackResource from the rehearsal's stacks

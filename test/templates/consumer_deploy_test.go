@@ -2,6 +2,8 @@ package templates
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,9 +200,58 @@ func TestAConsumerInAnImportedVpcSaysItsIpv6ClientsNeedAllowedIpv6Cidrs(t *testi
 	}
 }
 
-func TestTheAcceptanceRequestIsRetainedSoTheConsumerDeletesWithoutTheProvider(t *testing.T) {
-	tpl := Golden(t, "default").Templates[privatelinkapp.ConsumerStackName]
-	tpl.HasResource(jsii.String("Custom::EndpointAcceptance"), M("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"))
+// Each consumer account asks for acceptance of its own endpoint only: its function may invoke
+// the acceptor's alias for its account and nothing else, and each alias admits its account
+// alone, with no permission for anyone to invoke the acceptor unqualified (so no account can
+// speak for another). The request's ServiceToken is the consumer's own function, so deleting
+// the consumer stack never calls the provider, which may be gone.
+func TestEachConsumerAccountMayAskTheAcceptorThroughItsOwnAliasOnly(t *testing.T) {
+	f := Golden(t, "consumers")
+	p := f.JSON[privatelinkapp.ProviderStackName]
+	pw := World{Account: "111111111111", Region: "eu-west-1", Stack: privatelinkapp.ProviderStackName}
+	admitted := map[string]string{} // alias name -> principal
+	for id, r := range Resources(f.Templates[privatelinkapp.ProviderStackName], "AWS::Lambda::Permission") {
+		props := pw.Resolve(t, Props(r)).(map[string]any)
+		principal := fmt.Sprint(props["Principal"])
+		if !strings.HasSuffix(principal, ".amazonaws.com") {
+			alias, ok := p["Resources"].(map[string]any)[strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(Props(r)["FunctionName"]), "map[Ref:"), "]")].(map[string]any)
+			if !ok || alias["Type"] != "AWS::Lambda::Alias" {
+				t.Errorf("permission %s lets %s invoke %v, which is not an alias", id, principal, Props(r)["FunctionName"])
+				continue
+			}
+			admitted[fmt.Sprint(alias["Properties"].(map[string]any)["Name"])] = principal
+		}
+	}
+	want := map[string]string{"consumer-222222222222": "222222222222", "consumer-333333333333": "333333333333", "consumer-444444444444": "444444444444"}
+	if !reflect.DeepEqual(admitted, want) {
+		t.Errorf("aliases admit %v, want %v", admitted, want)
+	}
+	for _, account := range []string{"222222222222", "333333333333", "444444444444"} {
+		stack := privatelinkapp.ConsumerStackName + "-" + account
+		tpl := f.Templates[stack]
+		alias := "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider:consumer-" + account
+		_, req := Only(t, Resources(tpl, "Custom::EndpointAcceptanceRequest"))
+		fn, _ := Only(t, Resources(tpl, "AWS::Lambda::Function"))
+		if fmt.Sprint(Props(req)["ServiceToken"]) != "map[Fn::GetAtt:["+fn+" Arn]]" || Props(req)["AcceptorArn"] != alias {
+			t.Errorf("%s: the request is served by %v for %v, want its own function %s for %s", stack, Props(req)["ServiceToken"], Props(req)["AcceptorArn"], fn, alias)
+		}
+		var invokes []string
+		cw := World{Account: account, Region: map[string]string{"444444444444": "eu-central-1"}[account], Stack: stack}
+		if cw.Region == "" {
+			cw.Region = "eu-west-1"
+		}
+		for _, pol := range Resources(tpl, "AWS::IAM::Policy") {
+			for _, st := range AsAnyList(Props(pol)["PolicyDocument"].(map[string]any)["Statement"]) {
+				st := st.(map[string]any)
+				if strings.Contains(fmt.Sprint(st["Action"]), "lambda:") {
+					invokes = append(invokes, fmt.Sprint(st["Action"])+" "+fmt.Sprint(cw.Resolve(t, st["Resource"])))
+				}
+			}
+		}
+		if !slices.Equal(invokes, []string{"lambda:InvokeFunction " + alias}) {
+			t.Errorf("%s may invoke %v, want only %s", stack, invokes, alias)
+		}
+	}
 }
 
 func TestAConsumerOfAProviderInTheSameStackWaitsForItsPermissionsAndVerification(t *testing.T) {

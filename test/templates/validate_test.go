@@ -224,11 +224,17 @@ func scratchStack() awscdk.Stack {
 	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: EuWest1})
 }
 
-func TestConsumerRefusesAnAcceptorInAnotherRegion(t *testing.T) {
+// The acceptor runs where the service is: a consumer in eu-central-1 of a service in eu-west-1
+// names the acceptor in eu-west-1 (its function calls it there), never one of its own Region.
+func TestConsumerRefusesAnAcceptorOutsideTheServicesRegion(t *testing.T) {
 	p := consumer.ConsumerProps{ServiceName: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", ServiceRegion: "eu-west-1", Ports: []provider.ServicePort{{Port: 443}},
-		AcceptorArn: "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"}
-	MustContain(t, ErrString(p.Validate(In("eu-central-1"), "Under")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-west-1 but this stack is in eu-central-1`,
-		"CloudFormation only calls a custom resource's Lambda in the stack's own Region", "leave AcceptorArn empty")
+		AcceptorArn: "arn:aws:lambda:eu-central-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"}
+	MustContain(t, ErrString(p.Validate(In("eu-central-1"), "Under")), `ConsumerProps.AcceptorArn "arn:aws:lambda:eu-central-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is in eu-central-1 but the service is in eu-west-1`,
+		"give the acceptor of the provider's stack, in the service's Region")
+	p.AcceptorArn = "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider"
+	if err := p.Validate(In("eu-central-1"), "Under"); err != nil {
+		t.Errorf("the acceptor in the service's Region is refused: %v", err)
+	}
 }
 
 func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {

@@ -258,8 +258,15 @@ func Golden(t testing.TB, name string) *Fixture {
 			return
 		}
 		f.Templates, f.JSON = map[string]assertions.Template{}, map[string]map[string]any{}
-		for _, stack := range []string{privatelinkapp.ProviderStackName, privatelinkapp.ConsumerStackName} {
-			raw, err := os.ReadFile(filepath.Join(root, "test", "app", "testdata", name+"."+stack+".template.json"))
+		// Every stack the configuration has a golden file of: the provider and its consumers.
+		paths, _ := filepath.Glob(filepath.Join(root, "test", "app", "testdata", name+".*.template.json"))
+		if len(paths) == 0 {
+			f.err = fmt.Errorf("no golden files %s.*.template.json under test/app/testdata: run make update-snapshots", name)
+			return
+		}
+		for _, path := range paths {
+			stack := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), name+"."), ".template.json")
+			raw, err := os.ReadFile(path)
 			if err != nil {
 				f.err = err
 				return

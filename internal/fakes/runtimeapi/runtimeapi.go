@@ -45,8 +45,12 @@ type invocation struct {
 	id       string
 	payload  []byte
 	deadline time.Time
+	arn      string // the ARN the invoker named; "" for DefaultInvokedArn
 	done     chan Result
 }
+
+// DefaultInvokedArn is the function ARN Invoke hands the function (unqualified).
+const DefaultInvokedArn = "arn:aws:lambda:eu-west-1:111111111111:function:e2e"
 
 // Server is the Runtime API plus the process it serves.
 type Server struct {
@@ -173,9 +177,21 @@ func InitDuration(t testing.TB, bin, handler string) time.Duration {
 // outcome. It fails the test if the process dies or does not answer within timeout plus a grace.
 func (s *Server) Invoke(payload []byte, timeout time.Duration) Result {
 	s.t.Helper()
+	return s.InvokeAs(payload, timeout, "")
+}
+
+// InvokeAs is Invoke through invokedArn, the ARN the invoker named (an alias's, say), which the
+// Runtime API hands the function in Lambda-Runtime-Invoked-Function-Arn (Lambda Developer Guide,
+// "Using the Lambda runtime API for custom runtimes": "The ARN of the Lambda function, version,
+// or alias that's specified in the invocation"); "" for DefaultInvokedArn.
+func (s *Server) InvokeAs(payload []byte, timeout time.Duration, invokedArn string) Result {
+	s.t.Helper()
+	if invokedArn == "" {
+		invokedArn = DefaultInvokedArn
+	}
 	s.mu.Lock()
 	s.seq++
-	inv := &invocation{id: fmt.Sprintf("e2e-%04d", s.seq), payload: payload, deadline: time.Now().Add(timeout), done: make(chan Result, 1)}
+	inv := &invocation{id: fmt.Sprintf("e2e-%04d", s.seq), payload: payload, deadline: time.Now().Add(timeout), arn: invokedArn, done: make(chan Result, 1)}
 	s.mu.Unlock()
 	wait := time.After(timeout + 5*time.Second)
 	select {
@@ -232,7 +248,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:111111111111:function:e2e")
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.arn)
 	h.Set("Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1")
 	h.Set("Content-Type", "application/json")
 	_, _ = w.Write(inv.payload)

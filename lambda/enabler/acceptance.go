@@ -1,0 +1,63 @@
+package enabler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/smithy-go"
+
+	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
+)
+
+// InvokeAPI is the Lambda call that sends an acceptance request.
+type InvokeAPI interface {
+	Invoke(context.Context, *lambda.InvokeInput, ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+}
+
+// requestAcceptance asks the provider's acceptor, through its alias for this account
+// (AcceptorArn, arn:…:function:<name>:consumer-<account>), to accept the endpoint, and waits for
+// the answer: a synchronous invocation, bounded by the acceptor's own timeout. The same call
+// serves a consumer in the provider's Region and one in another (the client goes to the ARN's
+// Region), where a custom resource's ServiceToken could not name the acceptor.
+func (e Enabler) requestAcceptance(ctx context.Context, rp map[string]any) (string, map[string]any, error) {
+	arn, endpointID := str(rp, "AcceptorArn"), str(rp, "VpcEndpointId")
+	parts := strings.Split(arn, ":")
+	if len(parts) != 8 || parts[2] != "lambda" || acceptance.AccountOf(arn) == "" {
+		return endpointID, nil, fmt.Errorf("AcceptorArn %q is not the ARN of an acceptor's alias for a consumer account (arn:<partition>:lambda:<region>:<account>:function:<name>:%s<account>)", arn, acceptance.AliasPrefix)
+	}
+	region, account := parts[3], parts[4]
+	where := fmt.Sprintf("the provider's acceptor %s (account %s, Region %s)", strings.Join(parts[:7], ":"), account, region)
+	payload, _ := json.Marshal(map[string]any{acceptance.RequestKey: acceptance.Request{VpcEndpointId: endpointID}})
+	var out *lambda.InvokeOutput
+	// The grant to invoke was attached to this function's role just before: IAM may lag.
+	err := e.retryAuth(ctx, e.Log, func() (err error) {
+		out, err = e.Lambda(region).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(arn), Payload: payload})
+		return err
+	})
+	var apiErr smithy.APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException":
+		return endpointID, nil, fmt.Errorf("%s has no alias %s: deploy the provider stack first, with this account (%s) among its allowed principals: %w", where, parts[7], acceptance.AccountOf(arn), err)
+	case errors.As(err, &apiErr) && strings.HasPrefix(apiErr.ErrorCode(), "AccessDenied"):
+		return endpointID, nil, fmt.Errorf("this account may not invoke %s: is it (%s) among the provider's allowed principals, with the provider stack deployed since? %w", where, acceptance.AccountOf(arn), err)
+	case err != nil:
+		return endpointID, nil, fmt.Errorf("ask %s to accept %s: %w", where, endpointID, err)
+	case out.FunctionError != nil:
+		// Lambda's error payload: {"errorMessage": …, "errorType": …} (Lambda Developer Guide,
+		// "AWS Lambda function errors in Go").
+		var fe struct{ ErrorMessage string }
+		_ = json.Unmarshal(out.Payload, &fe)
+		return endpointID, nil, fmt.Errorf("%s did not accept %s: %s", where, endpointID, fe.ErrorMessage)
+	}
+	var answer acceptance.Answer
+	if err := json.Unmarshal(out.Payload, &answer); err != nil || answer.State == "" {
+		return endpointID, nil, fmt.Errorf("%s answered %s for %s, which is no acceptance answer", where, out.Payload, endpointID)
+	}
+	e.Log.Info("accepted by the provider", "vpcEndpointId", endpointID, "state", answer.State, "serviceId", answer.ServiceId, "acceptor", arn)
+	return endpointID, map[string]any{"State": answer.State, "ServiceId": answer.ServiceId}, nil
+}
