@@ -133,6 +133,45 @@ func TestEveryConsumerReadsTheServiceNameFromTheProviderWhenItDeploys(t *testing
 	}
 }
 
+// A weak reference is read again only when the consuming stack is updated, and cdk deploy skips
+// a stack whose template did not change. A provider whose endpoint service is replaced (a new
+// logical ID: a new service ID) must still change every consumer's template, so that the next
+// deploy --all updates it: the output it reads is named after the service's logical ID, so the
+// endpoint's ServiceName reads another output, and a new ServiceName replaces the endpoint
+// (AWS::EC2::VPCEndpoint ServiceName: "Update requires: Replacement").
+func TestAReplacedServiceChangesEveryConsumersTemplate(t *testing.T) {
+	before := AppWith(t, "consumers", AppConfigs["consumers"])
+	after := Synth(t, "consumers-replaced-service", func(app awscdk.App) error {
+		for k, v := range AppConfigs["consumers"] {
+			app.Node().SetContext(jsii.String(k), v)
+		}
+		s, err := privatelinkapp.Build(app)
+		if err == nil {
+			s.ProviderConstruct.Service().OverrideLogicalId(jsii.String("ProviderServiceV2"))
+		}
+		return err
+	})
+	outputName := func(f *Fixture, stack string) string {
+		_, ep := Only(t, Resources(f.Templates[stack], "AWS::EC2::VPCEndpoint"))
+		var name string
+		EachObject(Props(ep)["ServiceName"], func(x map[string]any) {
+			if v, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
+				name = fmt.Sprint(v["OutputName"])
+			}
+		})
+		return name
+	}
+	for _, stack := range []string{"PrivateLinkConsumer-222222222222", "PrivateLinkConsumer-333333333333", "PrivateLinkConsumer-444444444444"} {
+		old, now := outputName(before, stack), outputName(after, stack)
+		if old == now || !strings.Contains(now, "ProviderServiceV2") {
+			t.Errorf("%s reads output %s before and %s after the service is replaced: its template must change, or cdk deploy skips it", stack, old, now)
+		}
+		if _, ok := after.JSON[privatelinkapp.ProviderStackName]["Outputs"].(map[string]any)[now]; !ok {
+			t.Errorf("%s reads output %s, which the provider stack does not have after the replacement", stack, now)
+		}
+	}
+}
+
 func TestConsumerSecurityGroupAdmitsIPv4AndIPv6OnTheServicePortsOnly(t *testing.T) {
 	tpl := AppWith(t, "default", AppConfigs["default"]).Templates[privatelinkapp.ConsumerStackName]
 	tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), M(
