@@ -129,9 +129,10 @@ type ConsumerProps struct {
 	// holds IPv4 or IPv6 ranges, never both. Default: none (see AllowedSecurityGroups).
 	AllowedPrefixLists []string
 
-	// AcceptanceTimeout bounds the wait for acceptance and for private DNS, 1m to 55m in whole
-	// seconds. The wait spans several Lambda invocations (a Step Functions state machine invokes
-	// the function every 5 minutes), and the deploy goes on as soon as the endpoint is available
+	// AcceptanceTimeout bounds the wait for acceptance and for private DNS (and the preflight's
+	// wait for the service's private DNS name to be verified), 1m to 55m in whole seconds. The
+	// wait spans several Lambda invocations (a Step Functions state machine invokes the function
+	// every 5 minutes), and the deploy goes on as soon as the endpoint is available
 	// with private DNS; CloudFormation waits for it up to AcceptanceTimeout + 5 minutes. Default:
 	// 10 minutes — an acceptor accepts within seconds and private DNS takes a minute or two, so a
 	// wrong allow-list fails the deploy in 10 minutes rather than 55; raise it when a person
@@ -426,14 +427,18 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 	// LookupSupportedAzs, only served AZs. Refs to the subnets, not to the endpoint.
 	endpointSubnets := c.endpoint.Node().DefaultChild().(awsec2.CfnVPCEndpoint).SubnetIds()
 	if !props.PreflightDisabled {
-		c.preflight = fn.CustomResource(self, "Preflight", "Custom::EndpointPreflight", map[string]any{
-			"ServiceName":   props.ServiceName,
-			"ServiceRegion": props.ServiceRegion,
-			"Ipv6":          strconv.FormatBool(dual),
-			"PrivateDns":    strconv.FormatBool(props.privateDNS()),
-			"SubnetIds":     awscdk.Fn_Join(jsii.String(","), endpointSubnets),
-			"VpcId":         c.vpc.VpcId(),
-		})
+		// It waits up to AcceptanceTimeout for a private DNS name that is not verified yet: in
+		// external DNS mode the provider publishes its TXT record while this stack deploys.
+		// Everything else it checks fails at once.
+		c.preflight = fn.WaitingCustomResource(self, "Preflight", "Custom::EndpointPreflight", map[string]any{
+			"ServiceName":    props.ServiceName,
+			"ServiceRegion":  props.ServiceRegion,
+			"Ipv6":           strconv.FormatBool(dual),
+			"PrivateDns":     strconv.FormatBool(props.privateDNS()),
+			"SubnetIds":      awscdk.Fn_Join(jsii.String(","), endpointSubnets),
+			"VpcId":          c.vpc.VpcId(),
+			"TimeoutSeconds": strconv.Itoa(int(props.timeout().Seconds())),
+		}, props.timeout())
 		c.endpoint.Node().AddDependency(c.preflight)
 	}
 	if pr := props.Provider; pr != nil {

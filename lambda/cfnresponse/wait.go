@@ -99,6 +99,28 @@ func Memo(ctx context.Context) map[string]string {
 	return w.Memo
 }
 
+// PollEnv is the environment variable that sets how often a waiting handler looks at a private DNS
+// name's verification state (the provider's verifier, the consumer's preflight), as a Go duration
+// of at least MinPoll. The constructs leave it unset; the deploy rehearsal, whose fake AWS verifies
+// at once, sets it so as not to wait.
+const PollEnv = "VERIFY_POLL_INTERVAL"
+
+// MinPoll bounds PollEnv: each look is a Describe call, for up to the 55 minutes of a wait.
+const MinPoll = time.Second
+
+// PollInterval reads PollEnv's value s: 0 (the handler's default, def) when unset, or with an
+// error saying why when it is not a duration of at least MinPoll.
+func PollInterval(s string, def time.Duration) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < MinPoll {
+		return 0, fmt.Errorf("%s is %q, which is not a Go duration of at least %s: polling every %s instead; unset it or give one such as %[4]s", PollEnv, s, MinPoll, def)
+	}
+	return d, nil
+}
+
 // Pending marks err as "still waiting when time ran out". Within a wait that has time left, the
 // next invocation goes on; at the deadline, err is the FAILED answer.
 func Pending(err error) error { return &pendingError{err} }

@@ -27,7 +27,10 @@ type acceptorFake struct {
 	answer  func(req acceptance.Request) (*lambda.InvokeOutput, error)
 }
 
-func (f *acceptorFake) client(region string) InvokeAPI { f.regions = append(f.regions, region); return f }
+func (f *acceptorFake) client(region string) InvokeAPI {
+	f.regions = append(f.regions, region)
+	return f
+}
 
 func (f *acceptorFake) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
 	f.got = append(f.got, *in)
@@ -38,7 +41,9 @@ func (f *acceptorFake) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...fu
 	return f.answer(p[acceptance.RequestKey])
 }
 
-func apiError(code string) error { return &smithy.GenericAPIError{Code: code, Message: code + " (fake)"} }
+func apiError(code string) error {
+	return &smithy.GenericAPIError{Code: code, Message: code + " (fake)"}
+}
 
 func TestTheAcceptanceRequestAsksTheProvidersAcceptorThroughThisAccountsAlias(t *testing.T) {
 	cases := []struct {
@@ -61,7 +66,9 @@ func TestTheAcceptanceRequestAsksTheProvidersAcceptorThroughThisAccountsAlias(t 
 			answer:  func(acceptance.Request) (*lambda.InvokeOutput, error) { return nil, apiError("AccessDeniedException") },
 			wantErr: "this account may not invoke the provider's acceptor arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider (account 111111111111, Region eu-west-1): is it (222222222222) among the provider's allowed principals"},
 		{name: "fails when the provider is not deployed", arn: aliasArn,
-			answer:  func(acceptance.Request) (*lambda.InvokeOutput, error) { return nil, apiError("ResourceNotFoundException") },
+			answer: func(acceptance.Request) (*lambda.InvokeOutput, error) {
+				return nil, apiError("ResourceNotFoundException")
+			},
 			wantErr: "has no alias consumer-222222222222: deploy the provider stack first, with this account (222222222222) among its allowed principals"},
 		{name: "refuses an ARN that is not a consumer alias", arn: "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider",
 			wantErr: `AcceptorArn "arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider" is not the ARN of an acceptor's alias for a consumer account`},

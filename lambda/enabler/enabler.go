@@ -1,6 +1,7 @@
 package enabler
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,6 +63,9 @@ type Enabler struct {
 	Region string
 	// Poll is the wait between state reads. Default: 10 s.
 	Poll time.Duration
+	// VerifyPoll is the wait between the preflight's looks at a private DNS name not verified
+	// yet. Default: Poll.
+	VerifyPoll time.Duration
 	// IAMWait bounds the retries of an authorization error right after the role's policies were
 	// attached (IAM is eventually consistent). Default: 2 minutes.
 	IAMWait time.Duration
@@ -91,7 +95,53 @@ func (e Enabler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 	return "", nil, fmt.Errorf("unknown ResourceType %q: use %s, %s or %s", ev.ResourceType, PreflightType, acceptance.ResourceType, EnablerType)
 }
 
+// preflight checks the service before the endpoint exists. With TimeoutSeconds (a waiting
+// resource), a private DNS name that is not verified yet is waited for, up to that long: in
+// external DNS mode the provider publishes its TXT record while the consumer deploys. Every
+// other problem fails at once.
 func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[string]any, error) {
+	if rp["TimeoutSeconds"] == nil {
+		return e.preflightOnce(ctx, rp)
+	}
+	timeout, err := cfnresponse.TimeoutSeconds(rp["TimeoutSeconds"])
+	if err != nil {
+		return str(rp, "ServiceName"), nil, err
+	}
+	ctx, cancel := cfnresponse.WaitDeadline(ctx, timeout)
+	defer cancel()
+	poll := cmp.Or(e.VerifyPoll, e.Poll, 10*time.Second)
+	var last error // the last look's errUnverified
+	stillUnverified := func(id string) (string, map[string]any, error) {
+		return id, nil, cfnresponse.Pending(fmt.Errorf("%w, still after %s: publish the TXT record the provider stack outputs (ProviderTxtRecordName = ProviderTxtRecordValue) and run aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id <its ServiceId> in the provider's account, then deploy again (or raise acceptanceTimeout)", last, timeout))
+	}
+	for {
+		id, data, err := e.preflightOnce(ctx, rp)
+		var unverified errUnverified
+		switch {
+		case err != nil && ctx.Err() != nil && last != nil:
+			// Time ran out during a look: the answer is what the last one saw.
+			return stillUnverified(id)
+		case !errors.As(err, &unverified):
+			return id, data, err
+		}
+		last = err
+		e.Log.Info("private DNS name not verified yet", "serviceName", id, "state", unverified.state)
+		select {
+		case <-ctx.Done():
+			return stillUnverified(id)
+		case <-time.After(poll):
+		}
+	}
+}
+
+// errUnverified is a preflight whose only problem is a private DNS name not verified yet.
+type errUnverified struct {
+	msg, state string
+}
+
+func (e errUnverified) Error() string { return e.msg }
+
+func (e Enabler) preflightOnce(ctx context.Context, rp map[string]any) (string, map[string]any, error) {
 	name := str(rp, "ServiceName")
 	in := &ec2.DescribeVpcEndpointServicesInput{ServiceNames: []string{name}}
 	if r := str(rp, "ServiceRegion"); r != "" {
@@ -116,6 +166,7 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 		return name, nil, fmt.Errorf("service %s is not visible from this account: ask the provider to add it to AllowedPrincipals", name)
 	}
 	var problems []string
+	unverified := "" // the name's state, when it is not verified yet
 	wantIPv6, _ := cfnresponse.Bool(rp["Ipv6"])
 	if wantIPv6 && !slices.ContainsFunc(svc.SupportedIpAddressTypes, func(t types.ServiceConnectivityType) bool { return strings.EqualFold(string(t), "ipv6") }) {
 		problems = append(problems, fmt.Sprintf("service %s supports %v, not ipv6, but the endpoint asks for dualstack: ask the provider to add ipv6 to SupportedIpAddressTypes, or set IpAddressType to ipv4", name, svc.SupportedIpAddressTypes))
@@ -128,8 +179,10 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 			problems = append(problems, fmt.Sprintf("service %s has no private DNS name but PrivateDns is on: turn PrivateDns off and use the endpoint's regional DNS name", name))
 		case state == "":
 			problems = append(problems, fmt.Sprintf("private DNS name %s of service %s reports no verification state, so it is not verified: the provider must publish its TXT record and verify it first", aws.ToString(svc.PrivateDnsName), name))
+			unverified = "unknown"
 		case !strings.EqualFold(state, string(types.DnsNameStateVerified)):
 			problems = append(problems, fmt.Sprintf("private DNS name %s of service %s is %s, not verified: the provider must publish its TXT record and verify it first", aws.ToString(svc.PrivateDnsName), name, state))
+			unverified = state
 		}
 		// Without both attributes, ModifyVpcEndpoint refuses private DNS — but only after the
 		// endpoint exists and was accepted; here it costs one call and no rollback.
@@ -170,6 +223,9 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 		if len(unserved) > 0 {
 			problems = append(problems, fmt.Sprintf("endpoint subnets %v are in AZs the service does not serve (it serves %v; AZ names differ between accounts, the IDs in brackets do not): use subnets in served AZs only, or ask the provider to add those AZ IDs", unserved, served))
 		}
+	}
+	if len(problems) == 1 && unverified != "" {
+		return name, nil, errUnverified{msg: "preflight of " + name + " failed: " + problems[0], state: unverified}
 	}
 	if len(problems) > 0 {
 		return name, nil, fmt.Errorf("preflight of %s failed: %s", name, strings.Join(problems, "; "))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/privatelink-go/privatelink/internal/fakes/cfntest"
 	"github.com/privatelink-go/privatelink/internal/fakes/ec2fake"
+	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
 )
 
 const (
@@ -357,4 +358,52 @@ type stackIn cftypes.StackStatus
 
 func (s stackIn) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
 	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{{StackStatus: cftypes.StackStatus(s)}}}, nil
+}
+
+// In external DNS mode the provider publishes its TXT record while the consumer deploys: with
+// TimeoutSeconds the preflight waits for the name to be verified, and when it is not by then it
+// fails saying what to publish and run. Any other problem still fails at once.
+func TestThePreflightWaitsForThePrivateDnsNameToBeVerified(t *testing.T) {
+	t.Parallel() // it waits on real timers
+	props := map[string]any{"ServiceName": serviceName, "Ipv6": "true", "PrivateDns": "true", "SubnetIds": "subnet-1", "VpcId": "vpc-0123456789abcdef0", "TimeoutSeconds": "1"}
+	t.Run("passes once the name is verified", func(t *testing.T) {
+		e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeSubnets": subnets, "DescribeVpcAttribute": vpcAttributes(true, true),
+			"DescribeVpcEndpointServices": ec2fake.Sequence(service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1"), service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1"), service("ipv4,ipv6", "verified", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1"))})
+		if _, data, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, PreflightType, props)); err != nil || data["PrivateDnsName"] != "api.example.com" {
+			t.Fatalf("preflight = %v, %v; want it passed once verified", data, err)
+		}
+		if n := len(srv.Calls("DescribeVpcEndpointServices")); n != 3 {
+			t.Fatalf("%d looks at the service, want 3 (twice pending, then verified)", n)
+		}
+	})
+	t.Run("fails at its deadline naming what to publish", func(t *testing.T) {
+		e, _ := enablerFor(t, map[string]ec2fake.Handler{"DescribeSubnets": subnets, "DescribeVpcAttribute": vpcAttributes(true, true),
+			"DescribeVpcEndpointServices": service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1")})
+		start := time.Now()
+		_, _, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, PreflightType, props))
+		MustContainAll(t, err, "private DNS name api.example.com of service "+serviceName+" is pendingVerification, not verified", "still after 1s",
+			"publish the TXT record the provider stack outputs", "aws ec2 start-vpc-endpoint-service-private-dns-verification")
+		if !cfnresponse.IsPending(err) || time.Since(start) < time.Second {
+			t.Fatalf("after %s: %v; want a Pending failure at the 1 s deadline", time.Since(start), err)
+		}
+	})
+	t.Run("fails at once on anything else", func(t *testing.T) {
+		e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeSubnets": subnets, "DescribeVpcAttribute": vpcAttributes(true, true),
+			"DescribeVpcEndpointServices": service("ipv4", "pendingVerification", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1")})
+		_, _, err := e.Handle(context.Background(), cfntest.Event(cfn.RequestCreate, PreflightType, props))
+		MustContainAll(t, err, "not ipv6", "is pendingVerification, not verified")
+		if n := len(srv.Calls("DescribeVpcEndpointServices")); n != 1 {
+			t.Fatalf("%d looks at the service, want 1: an IPv4-only service does not become dual-stack by waiting", n)
+		}
+	})
+}
+
+// MustContainAll fails unless err says each of want.
+func MustContainAll(t *testing.T, err error, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Fatalf("err = %v, want it to contain %q", err, w)
+		}
+	}
 }

@@ -6,6 +6,8 @@ package enabler
 
 import (
 	"log/slog"
+	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -19,10 +21,14 @@ import (
 func Main() {
 	cfnresponse.MainWithEvents(func(cfg aws.Config, log *slog.Logger) (cfnresponse.Func, cfnresponse.EventFunc) {
 		c := ec2.NewFromConfig(cfg)
-		e := Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region,
+		verifyPoll, err := cfnresponse.PollInterval(os.Getenv(cfnresponse.PollEnv), 10*time.Second)
+		if err != nil {
+			log.Warn(err.Error()) // a bad value must not stop the function: it also serves deletes
+		}
+		e := Enabler{Endpoints: c, Modify: c, Services: c, Subnets: c, Vpcs: c, Stacks: cloudformation.NewFromConfig(cfg), Log: log, Region: cfg.Region, VerifyPoll: verifyPoll,
 			Lambda: func(region string) InvokeAPI {
 				return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Region = region })
 			}}
 		return e.Handle, e.HandleEvent
-	}, EnablerType)
+	}, EnablerType, PreflightType)
 }

@@ -20,10 +20,11 @@ import (
 	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
 )
 
-// PollEnv is the environment variable that sets Verifier.Poll as a Go duration of at least
-// MinPoll. The constructs leave it unset (15 s); the deploy rehearsal, whose fake AWS verifies at
-// once, sets it so as not to wait.
-const PollEnv = "VERIFY_POLL_INTERVAL"
+// PollEnv and MinPoll: see cfnresponse.PollEnv (the verifier's Poll).
+const (
+	PollEnv = cfnresponse.PollEnv
+	MinPoll = cfnresponse.MinPoll
+)
 
 // Main serves the provider's custom resources until the process ends.
 func Main() {
@@ -43,22 +44,8 @@ func Main() {
 // defaultPoll is Verifier.Poll's default.
 const defaultPoll = 15 * time.Second
 
-// MinPoll bounds PollEnv: each poll is a DescribeVpcEndpointServiceConfigurations call, for up to
-// the 55 minutes of a wait.
-const MinPoll = time.Second
-
-// pollInterval reads PollEnv's value: 0 (the Verifier's default) when unset, or with an error
-// saying why when it is not a duration of at least MinPoll.
-func pollInterval(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < MinPoll {
-		return 0, fmt.Errorf("%s is %q, which is not a Go duration of at least %s: polling every %s instead; unset it or give one such as %[4]s", PollEnv, s, MinPoll, defaultPoll)
-	}
-	return d, nil
-}
+// pollInterval reads PollEnv's value for the verifier (cfnresponse.PollInterval).
+func pollInterval(s string) (time.Duration, error) { return cfnresponse.PollInterval(s, defaultPoll) }
 
 // Resource types this function answers. Verification waits, up to 55 minutes, in the state
 // machine its WaitStateMachineArn property names (cfnresponse's waits).

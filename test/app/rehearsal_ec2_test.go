@@ -169,6 +169,11 @@ func (a *fakeAWS) ec2API(srv *ec2fake.Server, c caller) {
 			}
 			fmt.Fprintf(&b, `<item><serviceName>%s</serviceName><serviceId>%s</serviceId><serviceRegion>%s</serviceRegion><availabilityZoneSet>%s</availabilityZoneSet><availabilityZoneIdSet>%s</availabilityZoneIdSet><owner>%s</owner><privateDnsName>%s</privateDnsName><privateDnsNameVerificationState>%s</privateDnsNameVerificationState><supportedIpAddressTypeSet>%s</supportedIpAddressTypeSet></item>`,
 				s.name, s.id, s.region, names.String(), ids.String(), s.account, s.privateDNSName, s.state, items(s.ipTypes))
+			if s.privateDNSName != "" && s.state != "verified" && a.onUnverifiedLook != nil {
+				// Someone is waiting for the name: the provider's user acts now (the rehearsal's
+				// hook), and a later look sees the result.
+				a.onUnverifiedLook(s)
+			}
 		}
 		return ec2fake.OK("DescribeVpcEndpointServices", "<serviceDetailSet>"+b.String()+"</serviceDetailSet>")
 	})

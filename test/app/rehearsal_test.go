@@ -62,9 +62,18 @@ func TestDeployRehearsal(t *testing.T) {
 				}
 				for i, s := range stacks {
 					if i == 1 {
-						r.publishTxtRecord(jsiiLocked(func() template { return snapshot(f, privatelinkapp.ProviderStackName) }).outputs)
+						// External DNS mode: the user publishes the TXT record and starts the
+						// verification while the first consumer's preflight waits for it.
+						r.publishTxtRecordWhenAsked(jsiiLocked(func() template { return snapshot(f, privatelinkapp.ProviderStackName) }).outputs)
 					}
 					r.deploy(s, jsiiLocked(func() template { return snapshot(f, s) }))
+				}
+				if r.publishFailed != "" {
+					t.Error(r.publishFailed)
+				}
+				external := AppConfigs[name]["privateDnsName"] != "" && AppConfigs[name]["hostedZoneId"] == nil
+				if external && r.publishedWhileWaiting != 1 {
+					t.Errorf("in external DNS mode the TXT record was published %d times while a consumer waited, want once: the consumer must wait for the name", r.publishedWhileWaiting)
 				}
 				// An update that reverts the endpoint's drift (private DNS back to the template's
 				// false) must not leave it off.
@@ -159,10 +168,11 @@ var unusedByDesign = []string{
 	"states:StopExecution",
 }
 
-// publishTxtRecord is step 2 of the deploy guide in external DNS mode: the user publishes the
-// TXT record the provider's outputs name, then starts verification (the outputs are resolved as
-// CloudFormation would show them, so a wrong name fails verification here).
-func (r *rehearsal) publishTxtRecord(outs map[string]any) {
+// publishTxtRecordWhenAsked is what the deploy guide asks of the user in external DNS mode, done
+// the first time a consumer finds the name unverified (its preflight then waits): publish the
+// TXT record the provider's outputs name and start the verification (the outputs are resolved
+// as CloudFormation would show them, so a wrong name fails verification here).
+func (r *rehearsal) publishTxtRecordWhenAsked(outs map[string]any) {
 	st := r.stacks[privatelinkapp.ProviderStackName]
 	var name, value string
 	for _, o := range outs {
@@ -174,18 +184,17 @@ func (r *rehearsal) publishTxtRecord(outs map[string]any) {
 			value = fmt.Sprint(st.w.Resolve(r.t, o["Value"]))
 		}
 	}
-	for _, svc := range r.aws.services {
-		if svc.privateDNSName == "" || svc.state == "verified" {
-			continue
-		}
+	r.aws.onUnverifiedLook = func(svc *fService) {
 		if name == "" {
-			r.t.Fatalf("service %s has private DNS name %s but the provider outputs no TXT record to publish", svc.id, svc.privateDNSName)
+			r.publishFailed = fmt.Sprintf("service %s has private DNS name %s but the provider outputs no TXT record to publish", svc.id, svc.privateDNSName)
+			return
 		}
 		r.aws.txt[name] = value
 		// aws ec2 start-vpc-endpoint-service-private-dns-verification, as the README says.
 		r.aws.verify(svc)
+		r.publishedWhileWaiting++
 		if svc.state != "verified" {
-			r.t.Fatalf("publishing the outputs' TXT record %s = %q did not verify %s (AWS looks for %s.%s = %q)", name, value, svc.privateDNSName, svc.label, svc.privateDNSName, svc.value)
+			r.publishFailed = fmt.Sprintf("publishing the outputs' TXT record %s = %q did not verify %s (AWS looks for %s.%s = %q)", name, value, svc.privateDNSName, svc.label, svc.privateDNSName, svc.value)
 		}
 	}
 }
@@ -279,12 +288,16 @@ type rehearsal struct {
 	aliases           map[string]*fAlias    // alias ARN ->
 	stacks            map[string]*stackState
 	resources, custom int
-	readOutputs       int             // Fn::GetStackOutput answered
-	invocations       int             // Lambda Invoke calls answered
-	steps             *sfnfake.Server // Step Functions, all accounts and Regions
-	schedules         []schedule
-	stackRules        []stackRule
-	reverted          int // endpoints whose private DNS revertDrift turned off
+	readOutputs       int // Fn::GetStackOutput answered
+	invocations       int // Lambda Invoke calls answered
+	// publishedWhileWaiting counts TXT records published while a consumer waited for them;
+	// publishFailed says why publishing failed.
+	publishedWhileWaiting int
+	publishFailed         string
+	steps                 *sfnfake.Server // Step Functions, all accounts and Regions
+	schedules             []schedule
+	stackRules            []stackRule
+	reverted              int // endpoints whose private DNS revertDrift turned off
 }
 
 // schedule is an EventBridge rule's schedule and the function it targets.

@@ -45,6 +45,9 @@ type fakeAWS struct {
 	// guide, DependsOn attribute), so a call may only count on the policies its custom resource
 	// depends on, directly or not, and on earlier stacks'.
 	inForce func(stack, policyID string) bool
+	// onUnverifiedLook runs when a caller reads a service whose private DNS name is not verified
+	// yet (with mu held).
+	onUnverifiedLook func(s *fService)
 }
 
 type fVpc struct {

@@ -155,10 +155,13 @@ func TestEveryCustomResourceIsBoundedAndWaitsCoverTheirTimeout(t *testing.T) {
 			}
 		}
 	}
+	// The consumer's preflight waits as long as its enabler (acceptanceTimeout): for a private DNS
+	// name the provider verifies while the consumer deploys.
 	want := map[string]float64{
 		"default Custom::PrivateDnsEnabler": 600, "crossregion-proxy Custom::PrivateDnsEnabler": 600,
-		"route53 Custom::PrivateDnsVerification": 1800, "route53 Custom::PrivateDnsEnabler": 600,
-		"route53-long-waits Custom::PrivateDnsVerification": 2700, "route53-long-waits Custom::PrivateDnsEnabler": 2400,
+		"default Custom::EndpointPreflight": 600, "crossregion-proxy Custom::EndpointPreflight": 600,
+		"route53 Custom::PrivateDnsVerification": 1800, "route53 Custom::PrivateDnsEnabler": 600, "route53 Custom::EndpointPreflight": 600,
+		"route53-long-waits Custom::PrivateDnsVerification": 2700, "route53-long-waits Custom::PrivateDnsEnabler": 2400, "route53-long-waits Custom::EndpointPreflight": 2400,
 	}
 	if !maps.Equal(waits, want) {
 		t.Errorf("waits (TimeoutSeconds) = %v, want %v", waits, want)
@@ -714,7 +717,7 @@ func TestAWaitingCustomResourceWaitsInAStateMachineThatInvokesItsOwnFunction(t *
 			}
 		}
 	}
-	if n != 2 {
-		t.Errorf("%d waiting custom resources, want 2 (verification and enabler)", n)
+	if n != 3 {
+		t.Errorf("%d waiting custom resources, want 3 (verification, preflight and enabler)", n)
 	}
 }
