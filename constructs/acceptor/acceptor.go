@@ -120,8 +120,8 @@ var (
 )
 
 // FunctionTimeout of the acceptor Lambda: a sweep pages through connections and decides in
-// batches, and a consumer's request waits up to 30 s for its connection to become visible.
-// Consumer stacks derive their acceptance request's ServiceTimeout from it.
+// batches, and a consumer's request waits up to 30 s for its connection to become visible (the
+// consumer's function, which invokes it synchronously, runs longer).
 const FunctionTimeout = time.Minute
 
 // FunctionNameFor is the default acceptor function name for a provider stack.
@@ -336,7 +336,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	// On $LATEST, so the alias never lags the code; no permission lets another account invoke
 	// the function unqualified.
 	for _, acct := range allowed {
-		alias := fn.Function.LatestVersion().AddAlias(jsii.String(acceptanceAlias(acct)), nil)
+		alias := awslambda.NewAlias(c, jsii.String("Alias"+acct), &awslambda.AliasProps{AliasName: jsii.String(acceptanceAlias(acct)), Version: fn.Function.LatestVersion()})
 		alias.AddPermission(jsii.String("Invoke"), &awslambda.Permission{
 			Principal: awsiam.NewAccountPrincipal(jsii.String(acct)),
 			Action:    jsii.String("lambda:InvokeFunction"),

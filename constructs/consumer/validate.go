@@ -177,10 +177,13 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	return errors.Join(errs...)
 }
 
-// serviceRegionOr is the service's Region: ServiceRegion, else the stack's (region, "" when
-// unknown at synth).
+// serviceRegionOr is the service's Region: ServiceRegion, else the stack's (region); "" when
+// unknown at synth. A token ServiceRegion is the Region its ServiceName names, if literal.
 func (p *ConsumerProps) serviceRegionOr(region string) string {
-	if p.ServiceRegion != "" && !tree.IsToken(p.ServiceRegion) {
+	switch {
+	case tree.IsToken(p.ServiceRegion):
+		return ServiceRegionOf(p.ServiceName)
+	case p.ServiceRegion != "":
 		return p.ServiceRegion
 	}
 	return region

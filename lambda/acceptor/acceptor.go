@@ -75,8 +75,12 @@ type SweepResult struct {
 
 var same = connections.Same
 
-// errNotAllowed marks a request refused because the endpoint's owner is not allow-listed.
-var errNotAllowed = errors.New("refused")
+// errNotAllowed marks a request refused: the endpoint is not the caller's, or the caller is not
+// allow-listed. errNotVisible marks one whose connection EC2 did not list in time.
+var (
+	errNotAllowed = errors.New("refused")
+	errNotVisible = errors.New("not visible")
+)
 
 func (a Acceptor) allowed(owner string) bool { return slices.Contains(a.Allowed, owner) }
 
@@ -131,17 +135,19 @@ func (a Acceptor) AcceptOne(ctx context.Context, endpointID, caller string) (str
 	}
 	if c == nil {
 		a.Log.Warn("decision", "decision", "refuse", "reason", "no connection to this service", "serviceId", a.ServiceID, "vpcEndpointId", endpointID)
-		return "", fmt.Errorf("endpoint %s has no connection to service %s after %s: check the consumer's ServiceName and that its account is an allowed principal", endpointID, a.ServiceID, orDefault(a.NotFoundWait, 30*time.Second))
+		return "", fmt.Errorf("%w: endpoint %s has no connection to service %s after %s: check the consumer's ServiceName and that its account is an allowed principal", errNotVisible, endpointID, a.ServiceID, orDefault(a.NotFoundWait, 30*time.Second))
 	}
 	owner, state := aws.ToString(c.VpcEndpointOwner), c.VpcEndpointState
 	log := a.Log.With("serviceId", a.ServiceID, "vpcEndpointId", endpointID, "owner", owner, "state", string(state))
-	if !a.allowed(owner) {
-		log.Warn("decision", "decision", "refuse", "reason", "owner not allow-listed")
-		return string(state), fmt.Errorf("%w: endpoint %s belongs to account %s, which is not on the acceptor's allow-list of service %s", errNotAllowed, endpointID, owner, a.ServiceID)
-	}
+	// The caller learns nothing of another account's endpoint (not even its owner: the log has
+	// it), and only then whether it is allow-listed itself.
 	if owner != caller {
 		log.Warn("decision", "decision", "refuse", "reason", "endpoint of another account than the caller's", "caller", caller)
-		return string(state), fmt.Errorf("%w: endpoint %s belongs to account %s, but the request comes from account %s: an account may only ask for its own endpoints", errNotAllowed, endpointID, owner, caller)
+		return "", fmt.Errorf("%w: endpoint %s is not an endpoint of account %s connected to service %s: an account may only ask for its own endpoints", errNotAllowed, endpointID, caller, a.ServiceID)
+	}
+	if !a.allowed(owner) {
+		log.Warn("decision", "decision", "refuse", "reason", "owner not allow-listed")
+		return string(state), fmt.Errorf("%w: account %s (the owner of endpoint %s) is not on the acceptor's allow-list of service %s", errNotAllowed, owner, endpointID, a.ServiceID)
 	}
 	switch {
 	case same(state, types.StatePendingAcceptance):

@@ -101,7 +101,7 @@ func TestBootstrapEndToEnd(t *testing.T) {
 		lastAnswer(t, 1) // a notification never answers CloudFormation
 	})
 
-	t.Run("a consumer's cross-account request for a stranger's endpoint fails, naming the real owner", func(t *testing.T) {
+	t.Run("a request for a stranger's endpoint fails without naming its owner", func(t *testing.T) {
 		ev := cfntest.Event(cfn.RequestCreate, RequestType, map[string]any{"VpcEndpointId": unknown.id})
 		ev.StackID = "arn:aws:cloudformation:eu-west-1:" + friend + ":stack/Consumer/guid" // the payload's claim
 		res := invoke(t, ev, time.Minute)
@@ -109,8 +109,8 @@ func TestBootstrapEndToEnd(t *testing.T) {
 			t.Fatalf("function error %+v", res.Error)
 		}
 		answer := lastAnswer(t, 2)
-		if answer.Status != cfn.StatusFailed || !strings.Contains(answer.Reason, "belongs to account "+stranger) {
-			t.Errorf("answer = %s %q, want FAILED naming account %s", answer.Status, answer.Reason, stranger)
+		if answer.Status != cfn.StatusFailed || !strings.Contains(answer.Reason, "is not an endpoint of account "+friend) || strings.Contains(answer.Reason, stranger) {
+			t.Errorf("answer = %s %q, want FAILED saying it is not account %s's, without the owner %s", answer.Status, answer.Reason, friend, stranger)
 		}
 		if w.state(unknown.id) != "pendingAcceptance" {
 			t.Errorf("stranger's connection is %q, want untouched", w.state(unknown.id))

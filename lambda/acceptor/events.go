@@ -115,6 +115,11 @@ func (h Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 	switch {
 	case ev.Request != nil:
 		return h.request(ctx, ev.Request.VpcEndpointId, caller)
+	case caller != "" && ev.CFN == nil:
+		// Through a consumer's alias only requests: a notification or schedule there would let an
+		// allowed account run sweeps (EC2 calls, concurrency) in the provider's account.
+		h.Log.Warn("refusing event", "reason", "not an acceptance request, through a consumer account's alias", "caller", caller)
+		return nil, fmt.Errorf("the acceptor's alias for account %s takes acceptance requests only (%s)", caller, acceptance.RequestKey)
 	case ev.CFN != nil && caller != "":
 		// A ServiceToken naming an alias: answered, but refused, since the consumer's own
 		// function now sends the request (an event's StackId proves nothing about its sender).
@@ -201,8 +206,13 @@ func (h Handler) request(ctx context.Context, endpointID, caller string) (*accep
 		return nil, err
 	}
 	answer, err := h.decide(ctx, endpointID, caller)
-	if err != nil {
-		return nil, err
+	switch {
+	case errors.Is(err, errNotAllowed):
+		answer.Refused = err.Error()
+	case errors.Is(err, errNotVisible):
+		answer.NotVisible = true
+	case err != nil:
+		return nil, err // a failure to decide: the function's error, and its alarm
 	}
 	return &answer, nil
 }
@@ -214,7 +224,7 @@ func (h Handler) decide(ctx context.Context, endpointID, caller string) (accepta
 	state, err := h.Acceptor.AcceptOne(ctx, endpointID, caller)
 	var d Decisions
 	switch {
-	case errors.Is(err, errNotAllowed):
+	case errors.Is(err, errNotAllowed), errors.Is(err, errNotVisible):
 	case err != nil:
 		d.Errors = 1
 	case state == "pending":

@@ -40,7 +40,7 @@ func TestCloudFormationContract(t *testing.T) {
 		{"cross-account create accepts the named endpoint and answers its state", cfn.RequestCreate, RequestType, map[string]any{"VpcEndpointId": pending.id},
 			cfn.StatusSuccess, pending.id, "", map[string]any{"State": "pending", "ServiceId": svc}, "pending"},
 		{"cross-account create for a stranger's endpoint fails with the owner named", cfn.RequestCreate, RequestType, map[string]any{"VpcEndpointId": stranger.id},
-			cfn.StatusFailed, stranger.id, "belongs to account 999999999999", nil, "pendingAcceptance"},
+			cfn.StatusFailed, stranger.id, "is not an endpoint of account 222222222222", nil, "pendingAcceptance"},
 		{"cross-account create without an endpoint ID fails", cfn.RequestCreate, RequestType, map[string]any{},
 			cfn.StatusFailed, "Acceptance", `VpcEndpointId "" is not a VPC endpoint ID`, nil, "pendingAcceptance"},
 		{"cross-account delete never blocks the consumer's teardown", cfn.RequestDelete, RequestType, map[string]any{"VpcEndpointId": pending.id},

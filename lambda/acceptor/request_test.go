@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -31,36 +32,52 @@ func request(endpointID string) json.RawMessage {
 func TestAnAcceptanceRequestIsDecidedForTheAccountWhoseAliasWasInvoked(t *testing.T) {
 	mine := conn{id: "vpce-0a1b2c3d4e5f60718", owner: "222222222222", state: "pendingAcceptance"}
 	theirs := conn{id: "vpce-0b1b2c3d4e5f60718", owner: "333333333333", state: "pendingAcceptance"}
+	late := conn{id: "vpce-0c1b2c3d4e5f60718", owner: "222222222222", state: "pendingAcceptance"}
 	cases := []struct {
-		name, invokedArn, endpoint, wantErr string
-		wantState                           map[string]string
+		name, invokedArn, endpoint string
+		// wantRefused is the answer's refusal (a refusal is no function error, so a consumer's
+		// mistake does not raise the provider's error alarm); wantErr a function error.
+		wantRefused, wantErr string
+		wantNotVisible       bool
+		wantState            map[string]string
 	}{
-		{"accepts the calling account's own endpoint", acceptorArn + ":consumer-222222222222", mine.id, "",
-			map[string]string{mine.id: "pending", theirs.id: "pendingAcceptance"}},
-		{"refuses another allowed account's endpoint", acceptorArn + ":consumer-222222222222", theirs.id,
-			"endpoint vpce-0b1b2c3d4e5f60718 belongs to account 333333333333, but the request comes from account 222222222222: an account may only ask for its own endpoints",
-			map[string]string{mine.id: "pendingAcceptance", theirs.id: "pendingAcceptance"}},
-		{"refuses a request not sent through an alias", acceptorArn, mine.id,
-			"acceptance request for vpce-0a1b2c3d4e5f60718 refused: it must come through the acceptor's alias of the calling account (consumer-<account>)",
-			map[string]string{mine.id: "pendingAcceptance"}},
-		{"refuses a request through another alias", acceptorArn + ":live", mine.id, "must come through the acceptor's alias of the calling account",
-			map[string]string{mine.id: "pendingAcceptance"}},
+		{name: "accepts the calling account's own endpoint", invokedArn: acceptorArn + ":consumer-222222222222", endpoint: mine.id,
+			wantState: map[string]string{mine.id: "pending", theirs.id: "pendingAcceptance"}},
+		{name: "refuses another allowed account's endpoint without naming its owner", invokedArn: acceptorArn + ":consumer-222222222222", endpoint: theirs.id,
+			wantRefused: "endpoint vpce-0b1b2c3d4e5f60718 is not an endpoint of account 222222222222 connected to service " + svc + ": an account may only ask for its own endpoints",
+			wantState:   map[string]string{mine.id: "pendingAcceptance", theirs.id: "pendingAcceptance"}},
+		{name: "answers that it does not see a connection yet, which is no refusal", invokedArn: acceptorArn + ":consumer-222222222222", endpoint: late.id,
+			wantNotVisible: true, wantState: map[string]string{mine.id: "pendingAcceptance"}},
+		{name: "refuses a request not sent through an alias", invokedArn: acceptorArn, endpoint: mine.id,
+			wantErr:   "acceptance request for vpce-0a1b2c3d4e5f60718 refused: it must come through the acceptor's alias of the calling account (consumer-<account>)",
+			wantState: map[string]string{mine.id: "pendingAcceptance"}},
+		{name: "refuses a request through another alias", invokedArn: acceptorArn + ":live", endpoint: mine.id, wantErr: "must come through the acceptor's alias of the calling account",
+			wantState: map[string]string{mine.id: "pendingAcceptance"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(mine, theirs)
 			h := handlerFor(t, w, cfntest.New(t))
 			h.Acceptor.Allowed = []string{"222222222222", "333333333333"}
+			h.Acceptor.NotFoundWait, h.Acceptor.NotFoundPoll = 20*time.Millisecond, 5*time.Millisecond
 			out, err := h.Invoke(invokedAs(c.invokedArn), request(c.endpoint))
-			if c.wantErr == "" {
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, c.wantErr)
+				}
+			} else {
 				if err != nil {
 					t.Fatalf("Invoke: %v", err)
 				}
-				if a := out.(*acceptance.Answer); a.State != "pending" || a.ServiceId != svc {
+				a := out.(*acceptance.Answer)
+				switch {
+				case c.wantRefused != "" && !strings.Contains(a.Refused, c.wantRefused):
+					t.Fatalf("answer %+v, want it refused with %q", a, c.wantRefused)
+				case c.wantNotVisible && (!a.NotVisible || a.Refused != ""):
+					t.Fatalf("answer %+v, want not visible and no refusal", a)
+				case c.wantRefused == "" && !c.wantNotVisible && (a.State != "pending" || a.ServiceId != svc || a.Refused != ""):
 					t.Fatalf("answer %+v, want pending on %s", a, svc)
 				}
-			} else if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-				t.Fatalf("err = %v, want it to contain %q", err, c.wantErr)
 			}
 			for id, want := range c.wantState {
 				if got := w.state(id); got != want {
@@ -68,6 +85,25 @@ func TestAnAcceptanceRequestIsDecidedForTheAccountWhoseAliasWasInvoked(t *testin
 				}
 			}
 		})
+	}
+}
+
+// Through a consumer's alias only acceptance requests are served: a notification or a schedule
+// there would let an allowed account run sweeps in the provider's account.
+func TestAnAliasServesNoSweep(t *testing.T) {
+	w := newWorld(conn{id: "vpce-0a1b2c3d4e5f60718", owner: "222222222222", state: "pendingAcceptance"})
+	h := handlerFor(t, w, cfntest.New(t))
+	for name, raw := range map[string]string{
+		"a notification": `{"Records":[{"EventSource":"aws:sns","Sns":{"MessageId":"m","TopicArn":"arn:aws:sns:eu-west-1:111111111111:t"}}]}`,
+		"a schedule":     `{"source":"aws.events","detail-type":"Scheduled Event","resources":["arn:aws:events:eu-west-1:111111111111:rule/r"]}`,
+	} {
+		_, err := h.Invoke(invokedAs(acceptorArn+":consumer-222222222222"), json.RawMessage(raw))
+		if err == nil || !strings.Contains(err.Error(), "the acceptor's alias for account 222222222222 takes acceptance requests only") {
+			t.Errorf("%s through an alias: err = %v, want a refusal", name, err)
+		}
+	}
+	if w.calls["DescribeVpcEndpointConnections"] != 0 || w.state("vpce-0a1b2c3d4e5f60718") != "pendingAcceptance" {
+		t.Fatalf("%d describes, endpoint %s: want no sweep at all", w.calls["DescribeVpcEndpointConnections"], w.state("vpce-0a1b2c3d4e5f60718"))
 	}
 }
 

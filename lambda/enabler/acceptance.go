@@ -14,6 +14,12 @@ import (
 	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
 )
 
+// explicitDeny is an authorization error that waiting does not cure (no Unwrap: RetryAuth must
+// not see the API error inside).
+type explicitDeny struct{ msg string }
+
+func (e explicitDeny) Error() string { return e.msg }
+
 // InvokeAPI is the Lambda call that sends an acceptance request.
 type InvokeAPI interface {
 	Invoke(context.Context, *lambda.InvokeInput, ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
@@ -34,13 +40,20 @@ func (e Enabler) requestAcceptance(ctx context.Context, rp map[string]any) (stri
 	where := fmt.Sprintf("the provider's acceptor %s (account %s, Region %s)", strings.Join(parts[:7], ":"), account, region)
 	payload, _ := json.Marshal(map[string]any{acceptance.RequestKey: acceptance.Request{VpcEndpointId: endpointID}})
 	var out *lambda.InvokeOutput
-	// The grant to invoke was attached to this function's role just before: IAM may lag.
+	// The grant to invoke was attached to this function's role just before: IAM may lag. An
+	// explicit deny (a service control policy, say) does not pass by waiting.
 	err := e.retryAuth(ctx, e.Log, func() (err error) {
 		out, err = e.Lambda(region).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(arn), Payload: payload})
+		if err != nil && strings.Contains(err.Error(), "explicit deny") {
+			return explicitDeny{err.Error()}
+		}
 		return err
 	})
 	var apiErr smithy.APIError
+	var deny explicitDeny
 	switch {
+	case errors.As(err, &deny):
+		return endpointID, nil, fmt.Errorf("a policy denies this account invoking %s (IAM's explicit deny: an SCP or permissions boundary such as a Region deny; a cross-region consumer calls Lambda in %s): allow lambda:InvokeFunction on %s there, or leave AcceptorArn empty to be accepted on the provider's Connect notification: %s", where, region, arn, deny.msg)
 	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException":
 		return endpointID, nil, fmt.Errorf("%s has no alias %s: deploy the provider stack first, with this account (%s) among its allowed principals: %w", where, parts[7], acceptance.AccountOf(arn), err)
 	case errors.As(err, &apiErr) && strings.HasPrefix(apiErr.ErrorCode(), "AccessDenied"):
@@ -55,8 +68,16 @@ func (e Enabler) requestAcceptance(ctx context.Context, rp map[string]any) (stri
 		return endpointID, nil, fmt.Errorf("%s did not accept %s: %s", where, endpointID, fe.ErrorMessage)
 	}
 	var answer acceptance.Answer
-	if err := json.Unmarshal(out.Payload, &answer); err != nil || answer.State == "" {
+	switch err := json.Unmarshal(out.Payload, &answer); {
+	case err != nil || answer.ServiceId == "":
 		return endpointID, nil, fmt.Errorf("%s answered %s for %s, which is no acceptance answer", where, out.Payload, endpointID)
+	case answer.Refused != "":
+		return endpointID, nil, fmt.Errorf("%s did not accept %s: %s", where, endpointID, answer.Refused)
+	case answer.NotVisible:
+		// The acceptor's Connect notification decides once EC2 lists the connection; the
+		// private DNS step waits for that acceptance, and says so if it never comes.
+		e.Log.Warn("the provider does not see the connection yet; its notification will accept it", "vpcEndpointId", endpointID, "acceptor", arn)
+		return endpointID, map[string]any{"State": "not visible to the provider yet", "ServiceId": answer.ServiceId}, nil
 	}
 	e.Log.Info("accepted by the provider", "vpcEndpointId", endpointID, "state", answer.State, "serviceId", answer.ServiceId, "acceptor", arn)
 	return endpointID, map[string]any{"State": answer.State, "ServiceId": answer.ServiceId}, nil

@@ -62,6 +62,20 @@ func TestTheAcceptanceRequestAsksTheProvidersAcceptorThroughThisAccountsAlias(t 
 				return &lambda.InvokeOutput{FunctionError: aws.String("Unhandled"), Payload: []byte(`{"errorMessage":"refused: endpoint vpce-0a1b2c3d4e5f60718 belongs to account 999999999999","errorType":"wrapError"}`)}, nil
 			},
 			wantErr: "the provider's acceptor arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider (account 111111111111, Region eu-west-1) did not accept vpce-0a1b2c3d4e5f60718: refused: endpoint vpce-0a1b2c3d4e5f60718 belongs to account 999999999999"},
+		{name: "fails with the acceptor's refusal answer", arn: aliasArn,
+			answer: func(acceptance.Request) (*lambda.InvokeOutput, error) {
+				return &lambda.InvokeOutput{Payload: []byte(`{"State":"","ServiceId":"vpce-svc-0123456789abcdef0","Refused":"refused: endpoint vpce-0a1b2c3d4e5f60718 is not an endpoint of account 222222222222"}`)}, nil
+			},
+			wantErr: "(account 111111111111, Region eu-west-1) did not accept vpce-0a1b2c3d4e5f60718: refused: endpoint vpce-0a1b2c3d4e5f60718 is not an endpoint of account 222222222222"},
+		{name: "goes on when the provider does not see the connection yet", arn: aliasArn, wantState: "not visible to the provider yet",
+			answer: func(acceptance.Request) (*lambda.InvokeOutput, error) {
+				return &lambda.InvokeOutput{Payload: []byte(`{"State":"","ServiceId":"vpce-svc-0123456789abcdef0","NotVisible":true}`)}, nil
+			}},
+		{name: "fails at once on an explicit deny, naming the SCP and the way out", arn: aliasArn,
+			answer: func(acceptance.Request) (*lambda.InvokeOutput, error) {
+				return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User: arn:aws:sts::222222222222:assumed-role/r/f is not authorized to perform: lambda:InvokeFunction on resource: " + aliasArn + " with an explicit deny in a service control policy"}
+			},
+			wantErr: "a policy denies this account invoking the provider's acceptor"},
 		{name: "fails within IAMWait when this account may not invoke the alias", arn: aliasArn,
 			answer:  func(acceptance.Request) (*lambda.InvokeOutput, error) { return nil, apiError("AccessDeniedException") },
 			wantErr: "this account may not invoke the provider's acceptor arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider (account 111111111111, Region eu-west-1): is it (222222222222) among the provider's allowed principals"},
@@ -83,6 +97,9 @@ func TestTheAcceptanceRequestAsksTheProvidersAcceptorThroughThisAccountsAlias(t 
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want it to contain %q", err, c.wantErr)
+				}
+				if strings.Contains(c.name, "explicit deny") && len(f.got) != 1 {
+					t.Fatalf("%d invocations, want 1: an explicit deny is not retried", len(f.got))
 				}
 				if time.Since(start) > 2*time.Second {
 					t.Fatalf("failed after %s, want within the IAM wait", time.Since(start))

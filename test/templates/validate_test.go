@@ -235,6 +235,12 @@ func TestConsumerRefusesAnAcceptorOutsideTheServicesRegion(t *testing.T) {
 	if err := p.Validate(In("eu-central-1"), "Under"); err != nil {
 		t.Errorf("the acceptor in the service's Region is refused: %v", err)
 	}
+	// A ServiceRegion known only at deploy: the Region comes from the service name, never from
+	// this stack's.
+	p.ServiceRegion = *awscdk.Aws_REGION()
+	if err := p.Validate(In("eu-central-1"), "Under"); err != nil {
+		t.Errorf("the acceptor in the service's Region is refused with a token ServiceRegion: %v", err)
+	}
 }
 
 func TestConsumerRefusesAProviderWithAServiceNameOrALookup(t *testing.T) {

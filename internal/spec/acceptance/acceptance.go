@@ -47,9 +47,15 @@ type Request struct {
 }
 
 // Answer is the acceptor's reply: the connection's state after the decision, and the service.
+// A refusal is an answer, not a function error, so that a consumer's mistake does not raise the
+// provider's error alarm: Refused says why (the consumer fails its deploy with it). NotVisible
+// says EC2 did not list the connection in time (cross-region connections can take a while): not
+// a refusal, the acceptor's Connect notification still decides.
 type Answer struct {
-	State     string
-	ServiceId string
+	State      string
+	ServiceId  string
+	Refused    string `json:",omitempty"`
+	NotVisible bool   `json:",omitempty"`
 }
 
 // ResourceType is the consumer stack's custom resource that sends the request through the
