@@ -65,10 +65,11 @@ type ConsumerProps struct {
 	// Provider in the same app, instead of ServiceName: its service name is used, read when this
 	// stack deploys, and this stack deploys after the provider's, its endpoint (and preflight)
 	// waiting for the service's permissions and, in Route 53 mode, its private DNS
-	// verification. In another account, aws-cdk-lib reads the name with Fn::GetStackOutput
-	// through a role it adds to the provider's stack, which trusts this stack's CloudFormation
-	// execution role (DefaultStackSynthesizer's; bootstrap this account first). In another
-	// Region, set ServiceRegion too. A provider.Provider is one. Default: none.
+	// verification. In another account the name is read with Fn::GetStackOutput, through a role
+	// this construct adds to the provider's stack (PrivateLinkReader-<account>-<hash>), which
+	// this stack's CloudFormation execution role may assume (DefaultStackSynthesizer's), with an
+	// output of the service's ID. In another Region, set ServiceRegion too. A provider.Provider
+	// is one. Default: none.
 	Provider SameAppProvider
 	// ServiceRegion of a provider in another Region (cross-region PrivateLink; needs
 	// vpce:AllowMultiRegion for the deploying role). Default: the stack's Region.
@@ -786,15 +787,19 @@ func dnsName(entry *string) *string {
 
 // providerServiceName is the service name of a same-app provider as stack reads it. From another
 // stack whose Region is known it is composed here around the service ID, read with a weak
-// reference (Fn::GetStackOutput), as aws-cdk-lib must across accounts anyway: a strong one (an
-// export, aws-cdk-lib's default within an account) would keep the provider stack from being
-// destroyed alone and its replaced service from being deleted while a consumer imports it. Only
-// the ID: aws-cdk-lib weakens a single reference, not a concatenation.
+// reference (Fn::GetStackOutput): a strong one (an export, aws-cdk-lib's default within an
+// account) would keep the provider stack from being destroyed alone and its replaced service
+// from being deleted while a consumer imports it. Within one account aws-cdk-lib's weak reference
+// does it (it weakens a single reference, not a concatenation: hence the ID); across accounts
+// readServiceName does, with a role of its own.
 func providerServiceName(stack awscdk.Stack, pr SameAppProvider) string {
 	ps := awscdk.Stack_Of(pr)
 	region := *ps.Region()
-	if *ps.Node().Path() == *stack.Node().Path() || tree.IsToken(region) {
+	switch {
+	case *ps.Node().Path() == *stack.Node().Path() || tree.IsToken(region):
 		return *pr.ServiceName()
+	case !tree.IsToken(*ps.Account()) && !tree.IsToken(*stack.Account()) && *ps.Account() != *stack.Account():
+		return readServiceName(stack, pr)
 	}
 	return awsid.ServiceNamePrefix(region) + "." + region + "." + *awscdk.Stack_ConsumeReference(pr.ServiceId(), awscdk.ReferenceStrength_WEAK)
 }

@@ -92,16 +92,19 @@ func TestEveryConsumerReadsTheServiceNameFromTheProviderWhenItDeploys(t *testing
 			t.Errorf("%s reads stack %v in %v, want %s in eu-west-1", stack, args["StackName"], args["Region"], privatelinkapp.ProviderStackName)
 		case !ok:
 			t.Errorf("%s reads output %v, which the provider stack does not have", stack, args["OutputName"])
-		case fmt.Sprint(output["Value"]) != "map[Fn::GetAtt:[Provider2281708E ServiceId]]":
+		case args["OutputName"] != "PrivateLinkServiceIdProvider2281708E" || fmt.Sprint(output["Value"]) != "map[Fn::GetAtt:[Provider2281708E ServiceId]]":
 			t.Errorf("%s reads output %v = %v, not the service's ID", stack, args["OutputName"], output["Value"])
 		}
 		name := cw.Resolve(t, Props(ep)["ServiceName"])
 		if name != "com.amazonaws.vpce.eu-west-1.<output PrivateLinkProvider."+fmt.Sprint(args["OutputName"])+">" {
 			t.Errorf("%s: endpoint ServiceName resolves to %v", stack, name)
 		}
-		// The role: in the provider's account, trusting this consumer's execution role, allowed
-		// to describe the provider stack.
+		// The role: in the provider's account, one per consumer account, trusting that account
+		// when the caller is its execution role, allowed to describe the provider stack alone.
 		roleArn := fmt.Sprint(args["RoleArn"])
+		if !strings.HasPrefix(roleArn, "arn:aws:iam::111111111111:role/PrivateLinkReader-"+account+"-") {
+			t.Errorf("%s reads through %s, not a reader role of its own in the provider's account", stack, roleArn)
+		}
 		var trusted, described bool
 		for id, r := range Resources(f.Templates[privatelinkapp.ProviderStackName], "AWS::IAM::Role") {
 			p := pw.Resolve(t, Props(r)).(map[string]any)
@@ -109,11 +112,17 @@ func TestEveryConsumerReadsTheServiceNameFromTheProviderWhenItDeploys(t *testing
 				continue
 			}
 			doc, _ := json.Marshal(p["AssumeRolePolicyDocument"])
-			trusted = strings.Contains(string(doc), `"arn:aws:iam::`+account+`:role/cdk-hnb659fds-cfn-exec-role-`+account+`-`+region+`"`)
+			trusted = string(doc) == `{"Statement":[{"Action":"sts:AssumeRole","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::`+account+`:role/cdk-hnb659fds-cfn-exec-role-`+account+`-`+region+`"}},"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+account+`:root"}}],"Version":"2012-10-17"}`
+			if !trusted {
+				t.Errorf("%s's reader role trusts %s", stack, doc)
+			}
 			for _, pol := range Resources(f.Templates[privatelinkapp.ProviderStackName], "AWS::IAM::Policy") {
 				if fmt.Sprint(Props(pol)["Roles"]) == "[map[Ref:"+id+"]]" {
-					st := pw.Resolve(t, Props(pol)["PolicyDocument"]).(map[string]any)["Statement"].([]any)[0].(map[string]any)
-					described = st["Action"] == "cloudformation:DescribeStacks" && st["Resource"] == "arn:aws:cloudformation:eu-west-1:111111111111:stack/PrivateLinkProvider/*"
+					doc, _ := json.Marshal(pw.Resolve(t, Props(pol)["PolicyDocument"]))
+					described = string(doc) == `{"Statement":[{"Action":"cloudformation:DescribeStacks","Effect":"Allow","Resource":"arn:aws:cloudformation:eu-west-1:111111111111:stack/PrivateLinkProvider/`+pw.StackUUID()+`","Sid":"DescribeTheProviderStackOnly"}],"Version":"2012-10-17"}`
+					if !described {
+						t.Errorf("%s's reader role may %s", stack, doc)
+					}
 				}
 			}
 		}
@@ -135,40 +144,38 @@ func TestEveryConsumerReadsTheServiceNameFromTheProviderWhenItDeploys(t *testing
 
 // A weak reference is read again only when the consuming stack is updated, and cdk deploy skips
 // a stack whose template did not change. A provider whose endpoint service is replaced (a new
-// logical ID: a new service ID) must still change every consumer's template, so that the next
-// deploy --all updates it: the output it reads is named after the service's logical ID, so the
-// endpoint's ServiceName reads another output, and a new ServiceName replaces the endpoint
-// (AWS::EC2::VPCEndpoint ServiceName: "Update requires: Replacement").
+// logical ID, as a renamed construct gives it: a new service ID) must still change every
+// consumer's template in another account, so that the next deploy --all updates it: the output
+// it reads is named after the service's logical ID, so the endpoint's ServiceName reads another
+// output, and a new ServiceName replaces the endpoint (AWS::EC2::VPCEndpoint ServiceName:
+// "Update requires: Replacement").
 func TestAReplacedServiceChangesEveryConsumersTemplate(t *testing.T) {
-	before := AppWith(t, "consumers", AppConfigs["consumers"])
-	after := Synth(t, "consumers-replaced-service", func(app awscdk.App) error {
-		for k, v := range AppConfigs["consumers"] {
-			app.Node().SetContext(jsii.String(k), v)
-		}
-		s, err := privatelinkapp.Build(app)
-		if err == nil {
-			s.ProviderConstruct.Service().OverrideLogicalId(jsii.String("ProviderServiceV2"))
-		}
-		return err
-	})
-	outputName := func(f *Fixture, stack string) string {
-		_, ep := Only(t, Resources(f.Templates[stack], "AWS::EC2::VPCEndpoint"))
+	synth := func(providerID string) (string, map[string]any) {
+		f := Synth(t, "replaced-service-"+providerID, func(app awscdk.App) error {
+			ps := awscdk.NewStack(app, jsii.String("Provider"), &awscdk.StackProps{Env: EuWest1})
+			p := provider.NewProvider(ps, providerID, &provider.ProviderProps{
+				AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"},
+			})
+			cs := awscdk.NewStack(app, jsii.String("Consumer"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")}})
+			consumer.NewConsumer(cs, "Consumer", &consumer.ConsumerProps{Provider: p})
+			return nil
+		}, NoControlTowerCheck)
+		_, ep := Only(t, Resources(f.Templates["Consumer"], "AWS::EC2::VPCEndpoint"))
 		var name string
 		EachObject(Props(ep)["ServiceName"], func(x map[string]any) {
 			if v, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
 				name = fmt.Sprint(v["OutputName"])
 			}
 		})
-		return name
+		return name, f.JSON["Provider"]["Outputs"].(map[string]any)
 	}
-	for _, stack := range []string{"PrivateLinkConsumer-222222222222", "PrivateLinkConsumer-333333333333", "PrivateLinkConsumer-444444444444"} {
-		old, now := outputName(before, stack), outputName(after, stack)
-		if old == now || !strings.Contains(now, "ProviderServiceV2") {
-			t.Errorf("%s reads output %s before and %s after the service is replaced: its template must change, or cdk deploy skips it", stack, old, now)
-		}
-		if _, ok := after.JSON[privatelinkapp.ProviderStackName]["Outputs"].(map[string]any)[now]; !ok {
-			t.Errorf("%s reads output %s, which the provider stack does not have after the replacement", stack, now)
-		}
+	before, _ := synth("Service")
+	after, outputs := synth("ServiceV2")
+	if before == after || before == "" {
+		t.Fatalf("the consumer reads output %q before and %q after the service is replaced: its template must change, or cdk deploy skips it", before, after)
+	}
+	if _, ok := outputs[after]; !ok {
+		t.Errorf("the consumer reads output %s, which the provider stack does not have after the replacement (it has %v)", after, slices.Sorted(maps.Keys(outputs)))
 	}
 }
 

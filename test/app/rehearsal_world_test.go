@@ -121,15 +121,27 @@ func trusts(doc any, service, account string) bool {
 }
 
 // trustsRole tells whether a trust policy lets the role roleArn assume it: an Allow of
-// sts:AssumeRole whose Principal AWS names that role's ARN or its account's root, with no
-// condition (IAM JSON policy reference, Principal: AWS account and role principals).
+// sts:AssumeRole whose Principal AWS names that role's ARN or its account (ID or root ARN)
+// (IAM JSON policy reference, Principal: AWS account and role principals), with no condition
+// but ArnEquals or ArnLike aws:PrincipalArn matching roleArn ("For IAM roles, the request
+// context returns the ARN of the role", IAM global condition context keys, aws:PrincipalArn).
 func trustsRole(doc any, roleArn string) bool {
 	d, _ := doc.(map[string]any)
 	account := strings.Split(roleArn, ":")[4]
 	for _, s := range AsAnyList(d["Statement"]) {
 		st := s.(map[string]any)
 		p, _ := st["Principal"].(map[string]any)
-		if st["Effect"] != "Allow" || !matchAny(st["Action"], "sts:AssumeRole") || st["Condition"] != nil {
+		if st["Effect"] != "Allow" || !matchAny(st["Action"], "sts:AssumeRole") {
+			continue
+		}
+		conditionsHold := true
+		c, _ := st["Condition"].(map[string]any)
+		for op, kv := range c {
+			for k, v := range kv.(map[string]any) {
+				conditionsHold = conditionsHold && (op == "ArnEquals" || op == "ArnLike") && k == "aws:PrincipalArn" && matchAny(v, roleArn)
+			}
+		}
+		if !conditionsHold {
 			continue
 		}
 		principals := AsAnyList(p["AWS"])

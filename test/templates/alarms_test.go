@@ -82,7 +82,7 @@ func TestEveryAlarmWatchesItsResourceWithTheDocumentedStatisticThresholdAndMissi
 	}
 	nlb, tg := "LoadBalancer=net/PrivateLink-Provider/50dc6c495c0c9188", "TargetGroup=targetgroup/PrivateLink-Targets/73e2d6bc24d8a067"
 	fn := "FunctionName=privatelink-acceptor-PrivateLinkProvider"
-	endpoint := "Endpoint Type=Interface Service Name=com.amazonaws.vpce.eu-west-1.<output PrivateLinkProvider.PublishOutputFnGetAttProvider2281708EServiceId26C98EC2> VPC Endpoint Id=vpce-0a1b2c3d4e5f60718 VPC Id=vpc-0123456789abcdef0"
+	endpoint := "Endpoint Type=Interface Service Name=com.amazonaws.vpce.eu-west-1.<output PrivateLinkProvider.PrivateLinkServiceIdProvider2281708E> VPC Endpoint Id=vpce-0a1b2c3d4e5f60718 VPC Id=vpc-0123456789abcdef0"
 	want := map[string]string{
 		"ProviderNoHealthyTargets443":  "AWS/NetworkELB HealthyHostCount [" + nlb + " " + tg + "] Maximum 60s LessThanThreshold 1 3/3 breaching " + topic("111111111111"),
 		"ProviderUnhealthyTargets443":  "AWS/NetworkELB UnHealthyHostCount [" + nlb + " " + tg + "] Minimum 60s GreaterThanOrEqualToThreshold 1 5/5 notBreaching " + topic("111111111111"),
