@@ -795,10 +795,16 @@ func dnsName(entry *string) *string {
 func providerServiceName(stack awscdk.Stack, pr SameAppProvider) string {
 	ps := awscdk.Stack_Of(pr)
 	region := *ps.Region()
-	switch {
-	case *ps.Node().Path() == *stack.Node().Path() || tree.IsToken(region):
+	if *ps.Node().Path() == *stack.Node().Path() || tree.IsToken(region) {
 		return *pr.ServiceName()
-	case !tree.IsToken(*ps.Account()) && !tree.IsToken(*stack.Account()) && *ps.Account() != *stack.Account():
+	}
+	if pt, _ := awsid.PartitionOf(region); pt.Name != "aws" && pt.Name != "aws-cn" {
+		// The CloudFormation Template Reference documents Fn::GetStackOutput in aws and aws-cn
+		// (docs.amazonaws.cn has the page); no page we found says it for the others.
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("privatelink:getStackOutputUnconfirmed"), jsii.String(fmt.Sprintf(
+			"ConsumerProps.Provider %s is in another stack in %s (%s), where AWS does not document Fn::GetStackOutput, which reads its service name: if the deploy refuses it, give ServiceName (the provider stack's ServiceName output; consumer.ReadHandoffFile) instead of Provider", *pr.Node().Path(), region, pt.Name)), nil)
+	}
+	if !tree.IsToken(*ps.Account()) && !tree.IsToken(*stack.Account()) && *ps.Account() != *stack.Account() {
 		return readServiceName(stack, pr)
 	}
 	return awsid.ServiceNamePrefix(region) + "." + region + "." + *awscdk.Stack_ConsumeReference(pr.ServiceId(), awscdk.ReferenceStrength_WEAK)
