@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -327,6 +328,7 @@ type stackState struct {
 	status                string
 	physical              map[string]string
 	outputs               map[string]any // output ID -> value, as the deploy resolved it
+	tpl                   template       // the template last deployed
 	// props are each resource's properties as the deploy resolved them: what CloudFormation
 	// sends a custom resource's Delete (it keeps the last resolved values; a weak reference is
 	// not read again on delete, so a consumer is deleted even after its provider).
@@ -466,6 +468,7 @@ func (r *rehearsal) deploy(name string, tpl template) {
 	st := &stackState{name: name, account: tpl.account, region: tpl.region, res: res, status: "CREATE_IN_PROGRESS", physical: map[string]string{}, props: map[string]map[string]any{},
 		w: World{Account: tpl.account, Region: tpl.region, Stack: name, Refs: map[string]string{"BootstrapVersion": "28"}, Attrs: map[string]any{}, Strict: true}}
 	st.w.StackOutput = func(args map[string]any) (any, string) { return r.stackOutput(st, args) }
+	st.tpl = tpl
 	r.stacks[name] = st
 	// Parameters: SSM-backed ones (the AMI) resolve to what the parameter store holds, the rest
 	// to their defaults.
@@ -1253,6 +1256,11 @@ func stackID(st *stackState) string {
 
 // invokeCustom sends a custom resource request the way CloudFormation does and follows the answer.
 func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]any, kind cfn.RequestType, physical string) (string, map[string]any) {
+	return r.invokeCustomWith(st, id, typ, p, kind, physical, nil)
+}
+
+// invokeCustomWith is invokeCustom with the properties an Update replaces (OldResourceProperties).
+func (r *rehearsal) invokeCustomWith(st *stackState, id, typ string, p map[string]any, kind cfn.RequestType, physical string, oldProps map[string]any) (string, map[string]any) {
 	t := r.t
 	token := fmt.Sprint(p["ServiceToken"])
 	fn := r.functions[token]
@@ -1279,6 +1287,17 @@ func (r *rehearsal) invokeCustom(st *stackState, id, typ string, p map[string]an
 	}
 	ev := cfn.Event{RequestType: kind, RequestID: fmt.Sprintf("req-%d", r.custom), ResponseURL: cfntest.ResponseURL, ResourceType: typ, LogicalResourceID: id,
 		StackID: stackID(st), ResourceProperties: props, PhysicalResourceID: physical}
+	if oldProps != nil {
+		ev.OldResourceProperties = map[string]any{}
+		for k, v := range oldProps {
+			if s, ok := v.(string); ok {
+				ev.OldResourceProperties[k] = s
+			} else {
+				raw, _ := json.Marshal(v)
+				ev.OldResourceProperties[k] = string(raw)
+			}
+		}
+	}
 	raw, _ := json.Marshal(ev)
 	proc := r.process(fn)
 	// On Create the resource's dependencies exist; on Delete they still do (CloudFormation
@@ -1611,51 +1630,206 @@ func (r *rehearsal) turnOffDeletionProtection(name string) {
 // destroy deletes a stack in the reverse of its creation order (CloudFormation deletes
 // dependents first).
 func (r *rehearsal) destroy(name string) {
-	t, a, st := r.t, r.aws, r.stacks[name]
+	st := r.stacks[name]
 	st.status = "DELETE_IN_PROGRESS"
 	for i := len(st.order) - 1; i >= 0; i-- {
 		id := st.order[i]
-		rr := st.res[id]
-		typ := rr["Type"].(string)
-		st.w.Where = fmt.Sprintf("delete %s %s (%s): ", name, id, typ)
-		if rr["DeletionPolicy"] == "Retain" {
-			continue // CloudFormation skips it: no call at all (DeletionPolicy attribute)
-		}
-		phys := st.physical[id]
-		switch {
-		case strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource":
-			r.invokeCustom(st, id, typ, st.props[id], cfn.RequestDelete, phys)
-		case typ == "AWS::IAM::Policy":
-			for _, role := range a.roles {
-				for i := range role.policies {
-					if role.policies[i].stack == name && role.policies[i].id == id {
-						role.policies[i].deleted = true
-					}
-				}
-			}
-		case typ == "AWS::EC2::VPCEndpoint":
-			a.endpoints[phys].state = "deleted"
-		case typ == "AWS::EC2::VPCEndpointService":
-			// Refused while connections are pendingAcceptance or available (EC2 API reference,
-			// DeleteVpcEndpointServiceConfigurations: ExistingVpcEndpointConnections).
-			for _, e := range a.endpoints {
-				if e.service == phys && (e.state == "pendingAcceptance" || e.state == "available" || e.state == "pending") {
-					t.Fatalf("%sExistingVpcEndpointConnections: endpoint %s is %s", st.w.Where, e.id, e.state)
-				}
-			}
-			a.services[phys].deleted = true
-		case typ == "AWS::ElasticLoadBalancingV2::LoadBalancer":
-			if err := a.deleteNLB(phys); err != nil {
-				t.Fatalf("%s%v", st.w.Where, err)
-			}
-		case typ == "AWS::Lambda::Function":
-			partition, _ := awsid.PartitionOf(st.region)
-			r.functions[fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition.Name, st.region, st.account, phys)].deleted = true
-		case typ == "AWS::StepFunctions::StateMachine":
-			r.stepFunctions().Delete(phys)
-		}
+		r.deleteResource(st, id, st.res[id], st.physical[id], st.props[id], "delete")
 	}
 	st.status = "DELETE_COMPLETE"
+}
+
+// deleteResource deletes one resource of st: the template's rr, created as phys with props.
+func (r *rehearsal) deleteResource(st *stackState, id string, rr map[string]any, phys string, props map[string]any, verb string) {
+	t, a, name := r.t, r.aws, st.name
+	typ := rr["Type"].(string)
+	st.w.Where = fmt.Sprintf("%s %s %s (%s): ", verb, name, id, typ)
+	if rr["DeletionPolicy"] == "Retain" {
+		return // CloudFormation skips it: no call at all (DeletionPolicy attribute)
+	}
+	switch {
+	case strings.HasPrefix(typ, "Custom::") || typ == "AWS::CloudFormation::CustomResource":
+		r.invokeCustom(st, id, typ, props, cfn.RequestDelete, phys)
+	case typ == "AWS::IAM::Policy":
+		for _, role := range a.roles {
+			for i := range role.policies {
+				if role.policies[i].stack == name && role.policies[i].id == id {
+					role.policies[i].deleted = true
+				}
+			}
+		}
+	case typ == "AWS::EC2::VPCEndpoint":
+		a.endpoints[phys].state = "deleted"
+	case typ == "AWS::EC2::VPCEndpointService":
+		// Refused while connections are pendingAcceptance or available (EC2 API reference,
+		// DeleteVpcEndpointServiceConfigurations: ExistingVpcEndpointConnections).
+		for _, e := range a.endpoints {
+			if e.service == phys && (e.state == "pendingAcceptance" || e.state == "available" || e.state == "pending") {
+				t.Fatalf("%sExistingVpcEndpointConnections: endpoint %s is %s (denied so far: %v)", st.w.Where, e.id, e.state, a.denied)
+			}
+		}
+		a.services[phys].deleted = true
+	case typ == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+		if err := a.deleteNLB(phys); err != nil {
+			t.Fatalf("%s%v", st.w.Where, err)
+		}
+	case typ == "AWS::Lambda::Function":
+		partition, _ := awsid.PartitionOf(st.region)
+		r.functions[fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition.Name, st.region, st.account, phys)].deleted = true
+	case typ == "AWS::StepFunctions::StateMachine":
+		r.stepFunctions().Delete(phys)
+	case typ == "AWS::IAM::Role":
+		delete(a.roles, phys)
+	}
+}
+
+// replacedBy lists, per resource type, the properties whose change CloudFormation makes by
+// replacing the resource (CloudFormation Template Reference, each property's "Update requires:
+// Replacement"). The update rehearsal refuses to change any other property it does not model.
+var replacedBy = map[string][]string{
+	"AWS::EC2::VPCEndpoint":                       {"ServiceName", "VpcId", "VpcEndpointType", "ServiceRegion"},
+	"AWS::EC2::VPCEndpointConnectionNotification": {"ServiceId", "VPCEndpointId"},
+	"AWS::EC2::VPCEndpointServicePermissions":     {"ServiceId"},
+	"AWS::Lambda::Permission":                     {"Action", "FunctionName", "Principal", "SourceArn", "SourceAccount"},
+	"AWS::IAM::Role":                              {"RoleName", "Path"},
+}
+
+// update is cdk deploy of stack name with tpl, then CloudFormation's update (CloudFormation User
+// Guide, "Update behaviors of stack resources"): a template unchanged since the last deploy is
+// skipped, as the CDK CLI does (it compares templates before deploying); otherwise, in the new
+// template's order, a new resource is created, a custom resource whose properties changed gets an
+// Update (and, with a new physical ID, its old one a Delete at cleanup), a resource whose
+// replacing property changed is created anew and the old one deleted at cleanup, other changes
+// apply in place; resources gone from the template are deleted at cleanup. It reports whether
+// the stack was updated.
+func (r *rehearsal) update(name string, tpl template) bool {
+	t, st := r.t, r.stacks[name]
+	if reflect.DeepEqual(st.tpl, tpl) {
+		return false
+	}
+	st.status = "UPDATE_IN_PROGRESS"
+	oldRes, oldOrder, oldDeps, oldProps, oldPhys := st.res, st.order, st.deps, st.props, maps.Clone(st.physical)
+	st.res, st.tpl = tpl.res, tpl
+	st.order, st.deps = order(t, tpl.res)
+	st.props = maps.Clone(oldProps)
+	type gone struct {
+		id   string
+		rr   map[string]any
+		phys string
+		p    map[string]any
+	}
+	var cleanup []gone
+	for _, id := range st.order {
+		rr := tpl.res[id]
+		typ := rr["Type"].(string)
+		st.w.Where = fmt.Sprintf("update %s %s (%s): ", name, id, typ)
+		props, _ := st.w.Resolve(t, rr["Properties"]).(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+		}
+		prev, existed := oldRes[id]
+		switch {
+		case !existed:
+			st.props[id] = props
+			r.create(st, id, typ, props)
+			r.resources++
+		case prev["Type"] != typ:
+			t.Fatalf("%sthe type changed from %v: CloudFormation refuses that", st.w.Where, prev["Type"])
+		case reflect.DeepEqual(oldProps[id], props):
+		case strings.HasPrefix(typ, "Custom::"):
+			st.props[id] = props
+			phys, attrs := r.invokeCustomWith(st, id, typ, props, cfn.RequestUpdate, oldPhys[id], oldProps[id])
+			if phys != oldPhys[id] {
+				cleanup = append(cleanup, gone{id, prev, oldPhys[id], oldProps[id]})
+			}
+			st.physical[id], st.w.Refs[id] = phys, phys
+			for k, v := range attrs {
+				st.w.Attrs[id+"."+k] = v
+			}
+		case slices.ContainsFunc(replacedBy[typ], func(k string) bool { return !reflect.DeepEqual(oldProps[id][k], props[k]) }):
+			st.props[id] = props
+			r.create(st, id, typ, props)
+			cleanup = append(cleanup, gone{id, prev, oldPhys[id], oldProps[id]})
+		default:
+			st.props[id] = props
+			r.modify(st, id, typ, oldPhys[id], props)
+		}
+	}
+	st.outputs = map[string]any{}
+	for _, id := range sortedKeys(tpl.outputs) {
+		st.w.Where = fmt.Sprintf("%s output %s: ", name, id)
+		st.outputs[id] = st.w.Resolve(t, tpl.outputs[id].(map[string]any)["Value"])
+	}
+	// Cleanup: the replaced resources, then those no longer in the template, dependents first,
+	// each while what it depended on in the old template still exists.
+	st.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+	newDeps := st.deps
+	st.deps = oldDeps
+	for _, g := range cleanup {
+		r.deleteResource(st, g.id, g.rr, g.phys, g.p, "cleanup")
+	}
+	for i := len(oldOrder) - 1; i >= 0; i-- {
+		if id := oldOrder[i]; tpl.res[id] == nil {
+			r.deleteResource(st, id, oldRes[id], oldPhys[id], oldProps[id], "cleanup")
+			delete(st.props, id)
+			delete(st.physical, id)
+		}
+	}
+	st.deps = newDeps
+	st.status = "UPDATE_COMPLETE"
+	r.runSchedules(st)
+	r.publishStackStatus(st, "UPDATE_COMPLETE")
+	return true
+}
+
+// modify applies an in-place update of the types the update rehearsal models; any other type
+// fails the test rather than pass unmodelled.
+func (r *rehearsal) modify(st *stackState, id, typ, phys string, p map[string]any) {
+	t, a := r.t, r.aws
+	switch typ {
+	case "AWS::Lambda::Function":
+		// Environment and code apply to the next invocation: the next process.
+		partition, _ := awsid.PartitionOf(st.region)
+		fn := r.functions[fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition.Name, st.region, st.account, phys)]
+		fn.env = nil
+		if env, ok := p["Environment"].(map[string]any); ok {
+			for k, v := range env["Variables"].(map[string]any) {
+				fn.env = append(fn.env, k+"="+fmt.Sprint(v))
+			}
+		}
+		fn.proc = nil
+	case "AWS::IAM::Policy":
+		pol := fPolicy{stack: st.name, id: id}
+		for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			pol.statements = append(pol.statements, s.(map[string]any))
+		}
+		for _, role := range a.roles {
+			role.policies = slices.DeleteFunc(role.policies, func(x fPolicy) bool { return x.stack == st.name && x.id == id })
+		}
+		for _, role := range AsList(p["Roles"]) {
+			a.roles[role].policies = append(a.roles[role].policies, pol)
+		}
+	case "AWS::IAM::Role":
+		a.roles[phys].trust = p["AssumeRolePolicyDocument"]
+	case "AWS::SNS::TopicPolicy":
+		for _, topic := range AsList(p["Topics"]) {
+			a.topicPolicies[topic] = AsAnyList(p["PolicyDocument"].(map[string]any)["Statement"])
+		}
+	case "AWS::Events::Rule":
+		for i, rule := range r.stackRules {
+			if rule.stack == st.name && rule.rule == st.w.Attrs[id+".Arn"] {
+				r.stackRules[i].targets = nil
+				for _, target := range AsAnyList(p["Targets"]) {
+					in, _ := target.(map[string]any)["Input"].(string)
+					r.stackRules[i].targets = append(r.stackRules[i].targets, [2]string{fmt.Sprint(target.(map[string]any)["Arn"]), in})
+				}
+			}
+		}
+	case "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::SNS::Topic", "AWS::Logs::LogGroup":
+		// Nothing the rehearsal reads changes in place.
+	default:
+		t.Fatalf("%sthe update rehearsal does not model an in-place update of %s", st.w.Where, typ)
+	}
 }
 
 func TestTheRehearsalAppliesCreateListenersRules(t *testing.T) {
@@ -1764,4 +1938,82 @@ func TestTheRehearsalRefusesToDeleteAProtectedNLBUntilProtectionIsOff(t *testing
 	if err := a.deleteNLB(nlb); err != nil {
 		t.Fatalf("after turning protection off: %v", err)
 	}
+}
+
+// TestDeployRehearsalOfAReplacedService deploys a provider (with its acceptor) and a consumer of
+// it in another account, then deploy --all again after the provider's construct is renamed, which
+// replaces its endpoint service (a new logical ID, a new service ID): the consumer's template
+// changes with it (the output it reads is named after the service), so its update is not skipped,
+// reads the new name and replaces its endpoint, which is accepted again; the old service is
+// deleted once its connection is rejected. A third deploy of the same templates is skipped.
+// Then destroy --all.
+func TestDeployRehearsalOfAReplacedService(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the Lambda bootstraps")
+	}
+	t.Parallel()
+	synth := func(providerID string) *Fixture {
+		return jsiiLocked(func() *Fixture {
+			return Synth(t, "rehearsal-replaced-"+providerID, func(app awscdk.App) error {
+				ps := awscdk.NewStack(app, jsii.String("Provider"), &awscdk.StackProps{Env: EuWest1})
+				p := provider.NewProvider(ps, providerID, &provider.ProviderProps{
+					AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}, DemoTarget: true,
+				})
+				acceptor.NewAcceptor(ps, "Acceptor", &acceptor.AcceptorProps{Service: p})
+				cs := awscdk.NewStack(app, jsii.String("Consumer"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")}})
+				consumer.NewConsumer(cs, "Consumer", &consumer.ConsumerProps{Provider: p, PrivateDns: jsii.Bool(false),
+					AcceptorArn: acceptor.Location{Account: "111111111111", Region: "eu-west-1", StackName: "Provider"}.Arn()})
+				return nil
+			}, NoControlTowerCheck)
+		})
+	}
+	before, after := synth("Service"), synth("ServiceV2")
+	r := &rehearsal{t: t, aws: newFakeAWS(), functions: map[string]*fFunction{}, aliases: map[string]*fAlias{}}
+	for _, s := range jsiiLocked(func() []string { return deployOrder(t, before) }) {
+		r.deploy(s, jsiiLocked(func() template { return snapshot(before, s) }))
+	}
+	endpointOf := func() *fEndpoint {
+		for _, e := range r.aws.endpoints {
+			if !e.aws && e.state != "deleted" {
+				return e
+			}
+		}
+		t.Fatal("no consumer endpoint")
+		return nil
+	}
+	first := endpointOf()
+	firstService := r.aws.services[first.service]
+	var updated []string
+	for _, s := range jsiiLocked(func() []string { return deployOrder(t, after) }) {
+		if r.update(s, jsiiLocked(func() template { return snapshot(after, s) })) {
+			updated = append(updated, s)
+		}
+	}
+	if !slices.Equal(updated, []string{"Provider", "Consumer"}) {
+		t.Fatalf("deploy --all updated %v, want the provider and the consumer (an unchanged consumer template would be skipped)", updated)
+	}
+	now := endpointOf()
+	switch {
+	case now.id == first.id:
+		t.Errorf("the consumer kept endpoint %s to the replaced service", first.id)
+	case now.service == first.service || r.aws.services[now.service] == nil || r.aws.services[now.service].deleted:
+		t.Errorf("the new endpoint %s connects to %s, not to the new service", now.id, now.service)
+	case now.state != "available":
+		t.Errorf("the new endpoint %s is %s, want available (accepted)", now.id, now.state)
+	case !firstService.deleted:
+		t.Errorf("the replaced service %s was not deleted", firstService.id)
+	case r.aws.endpoints[first.id].state != "deleted":
+		t.Errorf("the old endpoint %s is %s, want deleted", first.id, r.aws.endpoints[first.id].state)
+	}
+	for _, s := range []string{"Provider", "Consumer"} {
+		if r.update(s, jsiiLocked(func() template { return snapshot(after, s) })) {
+			t.Errorf("deploying %s again with the same template updated it, but cdk deploy skips it", s)
+		}
+	}
+	r.destroy("Consumer")
+	r.destroy("Provider")
+	if len(r.aws.denied) > 0 {
+		t.Errorf("denied calls:\n%s", strings.Join(r.aws.denied, "\n"))
+	}
+	t.Logf("rehearsal of a replaced service: %d resources, %d custom resources, %d stack outputs read, %d acceptance requests, %d EC2 calls, %d denied", r.resources, r.custom, r.readOutputs, r.invocations, r.aws.calls, len(r.aws.denied))
 }
