@@ -229,6 +229,28 @@ func deployOrder(t *testing.T, f *Fixture) []string {
 	return out
 }
 
+// execPolicyDenies says why the restricted execution policy of the README's consumer bootstrap
+// (docs/consumer-execution-policy.json) would not let a consumer stack of the app do action on
+// resource, or "" (an identity policy: an Allow whose Action and Resource match; IAM policy
+// evaluation logic). Other stacks run with the bootstrap's default AdministratorAccess.
+func (r *rehearsal) execPolicyDenies(st *stackState, action, resource string) string {
+	if !strings.HasPrefix(st.name, privatelinkapp.ConsumerStackName) {
+		return ""
+	}
+	r.execOnce.Do(func() {
+		// Through JSON, so that its lists read as the templates' do.
+		raw, _ := json.Marshal(jsiiLocked(func() map[string]any { return consumerExecutionPolicy(r.t) }))
+		_ = json.Unmarshal(raw, &r.execPolicy)
+	})
+	for _, s := range AsAnyList(r.execPolicy["Statement"]) {
+		stmt := s.(map[string]any)
+		if stmt["Effect"] == "Allow" && matchAny(stmt["Action"], action) && matchAny(stmt["Resource"], resource) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("the consumer execution policy (docs/consumer-execution-policy.json) does not allow %s on %s", action, resource)
+}
+
 // execRole is the role CloudFormation runs a stack's deploy with: cdk deploy passes the
 // bootstrap's execution role (DefaultStackSynthesizer, cloudFormationExecutionRole), whose
 // default policy is AdministratorAccess (cdk bootstrap --cloudformation-execution-policies).
@@ -263,6 +285,9 @@ func (r *rehearsal) stackOutput(consumer *stackState, args map[string]any) (any,
 		if role == nil || !strings.Contains(roleArn, ":iam::"+producer.account+":role/") {
 			return nil, fmt.Sprintf("role %s does not exist in account %s", roleArn, producer.account)
 		}
+		if why := r.execPolicyDenies(consumer, "sts:AssumeRole", roleArn); why != "" {
+			return nil, why
+		}
 		if !trustsRole(role.trust, execRole(consumer)) {
 			return nil, fmt.Sprintf("%s is not authorized to perform sts:AssumeRole on %s (its trust policy: %v)", execRole(consumer), roleArn, role.trust)
 		}
@@ -290,7 +315,9 @@ type rehearsal struct {
 	stacks            map[string]*stackState
 	resources, custom int
 	readOutputs       int // Fn::GetStackOutput answered
-	invocations       int // Lambda Invoke calls answered
+	execOnce          sync.Once
+	execPolicy        map[string]any // docs/consumer-execution-policy.json, as generated
+	invocations       int            // Lambda Invoke calls answered
 	// publishedWhileWaiting counts TXT records published while a consumer waited for them;
 	// publishFailed says why publishing failed.
 	publishedWhileWaiting int
@@ -802,6 +829,13 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 		}
 	case "AWS::IAM::Role":
 		phys = fmt.Sprintf("%s-%s-%X", st.name, id[:min(len(id), 30)], n)
+		defer func() {
+			for _, action := range []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole"} {
+				if why := r.execPolicyDenies(st, action, fmt.Sprintf("arn:%s:iam::%s:role/%s", partition.Name, st.account, phys)); why != "" {
+					t.Fatalf("%s%s", w.Where, why)
+				}
+			}
+		}()
 		if name, ok := p["RoleName"].(string); ok {
 			// A named role: unique per account (IAM CreateRole, EntityAlreadyExists).
 			if a.roles[name] != nil {
@@ -1274,6 +1308,9 @@ func (r *rehearsal) invokeCustomWith(st *stackState, id, typ string, p map[strin
 		t.Fatalf("%sServiceToken %s is not in the stack's Region %s", st.w.Where, token, st.region)
 	case fn.account != st.account && !slices.Contains(fn.invokers, st.account):
 		t.Fatalf("%saccount %s may not invoke %s (its resource policy admits %v)", st.w.Where, st.account, token, fn.invokers)
+	}
+	if why := r.execPolicyDenies(st, "lambda:InvokeFunction", token); why != "" {
+		t.Fatalf("%s%s", st.w.Where, why)
 	}
 	// CloudFormation sends every property as a string, ServiceToken included.
 	props := map[string]any{}
