@@ -441,6 +441,8 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 			"TimeoutSeconds": strconv.Itoa(int(props.timeout().Seconds())),
 		}, props.timeout())
 		c.endpoint.Node().AddDependency(c.preflight)
+		// A rollback's preflight checks nothing (the endpoint exists): it reads the stack's status.
+		c.enablerFn.readStackStatus()
 	}
 	if pr := props.Provider; pr != nil {
 		if ps := awscdk.Stack_Of(pr); *ps.Node().Path() != *stack.Node().Path() {
@@ -481,6 +483,9 @@ func NewConsumer(scope constructs.Construct, id string, props *ConsumerProps) Co
 		c.acceptance = fn.CustomResource(self, "Acceptance", acceptance.ResourceType, map[string]any{
 			"AcceptorArn":   alias,
 			"VpcEndpointId": c.endpoint.VpcEndpointId(),
+			// The acceptor says which service it decides for: another one's means AcceptorArn
+			// names the wrong provider's acceptor.
+			"ServiceName": props.ServiceName,
 		})
 	}
 

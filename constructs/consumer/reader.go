@@ -35,7 +35,10 @@ func readServiceName(stack awscdk.Stack, pr SameAppProvider) string {
 	ps := awscdk.Stack_Of(pr)
 	account, region := *stack.Account(), *stack.Region()
 	providerRegion := *ps.Region()
-	key := strings.Join([]string{*ps.StackName(), providerRegion, *pr.Node().Path(), account, region}, "|")
+	execRole := *stack.Synthesizer().CloudFormationExecutionRole()
+	// One role per execution role: two consumer stacks of an account and Region with different
+	// bootstrap qualifiers have different execution roles, each trusted by its own reader.
+	key := strings.Join([]string{*ps.StackName(), providerRegion, *pr.Node().Path(), account, region, execRole}, "|")
 	sum := sha256.Sum256([]byte(key))
 	hash := hex.EncodeToString(sum[:])[:8]
 
@@ -55,23 +58,26 @@ func readServiceName(stack awscdk.Stack, pr SameAppProvider) string {
 	roleName := "PrivateLinkReader-" + account + "-" + hash
 	readerID := "PrivateLinkReader" + account + hash
 	if ps.Node().TryFindChild(jsii.String(readerID)) == nil {
-		execRole := stack.Synthesizer().CloudFormationExecutionRole()
-		role := awsiam.NewRole(ps, jsii.String(readerID), &awsiam.RoleProps{
+		awsiam.NewRole(ps, jsii.String(readerID), &awsiam.RoleProps{
 			RoleName:    jsii.String(roleName),
 			Description: jsii.String(fmt.Sprintf("Lets the CloudFormation execution role of account %s in %s read %s's service ID (Fn::GetStackOutput of %s)", account, region, *ps.StackName(), outputName)),
 			AssumedBy: awsiam.NewPrincipalWithConditions(awsiam.NewAccountPrincipal(jsii.String(account)), &map[string]any{
 				// The execution role by ARN in a condition, not as the principal: evaluated on
 				// each call, so a re-created role (a new bootstrap) is trusted again.
-				"ArnEquals": map[string]any{"aws:PrincipalArn": awscdk.Fn_Sub(execRole, nil)},
+				"ArnEquals": map[string]any{"aws:PrincipalArn": awscdk.Fn_Sub(jsii.String(execRole), nil)},
 			}),
+			// Inline, so the permission exists as soon as the role does: a consumer may resolve
+			// the reference seconds after the provider's update made the role.
+			InlinePolicies: &map[string]awsiam.PolicyDocument{"DescribeTheProviderStack": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Sid:     jsii.String("DescribeTheProviderStackOnly"),
+					Actions: jsii.Strings("cloudformation:DescribeStacks"),
+					// The provider stack's own ARN, its ID included (AWS::StackId in its
+					// template): DescribeStacks by name is authorized on the stack's full ARN.
+					Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
+				})},
+			})},
 		})
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("DescribeTheProviderStackOnly"),
-			Actions: jsii.Strings("cloudformation:DescribeStacks"),
-			// The provider stack's own ARN, its ID included (AWS::StackId in its template): the
-			// only resource DescribeStacks is authorized on here.
-			Resources: jsii.Strings(*awscdk.Aws_STACK_ID()),
-		}))
 	}
 	roleArn := stack.FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("iam"), Region: jsii.String(""), Account: ps.Account(), Resource: jsii.String("role"), ResourceName: jsii.String(roleName),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
 )
+
+// denyKind finds the policy type in IAM's explicit-deny message.
+var denyKind = regexp.MustCompile(`explicit deny in an? ([a-zA-Z -]+?) policy`)
 
 // explicitDeny is an authorization error that waiting does not cure (no Unwrap: RetryAuth must
 // not see the API error inside).
@@ -44,7 +48,10 @@ func (e Enabler) requestAcceptance(ctx context.Context, rp map[string]any) (stri
 	// explicit deny (a service control policy, say) does not pass by waiting.
 	err := e.retryAuth(ctx, e.Log, func() (err error) {
 		out, err = e.Lambda(region).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(arn), Payload: payload})
-		if err != nil && strings.Contains(err.Error(), "explicit deny") {
+		// IAM's message names the policy type: "… with an explicit deny in a service control
+		// policy" (IAM User Guide, "Troubleshoot access denied error messages").
+		var ae smithy.APIError
+		if errors.As(err, &ae) && strings.EqualFold(ae.ErrorCode(), "AccessDeniedException") && strings.Contains(strings.ToLower(ae.ErrorMessage()), "explicit deny") {
 			return explicitDeny{err.Error()}
 		}
 		return err
@@ -53,7 +60,11 @@ func (e Enabler) requestAcceptance(ctx context.Context, rp map[string]any) (stri
 	var deny explicitDeny
 	switch {
 	case errors.As(err, &deny):
-		return endpointID, nil, fmt.Errorf("a policy denies this account invoking %s (IAM's explicit deny: an SCP or permissions boundary such as a Region deny; a cross-region consumer calls Lambda in %s): allow lambda:InvokeFunction on %s there, or leave AcceptorArn empty to be accepted on the provider's Connect notification: %s", where, region, arn, deny.msg)
+		kind := "a policy"
+		if m := denyKind.FindStringSubmatch(deny.msg); m != nil {
+			kind = "a " + m[1] + " policy"
+		}
+		return endpointID, nil, fmt.Errorf("%s of this account explicitly denies invoking %s (a cross-region consumer calls Lambda in %s: a Region deny denies that): allow lambda:InvokeFunction on %s there, or leave AcceptorArn empty to be accepted on the provider's Connect notification: %s", kind, where, region, arn, deny.msg)
 	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException":
 		return endpointID, nil, fmt.Errorf("%s has no alias %s: deploy the provider stack first, with this account (%s) among its allowed principals: %w", where, parts[7], acceptance.AccountOf(arn), err)
 	case errors.As(err, &apiErr) && strings.HasPrefix(apiErr.ErrorCode(), "AccessDenied"):
@@ -68,9 +79,12 @@ func (e Enabler) requestAcceptance(ctx context.Context, rp map[string]any) (stri
 		return endpointID, nil, fmt.Errorf("%s did not accept %s: %s", where, endpointID, fe.ErrorMessage)
 	}
 	var answer acceptance.Answer
+	serviceName := str(rp, "ServiceName")
 	switch err := json.Unmarshal(out.Payload, &answer); {
 	case err != nil || answer.ServiceId == "":
 		return endpointID, nil, fmt.Errorf("%s answered %s for %s, which is no acceptance answer", where, out.Payload, endpointID)
+	case serviceName != "" && !strings.HasSuffix(serviceName, "."+answer.ServiceId):
+		return endpointID, nil, fmt.Errorf("%s decides for service %s, but this endpoint's service is %s: AcceptorArn names another provider's acceptor; give the acceptor of the stack that owns %s", where, answer.ServiceId, serviceName, serviceName)
 	case answer.Refused != "":
 		return endpointID, nil, fmt.Errorf("%s did not accept %s: %s", where, endpointID, answer.Refused)
 	case answer.NotVisible:

@@ -75,7 +75,12 @@ func TestTheAcceptanceRequestAsksTheProvidersAcceptorThroughThisAccountsAlias(t 
 			answer: func(acceptance.Request) (*lambda.InvokeOutput, error) {
 				return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User: arn:aws:sts::222222222222:assumed-role/r/f is not authorized to perform: lambda:InvokeFunction on resource: " + aliasArn + " with an explicit deny in a service control policy"}
 			},
-			wantErr: "a policy denies this account invoking the provider's acceptor"},
+			wantErr: "a service control policy of this account explicitly denies invoking the provider's acceptor"},
+		{name: "fails when the acceptor decides for another service than the endpoint's", arn: aliasArn,
+			answer: func(acceptance.Request) (*lambda.InvokeOutput, error) {
+				return &lambda.InvokeOutput{Payload: []byte(`{"State":"","ServiceId":"vpce-svc-0fffffffffffffff0","NotVisible":true}`)}, nil
+			},
+			wantErr: "decides for service vpce-svc-0fffffffffffffff0, but this endpoint's service is com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0: AcceptorArn names another provider's acceptor"},
 		{name: "fails within IAMWait when this account may not invoke the alias", arn: aliasArn,
 			answer:  func(acceptance.Request) (*lambda.InvokeOutput, error) { return nil, apiError("AccessDeniedException") },
 			wantErr: "this account may not invoke the provider's acceptor arn:aws:lambda:eu-west-1:111111111111:function:privatelink-acceptor-PrivateLinkProvider (account 111111111111, Region eu-west-1): is it (222222222222) among the provider's allowed principals"},
@@ -91,7 +96,7 @@ func TestTheAcceptanceRequestAsksTheProvidersAcceptorThroughThisAccountsAlias(t 
 		t.Run(c.name, func(t *testing.T) {
 			f := &acceptorFake{answer: c.answer}
 			e := Enabler{Lambda: f.client, Log: slog.New(slog.DiscardHandler), IAMWait: 50 * time.Millisecond}
-			ev := cfn.Event{RequestType: cfn.RequestCreate, ResourceType: acceptance.ResourceType, ResourceProperties: map[string]any{"AcceptorArn": c.arn, "VpcEndpointId": "vpce-0a1b2c3d4e5f60718"}}
+			ev := cfn.Event{RequestType: cfn.RequestCreate, ResourceType: acceptance.ResourceType, ResourceProperties: map[string]any{"AcceptorArn": c.arn, "VpcEndpointId": "vpce-0a1b2c3d4e5f60718", "ServiceName": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"}}
 			start := time.Now()
 			id, data, err := e.Handle(context.Background(), ev)
 			if c.wantErr != "" {

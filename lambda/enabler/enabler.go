@@ -81,6 +81,20 @@ func (e Enabler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]a
 	}
 	switch ev.ResourceType {
 	case PreflightType:
+		if ev.RequestType == cfn.RequestUpdate && e.rollingBack(ctx, ev.StackID) {
+			// A rollback restores the endpoint that exists: nothing to check before creating
+			// one, and a failure here would leave the stack UPDATE_ROLLBACK_FAILED. One look
+			// gives the attributes back; its problems are only logged.
+			id, data, err := e.preflightOnce(ctx, ev.ResourceProperties)
+			var unverified errUnverified
+			if errors.As(err, &unverified) {
+				data = unverified.data
+			}
+			if err != nil {
+				e.Log.Warn("preflight problem ignored during a rollback", "error", err.Error())
+			}
+			return cmp.Or(id, ev.PhysicalResourceID), data, nil
+		}
 		return e.preflight(ctx, ev.ResourceProperties)
 	case acceptance.ResourceType:
 		return e.requestAcceptance(ctx, ev.ResourceProperties)
@@ -134,9 +148,26 @@ func (e Enabler) preflight(ctx context.Context, rp map[string]any) (string, map[
 	}
 }
 
-// errUnverified is a preflight whose only problem is a private DNS name not verified yet.
+// errUnverified is a preflight whose only problem is a private DNS name not verified yet; data is
+// what the preflight would answer otherwise.
 type errUnverified struct {
 	msg, state string
+	data       map[string]any
+}
+
+// rollingBack tells whether the stack is rolling back (an update's rollback sends the previous
+// properties as an Update: CloudFormation User Guide, custom resource request types). Unknown
+// counts as not.
+func (e Enabler) rollingBack(ctx context.Context, stackID string) bool {
+	if e.Stacks == nil {
+		return false
+	}
+	status, err := cfnresponse.StackStatus(ctx, e.Stacks, stackID)
+	if err != nil {
+		e.Log.Warn("could not read the stack's status", "error", err.Error())
+		return false
+	}
+	return strings.HasSuffix(string(status), "ROLLBACK_IN_PROGRESS")
 }
 
 func (e errUnverified) Error() string { return e.msg }
@@ -225,7 +256,8 @@ func (e Enabler) preflightOnce(ctx context.Context, rp map[string]any) (string, 
 		}
 	}
 	if len(problems) == 1 && unverified != "" {
-		return name, nil, errUnverified{msg: "preflight of " + name + " failed: " + problems[0], state: unverified}
+		return name, nil, errUnverified{msg: "preflight of " + name + " failed: " + problems[0], state: unverified,
+			data: map[string]any{"ServiceId": aws.ToString(svc.ServiceId), "PrivateDnsName": aws.ToString(svc.PrivateDnsName)}}
 	}
 	if len(problems) > 0 {
 		return name, nil, fmt.Errorf("preflight of %s failed: %s", name, strings.Join(problems, "; "))

@@ -407,3 +407,31 @@ func MustContainAll(t *testing.T, err error, want ...string) {
 		}
 	}
 }
+
+// A rollback sends the preflight the previous properties as an Update while the endpoint exists:
+// it checks nothing then, so a name that is not verified any more (or any other problem) cannot
+// leave the stack UPDATE_ROLLBACK_FAILED, and it still answers the attributes.
+func TestThePreflightPassesDuringARollback(t *testing.T) {
+	t.Parallel()
+	props := map[string]any{"ServiceName": serviceName, "Ipv6": "true", "PrivateDns": "true", "SubnetIds": "subnet-1", "VpcId": "vpc-0123456789abcdef0", "TimeoutSeconds": "60"}
+	for status, wantWait := range map[string]bool{"UPDATE_ROLLBACK_IN_PROGRESS": false, "UPDATE_IN_PROGRESS": true} {
+		t.Run(status, func(t *testing.T) {
+			e, srv := enablerFor(t, map[string]ec2fake.Handler{"DescribeSubnets": subnets, "DescribeVpcAttribute": vpcAttributes(true, true),
+				"DescribeVpcEndpointServices": service("ipv4,ipv6", "pendingVerification", "eu-west-1a=euw1-az3", "eu-west-1b=euw1-az1")})
+			e.Stacks = stackIn(status)
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			_, data, err := e.Handle(ctx, cfntest.Event(cfn.RequestUpdate, PreflightType, props))
+			looks := len(srv.Calls("DescribeVpcEndpointServices"))
+			if wantWait {
+				if err == nil || looks < 2 {
+					t.Fatalf("during a forward update: %v after %d looks, want it waiting for the name", err, looks)
+				}
+				return
+			}
+			if err != nil || looks != 1 || data["PrivateDnsName"] != "api.example.com" {
+				t.Fatalf("during a rollback: %v, %v after %d looks; want success at once with the attributes", data, err, looks)
+			}
+		})
+	}
+}
