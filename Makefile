@@ -17,14 +17,14 @@ COLD_TEST := 5 minutes
 WARM_TEST := 1 minute
 
 .PHONY: synth test bench update-snapshots import-check
-# What the first run does, said first; .ci/heartbeat then says every 30 s whether go is still
+# What the first run does, said first; .ci/heartbeat then says every 25 s whether go is still
 # compiling or running (figures: docs/performance.md).
 synth: node_modules/.installed
-	@echo "make synth: cdk synth runs the app with go run. On an empty Go build cache the first run compiles the app (with aws-cdk-go's bindings) and the Lambda binary for linux/arm64: about $(COLD_SYNTH) on 2 cores (a line every 30 s says it is still compiling); later runs take seconds and reuse the cached binary."
+	@echo "make synth: cdk synth runs the app with go run. On an empty Go build cache the first run compiles the app (with aws-cdk-go's bindings) and the Lambda binary for linux/arm64: about $(COLD_SYNTH) on 2 cores (a line every 25 s says it is still compiling); later runs take seconds and reuse the cached binary."
 	$(call run,bash .ci/heartbeat "make synth" npx cdk synth --quiet)
 
 test: node_modules/.installed
-	@echo "make test: on an empty Go build cache go test first compiles every test binary and the Lambda binary: about $(COLD_TEST) on 2 cores before the first result (a line every 30 s says what it is doing); warm, the tests take about $(WARM_TEST)."
+	@echo "make test: on an empty Go build cache go test first compiles every test binary and the Lambda binary: about $(COLD_TEST) on 2 cores before the first result (a line every 25 s says what it is doing); warm, the tests take about $(WARM_TEST)."
 	$(call run,bash .ci/heartbeat "make test" go test ./...)
 
 update-snapshots: node_modules/.installed
