@@ -82,7 +82,8 @@ type AcceptorProps struct {
 	// and their graphs on the stack's dashboard (see the alarms package). With either on, a
 	// schedule sweeps every 15 minutes, so the decisions it publishes (PrivateLink/Acceptor
 	// metrics) show what is still pending (a cross-region service gets the schedule in any
-	// case: its consumers depend on notifications). Default: off.
+	// case: a connection from another Region may show up later than its consumer's request
+	// waits, which then leaves it to the notification). Default: off.
 	Alarms alarms.Props
 }
 
@@ -360,9 +361,9 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 }
 
 // schedule sweeps every PendingCheckInterval: for the alarms' metrics, and for a cross-region
-// service, whose consumers cannot ask for acceptance (a ServiceToken must be in the stack's
-// Region) and depend on the Connect notification — one lost notification would leave an
-// endpoint pending for good.
+// service, whose connections may show up later than a consumer's request waits (it then answers
+// NotVisible) and so depend on the Connect notification — one lost notification would leave an
+// endpoint pending for good. Consumers without AcceptorArn depend on it too.
 func (a *acceptor) schedule() {
 	// An EventBridge schedule delivers "Scheduled Event" to the function (EventBridge User
 	// Guide, "Creating a rule that runs on a schedule"); aws-cdk-lib's LambdaFunction target

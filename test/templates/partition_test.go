@@ -101,8 +101,9 @@ func TestAnIsolatedPartitionSynthesizesWithItsOwnServiceNamePrefix(t *testing.T)
 }
 
 func TestACrossRegionServiceIsSweptOnAScheduleEvenWithoutAlarms(t *testing.T) {
-	// A cross-region consumer cannot send an acceptance request (a ServiceToken must be in the
-	// stack's Region): one lost Connect notification would leave it pending for good.
+	// A cross-region connection may show up later than its consumer's request waits (the
+	// acceptor then answers NotVisible and leaves it to the Connect notification): one lost
+	// notification would leave it pending for good without the schedule.
 	for name, want := range map[string]int{"crossregion-proxy": 1, "default": 0} {
 		tpl := Golden(t, name).Templates[privatelinkapp.ProviderStackName]
 		rules := 0
