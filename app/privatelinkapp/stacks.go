@@ -243,14 +243,5 @@ func (c Config) consumerRegions() []string {
 	return out
 }
 
-// servicePorts are the ports with their protocol, as the consumer needs them.
-func (c Config) servicePorts() []provider.ServicePort {
-	var out []provider.ServicePort
-	for _, p := range c.Ports {
-		out = append(out, provider.ServicePort{Port: p, Protocol: c.ListenerProtocol})
-	}
-	return out
-}
-
 // alarms turns on the constructs' alarms and dashboard when the alarms context key says so.
 func (c Config) alarms() alarms.Props { return alarms.Props{Enabled: c.Alarms, Dashboard: c.Alarms} }
