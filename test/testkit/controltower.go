@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,8 +91,24 @@ var (
 // ControlTowerProblems runs the Control Tower rules over templates (stack name -> template JSON)
 // and returns every unsuppressed failure and every suppression without a failure, each naming
 // the fixture, the template, the resource and the control. It returns nil where the check cannot
-// run. A template already checked (the same JSON in an earlier fixture) is not checked again.
+// run.
 func ControlTowerProblems(fixture string, templates map[string]map[string]any) ([]string, error) {
+	vs, err := ControlTowerViolations(templates)
+	if err != nil || vs == nil {
+		return nil, err
+	}
+	problems := Judge(templates, vs)
+	for i := range problems {
+		problems[i] = fixture + "/" + problems[i]
+	}
+	return problems, nil
+}
+
+// ControlTowerViolations is every rule failing on templates, suppressed or not (as the hook
+// sees them), or nil where the check cannot run. Each template (by stack name and content) is
+// checked once per process, whoever asks first: the fixture's own check and a test reading the
+// same templates share one cfn-guard run.
+func ControlTowerViolations(templates map[string]map[string]any) ([]Violation, error) {
 	tools := ControlTowerTools()
 	if tools.Skip != "" {
 		return nil, nil
@@ -99,42 +116,34 @@ func ControlTowerProblems(fixture string, templates map[string]map[string]any) (
 	if tools.Err != nil {
 		return nil, tools.Err
 	}
-	var problems []string
-	fresh := map[string]map[string]any{}
-	sums := map[string]string{}
-	for stack, tpl := range templates {
+	vs := []Violation{}
+	for _, stack := range slices.Sorted(maps.Keys(templates)) {
+		tpl := templates[stack]
 		body, err := json.Marshal(tpl)
 		if err != nil {
 			return nil, err
 		}
 		sum := sha256.Sum256(append([]byte(stack+"\n"), body...))
-		sums[stack] = hex.EncodeToString(sum[:])
-		if cached, ok := Checked.Load(sums[stack]); ok {
-			problems = append(problems, cached.([]string)...)
-		} else {
-			fresh[stack] = tpl
+		v, _ := checked.LoadOrStore(hex.EncodeToString(sum[:]), &guardRun{})
+		run := v.(*guardRun)
+		run.once.Do(func() { run.vs, run.err = RunGuard(tools, nil, map[string]map[string]any{stack: tpl}) })
+		if run.err != nil {
+			return nil, run.err
 		}
+		vs = append(vs, run.vs...)
 	}
-	if len(fresh) > 0 {
-		vs, err := RunGuard(tools, nil, fresh)
-		if err != nil {
-			return nil, err
-		}
-		for stack, tpl := range fresh {
-			own := Judge(map[string]map[string]any{stack: tpl}, vs)
-			Checked.Store(sums[stack], own)
-			problems = append(problems, own...)
-		}
-	}
-	for i := range problems {
-		problems[i] = fixture + "/" + problems[i]
-	}
-	sort.Strings(problems)
-	return problems, nil
+	return vs, nil
 }
 
-// Checked holds the problems of each template checked so far, by stack name and content.
-var Checked sync.Map
+// guardRun is one template's check: the rules' failures on it.
+type guardRun struct {
+	once sync.Once
+	vs   []Violation
+	err  error
+}
+
+// checked holds each template's guardRun, by stack name and content.
+var checked sync.Map
 
 // RunGuard runs cfn-guard over templates with the rule files given, or, when rules is nil, with
 // those that name a resource type of the templates: every rule selects Resources.*[ Type ==
