@@ -69,13 +69,7 @@ func TestUnderControlTowerStrictTheProviderRefusesWhatAControlWouldFail(t *testi
 			p := strictProvider(stack)
 			c.edit(p, stack)
 			err := p.Validate(stack, "Provider")
-			if c.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			MustContain(t, ErrString(err), "privatelink: ProviderProps.", c.want)
+			WantValidation(t, err, c.want, "privatelink: ProviderProps.")
 		})
 	}
 }

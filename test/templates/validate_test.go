@@ -116,13 +116,7 @@ func TestProviderPropsValidate(t *testing.T) {
 			p := ValidProvider()
 			c.edit(&p)
 			err := p.Validate(In("eu-west-1"), "Under")
-			if c.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			MustContain(t, ErrString(err), "privatelink: ProviderProps.", c.want)
+			WantValidation(t, err, c.want, "privatelink: ProviderProps.")
 		})
 	}
 }
@@ -162,13 +156,7 @@ func TestConsumerPropsValidate(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.props.Validate(In(c.region), "Consumer")
-			if c.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			MustContain(t, ErrString(err), "privatelink: ConsumerProps.", c.want)
+			WantValidation(t, err, c.want, "privatelink: ConsumerProps.")
 		})
 	}
 }
@@ -209,13 +197,7 @@ func TestAppConfig(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := privatelinkapp.LoadConfig(c.ctx)
-			if c.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			MustContain(t, ErrString(err), c.want)
+			WantValidation(t, err, c.want)
 		})
 	}
 }

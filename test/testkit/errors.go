@@ -24,3 +24,16 @@ func ErrString(err error) string {
 	}
 	return strings.TrimSpace(err.Error())
 }
+
+// WantValidation fails t unless err is what a validation table case wants: no error when want is
+// "", else an error containing each of prefix and want.
+func WantValidation(t *testing.T, err error, want string, prefix ...string) {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return
+	}
+	MustContain(t, ErrString(err), append(prefix, want)...)
+}
