@@ -76,16 +76,10 @@ func TestTheControlTowerCheckNamesTemplateResourceAndControl(t *testing.T) {
 // that add the types still missing) finds exactly the failures the chosen rules find. A property
 // of the rule files, not of each change: -short skips it.
 func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
-	tools := ControlTowerTools()
-	if tools.Skip != "" {
-		t.Skip(tools.Skip)
-	}
 	if testing.Short() {
 		t.Skip("runs all 237 rule files (about 10 s); the rule selection it proves does not change with the constructs")
 	}
-	if tools.Err != nil {
-		t.Fatal(tools.Err)
-	}
+	tools := controlTowerTools(t)
 	all := map[string]map[string]any{} // config.stack -> golden template
 	for _, name := range AppConfigNames() {
 		for stack, tpl := range Golden(t, name).JSON {
@@ -120,28 +114,27 @@ func TestOnlyTheRulesThatNameATemplatesTypesCanFailIt(t *testing.T) {
 // typeCover is first, then the fewest templates of all that add the resource types still
 // missing, until every type of all is in one of them.
 func typeCover(all map[string]map[string]any, first string) map[string]map[string]any {
-	types := func(tpl map[string]any) map[string]bool {
-		out := map[string]bool{}
-		for _, r := range tpl["Resources"].(map[string]any) {
-			out[fmt.Sprint(r.(map[string]any)["Type"])] = true
-		}
-		return out
-	}
+	types := map[string]map[string]bool{} // template -> its resource types
 	missing := map[string]bool{}
-	for _, tpl := range all {
-		maps.Copy(missing, types(tpl))
+	for name, tpl := range all {
+		types[name] = map[string]bool{}
+		for _, r := range tpl["Resources"].(map[string]any) {
+			types[name][fmt.Sprint(r.(map[string]any)["Type"])] = true
+		}
+		maps.Copy(missing, types[name])
 	}
+	names := slices.Sorted(maps.Keys(all))
 	cover := map[string]map[string]any{}
 	for next := first; next != ""; {
 		cover[next] = all[next]
-		for ty := range types(all[next]) {
+		for ty := range types[next] {
 			delete(missing, ty)
 		}
 		next = ""
 		best := 0
-		for _, name := range slices.Sorted(maps.Keys(all)) {
+		for _, name := range names {
 			adds := 0
-			for ty := range types(all[name]) {
+			for ty := range types[name] {
 				if missing[ty] {
 					adds++
 				}
@@ -154,12 +147,10 @@ func typeCover(all map[string]map[string]any, first string) map[string]map[strin
 	return cover
 }
 
-// Control Tower's hooks read no suppression: under controlTower=strict every template must pass
-// every control with none suppressed — a suppressed rule counts as the failure the hook would
-// see. The rule files run are those that name a resource type of the template; the others
-// select nothing in it and cannot fail (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt runs all
-// 237 on templates holding every type). The fixture's own check shares this cfn-guard run.
-func TestUnderControlTowerStrictEveryTemplatePassesEveryControlWithNoSuppression(t *testing.T) {
+// controlTowerTools is cfn-guard and the rule files; the test is skipped where they cannot run
+// and fails where they should but are missing.
+func controlTowerTools(t *testing.T) GuardTools {
+	t.Helper()
 	tools := ControlTowerTools()
 	if tools.Skip != "" {
 		t.Skip(tools.Skip)
@@ -167,6 +158,16 @@ func TestUnderControlTowerStrictEveryTemplatePassesEveryControlWithNoSuppression
 	if tools.Err != nil {
 		t.Fatal(tools.Err)
 	}
+	return tools
+}
+
+// Control Tower's hooks read no suppression: under controlTower=strict every template must pass
+// every control with none suppressed — a suppressed rule counts as the failure the hook would
+// see. The rule files run are those that name a resource type of the template; the others
+// select nothing in it and cannot fail (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt runs all
+// 237 on templates holding every type). The fixture's own check shares this cfn-guard run.
+func TestUnderControlTowerStrictEveryTemplatePassesEveryControlWithNoSuppression(t *testing.T) {
+	controlTowerTools(t) // skipped where cfn-guard cannot run, failed where it is missing
 	strict := 0
 	for _, name := range AppConfigNames() {
 		if AppConfigs[name]["controlTower"] != "strict" {
@@ -252,13 +253,7 @@ func TestEveryLogGroupUsesItsStacksKeyWhichAllowsCloudWatchLogsOfItsRegion(t *te
 // cfn-guard reports a rule file it cannot parse only on stderr when another rule fails: the check
 // must not go on without that file's controls.
 func TestARuleFileCfnGuardCannotParseIsAnError(t *testing.T) {
-	tools := ControlTowerTools()
-	if tools.Skip != "" {
-		t.Skip(tools.Skip)
-	}
-	if tools.Err != nil {
-		t.Fatal(tools.Err)
-	}
+	tools := controlTowerTools(t)
 	broken := filepath.Join(t.TempDir(), "broken.guard")
 	if err := os.WriteFile(broken, []byte("rule broken when {\n"), 0o644); err != nil {
 		t.Fatal(err)
