@@ -259,13 +259,10 @@ func TestARuleFileCfnGuardCannotParseIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	failing := filepath.Join(tools.Pkg, "rules", "control-tower", "cfn-guard", "cloudwatch", "ct-cloudwatch-pr-2.guard")
-	thirtyDays := map[string]map[string]any{"Stack": {"Resources": map[string]any{
-		"Logs": map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"RetentionInDays": 30}},
-	}}}
-	if vs, err := RunGuard(tools, []string{failing}, thirtyDays); err != nil || len(vs) != 1 {
+	if vs, err := RunGuard(tools, []string{failing}, thirtyDays("Stack", 30)); err != nil || len(vs) != 1 {
 		t.Fatalf("the working rule alone: %v, %v; want one CT.CLOUDWATCH.PR.2 failure", vs, err)
 	}
-	_, err := RunGuard(tools, []string{failing, broken}, thirtyDays)
+	_, err := RunGuard(tools, []string{failing, broken}, thirtyDays("Stack", 30))
 	MustContain(t, ErrString(err), "cfn-guard:", "broken.guard")
 }
 

@@ -148,22 +148,46 @@ var checked sync.Map
 // RunGuard runs cfn-guard over templates with the rule files given, or, when rules is nil, with
 // those that name a resource type of the templates: every rule selects Resources.*[ Type ==
 // <literal> ] and is skipped when that selection is empty, so the others cannot fail
-// (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt checks this on real templates).
+// (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt checks this on real templates). Its reports
+// come from the verdict cache when these exact inputs were checked before (guardcache.go).
 func RunGuard(tools GuardTools, rules []string, templates map[string]map[string]any) ([]Violation, error) {
+	if rules == nil {
+		types := map[string]bool{}
+		for _, tpl := range templates {
+			resources, _ := tpl["Resources"].(map[string]any)
+			for _, r := range resources {
+				types[fmt.Sprint(r.(map[string]any)["Type"])] = true
+			}
+		}
+		for file, named := range tools.Rules {
+			if len(named) == 0 || slices.ContainsFunc(named, func(t string) bool { return types[t] }) {
+				rules = append(rules, file)
+			}
+		}
+	}
+	slices.Sort(rules)
+	out, err := cachedGuard(tools, rules, templates)
+	if err != nil {
+		return nil, err
+	}
+	return parseGuard(out)
+}
+
+// guardArgs are cfn-guard's flags before the data and rule files; part of the verdict cache's key.
+var guardArgs = []string{"validate", "--output-format", "json", "--show-summary", "none", "--structured"}
+
+// runGuard runs cfn-guard and returns its structured reports with each data file's name replaced
+// by its stack name, so that the same inputs give the same bytes wherever they were written.
+func runGuard(tools GuardTools, rules []string, templates map[string]map[string]any) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "privatelink-guard-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	args := []string{"validate", "--output-format", "json", "--show-summary", "none", "--structured"}
-	types := map[string]bool{}
+	args := slices.Clone(guardArgs)
 	files := map[string]string{} // file -> stack name
-	for stack, tpl := range templates {
-		resources, _ := tpl["Resources"].(map[string]any)
-		for _, r := range resources {
-			types[fmt.Sprint(r.(map[string]any)["Type"])] = true
-		}
-		body, err := json.Marshal(tpl)
+	for _, stack := range slices.Sorted(maps.Keys(templates)) {
+		body, err := json.Marshal(templates[stack])
 		if err != nil {
 			return nil, err
 		}
@@ -173,13 +197,6 @@ func RunGuard(tools GuardTools, rules []string, templates map[string]map[string]
 		}
 		files[file] = stack
 		args = append(args, "--data", file)
-	}
-	if rules == nil {
-		for file, named := range tools.Rules {
-			if len(named) == 0 || slices.ContainsFunc(named, func(t string) bool { return types[t] }) {
-				rules = append(rules, file)
-			}
-		}
 	}
 	for _, r := range rules {
 		args = append(args, "--rules", r)
@@ -194,12 +211,26 @@ func RunGuard(tools GuardTools, rules []string, templates map[string]map[string]
 	if (err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19)) || strings.TrimSpace(stderr.String()) != "" {
 		return nil, fmt.Errorf("cfn-guard: %v: %s", err, stderr.String())
 	}
-	return parseGuard(out, files)
+	var reports []map[string]json.RawMessage
+	if err := json.Unmarshal(out, &reports); err != nil {
+		return nil, fmt.Errorf("cfn-guard output is not the structured JSON expected: %v: %.300s", err, out)
+	}
+	for _, rep := range reports {
+		var name string
+		_ = json.Unmarshal(rep["name"], &name)
+		stack, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("cfn-guard reported on %q, which is not a template it was given", name)
+		}
+		rep["name"], _ = json.Marshal(stack)
+	}
+	return json.Marshal(reports)
 }
 
-// parseGuard reads cfn-guard's structured JSON: per data file, the failing rules, each with the
-// control's message and the template paths it failed on.
-func parseGuard(out []byte, files map[string]string) ([]Violation, error) {
+// parseGuard reads cfn-guard's structured JSON (runGuard's: reports named by stack): per
+// template, the failing rules, each with the control's message and the template paths it failed
+// on.
+func parseGuard(out []byte) ([]Violation, error) {
 	var reports []struct {
 		Name         string            `json:"name"`
 		NotCompliant []json.RawMessage `json:"not_compliant"`
@@ -209,10 +240,7 @@ func parseGuard(out []byte, files map[string]string) ([]Violation, error) {
 	}
 	var vs []Violation
 	for _, rep := range reports {
-		stack, ok := files[rep.Name]
-		if !ok {
-			return nil, fmt.Errorf("cfn-guard reported on %q, which is not a template it was given", rep.Name)
-		}
+		stack := rep.Name
 		for _, raw := range rep.NotCompliant {
 			var rule struct {
 				Rule struct {

@@ -1,0 +1,167 @@
+package app
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	. "github.com/privatelink-go/privatelink/test/testkit"
+)
+
+// thirtyDays is a template with one log group kept 30 days: it fails CT.CLOUDWATCH.PR.2
+// (retention of at least a year) and nothing else of ct-cloudwatch-pr-2.guard.
+func thirtyDays(stack string, days int) map[string]map[string]any {
+	return map[string]map[string]any{stack: {"Resources": map[string]any{
+		"Logs": map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"RetentionInDays": days}},
+	}}}
+}
+
+// retentionRule is a copy of the Control Tower rule file CT.CLOUDWATCH.PR.2, in its own directory.
+func retentionRule(t *testing.T, tools GuardTools) string {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(tools.Pkg, "rules", "control-tower", "cfn-guard", "cloudwatch", "ct-cloudwatch-pr-2.guard"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ct-cloudwatch-pr-2.guard")
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A verdict kept for inputs cfn-guard would read differently would pass a template on another
+// template's check; a key that changes with anything else would never serve.
+func TestTheVerdictCacheKeyChangesWithEveryInputCfnGuardReadsAndNothingElse(t *testing.T) {
+	tools := controlTowerTools(t)
+	rule := retentionRule(t, tools)
+	key := func(tools GuardTools, rules []string, templates map[string]map[string]any) string {
+		t.Helper()
+		k, err := GuardCacheKey(tools, rules, templates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	base := key(tools, []string{rule}, thirtyDays("Stack", 30))
+	if again := key(tools, []string{rule}, thirtyDays("Stack", 30)); again != base {
+		t.Errorf("the same inputs built again give key %s, then %s", base, again)
+	}
+
+	edited := retentionRule(t, tools)
+	if err := os.WriteFile(edited, append(must(os.ReadFile(edited)), "\n# edited\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	renamed := filepath.Join(filepath.Dir(rule), "renamed.guard")
+	if err := os.WriteFile(renamed, must(os.ReadFile(rule)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	otherBin := tools
+	otherBin.Bin = filepath.Join(t.TempDir(), "cfn-guard")
+	if err := os.WriteFile(otherBin.Bin, append(must(os.ReadFile(tools.Bin)), 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inDir := key(tools, []string{filepath.Dir(rule)}, thirtyDays("Stack", 30))
+	if err := os.Rename(rule, filepath.Join(filepath.Dir(rule), "renamed.txt")); err != nil {
+		t.Fatal(err)
+	}
+	renamedInDir := key(tools, []string{filepath.Dir(rule)}, thirtyDays("Stack", 30))
+	if err := os.Rename(filepath.Join(filepath.Dir(rule), "renamed.txt"), rule); err != nil {
+		t.Fatal(err)
+	}
+	changed := map[string]string{
+		"another template":     key(tools, []string{rule}, thirtyDays("Stack", 31)),
+		"another stack name":   key(tools, []string{rule}, thirtyDays("Other", 30)),
+		"a rule file's bytes":  key(tools, []string{edited}, thirtyDays("Stack", 30)),
+		"a rule file's name":   key(tools, []string{renamed}, thirtyDays("Stack", 30)),
+		"one more rule file":   key(tools, []string{rule, renamed}, thirtyDays("Stack", 30)),
+		"a rules directory":    inDir,
+		"a file's name in it":  renamedInDir,
+		"the binary's bytes":   key(otherBin, []string{rule}, thirtyDays("Stack", 30)),
+		"two templates of one": key(tools, []string{rule}, merge(thirtyDays("Stack", 30), thirtyDays("Other", 30))),
+	}
+	seen := map[string]string{base: "the base inputs"}
+	for change, k := range changed {
+		if was, ok := seen[k]; ok {
+			t.Errorf("%s gives the key of %s", change, was)
+		}
+		seen[k] = change
+	}
+}
+
+// A verdict kept is what the next check of the same inputs reads (cfn-guard does not run); an
+// entry that is not a whole verdict is checked again, and a run that failed is not kept.
+func TestAKeptVerdictIsReadBackAndAFailedRunIsNotKept(t *testing.T) {
+	tools := controlTowerTools(t)
+	rule := retentionRule(t, tools)
+	dir := t.TempDir()
+	t.Setenv(GuardCacheEnv, dir)
+	templates := thirtyDays("Stack", 30)
+	check := func() string {
+		t.Helper()
+		vs, err := RunGuard(tools, []string{rule}, templates)
+		if err != nil || len(vs) != 1 {
+			t.Fatalf("RunGuard: %v, %v; want one failure", vs, err)
+		}
+		return vs[0].Rule
+	}
+	const real = "cloudwatch_log_group_retention_period_check"
+	if got := check(); got != real {
+		t.Fatalf("first check: rule %s, want %s", got, real)
+	}
+	entry := filepath.Join(dir, must(GuardCacheKey(tools, []string{rule}, templates))+".json")
+	kept, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatalf("no verdict kept after the first check: %v", err)
+	}
+	// The kept verdict, doctored: only a check that reads it reports the doctored rule name.
+	if err := os.WriteFile(entry, bytes.ReplaceAll(kept, []byte(real), []byte("read_from_the_cache")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); got != "read_from_the_cache" {
+		t.Errorf("second check of the same inputs: rule %s, want the kept verdict's", got)
+	}
+	t.Setenv(GuardCacheEnv, "off")
+	if got := check(); got != real {
+		t.Errorf("with %s=off: rule %s, want cfn-guard's own %s", GuardCacheEnv, got, real)
+	}
+	t.Setenv(GuardCacheEnv, dir)
+	if err := os.WriteFile(entry, kept[:len(kept)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); got != real {
+		t.Errorf("over a torn entry: rule %s, want cfn-guard's own %s", got, real)
+	}
+	if again, _ := os.ReadFile(entry); !bytes.Equal(again, kept) {
+		t.Errorf("the torn entry was not replaced by the new verdict")
+	}
+
+	broken := filepath.Join(t.TempDir(), "broken.guard")
+	if err := os.WriteFile(broken, []byte("rule broken when {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunGuard(tools, []string{rule, broken}, templates); err == nil {
+		t.Fatal("a rule file cfn-guard cannot parse: no error")
+	}
+	if _, err := os.Stat(filepath.Join(dir, must(GuardCacheKey(tools, []string{rule, broken}, templates))+".json")); !os.IsNotExist(err) {
+		t.Errorf("the failed run's verdict is kept (stat: %v)", err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func merge(ms ...map[string]map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
