@@ -48,6 +48,7 @@ func TestDeployRehearsal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the Lambda bootstraps")
 	}
+	t.Parallel()
 	for _, name := range AppConfigNames() {
 		for _, order := range []string{"consumer-first", "provider-first"} {
 			t.Run(name+"/"+order, func(t *testing.T) {

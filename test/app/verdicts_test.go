@@ -2,8 +2,11 @@ package app
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	. "github.com/privatelink-go/privatelink/test/testkit"
@@ -96,7 +99,7 @@ func TestAKeptVerdictIsReadBackAndAFailedRunIsNotKept(t *testing.T) {
 	tools := controlTowerTools(t)
 	rule := retentionRule(t, tools)
 	dir := t.TempDir()
-	t.Setenv(GuardCacheEnv, dir)
+	t.Setenv(VerdictCacheEnv, dir)
 	templates := thirtyDays("Stack", 30)
 	check := func() string {
 		t.Helper()
@@ -122,11 +125,11 @@ func TestAKeptVerdictIsReadBackAndAFailedRunIsNotKept(t *testing.T) {
 	if got := check(); got != "read_from_the_cache" {
 		t.Errorf("second check of the same inputs: rule %s, want the kept verdict's", got)
 	}
-	t.Setenv(GuardCacheEnv, "off")
+	t.Setenv(VerdictCacheEnv, "off")
 	if got := check(); got != real {
-		t.Errorf("with %s=off: rule %s, want cfn-guard's own %s", GuardCacheEnv, got, real)
+		t.Errorf("with %s=off: rule %s, want cfn-guard's own %s", VerdictCacheEnv, got, real)
 	}
-	t.Setenv(GuardCacheEnv, dir)
+	t.Setenv(VerdictCacheEnv, dir)
 	if err := os.WriteFile(entry, kept[:len(kept)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -164,4 +167,84 @@ func merge(ms ...map[string]map[string]any) map[string]map[string]any {
 		}
 	}
 	return out
+}
+
+// fakeLint is a cfn-lint that answers --version with version and finds one warning "ran" in each
+// template, exiting as cfn-lint does with a warning (4), or with status when it is not 4; each run
+// appends its templates' names to the file runs.
+func fakeLint(t *testing.T, version string, status int) (bin, runs string) {
+	t.Helper()
+	dir := t.TempDir()
+	bin, runs = filepath.Join(dir, "cfn-lint"), filepath.Join(dir, "runs")
+	script := fmt.Sprintf(`#!/bin/sh
+if [ "$1" = --version ]; then echo "cfn-lint %s"; exit 0; fi
+shift 2
+echo "$*" >> %q
+for f; do echo "$f:1:1:1:2:W9999:ran"; done
+exit %d
+`, version, runs, status)
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin, runs
+}
+
+// cfn-lint's findings are kept per template: a second run lints only the templates whose bytes
+// changed, a new cfn-lint version lints them all again, and a run that failed keeps nothing.
+func TestKeptLintFindingsAreReadBackForTheSameTemplateAndCfnLintVersion(t *testing.T) {
+	t.Setenv(VerdictCacheEnv, t.TempDir())
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.template.json"), filepath.Join(dir, "b.template.json")
+	for _, f := range []string{a, b} {
+		if err := os.WriteFile(f, []byte(`{"Resources":{}}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v1, runs := fakeLint(t, "1.0.0", 4)
+	lint := func(bin string) map[string][]string {
+		t.Helper()
+		got, err := LintFindings(bin, []string{a, b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{a, b} {
+			if want := []string{f + ":1:1:1:2:W9999:ran"}; !slices.Equal(got[f], want) {
+				t.Errorf("findings on %s: %q, want %q", filepath.Base(f), got[f], want)
+			}
+		}
+		return got
+	}
+	ran := func(runs string) string {
+		t.Helper()
+		log, _ := os.ReadFile(runs)
+		return strings.ReplaceAll(strings.TrimSpace(string(log)), dir+"/", "")
+	}
+	lint(v1)
+	lint(v1)
+	if err := os.WriteFile(b, []byte(`{"Resources":{} }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lint(v1)
+	if got, want := ran(runs), "a.template.json b.template.json\nb.template.json"; got != want {
+		t.Errorf("cfn-lint 1.0.0 ran over\n%s\nwant both templates, then only the one changed:\n%s", got, want)
+	}
+	v2, runs2 := fakeLint(t, "2.0.0", 4)
+	lint(v2)
+	if got, want := ran(runs2), "a.template.json b.template.json"; got != want {
+		t.Errorf("cfn-lint 2.0.0 ran over %q, want every template again: %q", got, want)
+	}
+
+	broken, runs3 := fakeLint(t, "3.0.0", 1)
+	_, err := LintFindings(broken, []string{a})
+	MustContain(t, ErrString(err), "cfn-lint: exit status 1")
+	if _, err := LintFindings(broken, []string{a}); err == nil || ran(runs3) != "a.template.json\na.template.json" {
+		t.Errorf("after a failed run: %v, runs %q; want cfn-lint to run (and fail) again", err, ran(runs3))
+	}
+	renamed := filepath.Join(dir, "c.template.json")
+	if err := os.WriteFile(renamed, must(os.ReadFile(a)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if must(LintKey(v1, a)) == must(LintKey(v1, renamed)) {
+		t.Error("the same bytes under another name give the same key: findings name their file")
+	}
 }

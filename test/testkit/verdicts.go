@@ -17,26 +17,27 @@ import (
 	"time"
 )
 
-// GuardCacheEnv names the directory of cfn-guard's verdicts: its structured reports, kept by a
-// key of everything it reads (GuardCacheKey), so that a run of the tests checks again only the
-// templates a change touched, as golangci-lint caches its findings per package content. Default:
-// "privatelink-go/guard" under the user's cache directory (os.UserCacheDir). "off" runs cfn-guard
-// every time; CI sets it (.ci/run), so every CI run checks every template for real.
-const GuardCacheEnv = "PRIVATELINK_GUARD_CACHE"
+// VerdictCacheEnv names the directory of the checkers' verdicts — cfn-guard's structured reports
+// and cfn-lint's findings, each kept by a key of everything the checker reads (GuardCacheKey,
+// lintKey) — so that a run of the tests checks again only the templates a change touched, as
+// golangci-lint keeps its findings per package content. Default: "privatelink-go/verdicts" under
+// the user's cache directory (os.UserCacheDir). "off" runs the checkers on every template every
+// time; CI sets it (.ci/run), so every CI run checks every template for real.
+const VerdictCacheEnv = "PRIVATELINK_VERDICT_CACHE"
 
-// A verdict kept is reused only for the same bytes of the cfn-guard binary, of every rule file
-// and of every template under the same stack names, with the same flags: cfn-guard reads nothing
-// else (no network, no configuration file, no environment variable of its own). A run that
-// failed (an error, not a failing rule) is never kept.
-const guardCacheVersion = "privatelink-go cfn-guard verdicts v1"
+// A verdict kept is reused only for the same checker (its binary's bytes, or its version where it
+// is a Python program), flags, rules and template bytes under the same names: the checkers read
+// nothing else (no network; cfn-lint's configuration files are part of its key). A run that failed
+// (an error, not a finding) is never kept.
+const verdictsVersion = "privatelink-go verdicts v1"
 
-// guardKeep is how many verdicts (10 to 100 KB each) outlive a trim; verdicts used within the last
-// day are kept whatever their number.
-const guardKeep = 500
+// verdictsKeep is how many verdicts (1 to 100 KB each) outlive a trim; verdicts used within the
+// last day are kept whatever their number.
+const verdictsKeep = 1000
 
-// GuardCacheDir is the verdicts' directory, or "" when the cache is off or has no home.
-func GuardCacheDir() string {
-	switch d := os.Getenv(GuardCacheEnv); d {
+// VerdictCacheDir is the verdicts' directory, or "" when the cache is off or has no home.
+func VerdictCacheDir() string {
+	switch d := os.Getenv(VerdictCacheEnv); d {
 	case "off":
 		return ""
 	case "":
@@ -44,7 +45,7 @@ func GuardCacheDir() string {
 		if err != nil {
 			return ""
 		}
-		return filepath.Join(base, "privatelink-go", "guard")
+		return filepath.Join(base, "privatelink-go", "verdicts")
 	default:
 		abs, err := filepath.Abs(d)
 		if err != nil {
@@ -60,7 +61,7 @@ func GuardCacheDir() string {
 // and template.
 func GuardCacheKey(tools GuardTools, rules []string, templates map[string]map[string]any) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n", guardCacheVersion)
+	fmt.Fprintf(h, "%s\ncfn-guard\n", verdictsVersion)
 	sum, err := fileSum(tools.Bin)
 	if err != nil {
 		return "", err
@@ -99,49 +100,72 @@ func GuardCacheKey(tools GuardTools, rules []string, templates map[string]map[st
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// cachedGuard is runGuard's output for these inputs: the verdict kept under their key when there
-// is one, else a run of cfn-guard, kept. A cache that cannot be read or written is passed by:
-// cfn-guard runs, as it would with the cache off.
+// cachedGuard is runGuard's output for these inputs, kept or run (cached).
 func cachedGuard(tools GuardTools, rules []string, templates map[string]map[string]any) ([]byte, error) {
-	dir := GuardCacheDir()
-	if dir == "" {
-		return runGuard(tools, rules, templates)
-	}
+	run := func() ([]byte, error) { return runGuard(tools, rules, templates) }
 	key, err := GuardCacheKey(tools, rules, templates)
 	if err != nil {
-		return runGuard(tools, rules, templates)
+		return run()
 	}
-	entry := filepath.Join(dir, key+".json")
-	if out, err := os.ReadFile(entry); err == nil && json.Valid(out) {
-		now := time.Now()
-		_ = os.Chtimes(entry, now, now) // last use, for the trim
+	return cached(key, run)
+}
+
+// cached is the verdict kept under key when there is a whole one, else run's output, kept. A
+// cache that cannot be read or written is passed by: run runs, as with the cache off.
+func cached(key string, run func() ([]byte, error)) ([]byte, error) {
+	if out, ok := kept(key); ok {
 		return out, nil
 	}
-	out, err := runGuard(tools, rules, templates)
+	out, err := run()
 	if err != nil {
 		return nil, err
 	}
-	if os.MkdirAll(dir, 0o755) == nil {
-		trimGuardOnce.Do(func() { trimGuard(dir, time.Now()) })
-		// Written aside, then renamed: a reader sees a whole verdict or none.
-		if tmp, err := os.CreateTemp(dir, "tmp-*"); err == nil {
-			_, werr := tmp.Write(out)
-			if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), entry) != nil {
-				os.Remove(tmp.Name())
-			}
-		}
-	}
+	keep(key, out)
 	return out, nil
 }
 
+// kept is the whole verdict kept under key, if there is one (and the cache is on).
+func kept(key string) ([]byte, bool) {
+	dir := VerdictCacheDir()
+	if dir == "" {
+		return nil, false
+	}
+	entry := filepath.Join(dir, key+".json")
+	out, err := os.ReadFile(entry)
+	if err != nil || !json.Valid(out) {
+		return nil, false
+	}
+	now := time.Now()
+	_ = os.Chtimes(entry, now, now) // last use, for the trim
+	return out, true
+}
+
+// keep keeps out as the verdict under key, when the cache is on and can be written.
+func keep(key string, out []byte) {
+	dir := VerdictCacheDir()
+	if dir == "" || os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	trimOnce.Do(func() { trimVerdicts(dir, time.Now()) })
+	// Written aside, then renamed: a reader sees a whole verdict or none.
+	tmp, err := os.CreateTemp(dir, "tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(out)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(dir, key+".json")) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
 var (
-	trimGuardOnce sync.Once
-	verdictName   = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
+	trimOnce    sync.Once
+	verdictName = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
 )
 
-// trimGuard removes the verdicts beyond the guardKeep most recently used that were last used
+// trimVerdicts removes the verdicts beyond the verdictsKeep most recently used that were last used
 // over a day before now, and writes abandoned for over an hour. It touches no other file.
-func trimGuard(dir string, now time.Time) {
+func trimVerdicts(dir string, now time.Time) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -167,7 +191,7 @@ func trimGuard(dir string, now time.Time) {
 	}
 	slices.SortFunc(verdicts, func(a, b use) int { return b.at.Compare(a.at) })
 	for i, v := range verdicts {
-		if i >= guardKeep && now.Sub(v.at) > 24*time.Hour {
+		if i >= verdictsKeep && now.Sub(v.at) > 24*time.Hour {
 			os.Remove(filepath.Join(dir, v.name))
 		}
 	}
