@@ -52,16 +52,47 @@ func TestTheVerdictCacheKeyChangesWithEveryInputCfnGuardReadsAndNothingElse(t *t
 		t.Errorf("the same inputs built again give key %s, then %s", base, again)
 	}
 
+	// The same bytes elsewhere: another copy of the binary, the package in another checkout.
+	sameBin := tools
+	sameBin.Bin = filepath.Join(t.TempDir(), "cfn-guard")
+	if err := os.WriteFile(sameBin.Bin, must(os.ReadFile(tools.Bin)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if k := key(sameBin, []string{rule}, thirtyDays("Stack", 30)); k != base {
+		t.Errorf("the same binary at another path gives key %s, not %s", k, base)
+	}
+	checkout := func() (GuardTools, string) {
+		pkg := tools
+		pkg.Pkg = t.TempDir()
+		inPkg := filepath.Join(pkg.Pkg, "rules", "ct-cloudwatch-pr-2.guard")
+		if err := os.MkdirAll(filepath.Dir(inPkg), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(inPkg, must(os.ReadFile(rule)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return pkg, inPkg
+	}
+	one, oneRule := checkout()
+	other, otherRule := checkout()
+	if a, b := key(one, []string{oneRule}, thirtyDays("Stack", 30)), key(other, []string{otherRule}, thirtyDays("Stack", 30)); a != b {
+		t.Errorf("the package's rule file in two checkouts gives keys %s and %s", a, b)
+	}
+
+	// Edited in place: only the bytes differ.
 	edited := retentionRule(t, tools)
+	before := key(tools, []string{edited}, thirtyDays("Stack", 30))
 	if err := os.WriteFile(edited, append(must(os.ReadFile(edited)), "\n# edited\n"...), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if after := key(tools, []string{edited}, thirtyDays("Stack", 30)); after == before {
+		t.Error("a rule file edited in place keeps its key")
 	}
 	renamed := filepath.Join(filepath.Dir(rule), "renamed.guard")
 	if err := os.WriteFile(renamed, must(os.ReadFile(rule)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	otherBin := tools
-	otherBin.Bin = filepath.Join(t.TempDir(), "cfn-guard")
+	otherBin := sameBin
 	if err := os.WriteFile(otherBin.Bin, append(must(os.ReadFile(tools.Bin)), 0), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -76,12 +107,11 @@ func TestTheVerdictCacheKeyChangesWithEveryInputCfnGuardReadsAndNothingElse(t *t
 	changed := map[string]string{
 		"another template":     key(tools, []string{rule}, thirtyDays("Stack", 31)),
 		"another stack name":   key(tools, []string{rule}, thirtyDays("Other", 30)),
-		"a rule file's bytes":  key(tools, []string{edited}, thirtyDays("Stack", 30)),
 		"a rule file's name":   key(tools, []string{renamed}, thirtyDays("Stack", 30)),
 		"one more rule file":   key(tools, []string{rule, renamed}, thirtyDays("Stack", 30)),
 		"a rules directory":    inDir,
 		"a file's name in it":  renamedInDir,
-		"the binary's bytes":   key(otherBin, []string{rule}, thirtyDays("Stack", 30)),
+		"the binary's bytes":   key(otherBin, []string{rule}, thirtyDays("Stack", 30)), // at sameBin's path
 		"two templates of one": key(tools, []string{rule}, merge(thirtyDays("Stack", 30), thirtyDays("Other", 30))),
 	}
 	seen := map[string]string{base: "the base inputs"}
@@ -139,14 +169,19 @@ func TestAKeptVerdictIsReadBackAndAFailedRunIsNotKept(t *testing.T) {
 	if again, _ := os.ReadFile(entry); !bytes.Equal(again, kept) {
 		t.Errorf("the torn entry was not replaced by the new verdict")
 	}
+	if err := os.WriteFile(entry, []byte("[]"), 0o644); err != nil { // no report for the template
+		t.Fatal(err)
+	}
+	if got := check(); got != real {
+		t.Errorf("over an entry without the template's report: rule %s, want cfn-guard's own %s", got, real)
+	}
 
 	broken := filepath.Join(t.TempDir(), "broken.guard")
 	if err := os.WriteFile(broken, []byte("rule broken when {\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := RunGuard(tools, []string{rule, broken}, templates); err == nil {
-		t.Fatal("a rule file cfn-guard cannot parse: no error")
-	}
+	_, err = RunGuard(tools, []string{rule, broken}, templates)
+	MustContain(t, ErrString(err), "cfn-guard:", "broken.guard")
 	if _, err := os.Stat(filepath.Join(dir, must(GuardCacheKey(tools, []string{rule, broken}, templates))+".json")); !os.IsNotExist(err) {
 		t.Errorf("the failed run's verdict is kept (stat: %v)", err)
 	}
@@ -172,21 +207,30 @@ func merge(ms ...map[string]map[string]any) map[string]map[string]any {
 // fakeLint is a cfn-lint that answers --version with version and finds one warning "ran" in each
 // template, exiting as cfn-lint does with a warning (4), or with status when it is not 4; each run
 // appends its templates' names to the file runs.
-func fakeLint(t *testing.T, version string, status int) (bin, runs string) {
+func fakeLint(t *testing.T, version string, status int, extra ...string) (bin, runs string) {
 	t.Helper()
 	dir := t.TempDir()
 	bin, runs = filepath.Join(dir, "cfn-lint"), filepath.Join(dir, "runs")
 	script := fmt.Sprintf(`#!/bin/sh
 if [ "$1" = --version ]; then echo "cfn-lint %s"; exit 0; fi
-shift 2
+shift 3 # --format parseable --regions=us-east-1
 echo "$*" >> %q
 for f; do echo "$f:1:1:1:2:W9999:ran"; done
+%s
 exit %d
-`, version, runs, status)
+`, version, runs, echo(extra), status)
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return bin, runs
+}
+
+func echo(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "echo %q\n", l)
+	}
+	return b.String()
 }
 
 // cfn-lint's findings are kept per template: a second run lints only the templates whose bytes
@@ -237,8 +281,25 @@ func TestKeptLintFindingsAreReadBackForTheSameTemplateAndCfnLintVersion(t *testi
 	broken, runs3 := fakeLint(t, "3.0.0", 1)
 	_, err := LintFindings(broken, []string{a})
 	MustContain(t, ErrString(err), "cfn-lint: exit status 1")
-	if _, err := LintFindings(broken, []string{a}); err == nil || ran(runs3) != "a.template.json\na.template.json" {
-		t.Errorf("after a failed run: %v, runs %q; want cfn-lint to run (and fail) again", err, ran(runs3))
+	_, err = LintFindings(broken, []string{a})
+	MustContain(t, ErrString(err), "cfn-lint: exit status 1")
+	if got := ran(runs3); got != "a.template.json\na.template.json" {
+		t.Errorf("after a failed run cfn-lint ran over %q, want a.template.json again", got)
+	}
+	odd, _ := fakeLint(t, "4.0.0", 16)
+	_, err = LintFindings(odd, []string{a})
+	MustContain(t, ErrString(err), "cfn-lint: exit status 16")
+	stray, _ := fakeLint(t, "5.0.0", 4, "Traceback (most recent call last):")
+	_, err = LintFindings(stray, []string{a})
+	MustContain(t, ErrString(err), "cfn-lint printed a line that names no template it was given: Traceback")
+
+	// A kept entry that is not a list of findings is linted again.
+	if err := os.WriteFile(filepath.Join(os.Getenv(VerdictCacheEnv), must(LintKey(v1, a))+".json"), []byte("null"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lint(v1)
+	if got := ran(runs); !strings.HasSuffix(got, "\na.template.json") {
+		t.Errorf("over a kept null cfn-lint ran over\n%s\nwant a.template.json last", got)
 	}
 	renamed := filepath.Join(dir, "c.template.json")
 	if err := os.WriteFile(renamed, must(os.ReadFile(a)), 0o644); err != nil {

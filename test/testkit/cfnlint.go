@@ -13,22 +13,26 @@ import (
 	"sync"
 )
 
-// lintArgs are cfn-lint's flags before the template files; part of each verdict's key.
-var lintArgs = []string{"--format", "parseable"}
+// lintArgs are cfn-lint's flags before the template files; part of each verdict's key. The Region
+// is named: without --regions cfn-lint lints for $AWS_REGION or $AWS_DEFAULT_REGION, else
+// us-east-1 (cfnlint/config.py), and some rules read it.
+var lintArgs = []string{"--format", "parseable", "--regions=us-east-1"}
 
 // LintFindings runs cfn-lint (bin) over files and returns each file's findings in its parseable
 // format (file:line:col:endline:endcol:rule:message), by file as given. Each file's findings are
 // kept (VerdictCacheEnv) by a key of cfn-lint's version, flags and configuration files and the
 // file's name and bytes (LintKey); cfn-lint runs once, over the files without a kept verdict.
 //
+// Nothing is kept while a .cfnlintrc is there: it can name rule and schema files of its own.
 // cfn-lint --update-specs rewrites cfn-lint's resource schemas without changing its version: run
 // the tests once with PRIVATELINK_VERDICT_CACHE=off after it (or remove the verdicts).
 func LintFindings(bin string, files []string) (map[string][]string, error) {
 	out := map[string][]string{}
 	keys := map[string]string{}
 	var missing []string
+	keeping := VerdictCacheDir() != "" && len(lintConfigs()) == 0
 	for _, file := range files {
-		if VerdictCacheDir() == "" {
+		if !keeping {
 			missing = append(missing, file)
 			continue
 		}
@@ -38,9 +42,8 @@ func LintFindings(bin string, files []string) (map[string][]string, error) {
 			continue
 		}
 		keys[file] = key
-		got, ok := kept(key)
 		var lines []string
-		if !ok || json.Unmarshal(got, &lines) != nil {
+		if _, ok := kept(key, func(got []byte) bool { return json.Unmarshal(got, &lines) == nil && lines != nil }); !ok {
 			missing = append(missing, file)
 			continue
 		}
@@ -87,9 +90,23 @@ func runLint(bin string, files []string) (map[string][]string, error) {
 	return found, nil
 }
 
+// lintConfigs are the configuration files cfn-lint would read: .cfnlintrc, .yaml or .yml, in the
+// home and the working directory (cfnlint/config.py).
+func lintConfigs() []string {
+	var found []string
+	home, _ := os.UserHomeDir()
+	for _, dir := range []string{home, "."} {
+		for _, name := range []string{".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				found = append(found, filepath.Join(dir, name))
+			}
+		}
+	}
+	return found
+}
+
 // LintKey is the key of cfn-lint's findings on file: a digest of cfn-lint's version, its flags,
-// the configuration files it reads (.cfnlintrc, .yaml or .yml, in the home and the working
-// directory: cfnlint/config.py), the file's name as given and its bytes.
+// the file's name as given and its bytes.
 func LintKey(bin, file string) (string, error) {
 	version, err := lintVersion(bin)
 	if err != nil {
@@ -97,15 +114,6 @@ func LintKey(bin, file string) (string, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\ncfn-lint %s\nargs %q\n", verdictsVersion, version, lintArgs)
-	home, _ := os.UserHomeDir()
-	for _, dir := range []string{home, "."} {
-		for _, name := range []string{".cfnlintrc", ".cfnlintrc.yaml", ".cfnlintrc.yml"} {
-			if body, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
-				fmt.Fprintf(h, "config %q %d\n", filepath.Join(dir, name), len(body))
-				h.Write(body)
-			}
-		}
-	}
 	body, err := os.ReadFile(file)
 	if err != nil {
 		return "", err

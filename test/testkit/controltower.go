@@ -149,7 +149,7 @@ var checked sync.Map
 // those that name a resource type of the templates: every rule selects Resources.*[ Type ==
 // <literal> ] and is skipped when that selection is empty, so the others cannot fail
 // (TestOnlyTheRulesThatNameATemplatesTypesCanFailIt checks this on real templates). Its reports
-// come from the verdict cache when these exact inputs were checked before (guardcache.go).
+// come from the verdict cache when these exact inputs were checked before (verdicts.go).
 func RunGuard(tools GuardTools, rules []string, templates map[string]map[string]any) ([]Violation, error) {
 	if rules == nil {
 		types := map[string]bool{}

@@ -36,22 +36,26 @@ const verdictsVersion = "privatelink-go verdicts v1"
 const verdictsKeep = 1000
 
 // VerdictCacheDir is the verdicts' directory, or "" when the cache is off or has no home.
+// A relative directory is taken from the module root, so that every test package (each runs in
+// its own directory) shares it.
 func VerdictCacheDir() string {
-	switch d := os.Getenv(VerdictCacheEnv); d {
-	case "off":
+	switch d := os.Getenv(VerdictCacheEnv); {
+	case strings.EqualFold(d, "off"):
 		return ""
-	case "":
+	case d == "":
 		base, err := os.UserCacheDir()
 		if err != nil {
 			return ""
 		}
 		return filepath.Join(base, "privatelink-go", "verdicts")
+	case filepath.IsAbs(d):
+		return d
 	default:
-		abs, err := filepath.Abs(d)
+		root, err := Root()
 		if err != nil {
 			return ""
 		}
-		return abs
+		return filepath.Join(root, d)
 	}
 }
 
@@ -107,13 +111,17 @@ func cachedGuard(tools GuardTools, rules []string, templates map[string]map[stri
 	if err != nil {
 		return run()
 	}
-	return cached(key, run)
+	whole := func(out []byte) bool { // one report per template
+		var reports []map[string]json.RawMessage
+		return json.Unmarshal(out, &reports) == nil && len(reports) == len(templates)
+	}
+	return cached(key, whole, run)
 }
 
-// cached is the verdict kept under key when there is a whole one, else run's output, kept. A
-// cache that cannot be read or written is passed by: run runs, as with the cache off.
-func cached(key string, run func() ([]byte, error)) ([]byte, error) {
-	if out, ok := kept(key); ok {
+// cached is the verdict kept under key when whole accepts it, else run's output, kept. A cache
+// that cannot be read or written is passed by: run runs, as with the cache off.
+func cached(key string, whole func([]byte) bool, run func() ([]byte, error)) ([]byte, error) {
+	if out, ok := kept(key, whole); ok {
 		return out, nil
 	}
 	out, err := run()
@@ -124,19 +132,27 @@ func cached(key string, run func() ([]byte, error)) ([]byte, error) {
 	return out, nil
 }
 
-// kept is the whole verdict kept under key, if there is one (and the cache is on).
-func kept(key string) ([]byte, bool) {
+// kept is the verdict kept under key, if there is one (and the cache is on) that whole(out)
+// accepts: a torn or foreign entry is checked again.
+func kept(key string, whole func([]byte) bool) ([]byte, bool) {
 	dir := VerdictCacheDir()
 	if dir == "" {
 		return nil, false
 	}
 	entry := filepath.Join(dir, key+".json")
-	out, err := os.ReadFile(entry)
-	if err != nil || !json.Valid(out) {
+	info, err := os.Stat(entry)
+	if err != nil {
 		return nil, false
 	}
-	now := time.Now()
-	_ = os.Chtimes(entry, now, now) // last use, for the trim
+	out, err := os.ReadFile(entry)
+	if err != nil || !whole(out) {
+		return nil, false
+	}
+	// The last use, for the trim; at most hourly, as go test's own cache reads a modification
+	// time of every file a test opens: an entry touched at every run would make every run new.
+	if now := time.Now(); now.Sub(info.ModTime()) > time.Hour {
+		_ = os.Chtimes(entry, now, now)
+	}
 	return out, true
 }
 
@@ -146,7 +162,9 @@ func keep(key string, out []byte) {
 	if dir == "" || os.MkdirAll(dir, 0o755) != nil {
 		return
 	}
-	trimOnce.Do(func() { trimVerdicts(dir, time.Now()) })
+	if once, _ := trimmed.LoadOrStore(dir, &sync.Once{}); once != nil {
+		once.(*sync.Once).Do(func() { trimVerdicts(dir, time.Now()) })
+	}
 	// Written aside, then renamed: a reader sees a whole verdict or none.
 	tmp, err := os.CreateTemp(dir, "tmp-*")
 	if err != nil {
@@ -159,7 +177,7 @@ func keep(key string, out []byte) {
 }
 
 var (
-	trimOnce    sync.Once
+	trimmed     sync.Map // directory -> *sync.Once: each trimmed once per process
 	verdictName = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
 )
 
