@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -135,10 +136,14 @@ func TestEveryConsumerReadsTheServiceNameFromTheProviderWhenItDeploys(t *testing
 	if raw, _ := json.Marshal(prov); strings.Contains(string(raw), "vpce-svc-00000000000000000") {
 		t.Error("the provider stack holds the placeholder service name")
 	}
-	for _, s := range f.Stacks {
-		for _, w := range *assertions.Annotations_FromStack(s).FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-			if strings.Contains(fmt.Sprint(w.Entry.Data), "laceholder") {
-				t.Errorf("%s warns: %v", *s.StackName(), w.Entry.Data)
+	for stack := range f.Stacks {
+		found, err := f.Annotations(stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range found {
+			if a.Level == "warning" && strings.Contains(a.Text, "laceholder") {
+				t.Errorf("%s warns: %s", stack, a.Text)
 			}
 		}
 	}
@@ -396,25 +401,62 @@ func trim(s string) string {
 }
 
 func TestCdkNagAwsSolutionsIsClean(t *testing.T) {
+	nag := regexp.MustCompile(`AwsSolutions-.*`) // as Match_StringLikeRegexp matches it
 	for _, name := range AppConfigNames() {
 		if AppConfigs[name]["nag"] != "true" {
 			t.Fatalf("configuration %s is synthesized without cdk-nag", name)
 		}
 		f := AppWith(t, name, AppConfigs[name])
-		for stackName, stack := range f.Stacks {
-			ann := assertions.Annotations_FromStack(stack)
-			for _, kind := range []string{"error", "warning"} {
-				var found *[]*cxapi.SynthesisMessage
-				if kind == "error" {
-					found = ann.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
-				} else {
-					found = ann.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
-				}
-				for _, msg := range *found {
-					t.Errorf("%s/%s: cdk-nag %s at %s: %v", name, stackName, kind, *msg.Id, msg.Entry.Data)
+		for _, stack := range slices.Sorted(maps.Keys(f.Stacks)) {
+			found, err := f.Annotations(stack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range found {
+				if (a.Level == "error" || a.Level == "warning") && nag.MatchString(a.Text) {
+					t.Errorf("%s/%s: cdk-nag %s at %s: %s", name, stack, a.Level, a.Path, a.Text)
 				}
 			}
 		}
+	}
+}
+
+// Fixture.Annotations reads the manifest instead of synthesizing the app again: it must find what
+// assertions.Annotations_FromStack finds, level by level.
+func TestFixtureAnnotationsAreWhatAssertionsFind(t *testing.T) {
+	f := Synth(t, "annotations-harness", func(app awscdk.App) error {
+		stack := awscdk.NewStack(app, jsii.String("Harness"), &awscdk.StackProps{Env: EuWest1})
+		logs := awslogs.NewLogGroup(stack, jsii.String("Logs"), &awslogs.LogGroupProps{Retention: awslogs.RetentionDays_ONE_YEAR})
+		awscdk.Annotations_Of(logs).AddWarningV2(jsii.String("AwsSolutions-TEST1"), jsii.String("AwsSolutions-TEST1: a warning"), nil)
+		awscdk.Annotations_Of(logs).AddError(jsii.String("AwsSolutions-TEST2: an error"))
+		awscdk.Annotations_Of(stack).AddInfo(jsii.String("an info"))
+		return nil
+	}, NoControlTowerCheck)
+	got, err := f.Annotations("Harness")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := assertions.Annotations_FromStack(f.Stacks["Harness"])
+	var want []Annotation
+	for level, found := range map[string]*[]*cxapi.SynthesisMessage{
+		"error":   ann.FindError(jsii.String("*"), assertions.Match_AnyValue()),
+		"warning": ann.FindWarning(jsii.String("*"), assertions.Match_AnyValue()),
+		"info":    ann.FindInfo(jsii.String("*"), assertions.Match_AnyValue()),
+	} {
+		for _, m := range *found {
+			want = append(want, Annotation{Level: level, Path: *m.Id, Text: fmt.Sprint(m.Entry.Data)})
+		}
+	}
+	key := func(as []Annotation) []string {
+		var out []string
+		for _, a := range as {
+			out = append(out, a.Level+" "+a.Path+" "+a.Text)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if g, w := key(got), key(want); !slices.Equal(g, w) || len(g) != 3 {
+		t.Errorf("Fixture.Annotations:\n%s\nassertions.Annotations:\n%s\nwant the same three", strings.Join(g, "\n"), strings.Join(w, "\n"))
 	}
 }
 

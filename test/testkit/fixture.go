@@ -67,7 +67,9 @@ type Fixture struct {
 	JSON map[string]map[string]any
 	// Stacks by name, for annotations; nil in a Golden fixture.
 	Stacks map[string]awscdk.Stack
-	err    error
+	// Dir is the cloud assembly the synth wrote; "" in a Golden fixture.
+	Dir string
+	err error
 	// ctx is the context an AppWith fixture was built with: a second AppWith of the same name
 	// must give the same (or it would be handed the other's fixture).
 	ctx map[string]any
@@ -100,6 +102,7 @@ func Synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 			return
 		}
 		outdirs.Store(dir, true)
+		f.Dir = dir
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 		if f.err = build(app); f.err != nil {
 			return
