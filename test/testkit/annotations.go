@@ -20,9 +20,9 @@ type Annotation struct{ Level, Path, Text string }
 // Annotations are the messages on stack's constructs, read from the cloud assembly f's synth
 // wrote: the metadata entries of type aws:cdk:error, aws:cdk:warning and aws:cdk:info of the
 // stack's artifact (in the manifest, or in the artifact's additionalMetadataFile, where
-// aws-cdk-lib 2.277 writes them), which is what assertions.Annotations_FromStack finds too — but that synthesizes the
-// whole app again at each call (aws-cdk-lib assertions/lib/annotations.js: synth({force: true})),
-// 30 times for the nag check of every configuration.
+// aws-cdk-lib 2.277 writes them). assertions.Annotations_FromStack finds the same, but
+// synthesizes the whole app again at each call (aws-cdk-lib assertions/lib/annotations.js:
+// synth({force: true})), 30 times for the nag check of every configuration.
 func (f *Fixture) Annotations(stack string) ([]Annotation, error) {
 	st, ok := f.Stacks[stack]
 	if f.Dir == "" || !ok {

@@ -20,8 +20,8 @@ var lintArgs = []string{"--format", "parseable", "--regions=us-east-1"}
 
 // LintFindings runs cfn-lint (bin) over files and returns each file's findings in its parseable
 // format (file:line:col:endline:endcol:rule:message), by file as given. Each file's findings are
-// kept (VerdictCacheEnv) by a key of cfn-lint's version, flags and configuration files and the
-// file's name and bytes (LintKey); cfn-lint runs once, over the files without a kept verdict.
+// kept (VerdictCacheEnv) by a key of cfn-lint's version, its flags and the file's name and bytes
+// (LintKey); cfn-lint runs once, over the files without a kept verdict.
 //
 // Nothing is kept while a .cfnlintrc is there: it can name rule and schema files of its own.
 // cfn-lint --update-specs rewrites cfn-lint's resource schemas without changing its version: run

@@ -165,7 +165,7 @@ func RunGuard(tools GuardTools, rules []string, templates map[string]map[string]
 			}
 		}
 	}
-	slices.Sort(rules)
+	rules = slices.Sorted(slices.Values(rules)) // a copy: the caller's slice stays as given
 	out, err := cachedGuard(tools, rules, templates)
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 
 // VerdictCacheEnv names the directory of the checkers' verdicts — cfn-guard's structured reports
 // and cfn-lint's findings, each kept by a key of everything the checker reads (GuardCacheKey,
-// lintKey) — so that a run of the tests checks again only the templates a change touched, as
+// LintKey) — so that a run of the tests checks again only the templates a change touched, as
 // golangci-lint keeps its findings per package content. Default: "privatelink-go/verdicts" under
 // the user's cache directory (os.UserCacheDir). "off" runs the checkers on every template every
 // time; CI sets it (.ci/run), so every CI run checks every template for real.
@@ -27,8 +27,8 @@ const VerdictCacheEnv = "PRIVATELINK_VERDICT_CACHE"
 
 // A verdict kept is reused only for the same checker (its binary's bytes, or its version where it
 // is a Python program), flags, rules and template bytes under the same names: the checkers read
-// nothing else (no network; cfn-lint's configuration files are part of its key). A run that failed
-// (an error, not a finding) is never kept.
+// nothing else (no network; cfn-lint keeps nothing while a .cfnlintrc could add rules of its own).
+// A run that failed (an error, not a finding) is never kept.
 const verdictsVersion = "privatelink-go verdicts v1"
 
 // verdictsKeep is how many verdicts (1 to 100 KB each) outlive a trim; verdicts used within the
@@ -162,9 +162,8 @@ func keep(key string, out []byte) {
 	if dir == "" || os.MkdirAll(dir, 0o755) != nil {
 		return
 	}
-	if once, _ := trimmed.LoadOrStore(dir, &sync.Once{}); once != nil {
-		once.(*sync.Once).Do(func() { trimVerdicts(dir, time.Now()) })
-	}
+	once, _ := trimmed.LoadOrStore(dir, &sync.Once{})
+	once.(*sync.Once).Do(func() { trimVerdicts(dir, time.Now()) })
 	// Written aside, then renamed: a reader sees a whole verdict or none.
 	tmp, err := os.CreateTemp(dir, "tmp-*")
 	if err != nil {
