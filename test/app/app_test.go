@@ -214,7 +214,7 @@ func TestConsumerCrossRegionUsesServiceRegionAndAllowMultiRegion(t *testing.T) {
 }
 
 func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	stack := ProviderStack(app, "ConsumerV4")
 	vpc := awsec2.NewVpc(stack, jsii.String("V4"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("I"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}})
@@ -225,7 +225,7 @@ func TestConsumerRefusesADualStackEndpointOnSubnetsWithoutIPv6(t *testing.T) {
 }
 
 func TestConsumerRefusesPrivateDnsInAVpcWithoutDnsHostnames(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	stack := ProviderStack(app, "ConsumerNoDns")
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		IpProtocol: awsec2.IpProtocol_DUAL_STACK, EnableDnsHostnames: jsii.Bool(false),
@@ -488,20 +488,77 @@ func TestCdkNagChangesNoTemplate(t *testing.T) {
 	}
 }
 
-// The fixtures' check of aws-cdk-lib's CloudFormation Validate report can fail: a property
-// CloudFormation does not know is reported.
-func TestCloudFormationValidateReportsWhatCloudFormationWouldRefuse(t *testing.T) {
-	if os.Getenv("CDK_VALIDATION") == "false" {
-		t.Skip("aws-cdk-lib's CloudFormation Validate plugin is off in this run (CDK_VALIDATION=false, as under -short)")
+// The tests' apps synthesize without aws-cdk-lib's CloudFormation Validate plugin, and Main checks
+// their templates with it when the tests end (CloudFormationValidate). That check finds what an
+// app's own synth reports: a property AWS::SNS::Topic does not have; not the W3010 (literal
+// Availability Zones) aws-cdk-lib's Stack acknowledges when a VPC reads stack.availabilityZones,
+// nor a finding a construct acknowledged.
+func TestTheTestsValidateTheirTemplatesAsAnAppsSynthDoes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs aws-cdk-lib's CloudFormation Validate plugin, which -short does not")
+	}
+	build := func(app awscdk.App) {
+		stack := ProviderStack(app, "Invalid")
+		awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2), NatGateways: jsii.Number(0)})
+		topic := awscdk.NewCfnResource(stack, jsii.String("Topic"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")})
+		topic.AddPropertyOverride(jsii.String("NoSuchProperty"), jsii.Number(1))
+		other := awscdk.NewCfnResource(stack, jsii.String("Acked"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")})
+		other.AddPropertyOverride(jsii.String("NoSuchPropertyEither"), jsii.Number(1))
+		awscdk.Validations_Of(other).Acknowledge(&awscdk.Acknowledgment{Id: jsii.String("CloudFormation-Validate::F3002"), Reason: jsii.String("the test's own")})
 	}
 	dir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
-	stack := awscdk.NewStack(app, jsii.String("Invalid"), nil)
-	topic := awscdk.NewCfnResource(stack, jsii.String("Topic"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")})
-	topic.AddPropertyOverride(jsii.String("NoSuchProperty"), jsii.Number(1))
-	app.Synth(nil)
-	findings, err := ValidationFindings(dir)
-	if err != nil || len(findings) == 0 || !strings.Contains(strings.Join(findings, " "), "NoSuchProperty") {
-		t.Fatalf("CloudFormation Validate on an AWS::SNS::Topic with NoSuchProperty: %v %q; want a finding naming it", err, findings)
+	synthApp := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	build(synthApp)
+	synthApp.Synth(nil)
+	inSynth, err := validationReport(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
+	// As NewApp's, but not among the assemblies Main checks: its finding is on purpose.
+	testApp := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir()), BuiltinCloudFormationValidation: jsii.Bool(false)})
+	build(testApp)
+	testApp.Synth(nil)
+	atEnd, err := CloudFormationValidate([]string{*testApp.Outdir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inSynth) != 1 || !strings.Contains(inSynth[0], "NoSuchProperty") || strings.Contains(inSynth[0], "NoSuchPropertyEither") {
+		t.Fatalf("the synth's own report: %q; want one finding, on NoSuchProperty", inSynth)
+	}
+	if len(atEnd) != 1 || !strings.Contains(atEnd[0], "NoSuchProperty") || strings.Contains(atEnd[0], "NoSuchPropertyEither") || !strings.Contains(atEnd[0], "Invalid.template.json Topic") {
+		t.Fatalf("CloudFormationValidate: %q; want one finding, on NoSuchProperty of Invalid.template.json's Topic, as the synth's report %q", atEnd, inSynth)
+	}
+}
+
+// validationReport reads what aws-cdk-lib's built-in validation plugins found in the cloud
+// assembly at dir (validation-report.json, written at every synth unless CDK_VALIDATION=false).
+func validationReport(dir string) ([]string, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
+	if err != nil {
+		return nil, err
+	}
+	var report struct {
+		PluginReports []struct {
+			Summary    struct{ PluginName string }
+			Violations []struct {
+				RuleName, Description string
+				ViolatingConstructs   []struct{ ConstructPath, TemplatePath string }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &report); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range report.PluginReports {
+		for _, v := range r.Violations {
+			if strings.HasPrefix(v.RuleName, "Annotation::") {
+				// The constructs' own annotations, which @aws-cdk/core:annotationsInValidationReport
+				// copies into the report; tests assert them where they matter.
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s: %s: %s %+v", r.Summary.PluginName, v.RuleName, v.Description, v.ViolatingConstructs))
+		}
+	}
+	return out, nil
 }

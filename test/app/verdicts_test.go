@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
 	. "github.com/privatelink-go/privatelink/test/testkit"
 )
 
@@ -307,5 +310,86 @@ func TestKeptLintFindingsAreReadBackForTheSameTemplateAndCfnLintVersion(t *testi
 	}
 	if must(LintKey(v1, a)) == must(LintKey(v1, renamed)) {
 		t.Error("the same bytes under another name give the same key: findings name their file")
+	}
+}
+
+// aws-cdk-lib's CloudFormation Validate plugin checks the tests' templates when they end
+// (CloudFormationValidate); its verdict on a template is kept by the template's bytes and the
+// account and region of its stack, and read back instead of validating again.
+func TestKeptCloudFormationValidateVerdictsAreReadBackForTheSameTemplateAndEnvironment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs aws-cdk-lib's CloudFormation Validate plugin, which -short does not")
+	}
+	cache := t.TempDir()
+	t.Setenv(VerdictCacheEnv, cache)
+	// An app of the test's own, not among those Main checks: its finding is on purpose.
+	dir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), BuiltinCloudFormationValidation: jsii.Bool(false)})
+	topic := awscdk.NewCfnResource(ProviderStack(app, "Kept"), jsii.String("Topic"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")})
+	topic.AddPropertyOverride(jsii.String("NoSuchProperty"), jsii.Number(1))
+	app.Synth(nil)
+	check := func() string {
+		t.Helper()
+		found, err := CloudFormationValidate([]string{dir})
+		if err != nil || len(found) != 1 {
+			t.Fatalf("CloudFormationValidate: %q, %v; want one finding", found, err)
+		}
+		return found[0]
+	}
+	if got := check(); !strings.Contains(got, "'NoSuchProperty' was unexpected") {
+		t.Fatalf("first check: %s, want the plugin's finding on NoSuchProperty", got)
+	}
+	template := filepath.Join(dir, "Kept.template.json")
+	entry := filepath.Join(cache, must(ValidateKey(template, "111111111111", "eu-west-1"))+".json")
+	kept, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatalf("no verdict kept after the first check: %v", err)
+	}
+	// The kept verdict, doctored: only a check that reads it reports the doctored text.
+	if err := os.WriteFile(entry, bytes.ReplaceAll(kept, []byte("NoSuchProperty"), []byte("ReadFromTheCache")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); !strings.Contains(got, "ReadFromTheCache") {
+		t.Errorf("second check of the same template: %s, want the kept verdict's", got)
+	}
+	t.Setenv(VerdictCacheEnv, "off")
+	if got := check(); !strings.Contains(got, "'NoSuchProperty' was unexpected") {
+		t.Errorf("with %s=off: %s, want the plugin's own finding", VerdictCacheEnv, got)
+	}
+	t.Setenv(VerdictCacheEnv, cache)
+	if err := os.WriteFile(entry, kept[:len(kept)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); !strings.Contains(got, "'NoSuchProperty' was unexpected") {
+		t.Errorf("over a torn entry: %s, want the plugin's own finding", got)
+	}
+	if again, _ := os.ReadFile(entry); !bytes.Equal(again, kept) {
+		t.Errorf("the torn entry was not replaced by the new verdict")
+	}
+
+	// The key: the same bytes elsewhere share it; another account, Region or byte does not.
+	elsewhere := filepath.Join(t.TempDir(), "Elsewhere.template.json")
+	body := must(os.ReadFile(template))
+	if err := os.WriteFile(elsewhere, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	key := must(ValidateKey(template, "111111111111", "eu-west-1"))
+	if got := must(ValidateKey(elsewhere, "111111111111", "eu-west-1")); got != key {
+		t.Errorf("the same template at another path has another key")
+	}
+	for what, k := range map[string]string{
+		"another account": must(ValidateKey(template, "222222222222", "eu-west-1")),
+		"another Region":  must(ValidateKey(template, "111111111111", "us-east-1")),
+		"no known Region": must(ValidateKey(template, "111111111111", "")),
+		"an edited template": func() string {
+			if err := os.WriteFile(elsewhere, bytes.Replace(body, []byte("NoSuchProperty"), []byte("NoSuchPropertx"), 1), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return must(ValidateKey(elsewhere, "111111111111", "eu-west-1"))
+		}(),
+	} {
+		if k == key {
+			t.Errorf("%s has the same key", what)
+		}
 	}
 }

@@ -72,7 +72,7 @@ func TestAConsumerInAVpcWithoutIsolatedSubnetsUsesItsPrivateSubnets(t *testing.T
 }
 
 func TestAConsumerSaysWhichSubnetsToGiveWhenTheVpcHasNoPrivateOnes(t *testing.T) {
-	stack := ProviderStack(awscdk.NewApp(nil), "PublicOnly")
+	stack := ProviderStack(NewApp(), "PublicOnly")
 	vpc := awsec2.NewVpc(stack, jsii.String("Public"), &awsec2.VpcProps{AvailabilityZones: jsii.Strings("eu-west-1a"), NatGateways: jsii.Number(0),
 		IpProtocol: awsec2.IpProtocol_DUAL_STACK, RestrictDefaultSecurityGroup: jsii.Bool(false),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("P"), SubnetType: awsec2.SubnetType_PUBLIC}}})
@@ -175,7 +175,7 @@ func TestSecurityGroupMistakesAreRefusedNamingTheField(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stack := ProviderStack(awscdk.NewApp(nil), "Groups")
+			stack := ProviderStack(NewApp(), "Groups")
 			p := &consumer.ConsumerProps{ServiceName: someService, Ports: []provider.ServicePort{{Port: 443}}}
 			c.edit(stack, p)
 			MustContain(t, Refusal(t, func() error { return p.Validate(stack, "Api") }, func() { consumer.NewConsumer(stack, "Api", p) }), c.want)
@@ -294,7 +294,7 @@ func filter(rs map[string]map[string]any, prefix string) map[string]map[string]a
 }
 
 func TestASharedEnablerIsRefusedWhereItCannotServe(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	other := ProviderStack(app, "OtherStack")
 	e := consumer.NewEnabler(other, "Enabler", nil)
 	stack := ProviderStack(app, "ThisStack")
@@ -350,7 +350,7 @@ func TestLogRetentionAndRemovalReachEveryLogGroupAndTheGetters(t *testing.T) {
 }
 
 func TestLogSettingsAWSRefusesAreRefusedAtSynth(t *testing.T) {
-	stack := ProviderStack(awscdk.NewApp(nil), "BadLogs")
+	stack := ProviderStack(NewApp(), "BadLogs")
 	p := &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}, LogRetention: "FORTNIGHT", LogRemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT}
 	MustContain(t, Refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }),
 		`ProviderProps.LogRetention "FORTNIGHT" is not a retention CloudWatch Logs accepts: use an awslogs.RetentionDays constant`,
@@ -398,7 +398,7 @@ func TestAProviderPublishesAGivenNlbAsItIs(t *testing.T) {
 }
 
 func TestAGivenNlbAsItIsNeedsItsPortsOrItsVpc(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	stack := ProviderStack(app, "AsItIsErrors")
 	nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{LoadBalancerArn: jsii.String(someNlbArn)})
 	withListeners := &provider.ProviderProps{LoadBalancer: nlb, Listeners: []provider.Listener{{Port: 443}}, ServicePorts: []provider.ServicePort{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}}
@@ -486,7 +486,7 @@ func TestATargetTypeThatCannotServeIsRefusedNamingTheListener(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stack := ProviderStack(awscdk.NewApp(nil), fmt.Sprint("Types", i))
+			stack := ProviderStack(NewApp(), fmt.Sprint("Types", i))
 			p := &provider.ProviderProps{AllowedPrincipals: []string{"111111111111"}, PrivateDnsName: "api.example.com", HostedZone: Zone(stack), Listeners: []provider.Listener{c.listener(stack)},
 				DemoTarget: strings.Contains(c.name, "demo")}
 			MustContain(t, Refusal(t, func() error { return p.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", p) }), c.want)
@@ -570,7 +570,7 @@ func TestTheAcceptorsArnIsBuiltFromItsLocationInEachPartition(t *testing.T) {
 }
 
 func TestValidateRefusesWhatOnlyTheTreeKnowsAsTheConstructorsDo(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	stack := ProviderStack(app, "Tree")
 	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
 	acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
@@ -590,7 +590,7 @@ func TestValidateRefusesWhatOnlyTheTreeKnowsAsTheConstructorsDo(t *testing.T) {
 }
 
 func TestASharedEnablerWarnsBeforeItsRolesPoliciesOutgrowIAMsLimit(t *testing.T) {
-	stack := ProviderStack(awscdk.NewApp(nil), "ManyConsumers")
+	stack := ProviderStack(NewApp(), "ManyConsumers")
 	e := consumer.NewEnabler(stack, "Enabler", nil)
 	warned := func() int {
 		return len(*assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(
@@ -631,7 +631,7 @@ func TestAnAutoScalingGroupTargetJoinsOnlyTheProvidersTargetGroup(t *testing.T) 
 
 // Retained logs under a key deleted with the stack could never be read again.
 func TestRetainedLogsUnderAKeyDeletedWithTheStackWarn(t *testing.T) {
-	stack := ProviderStack(awscdk.NewApp(nil), "RetainedLogs")
+	stack := ProviderStack(NewApp(), "RetainedLogs")
 	key := logkey.New(stack, "LogsKey")
 	for id, removal := range map[string]awscdk.RemovalPolicy{"Destroyed": awscdk.RemovalPolicy_DESTROY, "Retained": awscdk.RemovalPolicy_RETAIN} {
 		provider.NewProvider(stack, id, &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}, LogsKey: key, LogRemovalPolicy: removal})
@@ -646,7 +646,7 @@ func TestRetainedLogsUnderAKeyDeletedWithTheStackWarn(t *testing.T) {
 // The constructs are constructs to CDK itself (jsii's override pattern), not Go structs around
 // one: anything that takes a construct takes them.
 func TestTheConstructsGoWhereverCDKTakesAConstruct(t *testing.T) {
-	stack := ProviderStack(awscdk.NewApp(nil), "AnyConstruct")
+	stack := ProviderStack(NewApp(), "AnyConstruct")
 	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{AvailabilityZoneIds: []string{"euw1-az1"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"}})
 	a := acceptor.NewAcceptor(stack, "Acceptor", &acceptor.AcceptorProps{Service: p})
 	e := consumer.NewEnabler(stack, "Enabler", nil)

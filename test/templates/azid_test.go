@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
@@ -96,7 +95,7 @@ func TestOnCdkJsonAnotherRegionAloneGetsItsOwnFirstTwoAZIDs(t *testing.T) {
 }
 
 func TestAConsumerOfAProviderInTheSameAppMustUseZonesTheProviderServes(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	stack := ProviderStack(app, "SameAppAZs")
 	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{
 		AvailabilityZoneIds: []string{"euw1-az1", "euw1-az2"}, Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"111111111111"},

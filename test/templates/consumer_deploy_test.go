@@ -188,7 +188,7 @@ func TestAConsumerInAVpcItWasGivenAdmitsEveryIpv6RangeOfThatVpc(t *testing.T) {
 }
 
 func TestAConsumerInAnImportedVpcSaysItsIpv6ClientsNeedAllowedIpv6Cidrs(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	stack := ProviderStack(app, "ImportedVpc")
 	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Imported"), &awsec2.VpcAttributes{
 		VpcId: jsii.String("vpc-0123456789abcdef0"), AvailabilityZones: jsii.Strings("eu-west-1a"), IsolatedSubnetIds: jsii.Strings("subnet-0123456789abcdef0"), VpcCidrBlock: jsii.String("10.1.0.0/16"),

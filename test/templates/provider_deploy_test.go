@@ -399,7 +399,7 @@ func TestProviderRefusesAtSynthWhatAWSWouldRefuseAtDeploy(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app := awscdk.NewApp(nil)
+			app := NewApp()
 			stack := ProviderStack(app, fmt.Sprintf("Err%d", i))
 			MustContain(t, PanicMessage(func() { c.build(stack) }), c.want...)
 		})
@@ -504,7 +504,7 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app := awscdk.NewApp(nil)
+			app := NewApp()
 			for k, v := range c.ctx {
 				app.Node().SetContext(jsii.String(k), v)
 			}

@@ -241,7 +241,7 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app := awscdk.NewApp(nil)
+			app := NewApp()
 			stack := ProviderStack(app, "Err"+string(rune('A'+i)))
 			props := c.props(stack)
 			MustContain(t, Refusal(t, func() error { return props.Validate(stack, "Provider") }, func() { provider.NewProvider(stack, "Provider", props) }), c.want...)
@@ -251,7 +251,7 @@ func TestProviderErrorsThatNeedTheConstructTree(t *testing.T) {
 
 // A key of another Region is a warning at synth, on each construct whose log groups would use it.
 func TestALogsKeyOfAnotherRegionIsAWarningOnEachConstructThatUsesIt(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := NewApp()
 	stack := ProviderStack(app, "KeyRegion")
 	key := awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
 	p := provider.NewProvider(stack, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"}, LogsKey: key})
@@ -266,7 +266,7 @@ func TestALogsKeyOfAnotherRegionIsAWarningOnEachConstructThatUsesIt(t *testing.T
 		t.Fatalf("warnings at %v, want one on the provider's function and one on the acceptor's", paths)
 	}
 
-	same := ProviderStack(awscdk.NewApp(nil), "KeySameRegion")
+	same := ProviderStack(NewApp(), "KeySameRegion")
 	provider.NewProvider(same, "Provider", &provider.ProviderProps{Listeners: []provider.Listener{{Port: 443}}, AllowedPrincipals: []string{"222222222222"},
 		LogsKey: awskms.Key_FromKeyArn(same, jsii.String("Key"), jsii.String("arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"))})
 	if found := assertions.Annotations_FromStack(same).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("^LogsKey"))); len(*found) != 0 {
@@ -277,7 +277,7 @@ func TestALogsKeyOfAnotherRegionIsAWarningOnEachConstructThatUsesIt(t *testing.T
 // An imported NLB's source NAT setting is unknown at synth: a UDP listener on it warns, naming
 // the setting and how to read it, instead of failing or passing silently.
 func TestUDPOnAnImportedDualStackNLBWarnsThatSourceNatIsUnknown(t *testing.T) {
-	stack := ProviderStack(awscdk.NewApp(nil), "ImportedUdp")
+	stack := ProviderStack(NewApp(), "ImportedUdp")
 	vpc := provider.NewIsolatedVpc(stack, "Vpc", []string{"euw1-az1"}).Vpc
 	nlb := elbv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack, jsii.String("Nlb"), &elbv2.NetworkLoadBalancerAttributes{
 		LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/api/0123456789abcdef"), Vpc: vpc,

@@ -203,7 +203,7 @@ func TestAppConfig(t *testing.T) {
 }
 
 func scratchStack() awscdk.Stack {
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: EuWest1})
+	return awscdk.NewStack(NewApp(), jsii.String("Scratch"), &awscdk.StackProps{Env: EuWest1})
 }
 
 // The acceptor runs where the service is: a consumer in eu-central-1 of a service in eu-west-1
@@ -251,11 +251,11 @@ func TestConsumerRefusesAProviderOfAnotherAccountOrRegion(t *testing.T) {
 	})
 	// Another account: aws-cdk-lib reads the name through a role trusting the consumer stack's
 	// execution role, which a synthesizer without one cannot give.
-	otherAccount := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("B"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")}})
+	otherAccount := awscdk.NewStack(NewApp(), jsii.String("B"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")}})
 	if err := (&consumer.ConsumerProps{Provider: p}).Validate(otherAccount, "Consumer"); err != nil {
 		t.Errorf("a provider of another account is refused with the default synthesizer: %v", err)
 	}
-	legacy := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Legacy"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("333333333333"), Region: jsii.String("eu-west-1")}, Synthesizer: awscdk.NewLegacyStackSynthesizer()})
+	legacy := awscdk.NewStack(NewApp(), jsii.String("Legacy"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("333333333333"), Region: jsii.String("eu-west-1")}, Synthesizer: awscdk.NewLegacyStackSynthesizer()})
 	MustContain(t, ErrString((&consumer.ConsumerProps{Provider: p}).Validate(legacy, "Consumer")),
 		"ConsumerProps.Provider P/Provider is in account 111111111111 and this consumer's stack Legacy in account 333333333333, but the stack's synthesizer has no CloudFormation execution role",
 		"use the default awscdk.DefaultStackSynthesizer", "or give ServiceName (the provider stack's ServiceName output), Ports and AcceptorArn instead")

@@ -28,42 +28,15 @@ func (f *Fixture) Annotations(stack string) ([]Annotation, error) {
 	if f.Dir == "" || !ok {
 		return nil, fmt.Errorf("no synthesized stack %s (a golden fixture has no cloud assembly)", stack)
 	}
-	raw, err := os.ReadFile(filepath.Join(f.Dir, "manifest.json"))
+	artifacts, err := readStackArtifacts(f.Dir)
 	if err != nil {
 		return nil, err
 	}
-	type entries = map[string][]struct {
-		Type string
-		Data any
-	}
-	var manifest struct {
-		Artifacts map[string]struct {
-			Metadata               entries
-			AdditionalMetadataFile string
-		}
-	}
-	if err := json.Unmarshal(raw, &manifest); err != nil {
-		return nil, err
-	}
-	artifact, ok := manifest.Artifacts[*st.ArtifactId()]
+	artifact, ok := artifacts[*st.ArtifactId()]
 	if !ok {
 		return nil, fmt.Errorf("the manifest in %s has no artifact %s for stack %s", f.Dir, *st.ArtifactId(), stack)
 	}
 	metadata := artifact.Metadata
-	if file := artifact.AdditionalMetadataFile; file != "" {
-		raw, err := os.ReadFile(filepath.Join(f.Dir, file))
-		if err != nil {
-			return nil, err
-		}
-		more := entries{}
-		if err := json.Unmarshal(raw, &more); err != nil {
-			return nil, fmt.Errorf("%s: %v", file, err)
-		}
-		for path, es := range metadata {
-			more[path] = append(more[path], es...)
-		}
-		metadata = more
-	}
 	var out []Annotation
 	for _, path := range slices.Sorted(maps.Keys(metadata)) {
 		for _, e := range metadata[path] {
@@ -91,4 +64,68 @@ func (f *Fixture) Warnings(t testing.TB, stack, pattern string) []Annotation {
 		}
 	}
 	return out
+}
+
+// stackArtifact is a stack's entry in a cloud assembly's manifest, with its metadata entries
+// by construct path — those of the manifest and of its additionalMetadataFile, where aws-cdk-lib
+// 2.277 writes them.
+type stackArtifact struct {
+	Type, Environment, DisplayName string
+	Properties                     struct{ TemplateFile string }
+	Metadata                       map[string][]metadataEntry
+	AdditionalMetadataFile         string
+}
+
+type metadataEntry struct {
+	Type string
+	Data any
+}
+
+// readStackArtifacts are the stack artifacts of the cloud assembly at dir, by artifact ID.
+func readStackArtifacts(dir string) (map[string]stackArtifact, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, err
+	}
+	var manifest struct{ Artifacts map[string]stackArtifact }
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, "manifest.json"), err)
+	}
+	out := map[string]stackArtifact{}
+	for id, a := range manifest.Artifacts {
+		if a.Type != "aws:cloudformation:stack" {
+			continue
+		}
+		if file := a.AdditionalMetadataFile; file != "" {
+			raw, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				return nil, err
+			}
+			more := map[string][]metadataEntry{}
+			if err := json.Unmarshal(raw, &more); err != nil {
+				return nil, fmt.Errorf("%s: %v", file, err)
+			}
+			for path, es := range a.Metadata {
+				more[path] = append(more[path], es...)
+			}
+			a.Metadata = more
+		}
+		out[id] = a
+	}
+	return out, nil
+}
+
+// pathOf is the construct path of the resource with logicalID (aws:cdk:logicalId metadata), or
+// the stack's own path ("/" + its display name) when there is none.
+func (a stackArtifact) pathOf(logicalID string) string {
+	if logicalID != "" {
+		for path, es := range a.Metadata {
+			for _, e := range es {
+				if e.Type == "aws:cdk:logicalId" && e.Data == logicalID {
+					return path
+				}
+			}
+		}
+	}
+	return "/" + a.DisplayName
 }

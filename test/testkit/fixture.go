@@ -30,9 +30,9 @@ var Update = flag.Bool("update", false, "rewrite the golden files under testdata
 // fixture's cloud assembly (with copies of the Lambda binaries) and the binaries' build
 // directories: about 1 GB per run otherwise left in the temporary directory.
 //
-// Under -short the tests run without aws-cdk-lib's CloudFormation Validate plugin
-// (shutdown.WithoutCfnValidate: about 2 s per process), and the fixtures' validation reports are
-// not read; the full run checks them.
+// When the tests end, every template the tests' apps (NewApp, Synth) wrote is checked by
+// aws-cdk-lib's CloudFormation Validate plugin (CloudFormationValidate) and a finding fails the
+// run; -short skips that check.
 func Main(m *testing.M) {
 	flag.Parse()
 	// The parallel tests (deploy rehearsals, cfn-lint) mostly wait — on the Lambda bootstraps
@@ -43,10 +43,23 @@ func Main(m *testing.M) {
 	if !set {
 		flag.Set("test.parallel", strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
 	}
-	if testing.Short() {
-		shutdown.WithoutCfnValidate()
-	}
 	code := m.Run()
+	if !testing.Short() {
+		var dirs []string
+		outdirs.Range(func(dir, _ any) bool {
+			dirs = append(dirs, dir.(string))
+			return true
+		})
+		findings, err := CloudFormationValidate(dirs)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "FAIL: aws-cdk-lib's CloudFormation Validate plugin on the tests' templates: %v\n", err)
+			code = 1
+		}
+		if len(findings) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: aws-cdk-lib's CloudFormation Validate plugin finds, in the tests' templates:\n  %s\n", strings.Join(findings, "\n  "))
+			code = 1
+		}
+	}
 	shutdown.CloseJsii()
 	outdirs.Range(func(dir, _ any) bool {
 		os.RemoveAll(dir.(string))
@@ -96,14 +109,8 @@ func Synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 	v, _ := fixtures.LoadOrStore(name, &Fixture{})
 	f := v.(*Fixture)
 	f.once.Do(func() {
-		dir, err := os.MkdirTemp("", "privatelink-test-")
-		if err != nil {
-			f.err = err
-			return
-		}
-		outdirs.Store(dir, true)
-		f.Dir = dir
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+		app := NewApp()
+		f.Dir = *app.Outdir()
 		if f.err = build(app); f.err != nil {
 			return
 		}
@@ -116,11 +123,6 @@ func Synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 			}
 		}
 		f.JSON = TemplateJSON(f.Templates)
-		// aws-cdk-lib's CloudFormation Validate plugin ran in that synth; by default its findings
-		// only warn. Here they fail the fixture's first test.
-		if findings, err := ValidationFindings(dir); os.Getenv("CDK_VALIDATION") != "false" && (err != nil || len(findings) > 0) {
-			t.Errorf("fixture %s: CloudFormation Validate: %v %s", name, err, strings.Join(findings, "; "))
-		}
 		if !slices.Contains(opts, NoControlTowerCheck) {
 			// cfn-guard runs on the other core while the test goes on; the test waits for it
 			// when it ends.
@@ -147,39 +149,6 @@ func Synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 		t.Fatalf("fixture %s: %v", name, f.err)
 	}
 	return f
-}
-
-// ValidationFindings reads what aws-cdk-lib's built-in validation plugins found in the cloud
-// assembly at dir (validation-report.json, written at every synth unless CDK_VALIDATION=false).
-func ValidationFindings(dir string) ([]string, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
-	if err != nil {
-		return nil, err
-	}
-	var report struct {
-		PluginReports []struct {
-			Summary    struct{ PluginName string }
-			Violations []struct {
-				RuleName, Description string
-				ViolatingConstructs   []struct{ ConstructPath, TemplatePath string }
-			}
-		}
-	}
-	if err := json.Unmarshal(raw, &report); err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, r := range report.PluginReports {
-		for _, v := range r.Violations {
-			if strings.HasPrefix(v.RuleName, "Annotation::") {
-				// The constructs' own annotations, which @aws-cdk/core:annotationsInValidationReport
-				// copies into the report; tests assert them where they matter.
-				continue
-			}
-			out = append(out, fmt.Sprintf("%s: %s: %s %+v", r.Summary.PluginName, v.RuleName, v.Description, v.ViolatingConstructs))
-		}
-	}
-	return out, nil
 }
 
 // AppWith synthesizes the two-account app with context overrides.

@@ -35,5 +35,5 @@ func In(region string) awscdk.Stack {
 	if region != "" {
 		env = &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(region)}
 	}
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), &awscdk.StackProps{Env: env})
+	return awscdk.NewStack(NewApp(), jsii.String("Scratch"), &awscdk.StackProps{Env: env})
 }

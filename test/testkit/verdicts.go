@@ -17,16 +17,16 @@ import (
 	"time"
 )
 
-// VerdictCacheEnv names the directory of the checkers' verdicts — cfn-guard's structured reports
-// and cfn-lint's findings, each kept by a key of everything the checker reads (GuardCacheKey,
-// LintKey) — so that a run of the tests checks again only the templates a change touched, as
+// VerdictCacheEnv names the directory of the checkers' verdicts — cfn-guard's structured reports,
+// cfn-lint's findings and aws-cdk-lib's CloudFormation Validate plugin's, each kept by a key of
+// everything the checker reads (GuardCacheKey, LintKey, ValidateKey) — so that a run of the tests checks again only the templates a change touched, as
 // golangci-lint keeps its findings per package content. Default: "privatelink-go/verdicts" under
 // the user's cache directory (os.UserCacheDir). "off" runs the checkers on every template every
 // time; CI sets it (.ci/run), so every CI run checks every template for real.
 const VerdictCacheEnv = "PRIVATELINK_VERDICT_CACHE"
 
 // A verdict kept is reused only for the same checker (its binary's bytes, or its version where it
-// is a Python program), flags, rules and template bytes under the same names: the checkers read
+// is a Python program or aws-cdk-lib's plugin), flags, rules and template bytes under the same names: the checkers read
 // nothing else (no network; cfn-lint keeps nothing while a .cfnlintrc could add rules of its own).
 // A run that failed (an error, not a finding) is never kept.
 const verdictsVersion = "privatelink-go verdicts v1"
