@@ -508,6 +508,11 @@ func TestTheTestsValidateTheirTemplatesAsAnAppsSynthDoes(t *testing.T) {
 	}
 	dir := t.TempDir()
 	synthApp := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	// The app's synth runs the plugin CloudFormationValidate uses, registered as aws-cdk-lib
+	// documents (AppProps.builtinCloudFormationValidation): it then runs no built-in instance
+	// (synthesis-validation.js hasUserRegisteredCloudFormationValidatePlugin) and reports through
+	// the same pipeline, and the process builds one engine instead of two.
+	awscdk.Validations_Of(synthApp).AddPlugins(ValidatePlugin())
 	build(synthApp)
 	synthApp.Synth(nil)
 	inSynth, err := validationReport(dir)

@@ -161,7 +161,7 @@ func validateTemplates(stacks []validatedStack) ([][]ValidationFinding, error) {
 	if len(missing) == 0 {
 		return out, nil
 	}
-	report := validatePlugin().Validate(&validationContext{awscdk.NewApp(nil), missing})
+	report := ValidatePlugin().Validate(&validationContext{awscdk.NewApp(nil), missing})
 	for _, ps := range missing {
 		out[index[*ps.TemplatePath]] = []ValidationFinding{}
 	}
@@ -214,16 +214,18 @@ var validateVersions = sync.OnceValues(func() (string, error) {
 	if err != nil || version == "" {
 		return "", fmt.Errorf("go list -m github.com/aws/aws-cdk-go/awscdk/v2: %v %q: no version to key verdicts by", err, version)
 	}
-	engine := validatePlugin().Version()
+	engine := ValidatePlugin().Version()
 	if engine == nil {
 		return "", fmt.Errorf("the CloudFormation Validate plugin has no version")
 	}
 	return "aws-cdk-go " + version + " engine " + *engine, nil
 })
 
-// validatePlugin is the process's one plugin: it keeps its engine from one check to the next
-// while the templates hold no resource type the engine was not built with.
-var validatePlugin = sync.OnceValue(func() awscdk.CloudFormationValidatePlugin {
+// ValidatePlugin is the process's one CloudFormationValidatePlugin (default options, as the
+// built-in one), which CloudFormationValidate uses: it keeps its engine from one check to the
+// next while the templates hold no resource type the engine was not built with. A second engine
+// alive beside the first costs about 2 s of node to build (the first's memory is not reused).
+var ValidatePlugin = sync.OnceValue(func() awscdk.CloudFormationValidatePlugin {
 	return awscdk.NewCloudFormationValidatePlugin(nil)
 })
 
