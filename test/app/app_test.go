@@ -490,9 +490,10 @@ func TestCdkNagChangesNoTemplate(t *testing.T) {
 
 // The tests' apps synthesize without aws-cdk-lib's CloudFormation Validate plugin, and Main checks
 // their templates with it when the tests end (CloudFormationValidate). That check finds what an
-// app's own synth reports: a property AWS::SNS::Topic does not have; not the W3010 (literal
-// Availability Zones) aws-cdk-lib's Stack acknowledges when a VPC reads stack.availabilityZones,
-// nor a finding a construct acknowledged.
+// app's own synth reports: a property AWS::SNS::Topic does not have, in a stack of a known
+// environment and in an environment-agnostic one (no account or Region to resolve pseudo
+// parameters with); not the W3010 (literal Availability Zones) aws-cdk-lib's Stack acknowledges
+// when a VPC reads stack.availabilityZones, nor a finding a construct acknowledged.
 func TestTheTestsValidateTheirTemplatesAsAnAppsSynthDoes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs aws-cdk-lib's CloudFormation Validate plugin, which -short does not")
@@ -505,6 +506,9 @@ func TestTheTestsValidateTheirTemplatesAsAnAppsSynthDoes(t *testing.T) {
 		other := awscdk.NewCfnResource(stack, jsii.String("Acked"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")})
 		other.AddPropertyOverride(jsii.String("NoSuchPropertyEither"), jsii.Number(1))
 		awscdk.Validations_Of(other).Acknowledge(&awscdk.Acknowledgment{Id: jsii.String("CloudFormation-Validate::F3002"), Reason: jsii.String("the test's own")})
+		agnostic := awscdk.NewStack(app, jsii.String("Agnostic"), nil)
+		awscdk.NewCfnResource(agnostic, jsii.String("Topic"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::SNS::Topic")}).
+			AddPropertyOverride(jsii.String("NoSuchProperty"), jsii.Number(1))
 	}
 	dir := t.TempDir()
 	synthApp := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
@@ -519,24 +523,34 @@ func TestTheTestsValidateTheirTemplatesAsAnAppsSynthDoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As NewApp's, but not among the assemblies Main checks: its finding is on purpose.
+	// As NewApp's, but not among the assemblies Main checks: its findings are on purpose.
 	testApp := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir()), BuiltinCloudFormationValidation: jsii.Bool(false)})
 	build(testApp)
 	testApp.Synth(nil)
-	atEnd, err := CloudFormationValidate([]string{*testApp.Outdir()})
+	found, err := CloudFormationValidate(map[string]string{*testApp.Outdir(): "the harness"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inSynth) != 1 || !strings.Contains(inSynth[0], "NoSuchProperty") || strings.Contains(inSynth[0], "NoSuchPropertyEither") {
-		t.Fatalf("the synth's own report: %q; want one finding, on NoSuchProperty", inSynth)
+	// Each finding as "rule stack/resource".
+	line := regexp.MustCompile(`^(\S+) \(\w+\): .* \[the harness, stack (\S+), resource (\S+)\]$`)
+	var atEnd []string
+	for _, f := range found {
+		m := line.FindStringSubmatch(f)
+		if m == nil {
+			t.Fatalf("CloudFormationValidate's finding %q does not name rule, stack and resource", f)
+		}
+		atEnd = append(atEnd, m[1]+" "+m[2]+"/"+m[3])
 	}
-	if len(atEnd) != 1 || !strings.Contains(atEnd[0], "NoSuchProperty") || strings.Contains(atEnd[0], "NoSuchPropertyEither") || !strings.Contains(atEnd[0], "Invalid.template.json Topic") {
-		t.Fatalf("CloudFormationValidate: %q; want one finding, on NoSuchProperty of Invalid.template.json's Topic, as the synth's report %q", atEnd, inSynth)
+	slices.Sort(atEnd)
+	if want := []string{"F3002 Agnostic/Topic", "F3002 Invalid/Topic"}; !slices.Equal(inSynth, want) || !slices.Equal(atEnd, inSynth) {
+		t.Fatalf("the synth's own report: %q, CloudFormationValidate: %q; want both %q", inSynth, atEnd, want)
 	}
 }
 
-// validationReport reads what aws-cdk-lib's built-in validation plugins found in the cloud
-// assembly at dir (validation-report.json, written at every synth unless CDK_VALIDATION=false).
+// validationReport is what aws-cdk-lib's validation plugins reported in the synth of the cloud
+// assembly at dir (validation-report.json), each finding as "rule construct-path", sorted; the
+// constructs' own annotations, which @aws-cdk/core:annotationsInValidationReport copies into the
+// report, left out.
 func validationReport(dir string) ([]string, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "validation-report.json"))
 	if err != nil {
@@ -544,10 +558,9 @@ func validationReport(dir string) ([]string, error) {
 	}
 	var report struct {
 		PluginReports []struct {
-			Summary    struct{ PluginName string }
 			Violations []struct {
-				RuleName, Description string
-				ViolatingConstructs   []struct{ ConstructPath, TemplatePath string }
+				RuleName            string
+				ViolatingConstructs []struct{ ConstructPath string }
 			}
 		}
 	}
@@ -558,12 +571,13 @@ func validationReport(dir string) ([]string, error) {
 	for _, r := range report.PluginReports {
 		for _, v := range r.Violations {
 			if strings.HasPrefix(v.RuleName, "Annotation::") {
-				// The constructs' own annotations, which @aws-cdk/core:annotationsInValidationReport
-				// copies into the report; tests assert them where they matter.
 				continue
 			}
-			out = append(out, fmt.Sprintf("%s: %s: %s %+v", r.Summary.PluginName, v.RuleName, v.Description, v.ViolatingConstructs))
+			for _, c := range v.ViolatingConstructs {
+				out = append(out, v.RuleName+" "+c.ConstructPath)
+			}
 		}
 	}
+	slices.Sort(out)
 	return out, nil
 }

@@ -330,7 +330,7 @@ func TestKeptCloudFormationValidateVerdictsAreReadBackForTheSameTemplateAndEnvir
 	app.Synth(nil)
 	check := func() string {
 		t.Helper()
-		found, err := CloudFormationValidate([]string{dir})
+		found, err := CloudFormationValidate(map[string]string{dir: "the test's app"})
 		if err != nil || len(found) != 1 {
 			t.Fatalf("CloudFormationValidate: %q, %v; want one finding", found, err)
 		}

@@ -93,6 +93,11 @@ func readStackArtifacts(dir string) (map[string]stackArtifact, error) {
 	}
 	out := map[string]stackArtifact{}
 	for id, a := range manifest.Artifacts {
+		if a.Type == "cdk:cloud-assembly" {
+			// A Stage's stacks: a synth validates them too (stacksRecursively); nothing here reads
+			// them, so refuse rather than skip them unchecked.
+			return nil, fmt.Errorf("%s: nested cloud assembly %s (a Stage): its stacks are not read", dir, id)
+		}
 		if a.Type != "aws:cloudformation:stack" {
 			continue
 		}
@@ -115,17 +120,20 @@ func readStackArtifacts(dir string) (map[string]stackArtifact, error) {
 	return out, nil
 }
 
-// pathOf is the construct path of the resource with logicalID (aws:cdk:logicalId metadata), or
-// the stack's own path ("/" + its display name) when there is none.
+// pathOf is the construct path of the resource with logicalID (aws:cdk:logicalId metadata); for
+// a template-level finding (no logical ID) the stack's own path ("/" + its display name), where
+// the plugin puts it (stackConstructPath); "" (the root) for a resource whose path is not known,
+// as synthesis-validation.js findClosestAck starts from an empty path.
 func (a stackArtifact) pathOf(logicalID string) string {
-	if logicalID != "" {
-		for path, es := range a.Metadata {
-			for _, e := range es {
-				if e.Type == "aws:cdk:logicalId" && e.Data == logicalID {
-					return path
-				}
+	if logicalID == "" {
+		return "/" + a.DisplayName
+	}
+	for path, es := range a.Metadata {
+		for _, e := range es {
+			if e.Type == "aws:cdk:logicalId" && e.Data == logicalID {
+				return path
 			}
 		}
 	}
-	return "/" + a.DisplayName
+	return ""
 }

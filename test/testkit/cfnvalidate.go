@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -32,13 +33,22 @@ import (
 // templates a change touched.
 
 // NewApp is an app for a test: its cloud assembly goes to a directory of its own, which Main
-// validates (CloudFormationValidate) and then removes.
+// validates (CloudFormationValidate) and then removes. Main's findings name the test file and
+// line that made the app (Synth's fixtures: the fixture).
 func NewApp() awscdk.App {
 	dir, err := os.MkdirTemp("", "privatelink-test-")
 	if err != nil {
 		panic(err)
 	}
-	outdirs.Store(dir, true)
+	// Who made the app, for the findings: the directory is gone when they are read.
+	madeAt := "an app"
+	for skip := 1; skip < 4; skip++ {
+		if _, file, line, ok := runtime.Caller(skip); ok && !strings.HasSuffix(filepath.Dir(file), "testkit") {
+			madeAt = fmt.Sprintf("the app made at %s:%d", filepath.Base(file), line)
+			break
+		}
+	}
+	outdirs.Store(dir, madeAt)
 	return awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), BuiltinCloudFormationValidation: jsii.Bool(false)})
 }
 
@@ -48,12 +58,14 @@ func NewApp() awscdk.App {
 type ValidationFinding struct{ Rule, Severity, Description, LogicalID string }
 
 // CloudFormationValidate is what aws-cdk-lib's CloudFormation Validate plugin finds in the
-// templates of the cloud assemblies at dirs (a directory without a manifest — an app never
-// synthesized — has none), after the acknowledgements the constructs recorded, as an app's
-// synth reports them: one line per finding, naming the assembly, template and resource.
-func CloudFormationValidate(dirs []string) ([]string, error) {
+// templates of the cloud assemblies at dirs (directory -> what to call it; a directory without a
+// manifest — an app never synthesized — has none), after the acknowledgements the constructs
+// recorded, as an app's synth reports them: one line per finding, naming the rule, the
+// assembly, stack and resource. Acknowledgements on the App itself are not in a stack's metadata
+// and are not read (stricter than a synth; the tests make none).
+func CloudFormationValidate(dirs map[string]string) ([]string, error) {
 	var stacks []validatedStack
-	for _, dir := range dirs {
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
 		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 			continue
 		}
@@ -64,7 +76,7 @@ func CloudFormationValidate(dirs []string) ([]string, error) {
 		for _, id := range slices.Sorted(maps.Keys(artifacts)) {
 			a := artifacts[id]
 			account, region, _ := strings.Cut(strings.TrimPrefix(a.Environment, "aws://"), "/")
-			s := validatedStack{artifact: a, path: filepath.Join(dir, a.Properties.TemplateFile)}
+			s := validatedStack{artifact: a, path: filepath.Join(dir, a.Properties.TemplateFile), label: dirs[dir]}
 			if account != "unknown-account" {
 				s.account = account
 			}
@@ -84,9 +96,9 @@ func CloudFormationValidate(dirs []string) ([]string, error) {
 			if s.acknowledged(v) {
 				continue
 			}
-			where := s.path
+			where := s.label + ", stack " + s.artifact.DisplayName
 			if v.LogicalID != "" {
-				where += " " + v.LogicalID
+				where += ", resource " + v.LogicalID
 			}
 			out = append(out, fmt.Sprintf("%s (%s): %s [%s]", v.Rule, v.Severity, v.Description, where))
 		}
@@ -98,19 +110,17 @@ func CloudFormationValidate(dirs []string) ([]string, error) {
 // region only where they are not tokens, as core/lib/private/synthesis-validation.js
 // invokeSinglePlugin passes them).
 type validatedStack struct {
-	artifact              stackArtifact
-	path, account, region string
+	artifact                     stackArtifact
+	path, account, region, label string
 }
 
 // acknowledged tells whether a construct acknowledged v on the way from its resource up to the
 // root (Validations.of(c).acknowledge, aws:cdk:acknowledged-rules metadata — aws-cdk-lib's
 // Stack does for W3010 when stack.availabilityZones is read), as synthesis-validation.js
 // collectSuppressions drops it from an app's report: by the rule's ID in the plugin's namespace
-// (validation-id.js normalizeValidationId), fatal findings never.
+// (validation-id.js normalizeValidationId). (Fatal findings are never dropped there; the plugin
+// reports none: its mapSeverity makes FATAL an error.)
 func (s validatedStack) acknowledged(v ValidationFinding) bool {
-	if strings.EqualFold(v.Severity, "fatal") {
-		return false
-	}
 	id := "CloudFormation-Validate::" + strings.ReplaceAll(v.Rule, " ", "-")
 	path := s.artifact.pathOf(v.LogicalID)
 	for {
@@ -139,11 +149,18 @@ func validateTemplates(stacks []validatedStack) ([][]ValidationFinding, error) {
 	keys := make([]string, len(stacks))
 	var missing []*awscdk.PolicyValidationStack
 	index := map[string]int{}
+	caching := VerdictCacheDir() != ""
 	for i, s := range stacks {
-		if key, err := ValidateKey(s.path, s.account, s.region); err == nil {
+		if caching {
+			key, err := ValidateKey(s.path, s.account, s.region)
+			if err != nil {
+				// Said once, then every template is validated, as with the cache off.
+				fmt.Fprintf(os.Stderr, "CloudFormation Validate's verdicts are not kept: %v\n", err)
+				caching = false
+			}
 			keys[i] = key
 			var found []ValidationFinding
-			if _, ok := kept(key, func(b []byte) bool { return json.Unmarshal(b, &found) == nil && found != nil }); ok {
+			if _, ok := kept(key, func(b []byte) bool { return json.Unmarshal(b, &found) == nil && found != nil }); caching && ok {
 				out[i] = found
 				continue
 			}
@@ -161,17 +178,20 @@ func validateTemplates(stacks []validatedStack) ([][]ValidationFinding, error) {
 	if len(missing) == 0 {
 		return out, nil
 	}
-	report := ValidatePlugin().Validate(&validationContext{awscdk.NewApp(nil), missing})
+	report, err := validate(missing)
+	if err != nil {
+		return nil, err
+	}
 	for _, ps := range missing {
 		out[index[*ps.TemplatePath]] = []ValidationFinding{}
 	}
 	for _, v := range *report.Violations {
 		for _, r := range *v.ViolatingResources {
-			i, ok := index[*r.TemplatePath]
+			i, ok := index[deref(r.TemplatePath)]
 			if !ok {
-				return nil, fmt.Errorf("CloudFormation Validate reported %s on %s, a template it was not given", *v.RuleName, *r.TemplatePath)
+				return nil, fmt.Errorf("CloudFormation Validate reported %s on %q, a template it was not given", *v.RuleName, deref(r.TemplatePath))
 			}
-			out[i] = append(out[i], ValidationFinding{*v.RuleName, *v.Severity, *v.Description, deref(r.ResourceLogicalId)})
+			out[i] = append(out[i], ValidationFinding{*v.RuleName, deref(v.Severity), *v.Description, deref(r.ResourceLogicalId)})
 		}
 	}
 	for _, ps := range missing {
@@ -182,6 +202,17 @@ func validateTemplates(stacks []validatedStack) ([][]ValidationFinding, error) {
 		}
 	}
 	return out, nil
+}
+
+// validate is the plugin's report on stacks, or the error it threw: jsii panics with what the
+// plugin threw (a template gone, say), where a synth reports a failure of the plugin.
+func validate(stacks []*awscdk.PolicyValidationStack) (report *awscdk.PolicyValidationPluginReport, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("CloudFormation Validate: %v", r)
+		}
+	}()
+	return ValidatePlugin().Validate(&validationContext{awscdk.NewApp(nil), stacks}), nil
 }
 
 // ValidateKey is the key of the plugin's verdict on the template at path for a stack in account

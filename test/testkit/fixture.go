@@ -45,9 +45,9 @@ func Main(m *testing.M) {
 	}
 	code := m.Run()
 	if !testing.Short() {
-		var dirs []string
-		outdirs.Range(func(dir, _ any) bool {
-			dirs = append(dirs, dir.(string))
+		dirs := map[string]string{}
+		outdirs.Range(func(dir, madeBy any) bool {
+			dirs[dir.(string)] = madeBy.(string)
 			return true
 		})
 		findings, err := CloudFormationValidate(dirs)
@@ -111,6 +111,7 @@ func Synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 	f.once.Do(func() {
 		app := NewApp()
 		f.Dir = *app.Outdir()
+		outdirs.Store(f.Dir, "fixture "+name)
 		if f.err = build(app); f.err != nil {
 			return
 		}

@@ -26,8 +26,10 @@ import (
 const VerdictCacheEnv = "PRIVATELINK_VERDICT_CACHE"
 
 // A verdict kept is reused only for the same checker (its binary's bytes, or its version where it
-// is a Python program or aws-cdk-lib's plugin), flags, rules and template bytes under the same names: the checkers read
-// nothing else (no network; cfn-lint keeps nothing while a .cfnlintrc could add rules of its own).
+// is a Python program or aws-cdk-lib's plugin), flags, rules and template bytes (under the same
+// names where the checker reports them: not for the plugin, keyed by account and Region instead):
+// the checkers read nothing else (no network; cfn-lint keeps nothing while a .cfnlintrc could add
+// rules of its own).
 // A run that failed (an error, not a finding) is never kept.
 const verdictsVersion = "privatelink-go verdicts v1"
 
