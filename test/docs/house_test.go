@@ -326,3 +326,46 @@ func anchors(t *testing.T, file string) map[string]bool {
 	}
 	return out
 }
+
+// The template tests' apps come from testkit.NewApp (or its fixtures), whose templates Main hands
+// to aws-cdk-lib's CloudFormation Validate plugin when the tests end: an app made with
+// awscdk.NewApp runs no such check in a test (or the built-in plugin at every synth, the cost
+// the end-of-run check replaced). The few that must be made otherwise are named here, with why.
+func TestTheTemplateTestsMakeTheirAppsWithNewApp(t *testing.T) {
+	allowed := map[string]int{
+		"test/app/bench_test.go":      1, // times a user's synth, built-in plugin included
+		"test/app/app_test.go":        2, // the harness: a synth with the plugin, and an app kept out of Main's check
+		"test/app/verdicts_test.go":   1, // an app whose finding is on purpose, kept out of Main's check
+		"test/testkit/cfnvalidate.go": 2, // NewApp itself, and the app handed to the plugin
+	}
+	found := map[string]int{}
+	for _, dir := range []string{"test/app", "test/templates", "test/docs", "test/testkit"} {
+		files, err := filepath.Glob(filepath.Join("..", "..", dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			body, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel := dir + "/" + filepath.Base(f)
+			if rel == "test/docs/house_test.go" {
+				continue // this test names the call
+			}
+			if n := bytes.Count(body, []byte("awscdk.NewApp(")); n > 0 {
+				found[rel] = n
+			}
+		}
+	}
+	for file, n := range found {
+		if n != allowed[file] {
+			t.Errorf("%s makes %d app(s) with awscdk.NewApp, %d allowed: make a test's app with testkit.NewApp, or say here why it cannot be", file, n, allowed[file])
+		}
+	}
+	for file, n := range allowed {
+		if found[file] != n {
+			t.Errorf("%s is allowed %d awscdk.NewApp call(s) and makes %d: update the list", file, n, found[file])
+		}
+	}
+}
