@@ -28,7 +28,7 @@ func (f *Fixture) Annotations(stack string) ([]Annotation, error) {
 	if f.Dir == "" || !ok {
 		return nil, fmt.Errorf("no synthesized stack %s (a golden fixture has no cloud assembly)", stack)
 	}
-	artifacts, err := readStackArtifacts(f.Dir)
+	artifacts, _, err := readStackArtifacts(f.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -81,22 +81,21 @@ type metadataEntry struct {
 	Data any
 }
 
-// readStackArtifacts are the stack artifacts of the cloud assembly at dir, by artifact ID.
-func readStackArtifacts(dir string) (map[string]stackArtifact, error) {
+// readStackArtifacts are the stack artifacts of the cloud assembly at dir, by artifact ID, and
+// the IDs of the nested assemblies (a Stage's, type cdk:cloud-assembly) it holds, sorted.
+func readStackArtifacts(dir string) (stacks map[string]stackArtifact, nested []string, err error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var manifest struct{ Artifacts map[string]stackArtifact }
 	if err := json.Unmarshal(raw, &manifest); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, "manifest.json"), err)
+		return nil, nil, fmt.Errorf("%s: %v", filepath.Join(dir, "manifest.json"), err)
 	}
-	out := map[string]stackArtifact{}
+	stacks = map[string]stackArtifact{}
 	for id, a := range manifest.Artifacts {
 		if a.Type == "cdk:cloud-assembly" {
-			// A Stage's stacks: a synth validates them too (stacksRecursively); nothing here reads
-			// them, so refuse rather than skip them unchecked.
-			return nil, fmt.Errorf("%s: nested cloud assembly %s (a Stage): its stacks are not read", dir, id)
+			nested = append(nested, id)
 		}
 		if a.Type != "aws:cloudformation:stack" {
 			continue
@@ -104,20 +103,21 @@ func readStackArtifacts(dir string) (map[string]stackArtifact, error) {
 		if file := a.AdditionalMetadataFile; file != "" {
 			raw, err := os.ReadFile(filepath.Join(dir, file))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			more := map[string][]metadataEntry{}
 			if err := json.Unmarshal(raw, &more); err != nil {
-				return nil, fmt.Errorf("%s: %v", file, err)
+				return nil, nil, fmt.Errorf("%s: %v", file, err)
 			}
 			for path, es := range a.Metadata {
 				more[path] = append(more[path], es...)
 			}
 			a.Metadata = more
 		}
-		out[id] = a
+		stacks[id] = a
 	}
-	return out, nil
+	slices.Sort(nested)
+	return stacks, nested, nil
 }
 
 // pathOf is the construct path of the resource with logicalID (aws:cdk:logicalId metadata); for

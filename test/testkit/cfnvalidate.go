@@ -36,10 +36,6 @@ import (
 // validates (CloudFormationValidate) and then removes. Main's findings name the test file and
 // line that made the app (Synth's fixtures: the fixture).
 func NewApp() awscdk.App {
-	dir, err := os.MkdirTemp("", "privatelink-test-")
-	if err != nil {
-		panic(err)
-	}
 	// Who made the app, for the findings: the directory is gone when they are read.
 	madeAt := "an app"
 	for skip := 1; skip < 4; skip++ {
@@ -48,7 +44,16 @@ func NewApp() awscdk.App {
 			break
 		}
 	}
-	outdirs.Store(dir, madeAt)
+	return newApp(madeAt)
+}
+
+// newApp is NewApp's app, its findings said to be label's.
+func newApp(label string) awscdk.App {
+	dir, err := os.MkdirTemp("", "privatelink-test-")
+	if err != nil {
+		panic(err)
+	}
+	outdirs.Store(dir, label)
 	return awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), BuiltinCloudFormationValidation: jsii.Bool(false)})
 }
 
@@ -69,9 +74,14 @@ func CloudFormationValidate(dirs map[string]string) ([]string, error) {
 		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 			continue
 		}
-		artifacts, err := readStackArtifacts(dir)
+		artifacts, nested, err := readStackArtifacts(dir)
 		if err != nil {
 			return nil, err
+		}
+		if len(nested) > 0 {
+			// A Stage's stacks: a synth validates them too (stacksRecursively); nothing here
+			// reads them, so refuse rather than pass them unchecked.
+			return nil, fmt.Errorf("%s: nested cloud assemblies %v (Stages): their stacks are not read", dirs[dir], nested)
 		}
 		for _, id := range slices.Sorted(maps.Keys(artifacts)) {
 			a := artifacts[id]
@@ -157,12 +167,13 @@ func validateTemplates(stacks []validatedStack) ([][]ValidationFinding, error) {
 				// Said once, then every template is validated, as with the cache off.
 				fmt.Fprintf(os.Stderr, "CloudFormation Validate's verdicts are not kept: %v\n", err)
 				caching = false
-			}
-			keys[i] = key
-			var found []ValidationFinding
-			if _, ok := kept(key, func(b []byte) bool { return json.Unmarshal(b, &found) == nil && found != nil }); caching && ok {
-				out[i] = found
-				continue
+			} else {
+				keys[i] = key
+				var found []ValidationFinding
+				if _, ok := kept(key, func(b []byte) bool { return json.Unmarshal(b, &found) == nil && found != nil }); ok {
+					out[i] = found
+					continue
+				}
 			}
 		}
 		ps := &awscdk.PolicyValidationStack{StackConstructPath: jsii.String(s.artifact.DisplayName), TemplatePath: jsii.String(s.path)}

@@ -109,9 +109,8 @@ func Synth(t testing.TB, name string, build func(app awscdk.App) error, opts ...
 	v, _ := fixtures.LoadOrStore(name, &Fixture{})
 	f := v.(*Fixture)
 	f.once.Do(func() {
-		app := NewApp()
+		app := newApp("fixture " + name)
 		f.Dir = *app.Outdir()
-		outdirs.Store(f.Dir, "fixture "+name)
 		if f.err = build(app); f.err != nil {
 			return
 		}
