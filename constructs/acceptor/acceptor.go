@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -441,13 +440,12 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 // endpoint pending for good. Consumers without AcceptorArn depend on it too.
 func (a *acceptor) schedule() {
 	// An EventBridge schedule delivers "Scheduled Event" to the function (EventBridge User
-	// Guide, "Creating a rule that runs on a schedule"); aws-cdk-lib's LambdaFunction target
-	// adds the permission for events.amazonaws.com on this rule only.
-	awsevents.NewRule(a.Construct, jsii.String("PendingCheck"), &awsevents.RuleProps{
+	// Guide, "Creating a rule that runs on a schedule"); gofunc.Rule adds the permission for
+	// events.amazonaws.com on this rule only.
+	gofunc.Rule(a.Construct, "PendingCheck", &awsevents.RuleProps{
 		Description: jsii.String("Sweeps the endpoint service's pending connections: accepts allow-listed ones a notification missed, publishes what is left pending"),
 		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(PendingCheckInterval.Minutes()))),
-		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(a.fn, &awseventstargets.LambdaFunctionProps{RetryAttempts: jsii.Number(0)})},
-	})
+	}, gofunc.Target{Function: a.fn, RetryAttempts: 0})
 }
 
 // addAlarms watches the function and the connections it leaves pending.

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -623,7 +622,7 @@ const ReassertEvent = "PrivateLinkReassertPrivateDns"
 func (c *consumer) reassertAfterEveryDeploy(fn *gofunc.Func) {
 	stack := awscdk.Stack_Of(c.Construct)
 	c.enablerFn.readStackStatus()
-	awsevents.NewRule(c.Construct, jsii.String("PrivateDnsAfterEveryDeploy"), &awsevents.RuleProps{
+	gofunc.Rule(c.Construct, "PrivateDnsAfterEveryDeploy", &awsevents.RuleProps{
 		Description: jsii.String("After every deploy of this stack, turns the endpoint's private DNS back on if an update turned it off"),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.cloudformation"),
@@ -635,13 +634,13 @@ func (c *consumer) reassertAfterEveryDeploy(fn *gofunc.Func) {
 				"status-details": map[string]any{"status": []any{"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}},
 			},
 		},
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
-			Event: awsevents.RuleTargetInput_FromObject(map[string]any{ReassertEvent: map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId(), "StackId": stack.StackId()}}),
-			// EventBridge retries a failed delivery, for at most an hour; the next deploy asks
-			// again anyway, and the enabler ignores an event that comes during a later deploy.
-			RetryAttempts: jsii.Number(2),
-			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(1)),
-		})},
+	}, gofunc.Target{
+		Function: fn.Function,
+		Event:    awsevents.RuleTargetInput_FromObject(map[string]any{ReassertEvent: map[string]any{"VpcEndpointId": c.endpoint.VpcEndpointId(), "StackId": stack.StackId()}}),
+		// EventBridge retries a failed delivery, for at most an hour; the next deploy asks
+		// again anyway, and the enabler ignores an event that comes during a later deploy.
+		RetryAttempts: 2,
+		MaxEventAge:   time.Hour,
 	})
 }
 

@@ -119,10 +119,12 @@ func newAccessLogsBucket(scope constructs.Construct) awss3.Bucket {
 // Guide, "Access logs for your Network Load Balancer"; the statement is added here),
 // EventBridge notifications (CT.S3.PR.4), versioning with a lifecycle (CT.S3.PR.3, .6, .11),
 // TLS only (CT.S3.PR.8), public access blocked (CT.S3.PR.1), and its own server access logs into
-// serverLogs (CT.S3.PR.2), a bucket that cannot be in this template: a server-access-log
-// destination may use neither SSE-KMS nor Object Lock (S3 User Guide, "Enabling Amazon S3
-// server access logging"; "Configuring S3 Object Lock"), which CT.S3.PR.9 and .10 require of
-// every bucket a template creates.
+// serverLogs (CT.S3.PR.2), a bucket that cannot be in this template: S3 delivers no server
+// access logs to a bucket with Object Lock (S3 User Guide, "Enabling Amazon S3 server access
+// logging"; "Configuring S3 Object Lock"), which CT.S3.PR.9 requires of every bucket a template
+// creates. CT.S3.PR.2 also passes a LoggingConfiguration without DestinationBucketName, which
+// CloudFormation reads as "log to this bucket itself" — an Object Lock bucket, so S3 would
+// deliver nothing; the hook would pass a bucket that keeps no logs, so strict refuses instead.
 func newStrictAccessLogsBucket(scope constructs.Construct, key awskms.IKey, serverLogs awss3.IBucket) awss3.Bucket {
 	bucket := awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
 		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),

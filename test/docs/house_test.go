@@ -120,21 +120,12 @@ func TestEveryImportRunsDownTheHouse(t *testing.T) {
 // The constructs link only what synth needs: an importing app compiles no Lambda runtime and
 // no AWS SDK service client into its synth binary. The Lambda tree never links the CDK.
 func TestTheConstructsLinkNoLambdaRuntimeAndTheLambdaNoCDK(t *testing.T) {
-	deps := func(pattern string) []string {
-		cmd := exec.Command("go", "list", "-deps", pattern)
-		cmd.Dir = filepath.Join("..", "..")
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v", pattern, err)
-		}
-		return strings.Fields(string(out))
-	}
-	for _, d := range deps("./constructs/...") {
+	for _, d := range deps(t, "constructs") {
 		if strings.HasPrefix(d, "github.com/aws/aws-lambda-go") || strings.HasPrefix(d, "github.com/aws/aws-sdk-go-v2/service/") || strings.HasPrefix(d, module+"/lambda") {
 			t.Errorf("the constructs link %s", d)
 		}
 	}
-	lambda := deps("./lambda/...")
+	lambda := deps(t, "lambda")
 	if !slices.Contains(lambda, "github.com/aws/aws-lambda-go/lambda") {
 		t.Fatal("the Lambda tree does not link aws-lambda-go: this check reads the wrong packages")
 	}
@@ -143,6 +134,37 @@ func TestTheConstructsLinkNoLambdaRuntimeAndTheLambdaNoCDK(t *testing.T) {
 			t.Errorf("the Lambda tree links %s", d)
 		}
 	}
+}
+
+// The constructs link none of aws-cdk-lib's hub packages, which import the bindings of every
+// service they can reach: aws_events_targets alone adds 54 aws-cdk-go packages (ECS, RDS, API
+// Gateway, AppSync, SageMaker, ...) that an importing app and each test binary would compile
+// and link, for what gofunc.Rule does in a few lines.
+func TestTheConstructsLinkNoCDKPackageThatImportsEveryTargetService(t *testing.T) {
+	const cdk = "github.com/aws/aws-cdk-go/awscdk/v2/"
+	hubs := []string{"awseventstargets", "awsschedulertargets", "awsstepfunctionstasks", "awscodepipelineactions", "awsecspatterns"}
+	linked := deps(t, "constructs")
+	if !slices.Contains(linked, cdk+"awsevents") {
+		t.Fatal("the constructs do not link awsevents: this check reads the wrong packages")
+	}
+	for _, hub := range hubs {
+		if slices.Contains(linked, cdk+hub) {
+			t.Errorf("the constructs link %s%s", cdk, hub)
+		}
+	}
+}
+
+// deps lists what the module's packages under folder link, from the shared `go list`.
+func deps(t *testing.T, folder string) []string {
+	t.Helper()
+	var all []string
+	for path, p := range ourPackages(t) {
+		if strings.HasPrefix(path, folder+"/") {
+			all = append(all, p.Deps...)
+		}
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 // The consumer takes a provider of its own app through a small interface

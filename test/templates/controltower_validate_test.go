@@ -51,7 +51,7 @@ func TestUnderControlTowerStrictTheProviderRefusesWhatAControlWouldFail(t *testi
 		{"rejects an NLB without access logs", func(p *provider.ProviderProps, _ awscdk.Stack) { p.AccessLogs, p.ServerAccessLogsBucket = false, nil },
 			"AccessLogs is false with ControlTower strict, but Control Tower's CT.ELASTICLOADBALANCING.PR.6 fails an NLB without access logs"},
 		{"rejects a created log bucket whose own logs have nowhere to go", func(p *provider.ProviderProps, _ awscdk.Stack) { p.ServerAccessLogsBucket = nil },
-			"ServerAccessLogsBucket is nil with ControlTower strict while AccessLogs creates the access-log bucket, but Control Tower's CT.S3.PR.2"},
+			"ServerAccessLogsBucket is nil with ControlTower strict while AccessLogs creates the access-log bucket, but Control Tower's CT.S3.PR.2 needs the bucket's own server access logs to go to another bucket, which cannot be in this template: CT.S3.PR.9 requires Object Lock of every bucket, and S3 delivers no server access logs to a bucket with Object Lock"},
 		{"rejects server access logs outside the strict mode", func(p *provider.ProviderProps, _ awscdk.Stack) { p.ControlTower = "" },
 			"ServerAccessLogsBucket is set, but only the access-log bucket created under ControlTower strict"},
 		{"rejects endpoints outside the strict mode", func(p *provider.ProviderProps, _ awscdk.Stack) {
