@@ -40,8 +40,10 @@ type Config struct {
 	PrivateDnsName               string
 	HostedZoneId, HostedZoneName string
 	DemoTarget, TestClient       bool
-	ProxyProtocol                bool
-	Nag                          bool
+	// DemoInstanceType and TestClientInstanceType: empty for link.DemoInstanceType.
+	DemoInstanceType, TestClientInstanceType string
+	ProxyProtocol                            bool
+	Nag                                      bool
 	// Control Tower options: a KMS key per stack for the log groups, NLB deletion protection;
 	// ControlTower strict turns both on and runs the functions in the VPCs.
 	LogsKey, DeletionProtection bool
@@ -93,7 +95,9 @@ var Keys = []contextKey{
 	{"hostedZoneId", "", "Route 53 public zone of privateDnsName (with hostedZoneName): Route 53 mode, the deploy waits for verification. Empty: external DNS mode", "external DNS mode"},
 	{"hostedZoneName", "", "name of that zone, e.g. example.com", "external DNS mode"},
 	{"demoTarget", "true", "add the Hello World demo instance behind the NLB", ""},
+	{"demoInstanceType", "", "instance type of the demo target, for an AZ that does not offer the default; under controlTower=strict one of CT.EC2.PR.19's Nitro types (docs/compliance.md)", "t4g.nano (controlTower=strict: c7g.medium)"},
 	{"testClient", "false", "add the SSM-reachable test client (and its SSM endpoints) to the consumer", ""},
+	{"testClientInstanceType", "", "instance type of the test client, as demoInstanceType", "t4g.nano (controlTower=strict: c7g.medium)"},
 	{"proxyProtocol", "false", "enable proxy protocol v2 on the target groups (needs demoTarget=false)", ""},
 	{"nag", "false", "apply cdk-nag AwsSolutions checks to both stacks", ""},
 	{"logsKey", "false", "encrypt each stack's log groups with a KMS key made for them (logkey.New; USD 1 a month per stack), as Control Tower's CT.CLOUDWATCH.PR.3 requires", ""},
@@ -174,6 +178,7 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		AzIds: list("azIds"), ConsumerAzIds: list("consumerAzIds"),
 		PrivateDnsName: get("privateDnsName"), HostedZoneId: get("hostedZoneId"), HostedZoneName: get("hostedZoneName"),
 		DemoTarget: boolean("demoTarget"), TestClient: boolean("testClient"), ProxyProtocol: boolean("proxyProtocol"),
+		DemoInstanceType: get("demoInstanceType"), TestClientInstanceType: get("testClientInstanceType"),
 		Nag:     boolean("nag"),
 		LogsKey: boolean("logsKey"), DeletionProtection: boolean("deletionProtection"),
 		ListenerProtocol: provider.Protocol(strings.ToUpper(get("listenerProtocol"))), CertificateArn: get("certificateArn"),

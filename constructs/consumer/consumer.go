@@ -158,6 +158,12 @@ type ConsumerProps struct {
 	// internet; adds ssm, ssmmessages and ec2messages interface endpoints) and outputs the curl
 	// commands of the walkthrough. Default: false.
 	TestClient bool
+	// TestClientInstanceType is the test client's instance type, for an AZ that does not offer
+	// the default (aws ec2 describe-instance-type-offerings --location-type
+	// availability-zone-id); the image follows its architecture. Under ControlTowerStrict it
+	// must be a type of link.NitroInTransitFamilies (CT.EC2.PR.19). Only with TestClient.
+	// Default: link.DemoInstanceType, t4g.nano (ControlTowerStrict: c7g.medium).
+	TestClientInstanceType string
 	// Enabler is a function shared with other consumers of this stack (NewEnabler), instead of
 	// one created for this consumer. CloudFormation never lets a custom resource's service
 	// token change, so switching a deployed consumer to it (or back) needs a new consumer ID.
@@ -725,11 +731,12 @@ func (c *consumer) testClient(props *ConsumerProps) {
 		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
 	})
+	instanceType, image := link.DemoInstance(props.TestClientInstanceType, props.ControlTower)
 	c.client = awsec2.NewInstance(self, jsii.String("TestClient"), &awsec2.InstanceProps{
 		Vpc:           c.vpc,
 		VpcSubnets:    props.subnets(c.vpc),
-		InstanceType:  link.DemoInstanceType(props.ControlTower),
-		MachineImage:  awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: awsec2.AmazonLinuxCpuType_ARM_64}),
+		InstanceType:  instanceType,
+		MachineImage:  image,
 		SecurityGroup: sg,
 		Role:          role,
 		// As the provider's demo target: IMDSv2 without a launch template, detailed monitoring,
@@ -744,7 +751,7 @@ func (c *consumer) testClient(props *ConsumerProps) {
 	})
 	c.client.Node().AddDependency(c.enabler)
 	nag.Suppress(c.client, "AwsSolutions-EC29", nag.DemoInstance)
-	if !props.ControlTower.Strict() {
+	if !link.NitroInTransit(instanceType) {
 		guard.Suppress(c.client, guard.NitroEncryption, guard.DemoInstance)
 	}
 	nag.Suppress(role, "AwsSolutions-IAM4", "AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager; a copy would drift from it")

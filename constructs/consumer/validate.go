@@ -230,6 +230,11 @@ func (p *ConsumerProps) validateSecurityGroups(bad func(string, ...any)) {
 			bad("AllowedPrefixLists[%d] %q is not a managed prefix list ID (pl- and 8 to 17 hex digits; aws ec2 describe-managed-prefix-lists lists yours and AWS's): fix the value", i, id)
 		}
 	}
+	if p.TestClientInstanceType != "" && !p.TestClient {
+		bad("TestClientInstanceType %q is set without TestClient: there is no test client; drop TestClientInstanceType or set TestClient", p.TestClientInstanceType)
+	} else if why := link.InstanceTypeProblem("TestClientInstanceType", p.TestClientInstanceType, p.ControlTower); why != "" {
+		bad("%s", why)
+	}
 	if p.SecurityGroupDisabled {
 		if len(p.SecurityGroups) == 0 {
 			bad("SecurityGroupDisabled leaves the endpoint without a security group (EC2 would attach the VPC's default group): give SecurityGroups, or let the construct create one")

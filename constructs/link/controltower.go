@@ -2,6 +2,9 @@ package link
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
@@ -46,15 +49,79 @@ func (c ControlTower) Problem() string {
 // give them here instead of having the construct create a second.
 type FunctionEndpoints = gofunc.Endpoints
 
-// DemoInstanceType is the instance type of the walkthrough's instances (the provider's demo
-// target, the consumer's test client): t4g.nano, the cheapest arm64 type (about USD 3 a month),
-// or under ControlTowerStrict c7g.medium, the cheapest arm64 type in CT.EC2.PR.19's list of Nitro
-// types that encrypt traffic in transit (about USD 26 a month; c7g is not offered in every AZ:
-// aws ec2 describe-instance-type-offerings --location-type availability-zone-id --filters
-// Name=instance-type,Values=c7g.medium).
+// DemoInstanceType is the default instance type of the walkthrough's instances (the provider's
+// demo target, the consumer's test client): t4g.nano, the cheapest arm64 type (about USD 3 a
+// month), or under ControlTowerStrict c7g.medium, the cheapest arm64 type in CT.EC2.PR.19's list
+// of Nitro types that encrypt traffic in transit (about USD 26 a month). c7g is not offered in
+// every AZ (aws ec2 describe-instance-type-offerings --location-type availability-zone-id
+// --filters Name=instance-type,Values=c7g.medium): ProviderProps.DemoInstanceType and
+// ConsumerProps.TestClientInstanceType take another.
 func DemoInstanceType(c ControlTower) awsec2.InstanceType {
 	if c.Strict() {
 		return awsec2.NewInstanceType(jsii.String("c7g.medium"))
 	}
 	return awsec2.NewInstanceType(jsii.String("t4g.nano"))
+}
+
+// NitroInTransitFamilies are the instance families CT.EC2.PR.19 accepts: the Nitro types that
+// encrypt traffic between instances in transit. The list is the rule's own, in the pinned rule
+// set (@cdklabs/cdk-validator-cfnguard, rules/control-tower/cfn-guard/ec2/ct-ec2-pr-19.guard,
+// NITRO_ENCRYPTION_IN_TRANSIT_INSTANCE_TYPES, one /^family\..+?$/ pattern each); a test compares
+// them.
+var NitroInTransitFamilies = []string{
+	"c5a", "c5ad", "c5n", "c6a", "c6gn", "c6i", "c6id", "c6in", "c7a", "c7g", "c7gd", "c7gn", "c7i",
+	"d3", "d3en", "dl1", "dl2q",
+	"g4ad", "g4dn", "g5",
+	"hpc6a", "hpc6id", "hpc7a", "hpc7g",
+	"i3en", "i4g", "i4i", "im4gn", "inf1", "inf2", "is4gen",
+	"m5dn", "m5n", "m5zn", "m6a", "m6i", "m6id", "m6idn", "m6in", "m7a", "m7g", "m7gd", "m7i-flex", "m7i",
+	"p3dn", "p4d", "p4de", "p5",
+	"r5dn", "r5n", "r6a", "r6i", "r6id", "r6idn", "r6in", "r7a", "r7g", "r7gd", "r7i", "r7iz",
+	"trn1", "trn1n",
+	"u-12tb1", "u-18tb1", "u-24tb1", "u-3tb1", "u-6tb1", "u-9tb1",
+	"vt1",
+	"x2idn", "x2iedn", "x2iezn",
+}
+
+// instanceType is the shape of an instance type: the one aws-cdk-lib tells the architecture of
+// (aws-ec2/lib/instance-types.js, InstanceType.architecture: family, generation, options, a dot
+// and a size), or a High Memory one (u-6tb1.56xlarge, u7i-12tb.224xlarge), all x86_64, whose
+// names that function refuses.
+var instanceType = regexp.MustCompile(`^([a-z]+\d{1,2}[a-z-]*|u-\d+tb\d|u\d[a-z]*-\d+tb)\.[a-z0-9-]+$`)
+
+// InstanceTypeProblem returns why name cannot be the type of a walkthrough instance under c
+// (field names the prop), or "". An empty name is the default, DemoInstanceType.
+func InstanceTypeProblem(field, name string, c ControlTower) string {
+	if name == "" {
+		return ""
+	}
+	if !instanceType.MatchString(name) {
+		return fmt.Sprintf("%s %q is not an EC2 instance type (family, generation, options, a dot and a size, like m7g.medium): fix the value, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
+	}
+	family, _, _ := strings.Cut(name, ".")
+	if c.Strict() && !slices.Contains(NitroInTransitFamilies, family) {
+		return fmt.Sprintf("%s %q with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails an instance whose type is not a Nitro type that encrypts traffic in transit: use a type of one of link.NitroInTransitFamilies, such as m7g.medium or c6gn.medium (arm64) or c7a.medium (x86_64), or leave it empty for c7g.medium", field, name)
+	}
+	return ""
+}
+
+// DemoInstance is the type and Amazon Linux 2023 image of a walkthrough instance: name (checked
+// by InstanceTypeProblem), or DemoInstanceType(c) when empty; the image's architecture is the
+// type's, as aws-cdk-lib tells it (Graviton families are arm64).
+func DemoInstance(name string, c ControlTower) (awsec2.InstanceType, awsec2.IMachineImage) {
+	t := DemoInstanceType(c)
+	if name != "" {
+		t = awsec2.NewInstanceType(jsii.String(name))
+	}
+	cpu := awsec2.AmazonLinuxCpuType_X86_64
+	if !strings.HasPrefix(*t.ToString(), "u") && t.Architecture() == awsec2.InstanceArchitecture_ARM_64 {
+		cpu = awsec2.AmazonLinuxCpuType_ARM_64
+	}
+	return t, awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: cpu})
+}
+
+// NitroInTransit says CT.EC2.PR.19 accepts t.
+func NitroInTransit(t awsec2.InstanceType) bool {
+	family, _, _ := strings.Cut(*t.ToString(), ".")
+	return slices.Contains(NitroInTransitFamilies, family)
 }

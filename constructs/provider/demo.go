@@ -47,13 +47,12 @@ func (p *provider) demoTarget() {
 	}
 	userData.AddCommands(jsii.String(units.String()))
 
+	instanceType, image := link.DemoInstance(p.props.DemoInstanceType, p.props.ControlTower)
 	p.demo = awsec2.NewInstance(p.Construct, jsii.String("DemoTarget"), &awsec2.InstanceProps{
 		Vpc:          p.vpc,
 		VpcSubnets:   p.props.VpcSubnets,
-		InstanceType: link.DemoInstanceType(p.props.ControlTower),
-		MachineImage: awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{
-			CpuType: awsec2.AmazonLinuxCpuType_ARM_64,
-		}),
+		InstanceType: instanceType,
+		MachineImage: image,
 		SecurityGroup: sg,
 		UserData:      userData,
 		// IMDSv2 in the instance's own MetadataOptions (no launch template); detailed monitoring and
@@ -69,7 +68,7 @@ func (p *provider) demoTarget() {
 		}},
 	})
 	nag.Suppress(p.demo, "AwsSolutions-EC29", nag.DemoInstance)
-	if !p.props.ControlTower.Strict() {
+	if !link.NitroInTransit(instanceType) {
 		guard.Suppress(p.demo, guard.NitroEncryption, guard.DemoInstance)
 	}
 	primaryIpv6 := false

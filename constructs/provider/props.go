@@ -196,6 +196,12 @@ type ProviderProps struct {
 	// too: the NLB decrypts) and, for UDP and TCP_UDP listeners, to any datagram on it, so the
 	// walkthrough's checks work before the real service exists. Default: false.
 	DemoTarget bool
+	// DemoInstanceType is the demo target's instance type, for an AZ that does not offer the
+	// default (aws ec2 describe-instance-type-offerings --location-type availability-zone-id);
+	// the image follows its architecture. Under ControlTowerStrict it must be a type of
+	// link.NitroInTransitFamilies (CT.EC2.PR.19). Only with DemoTarget. Default:
+	// link.DemoInstanceType, t4g.nano (ControlTowerStrict: c7g.medium).
+	DemoInstanceType string
 }
 
 func (p *ProviderProps) acceptanceRequired() bool {

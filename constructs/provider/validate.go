@@ -170,6 +170,11 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 		}
 	}
 
+	if p.DemoInstanceType != "" && !p.DemoTarget {
+		bad("DemoInstanceType %q is set without DemoTarget: there is no demo instance; drop DemoInstanceType or set DemoTarget", p.DemoInstanceType)
+	} else if why := link.InstanceTypeProblem("DemoInstanceType", p.DemoInstanceType, p.ControlTower); why != "" {
+		bad("%s", why)
+	}
 	if p.DemoTarget && p.ProxyProtocolV2 {
 		bad("DemoTarget with ProxyProtocolV2: the demo HTTP server does not parse proxy protocol headers and would answer 400; turn one of them off")
 	}

@@ -50,8 +50,9 @@ const (
 		"its role already limits it to this service's resources"
 	// LogsWithoutKms: the log groups hold identifiers, not data.
 	// DemoInstance: the walkthrough's instances are the cheapest that work.
-	DemoInstance = "a throw-away t4g.nano of the walkthrough (about USD 3 a month) carrying its curl checks; the cheapest type the control accepts, c7g.medium, costs about USD 26 a month. " +
-		"Where the control is on, turn the instance off (ProviderProps.DemoTarget, ConsumerProps.TestClient; app: -c demoTarget=false, -c testClient=false) and bring your own targets"
+	DemoInstance = "a throw-away instance of the walkthrough carrying its curl checks, t4g.nano by default (about USD 3 a month); the cheapest type the control accepts, c7g.medium, costs about USD 26 a month. " +
+		"Where the control is on, use ControlTower strict (app: -c controlTower=strict) or a type of link.NitroInTransitFamilies (ProviderProps.DemoInstanceType, ConsumerProps.TestClientInstanceType; app: -c demoInstanceType=, -c testClientInstanceType=), " +
+		"or turn the instance off (ProviderProps.DemoTarget, ConsumerProps.TestClient; app: -c demoTarget=false, -c testClient=false)"
 	LogsWithoutKms = "the log group holds connection and endpoint IDs, account IDs and ARNs, no payload or secret; CloudWatch Logs encrypts it at rest with its own keys. " +
 		"Set LogsKey (app: -c logsKey=true) where the control is on: a customer managed key costs USD 1 a month"
 )
