@@ -49,10 +49,10 @@ func (p *provider) demoTarget() {
 
 	instanceType, image := link.DemoInstance(p.props.DemoInstanceType, p.props.ControlTower)
 	p.demo = awsec2.NewInstance(p.Construct, jsii.String("DemoTarget"), &awsec2.InstanceProps{
-		Vpc:          p.vpc,
-		VpcSubnets:   p.props.VpcSubnets,
-		InstanceType: instanceType,
-		MachineImage: image,
+		Vpc:           p.vpc,
+		VpcSubnets:    p.props.VpcSubnets,
+		InstanceType:  instanceType,
+		MachineImage:  image,
 		SecurityGroup: sg,
 		UserData:      userData,
 		// IMDSv2 in the instance's own MetadataOptions (no launch template); detailed monitoring and

@@ -112,8 +112,8 @@ type ProviderProps struct {
 	// ServerAccessLogsBucket receives the S3 server access logs of the access-log bucket
 	// created under ControlTowerStrict (Control Tower's CT.S3.PR.2), an existing bucket of this
 	// account and Region (awss3.Bucket_FromBucketName) that admits S3 log delivery: it cannot be
-	// created in the same template, because S3 delivers no server access logs to a bucket with
-	// Object Lock, which CT.S3.PR.9 requires of every created bucket.
+	// created in the same template, because a bucket with Object Lock, which CT.S3.PR.9
+	// requires of every created bucket, cannot be a destination of server access logs.
 	// Only with AccessLogs, ControlTowerStrict and no AccessLogsBucket. Default: none.
 	ServerAccessLogsBucket awss3.IBucket
 	// AccessLogsPrefix within AccessLogsBucket. Default: no prefix.

@@ -123,8 +123,9 @@ func newAccessLogsBucket(scope constructs.Construct) awss3.Bucket {
 // access logs to a bucket with Object Lock (S3 User Guide, "Enabling Amazon S3 server access
 // logging"; "Configuring S3 Object Lock"), which CT.S3.PR.9 requires of every bucket a template
 // creates. CT.S3.PR.2 also passes a LoggingConfiguration without DestinationBucketName, which
-// CloudFormation reads as "log to this bucket itself" — an Object Lock bucket, so S3 would
-// deliver nothing; the hook would pass a bucket that keeps no logs, so strict refuses instead.
+// CloudFormation reads as "log to this bucket itself" — an Object Lock bucket, which cannot be
+// a destination: S3 would refuse the setting at deploy or deliver nothing, so strict refuses it
+// at synth instead.
 func newStrictAccessLogsBucket(scope constructs.Construct, key awskms.IKey, serverLogs awss3.IBucket) awss3.Bucket {
 	bucket := awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
 		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),

@@ -243,7 +243,7 @@ func (p *ProviderProps) validateControlTower(bad func(string, ...any)) {
 	case !p.accessLogs():
 		bad("AccessLogs is false with ControlTower strict, but Control Tower's CT.ELASTICLOADBALANCING.PR.6 fails an NLB without access logs: give AccessLogsBucket (an existing bucket admitting NLB log delivery), or set AccessLogs with ServerAccessLogsBucket for the bucket created here")
 	case p.AccessLogsBucket == nil && p.ServerAccessLogsBucket == nil:
-		bad("ServerAccessLogsBucket is nil with ControlTower strict while AccessLogs creates the access-log bucket, but Control Tower's CT.S3.PR.2 needs the bucket's own server access logs to go to another bucket, which cannot be in this template: CT.S3.PR.9 requires Object Lock of every bucket, and S3 delivers no server access logs to a bucket with Object Lock (S3 User Guide, \"Enabling Amazon S3 server access logging\"); give an existing bucket (awss3.Bucket_FromBucketName), or AccessLogsBucket instead")
+		bad("ServerAccessLogsBucket is nil with ControlTower strict while AccessLogs creates the access-log bucket, but Control Tower's CT.S3.PR.2 fails a bucket without server access logging, and their destination can be neither the bucket itself nor another bucket of this template: CT.S3.PR.9 requires Object Lock of every bucket, and a bucket with Object Lock cannot be a destination of server access logs (S3 User Guide, \"Enabling Amazon S3 server access logging\"); give an existing bucket (awss3.Bucket_FromBucketName), or AccessLogsBucket instead")
 	}
 	if p.LoadBalancer != nil && p.LoadBalancer.Vpc() == nil {
 		bad("LoadBalancer %s has no VPC (imported without Vpc), but ControlTower strict runs the function in the NLB's VPC: import it with Vpc in NetworkLoadBalancerAttributes", *p.LoadBalancer.Node().Path())

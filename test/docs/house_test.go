@@ -140,9 +140,9 @@ func TestTheConstructsLinkNoLambdaRuntimeAndTheLambdaNoCDK(t *testing.T) {
 // service they can reach: aws_events_targets alone adds 54 aws-cdk-go packages (ECS, RDS, API
 // Gateway, AppSync, SageMaker, ...) that an importing app and each test binary would compile
 // and link, for what gofunc.Rule does in a few lines.
-func TestTheConstructsLinkNoCDKPackageThatImportsEveryTargetService(t *testing.T) {
+func TestTheConstructsLinkNoHubPackageOfAwsCdkLib(t *testing.T) {
 	const cdk = "github.com/aws/aws-cdk-go/awscdk/v2/"
-	hubs := []string{"awseventstargets", "awsschedulertargets", "awsstepfunctionstasks", "awscodepipelineactions", "awsecspatterns"}
+	hubs := []string{"awseventstargets", "awsschedulertargets", "awsstepfunctionstasks", "awscodepipelineactions", "awsecspatterns", "awsroute53targets", "awslambdaeventsources"}
 	linked := deps(t, "constructs")
 	if !slices.Contains(linked, cdk+"awsevents") {
 		t.Fatal("the constructs do not link awsevents: this check reads the wrong packages")

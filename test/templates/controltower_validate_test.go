@@ -51,7 +51,7 @@ func TestUnderControlTowerStrictTheProviderRefusesWhatAControlWouldFail(t *testi
 		{"rejects an NLB without access logs", func(p *provider.ProviderProps, _ awscdk.Stack) { p.AccessLogs, p.ServerAccessLogsBucket = false, nil },
 			"AccessLogs is false with ControlTower strict, but Control Tower's CT.ELASTICLOADBALANCING.PR.6 fails an NLB without access logs"},
 		{"rejects a created log bucket whose own logs have nowhere to go", func(p *provider.ProviderProps, _ awscdk.Stack) { p.ServerAccessLogsBucket = nil },
-			"ServerAccessLogsBucket is nil with ControlTower strict while AccessLogs creates the access-log bucket, but Control Tower's CT.S3.PR.2 needs the bucket's own server access logs to go to another bucket, which cannot be in this template: CT.S3.PR.9 requires Object Lock of every bucket, and S3 delivers no server access logs to a bucket with Object Lock"},
+			"ServerAccessLogsBucket is nil with ControlTower strict while AccessLogs creates the access-log bucket, but Control Tower's CT.S3.PR.2 fails a bucket without server access logging, and their destination can be neither the bucket itself nor another bucket of this template: CT.S3.PR.9 requires Object Lock of every bucket, and a bucket with Object Lock cannot be a destination of server access logs"},
 		{"rejects server access logs outside the strict mode", func(p *provider.ProviderProps, _ awscdk.Stack) { p.ControlTower = "" },
 			"ServerAccessLogsBucket is set, but only the access-log bucket created under ControlTower strict"},
 		{"accepts a demo target of another type the control accepts", func(p *provider.ProviderProps, _ awscdk.Stack) { p.DemoTarget, p.DemoInstanceType = true, "c7a.medium" }, ""},

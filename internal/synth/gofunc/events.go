@@ -1,6 +1,7 @@
 package gofunc
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -18,9 +19,11 @@ type Target struct {
 	Function awslambda.IFunction
 	// Event is what the function receives. Default: the matched event itself.
 	Event awsevents.RuleTargetInput
-	// RetryAttempts is how often EventBridge retries a failed invocation; 0 never retries.
+	// RetryAttempts is how often EventBridge retries a failed invocation, 0 to 185; 0 (the
+	// zero value) never retries, unlike an aws_events_targets target without it.
 	RetryAttempts int
-	// MaxEventAge is how long EventBridge keeps retrying. Default: EventBridge's, 24 hours.
+	// MaxEventAge is how long EventBridge keeps retrying, whole seconds from 1 minute to 24
+	// hours. Default: EventBridge's, 24 hours.
 	MaxEventAge time.Duration
 }
 
@@ -29,12 +32,24 @@ type Target struct {
 // addLambdaPermission and bindBaseTargetConfig, 2.277.0): the rule's target with its retry
 // policy, and a lambda:InvokeFunction permission for events.amazonaws.com limited to this rule's
 // ARN, under the rule with the ID that target gives it — so the templates are the same.
+// The function must be in the rule's stack: for one elsewhere aws-cdk-lib binds the target a
+// second time to a mirror rule in the function's stack, whose permission this target's Bind
+// would not add (aws-events/lib/rule.js, addTarget).
 //
 // It is written here rather than imported because aws_events_targets imports the bindings of
 // every service EventBridge can target (ECS, RDS, API Gateway, AppSync, SageMaker, CodeBuild,
 // OpenSearch and more): 54 more aws-cdk-go packages that every binary importing these
 // constructs — an adopter's app, each test binary — compiles and links for two calls.
 func Rule(scope constructs.Construct, id string, props *awsevents.RuleProps, t Target) awsevents.Rule {
+	// Bugs of this library, not input: the callers pass constants and their own functions.
+	// EventBridge's limits: AWS::Events::Rule RetryPolicy (MaximumRetryAttempts 0-185,
+	// MaximumEventAgeInSeconds 60-86400).
+	if t.RetryAttempts < 0 || t.RetryAttempts > 185 || t.MaxEventAge != 0 && (t.MaxEventAge < time.Minute || t.MaxEventAge > 24*time.Hour || t.MaxEventAge%time.Second != 0) {
+		panic(fmt.Sprintf("gofunc.Rule %s: RetryAttempts %d or MaxEventAge %s outside EventBridge's limits", id, t.RetryAttempts, t.MaxEventAge))
+	}
+	if *awscdk.Stack_Of(scope).Node().Path() != *awscdk.Stack_Of(t.Function).Node().Path() {
+		panic(fmt.Sprintf("gofunc.Rule %s: the function %s is not in the rule's stack", id, *t.Function.Node().Path()))
+	}
 	rule := awsevents.NewRule(scope, jsii.String(id), props)
 	t.Function.AddPermission(jsii.String("AllowEventRule"+*awscdk.Names_NodeUniqueId(t.Function.Node())), &awslambda.Permission{
 		Scope:     rule,
