@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -395,7 +394,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
 		},
 	}))
-	a.topic.AddSubscription(awssnssubscriptions.NewLambdaSubscription(a.fn, nil))
+	gofunc.Subscribe(a.topic, fn.Function)
 	a.notification = awsec2.NewCfnVPCEndpointConnectionNotification(c, jsii.String("ConnectNotification"), &awsec2.CfnVPCEndpointConnectionNotificationProps{
 		ServiceId:                 svc.ServiceId(),
 		ConnectionEvents:          jsii.Strings("Connect"),

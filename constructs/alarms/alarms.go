@@ -8,10 +8,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -91,7 +89,25 @@ func admitAlarms(t awssns.Topic) {
 // first; nothing is delivered until the address confirms it (Amazon SNS Developer Guide,
 // "Email notifications").
 func Subscribe(scope constructs.IConstruct, email string) {
-	TopicOf(scope).AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	TopicOf(scope).AddSubscription(&emailSubscription{email})
+}
+
+// emailSubscription and snsAction are what aws-cdk-lib's aws_sns_subscriptions.EmailSubscription
+// and aws_cloudwatch_actions.SnsAction bind to (aws-sns-subscriptions/lib/email.js,
+// aws-cloudwatch-actions/lib/sns.js, 2.277.0): the same subscription at the same ID, the same
+// alarm action. Written here because those packages import every kind of subscriber and action
+// (Firehose, Glue, Kinesis, Auto Scaling, ...): 28 aws-cdk-go packages an importing app would
+// compile and link for two structs.
+type emailSubscription struct{ email string }
+
+func (e *emailSubscription) Bind(awssns.ITopic) *awssns.TopicSubscriptionConfig {
+	return &awssns.TopicSubscriptionConfig{SubscriberId: &e.email, Endpoint: &e.email, Protocol: awssns.SubscriptionProtocol_EMAIL}
+}
+
+type snsAction struct{ topic awssns.ITopic }
+
+func (a *snsAction) Bind(constructs.Construct, awscloudwatch.IAlarm) *awscloudwatch.AlarmActionConfig {
+	return &awscloudwatch.AlarmActionConfig{AlarmActionArn: a.topic.TopicArn()}
 }
 
 // DashboardOf is the stack's dashboard, created on first use, named <stack>-<region>-PrivateLink:
@@ -146,7 +162,7 @@ func (p Props) Add(scope constructs.Construct, heading string, list []Alarm) []a
 		} else if t, ok := topic.(awssns.Topic); ok && t.Node().TryFindChild(jsii.String("Policy")) != nil {
 			admitAlarms(t) // its policy replaced the default one that let alarms publish
 		}
-		action = awscloudwatchactions.NewSnsAction(topic)
+		action = &snsAction{topic}
 	}
 	var out []awscloudwatch.Alarm
 	var widgets []awscloudwatch.IWidget

@@ -138,11 +138,12 @@ func TestTheConstructsLinkNoLambdaRuntimeAndTheLambdaNoCDK(t *testing.T) {
 
 // The constructs link none of aws-cdk-lib's hub packages, which import the bindings of every
 // service they can reach: aws_events_targets alone adds 54 aws-cdk-go packages (ECS, RDS, API
-// Gateway, AppSync, SageMaker, ...) that an importing app and each test binary would compile
-// and link, for what gofunc.Rule does in a few lines.
+// Gateway, AppSync, SageMaker, ...), aws_sns_subscriptions and aws_cloudwatch_actions 26 more
+// (Firehose, Glue, Kinesis, Auto Scaling), that an importing app and each test binary would
+// compile and link, for what gofunc.Rule, gofunc.Subscribe and two structs in alarms do.
 func TestTheConstructsLinkNoHubPackageOfAwsCdkLib(t *testing.T) {
 	const cdk = "github.com/aws/aws-cdk-go/awscdk/v2/"
-	hubs := []string{"awseventstargets", "awsschedulertargets", "awsstepfunctionstasks", "awscodepipelineactions", "awsecspatterns", "awsroute53targets", "awslambdaeventsources"}
+	hubs := []string{"awseventstargets", "awsschedulertargets", "awsstepfunctionstasks", "awscodepipelineactions", "awsecspatterns", "awsroute53targets", "awslambdaeventsources", "awssnssubscriptions", "awscloudwatchactions"}
 	linked := deps(t, "constructs")
 	if !slices.Contains(linked, cdk+"awsevents") {
 		t.Fatal("the constructs do not link awsevents: this check reads the wrong packages")

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -76,3 +77,31 @@ type boundTarget struct{ config *awsevents.RuleTargetConfig }
 func (b *boundTarget) Bind(interfacesawsevents.IRuleRef, *string) *awsevents.RuleTargetConfig {
 	return b.config
 }
+
+// Subscribe has topic invoke fn, emitting what aws-cdk-lib's aws_sns_subscriptions
+// LambdaSubscription emits (aws-sns-subscriptions/lib/lambda.js, 2.277.0): a lambda:InvokeFunction
+// permission for sns.amazonaws.com limited to the topic's ARN, under fn with that
+// subscription's ID, and the subscription under fn named after the topic. Written here for the
+// reason Rule is: aws_sns_subscriptions imports every kind of subscriber (Firehose, and through
+// it Glue, Kinesis, Secrets Manager). fn must be in topic's stack, as Rule's function is in its
+// rule's: LambdaSubscription's cross-stack dependency and Region are not replayed here.
+func Subscribe(topic awssns.ITopic, fn awslambda.Function) awssns.Subscription {
+	if *awscdk.Stack_Of(topic).Node().Path() != *awscdk.Stack_Of(fn).Node().Path() {
+		panic(fmt.Sprintf("gofunc.Subscribe: the function %s is not in the stack of the topic %s", *fn.Node().Path(), *topic.Node().Path())) // a bug of this library
+	}
+	fn.AddPermission(jsii.String("AllowInvoke:"+*awscdk.Names_NodeUniqueId(topic.Node())), &awslambda.Permission{
+		SourceArn: topic.TopicArn(),
+		Principal: awsiam.NewServicePrincipal(jsii.String("sns.amazonaws.com"), nil),
+	})
+	return topic.AddSubscription(&boundSubscription{&awssns.TopicSubscriptionConfig{
+		SubscriberScope: fn,
+		SubscriberId:    topic.Node().Id(),
+		Endpoint:        fn.FunctionArn(),
+		Protocol:        awssns.SubscriptionProtocol_LAMBDA,
+	}})
+}
+
+// boundSubscription is an awssns.ITopicSubscription whose configuration is worked out already.
+type boundSubscription struct{ config *awssns.TopicSubscriptionConfig }
+
+func (b *boundSubscription) Bind(awssns.ITopic) *awssns.TopicSubscriptionConfig { return b.config }
