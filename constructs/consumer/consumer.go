@@ -154,7 +154,7 @@ type ConsumerProps struct {
 
 	// S3GatewayEndpoint adds a (free) S3 gateway endpoint to the created VPC. Default: false.
 	S3GatewayEndpoint bool
-	// TestClient adds a t4g.nano (ControlTowerStrict: c7g.medium) instance reachable with SSM Session Manager (no bastion, no
+	// TestClient adds an instance (TestClientInstanceType) reachable with SSM Session Manager (no bastion, no
 	// internet; adds ssm, ssmmessages and ec2messages interface endpoints) and outputs the curl
 	// commands of the walkthrough. Default: false.
 	TestClient bool

@@ -171,6 +171,11 @@ func (p *ConsumerProps) Validate(scope constructs.Construct, id string) error {
 	if why := gofunc.CheckLogs("", p.LogRetention, p.LogRemovalPolicy); why != "" {
 		bad("%s", why)
 	}
+	if p.TestClientInstanceType != "" && !p.TestClient {
+		bad("TestClientInstanceType %q is set, but ConsumerProps.TestClient is false: there is no test client; drop TestClientInstanceType or set TestClient", p.TestClientInstanceType)
+	} else if why := link.InstanceTypeProblem("TestClientInstanceType", p.TestClientInstanceType, p.ControlTower); why != "" {
+		bad("%s", why)
+	}
 	p.validateSecurityGroups(bad)
 	p.validateControlTower(*stack.Region(), bad)
 	p.validateEnabler(stack, bad)
@@ -229,11 +234,6 @@ func (p *ConsumerProps) validateSecurityGroups(bad func(string, ...any)) {
 		if !tree.IsToken(id) && !prefixListID.MatchString(id) {
 			bad("AllowedPrefixLists[%d] %q is not a managed prefix list ID (pl- and 8 to 17 hex digits; aws ec2 describe-managed-prefix-lists lists yours and AWS's): fix the value", i, id)
 		}
-	}
-	if p.TestClientInstanceType != "" && !p.TestClient {
-		bad("TestClientInstanceType %q is set without TestClient: there is no test client; drop TestClientInstanceType or set TestClient", p.TestClientInstanceType)
-	} else if why := link.InstanceTypeProblem("TestClientInstanceType", p.TestClientInstanceType, p.ControlTower); why != "" {
-		bad("%s", why)
 	}
 	if p.SecurityGroupDisabled {
 		if len(p.SecurityGroups) == 0 {

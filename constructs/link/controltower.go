@@ -83,11 +83,16 @@ var NitroInTransitFamilies = []string{
 	"x2idn", "x2iedn", "x2iezn",
 }
 
-// instanceType is the shape of an instance type: the one aws-cdk-lib tells the architecture of
+// instanceType is the shape of an instance type whose architecture aws-cdk-lib can tell
 // (aws-ec2/lib/instance-types.js, InstanceType.architecture: family, generation, options, a dot
-// and a size), or a High Memory one (u-6tb1.56xlarge, u7i-12tb.224xlarge), all x86_64, whose
-// names that function refuses.
-var instanceType = regexp.MustCompile(`^([a-z]+\d{1,2}[a-z-]*|u-\d+tb\d|u\d[a-z]*-\d+tb)\.[a-z0-9-]+$`)
+// and a size; it throws on anything else).
+var instanceType = regexp.MustCompile(`^[a-z]+\d{1,2}[a-z-]*\.[a-z0-9-]+$`)
+
+// highMemory and mac are families a walkthrough instance cannot be: High Memory types
+// (u-6tb1.56xlarge, u7i-12tb.224xlarge) cost tens of dollars an hour behind a quota of their own,
+// and aws-cdk-lib cannot tell their architecture; Mac types run on Dedicated Hosts only and not
+// Amazon Linux (Amazon EC2 User Guide, "Amazon EC2 Mac instances").
+var highMemory, mac = regexp.MustCompile(`^u(-\d+tb\d|\d[a-z]*-\d+tb)\.`), regexp.MustCompile(`^mac\d`)
 
 // InstanceTypeProblem returns why name cannot be the type of a walkthrough instance under c
 // (field names the prop), or "". An empty name is the default, DemoInstanceType.
@@ -95,12 +100,23 @@ func InstanceTypeProblem(field, name string, c ControlTower) string {
 	if name == "" {
 		return ""
 	}
-	if !instanceType.MatchString(name) {
-		return fmt.Sprintf("%s %q is not an EC2 instance type (family, generation, options, a dot and a size, like m7g.medium): fix the value, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
+	if highMemory.MatchString(name) || mac.MatchString(name) {
+		return fmt.Sprintf("%s %q is a High Memory or Mac type (tens of dollars an hour behind a quota of its own, or Dedicated Hosts only), not one for a walkthrough instance: use a small type such as m7g.medium, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
 	}
-	family, _, _ := strings.Cut(name, ".")
-	if c.Strict() && !slices.Contains(NitroInTransitFamilies, family) {
-		return fmt.Sprintf("%s %q with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails an instance whose type is not a Nitro type that encrypts traffic in transit: use a type of one of link.NitroInTransitFamilies, such as m7g.medium or c6gn.medium (arm64) or c7a.medium (x86_64), or leave it empty for c7g.medium", field, name)
+	if !instanceType.MatchString(name) {
+		return fmt.Sprintf("%s %q is not an EC2 instance type (family, generation, options, a dot and a size, in lower case, like m7g.medium): fix the value, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
+	}
+	family, size, _ := strings.Cut(name, ".")
+	if !c.Strict() {
+		return ""
+	}
+	if !slices.Contains(NitroInTransitFamilies, family) {
+		return fmt.Sprintf("%s %q with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails an instance whose type is not a Nitro type that encrypts traffic in transit (docs/compliance.md lists its families, link.NitroInTransitFamilies): use one such as m7g.medium or c6gn.medium (arm64) or c7a.medium (x86_64), or leave it empty for c7g.medium", field, name)
+	}
+	if size == "nano" || size == "micro" || size == "small" {
+		// The smallest size of every family in the rule's list is medium (Amazon EC2 Instance
+		// Types, "Specifications"); EC2 would refuse the type at the instance's creation.
+		return fmt.Sprintf("%s %q: no family CT.EC2.PR.19 accepts comes in size %s (medium is the smallest): use %s.medium or larger, or leave it empty for c7g.medium", field, name, size, family)
 	}
 	return ""
 }
@@ -114,7 +130,7 @@ func DemoInstance(name string, c ControlTower) (awsec2.InstanceType, awsec2.IMac
 		t = awsec2.NewInstanceType(jsii.String(name))
 	}
 	cpu := awsec2.AmazonLinuxCpuType_X86_64
-	if !strings.HasPrefix(*t.ToString(), "u") && t.Architecture() == awsec2.InstanceArchitecture_ARM_64 {
+	if t.Architecture() == awsec2.InstanceArchitecture_ARM_64 {
 		cpu = awsec2.AmazonLinuxCpuType_ARM_64
 	}
 	return t, awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: cpu})

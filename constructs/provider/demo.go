@@ -14,7 +14,7 @@ import (
 	"github.com/privatelink-go/privatelink/internal/synth/nag"
 )
 
-// demoTarget adds one t4g.nano (strict: c7g.medium, link.DemoInstanceType) Amazon Linux 2023 instance serving "Hello World from <host>" on
+// demoTarget adds one Amazon Linux 2023 instance (t4g.nano, strict c7g.medium, or DemoInstanceType) serving "Hello World from <host>" on
 // every listener port. Why an instance: it needs no internet (python3 ships in the AMI, the AMI ID
 // comes from a public SSM parameter resolved by CloudFormation), it is the cheapest compute an NLB
 // can target (~USD 3/month), and its hostname in the body shows which target answered. An ALB

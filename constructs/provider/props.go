@@ -191,7 +191,7 @@ type ProviderProps struct {
 	// alarm table). Default: off.
 	Alarms alarms.Props
 
-	// DemoTarget adds a t4g.nano (ControlTowerStrict: c7g.medium) Amazon Linux 2023 instance answering
+	// DemoTarget adds an Amazon Linux 2023 instance (DemoInstanceType) answering
 	// "Hello World from <host>" over HTTP on every listener's target port (behind a TLS listener
 	// too: the NLB decrypts) and, for UDP and TCP_UDP listeners, to any datagram on it, so the
 	// walkthrough's checks work before the real service exists. Default: false.

@@ -171,7 +171,7 @@ func (p *ProviderProps) Validate(scope constructs.Construct, id string) error {
 	}
 
 	if p.DemoInstanceType != "" && !p.DemoTarget {
-		bad("DemoInstanceType %q is set without DemoTarget: there is no demo instance; drop DemoInstanceType or set DemoTarget", p.DemoInstanceType)
+		bad("DemoInstanceType %q is set, but ProviderProps.DemoTarget is false: there is no demo instance; drop DemoInstanceType or set DemoTarget", p.DemoInstanceType)
 	} else if why := link.InstanceTypeProblem("DemoInstanceType", p.DemoInstanceType, p.ControlTower); why != "" {
 		bad("%s", why)
 	}

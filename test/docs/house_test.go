@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path"
@@ -390,5 +391,39 @@ func TestTheTemplateTestsMakeTheirAppsWithNewApp(t *testing.T) {
 		if found[file] != n {
 			t.Errorf("%s is allowed %d awscdk.NewApp call(s) and makes %d: update the list", file, n, found[file])
 		}
+	}
+}
+
+// Every Go file is as gofmt leaves it: CI has no other formatting check.
+func TestEveryGoFileIsFormatted(t *testing.T) {
+	root := filepath.Join("..", "..")
+	n := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != root) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		if out, err := format.Source(src); err != nil {
+			t.Errorf("%s does not parse: %v", path, err)
+		} else if !bytes.Equal(out, src) {
+			t.Errorf("%s is not gofmt-formatted: run gofmt -w %s", path, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Fatalf("only %d Go files under the module root: the walk reads the wrong tree", n)
 	}
 }

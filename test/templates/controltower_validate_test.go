@@ -54,13 +54,8 @@ func TestUnderControlTowerStrictTheProviderRefusesWhatAControlWouldFail(t *testi
 			"ServerAccessLogsBucket is nil with ControlTower strict while AccessLogs creates the access-log bucket, but Control Tower's CT.S3.PR.2 fails a bucket without server access logging, and their destination can be neither the bucket itself nor another bucket of this template: CT.S3.PR.9 requires Object Lock of every bucket, and a bucket with Object Lock cannot be a destination of server access logs"},
 		{"rejects server access logs outside the strict mode", func(p *provider.ProviderProps, _ awscdk.Stack) { p.ControlTower = "" },
 			"ServerAccessLogsBucket is set, but only the access-log bucket created under ControlTower strict"},
-		{"accepts a demo target of another type the control accepts", func(p *provider.ProviderProps, _ awscdk.Stack) { p.DemoTarget, p.DemoInstanceType = true, "c7a.medium" }, ""},
-		{"rejects a demo target of a type the control fails", func(p *provider.ProviderProps, _ awscdk.Stack) { p.DemoTarget, p.DemoInstanceType = true, "t4g.small" },
-			`DemoInstanceType "t4g.small" with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails an instance whose type is not a Nitro type that encrypts traffic in transit: use a type of one of link.NitroInTransitFamilies, such as m7g.medium or c6gn.medium (arm64) or c7a.medium (x86_64), or leave it empty for c7g.medium`},
 		{"rejects a demo type without a demo target", func(p *provider.ProviderProps, _ awscdk.Stack) { p.DemoInstanceType = "m7g.medium" },
-			`DemoInstanceType "m7g.medium" is set without DemoTarget: there is no demo instance; drop DemoInstanceType or set DemoTarget`},
-		{"rejects a demo type that names no instance type", func(p *provider.ProviderProps, _ awscdk.Stack) { p.DemoTarget, p.DemoInstanceType = true, "m7g" },
-			`DemoInstanceType "m7g" is not an EC2 instance type (family, generation, options, a dot and a size, like m7g.medium): fix the value, or leave it empty for c7g.medium`},
+			`DemoInstanceType "m7g.medium" is set, but ProviderProps.DemoTarget is false: there is no demo instance; drop DemoInstanceType or set DemoTarget`},
 		{"rejects endpoints outside the strict mode", func(p *provider.ProviderProps, _ awscdk.Stack) {
 			p.ControlTower, p.ServerAccessLogsBucket, p.FunctionEndpoints = "", nil, &link.FunctionEndpoints{}
 		}, "FunctionEndpoints is set, but ControlTower is not strict"},
@@ -109,7 +104,7 @@ func TestUnderControlTowerStrictTheConsumerAndEnablerRefuseWhatAControlWouldFail
 		p.TestClientInstanceType = "t3.micro"
 		MustContain(t, ErrString(p.Validate(stack, "Consumer")), `privatelink: ConsumerProps.TestClientInstanceType "t3.micro" with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails an instance whose type is not a Nitro type that encrypts traffic in transit`)
 		p.TestClient = false
-		MustContain(t, ErrString(p.Validate(stack, "Consumer")), `privatelink: ConsumerProps.TestClientInstanceType "t3.micro" is set without TestClient: there is no test client; drop TestClientInstanceType or set TestClient`)
+		MustContain(t, ErrString(p.Validate(stack, "Consumer")), `privatelink: ConsumerProps.TestClientInstanceType "t3.micro" is set, but ConsumerProps.TestClient is false: there is no test client; drop TestClientInstanceType or set TestClient`)
 	})
 	t.Run("rejects an enabler that is not strict", func(t *testing.T) {
 		stack := In("eu-west-1")

@@ -500,7 +500,7 @@ func TestTheAppExplainsBadInputInsteadOfPanicking(t *testing.T) {
 		{"a consumer Region of another partition", map[string]any{"consumerAccount": "222222222222,333333333333@cn-north-1"},
 			[]string{`context key "consumerAccount" has "333333333333@cn-north-1", whose Region cn-north-1 is in the aws-cn partition, but the provider's "region" eu-west-1 is in aws: PrivateLink and Fn::GetStackOutput cannot cross partitions`}},
 		{"a demo instance type without the demo target", map[string]any{"demoTarget": "false", "demoInstanceType": "m7g.medium"},
-			[]string{`context key(s) demoInstanceType: privatelink: ProviderProps.DemoInstanceType "m7g.medium" is set without DemoTarget`}},
+			[]string{`context key(s) demoInstanceType; demoTarget: privatelink: ProviderProps.DemoInstanceType "m7g.medium" is set, but ProviderProps.DemoTarget is false`}},
 		{"a test client type the strict mode refuses", map[string]any{"controlTower": "strict", "serverAccessLogsBucket": "my-s3-access-logs", "testClient": "true", "testClientInstanceType": "t4g.nano"},
 			[]string{`context key(s) testClientInstanceType: privatelink: ConsumerProps.TestClientInstanceType "t4g.nano" with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails`}},
 		{"the old AZ-name keys", map[string]any{"providerAzs": "eu-west-1a", "consumerAzs": "eu-west-1a"},

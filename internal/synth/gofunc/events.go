@@ -102,6 +102,8 @@ func Subscribe(topic awssns.ITopic, fn awslambda.Function) awssns.Subscription {
 }
 
 // boundSubscription is an awssns.ITopicSubscription whose configuration is worked out already.
-type boundSubscription struct{ config *awssns.TopicSubscriptionConfig }
+type boundSubscription struct {
+	config *awssns.TopicSubscriptionConfig
+}
 
 func (b *boundSubscription) Bind(awssns.ITopic) *awssns.TopicSubscriptionConfig { return b.config }

@@ -30,5 +30,5 @@ const (
 	FlowLogs = "The VPC is isolated (no internet, NAT or egress-only gateway) and holds only the NLB/endpoint ENIs; " +
 		"flow logs are a per-GB cost left to the user (vpc.AddFlowLog) rather than forced by the library"
 	VpcCidrRule  = "AwsSolutions-EC23 (no 0.0.0.0/0 ingress) cannot evaluate a rule whose source is the VPC CIDR reference; the source is the VPC's own CIDR, never the internet"
-	DemoInstance = "Throw-away demo/test instance of the walkthrough (t4g.nano): termination protection would block teardown"
+	DemoInstance = "Throw-away demo/test instance of the walkthrough: termination protection would block teardown"
 )
