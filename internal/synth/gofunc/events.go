@@ -48,7 +48,7 @@ func Rule(scope constructs.Construct, id string, props *awsevents.RuleProps, t T
 	if t.RetryAttempts < 0 || t.RetryAttempts > 185 || t.MaxEventAge != 0 && (t.MaxEventAge < time.Minute || t.MaxEventAge > 24*time.Hour || t.MaxEventAge%time.Second != 0) {
 		panic(fmt.Sprintf("gofunc.Rule %s: RetryAttempts %d or MaxEventAge %s outside EventBridge's limits", id, t.RetryAttempts, t.MaxEventAge))
 	}
-	if *awscdk.Stack_Of(scope).Node().Path() != *awscdk.Stack_Of(t.Function).Node().Path() {
+	if !sameStack(scope, t.Function) {
 		panic(fmt.Sprintf("gofunc.Rule %s: the function %s is not in the rule's stack", id, *t.Function.Node().Path()))
 	}
 	rule := awsevents.NewRule(scope, jsii.String(id), props)
@@ -86,7 +86,7 @@ func (b *boundTarget) Bind(interfacesawsevents.IRuleRef, *string) *awsevents.Rul
 // it Glue, Kinesis, Secrets Manager). fn must be in topic's stack, as Rule's function is in its
 // rule's: LambdaSubscription's cross-stack dependency and Region are not replayed here.
 func Subscribe(topic awssns.ITopic, fn awslambda.Function) awssns.Subscription {
-	if *awscdk.Stack_Of(topic).Node().Path() != *awscdk.Stack_Of(fn).Node().Path() {
+	if !sameStack(topic, fn) {
 		panic(fmt.Sprintf("gofunc.Subscribe: the function %s is not in the stack of the topic %s", *fn.Node().Path(), *topic.Node().Path())) // a bug of this library
 	}
 	fn.AddPermission(jsii.String("AllowInvoke:"+*awscdk.Names_NodeUniqueId(topic.Node())), &awslambda.Permission{
@@ -107,3 +107,8 @@ type boundSubscription struct {
 }
 
 func (b *boundSubscription) Bind(awssns.ITopic) *awssns.TopicSubscriptionConfig { return b.config }
+
+// sameStack says a and b belong to one stack: the precondition of Rule and Subscribe.
+func sameStack(a, b constructs.IConstruct) bool {
+	return *awscdk.Stack_Of(a).Node().Path() == *awscdk.Stack_Of(b).Node().Path()
+}
