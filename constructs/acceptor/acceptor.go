@@ -360,6 +360,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 		}))
 	}
 	registry.Claim(c, "lambda-function-name", functionNameKey(stack, name), c)
+	scheduled := props.Alarms.Enabled || props.Alarms.Dashboard || len(svc.AllowedRegions()) > 0
 	fn := gofunc.New(c, "Function", &gofunc.Props{
 		Handler:      handler.Acceptor,
 		Description:  "Accepts PrivateLink connections from allow-listed accounts",
@@ -376,6 +377,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 		Retention:        props.LogRetention,
 		LogRemovalPolicy: props.LogRemovalPolicy,
 		Network:          props.network(),
+		Scheduled:        scheduled, // the sweep every PendingCheckInterval keeps it Active
 	})
 	for _, api := range acceptorAPIs {
 		fn.Reach(api)
@@ -426,7 +428,7 @@ func NewAcceptor(scope constructs.Construct, id string, props *AcceptorProps) Ac
 	a.sweep.Node().AddDependency(a.notification)
 
 	tree.Output(c, FunctionArnOutput, "Acceptor ARN: the consumer's AcceptorArn (its function asks for acceptance through the alias consumer-<its account>)", a.fn.FunctionArn())
-	if props.Alarms.Enabled || props.Alarms.Dashboard || len(svc.AllowedRegions()) > 0 {
+	if scheduled {
 		a.schedule()
 	}
 	a.addAlarms(props.Alarms, *svc.ServiceId())

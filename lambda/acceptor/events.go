@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/privatelink-go/privatelink/internal/spec/acceptance"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
 	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
 )
 
@@ -33,6 +34,8 @@ type event struct {
 	Schedule *events.EventBridgeEvent
 	// Request is a consumer function's acceptance request (package acceptance).
 	Request *acceptance.Request
+	// KeepActive is the daily no-op invocation of a function in a VPC (handler.KeepActive).
+	KeepActive bool
 }
 
 // decodeEvent tells the event sources apart by their shape and rejects anything else.
@@ -49,6 +52,8 @@ func decodeEvent(raw []byte) (event, error) {
 		return event{}, fmt.Errorf("event is not a JSON object: %w", err)
 	}
 	switch {
+	case handler.KeepActive(raw):
+		return event{KeepActive: true}, nil
 	case probe.Request != nil:
 		var req acceptance.Request
 		if err := json.Unmarshal(probe.Request, &req); err != nil {
@@ -87,7 +92,7 @@ func decodeEvent(raw []byte) (event, error) {
 		}
 		return event{Schedule: &ev}, nil
 	}
-	return event{}, errors.New("unrecognised event: neither a CloudFormation custom resource request, an SNS notification nor a scheduled event")
+	return event{}, errors.New("unrecognised event: neither a CloudFormation custom resource request, an SNS notification, a scheduled event nor the keep-active input")
 }
 
 // Handler dispatches the three event sources to the acceptor.
@@ -131,6 +136,10 @@ func (h Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 		})
 	case ev.CFN != nil:
 		return nil, h.Responder.Handle(ctx, *ev.CFN, h.custom)
+	case ev.KeepActive:
+		// Being invoked was the point (package handler): no sweep, no EC2 call.
+		h.Log.Info("kept active")
+		return nil, nil
 	}
 	// A notification only says "something changed"; its schema is undocumented, so it is a
 	// trigger to re-read the state, never a source of endpoint IDs. A scheduled sweep re-reads

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 
 	"github.com/privatelink-go/privatelink/internal/fakes/cfntest"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
 )
 
 func handlerFor(t *testing.T, w *world, srv *cfntest.Server) Handler {
@@ -91,6 +92,17 @@ func TestNotificationTriggersASweep(t *testing.T) {
 	}
 }
 
+// The daily invocation that keeps a function in a VPC Active (handler.KeepActive) is answered
+// without a sweep: no EC2 call, no connection decided, nothing sent to CloudFormation.
+func TestTheKeepActiveInputSweepsNothing(t *testing.T) {
+	w := newWorld(conn{id: "vpce-a", owner: "222222222222", state: "pendingAcceptance"})
+	srv := cfntest.New(t)
+	res, err := handlerFor(t, w, srv).Invoke(context.Background(), json.RawMessage(`{"`+handler.KeepActiveKey+`":true}`))
+	if res != nil || err != nil || len(w.calls) != 0 || w.state("vpce-a") != "pendingAcceptance" || len(srv.Responses()) != 0 {
+		t.Fatalf("Invoke = %v, %v; EC2 calls %v; endpoint %s; %d responses: want nothing done", res, err, w.calls, w.state("vpce-a"), len(srv.Responses()))
+	}
+}
+
 func TestMalformedEventsAreRefusedWithAReason(t *testing.T) {
 	cases := map[string]struct{ raw, wantErr string }{
 		"not JSON":                {`{"RequestType":`, "event is not a JSON object"},
@@ -116,14 +128,22 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add([]byte(`{"RequestType":"Create","ResponseURL":"https://b.s3.amazonaws.com/x","ResourceType":"Custom::EndpointAcceptance","ResourceProperties":{"VpcEndpointId":"vpce-1"}}`))
 	f.Add([]byte(`{"Records":[{"EventSource":"aws:sns","Sns":{"Message":"{}"}}]}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"PrivateLinkKeepActive":true}`))
+	f.Add([]byte(`{"source":"aws.events","detail-type":"Scheduled Event"}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		ev, err := decodeEvent(raw)
 		if err != nil {
 			return
 		}
 		// Whatever decodes is exactly one known kind with a known request type or SNS records.
-		if (ev.CFN == nil) == (ev.SNS == nil) {
-			t.Fatalf("decoded %q into %d kinds", raw, map[bool]int{true: 2, false: 0}[ev.CFN != nil])
+		kinds := 0
+		for _, is := range []bool{ev.CFN != nil, ev.SNS != nil, ev.Schedule != nil, ev.Request != nil, ev.KeepActive} {
+			if is {
+				kinds++
+			}
+		}
+		if kinds != 1 {
+			t.Fatalf("decoded %q into %d kinds", raw, kinds)
 		}
 		if ev.CFN != nil {
 			switch ev.CFN.RequestType {

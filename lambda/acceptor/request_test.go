@@ -94,8 +94,9 @@ func TestAnAliasServesNoSweep(t *testing.T) {
 	w := newWorld(conn{id: "vpce-0a1b2c3d4e5f60718", owner: "222222222222", state: "pendingAcceptance"})
 	h := handlerFor(t, w, cfntest.New(t))
 	for name, raw := range map[string]string{
-		"a notification": `{"Records":[{"EventSource":"aws:sns","Sns":{"MessageId":"m","TopicArn":"arn:aws:sns:eu-west-1:111111111111:t"}}]}`,
-		"a schedule":     `{"source":"aws.events","detail-type":"Scheduled Event","resources":["arn:aws:events:eu-west-1:111111111111:rule/r"]}`,
+		"a notification":        `{"Records":[{"EventSource":"aws:sns","Sns":{"MessageId":"m","TopicArn":"arn:aws:sns:eu-west-1:111111111111:t"}}]}`,
+		"a schedule":            `{"source":"aws.events","detail-type":"Scheduled Event","resources":["arn:aws:events:eu-west-1:111111111111:rule/r"]}`,
+		"the keep-active input": `{"PrivateLinkKeepActive":true}`,
 	} {
 		_, err := h.Invoke(invokedAs(acceptorArn+":consumer-222222222222"), json.RawMessage(raw))
 		if err == nil || !strings.Contains(err.Error(), "the acceptor's alias for account 222222222222 takes acceptance requests only") {

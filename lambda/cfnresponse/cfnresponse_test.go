@@ -2,6 +2,7 @@ package cfnresponse_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 
 	"github.com/privatelink-go/privatelink/internal/fakes/cfntest"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
 	"github.com/privatelink-go/privatelink/lambda/cfnresponse"
 )
 
@@ -206,5 +208,31 @@ func TestTimeoutSecondsAcceptsStringsAndNumbersFrom1To3300(t *testing.T) {
 		if _, err := cfnresponse.TimeoutSeconds(in); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("TimeoutSeconds %v must be a whole number of seconds between 1 and 3300", in)) {
 			t.Errorf("TimeoutSeconds(%v) error = %v", in, err)
 		}
+	}
+}
+
+func TestTheKeepActiveInputIsAnsweredAtOnceWithoutServingOrSending(t *testing.T) {
+	srv := cfntest.New(t)
+	ran := ""
+	fn := func(context.Context, cfn.Event) (string, map[string]any, error) {
+		ran = "custom resource"
+		return "", nil, nil
+	}
+	other := func(context.Context, json.RawMessage) (bool, error) { ran = "event function"; return true, nil }
+	out, err := cfnresponse.Entry(srv.Responder(), fn, other)(context.Background(), json.RawMessage(`{"`+handler.KeepActiveKey+`": true}`))
+	if out != nil || err != nil || ran != "" || len(srv.Responses()) != 0 {
+		t.Fatalf("keep-active: (%v, %v), ran %q, %d responses; want (nil, nil), nothing run or sent", out, err, ran, len(srv.Responses()))
+	}
+	// Anything else goes on as before: the event function first, then custom-resource handling.
+	for _, payload := range []string{`{"` + handler.KeepActiveKey + `": false}`, `{"` + handler.KeepActiveKey + `": "true"}`, `{"source":"aws.events"}`} {
+		ran = ""
+		if _, err := cfnresponse.Entry(srv.Responder(), fn, other)(context.Background(), json.RawMessage(payload)); err != nil || ran != "event function" {
+			t.Errorf("%s: err %v, ran %q; want the event function to take it", payload, err, ran)
+		}
+	}
+	ev, _ := json.Marshal(cfntest.Event(cfn.RequestCreate, "Custom::Test", nil))
+	ran = ""
+	if _, err := cfnresponse.Entry(srv.Responder(), fn, nil)(context.Background(), ev); err != nil || ran != "custom resource" || len(srv.Responses()) != 1 {
+		t.Errorf("a CloudFormation request: err %v, ran %q, %d responses; want it served and answered once", err, ran, len(srv.Responses()))
 	}
 }

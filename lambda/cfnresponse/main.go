@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
 )
 
 // Main is the whole main function of a Lambda that only serves custom resources: JSON logs on
@@ -39,12 +41,24 @@ func MainWithEvents(build func(cfg aws.Config, log *slog.Logger) (Func, EventFun
 	if len(waiting) > 0 {
 		r.Steps = sfn.NewFromConfig(cfg)
 	}
-	lambda.Start(func(ctx context.Context, payload json.RawMessage) (any, error) {
+	lambda.Start(Entry(r, fn, other))
+}
+
+// Entry is the function's Lambda handler: the keep-active input (handler.KeepActive) answered
+// at once, other events offered to other (nil for none), the rest served as custom-resource
+// requests through r.
+func Entry(r Responder, fn Func, other EventFunc) func(context.Context, json.RawMessage) (any, error) {
+	return func(ctx context.Context, payload json.RawMessage) (any, error) {
+		if handler.KeepActive(payload) {
+			// Being invoked was the point (package handler); nothing to call, nothing to answer.
+			r.logger().Info("kept active")
+			return nil, nil
+		}
 		if other != nil {
 			if handled, err := other(ctx, payload); handled {
 				return nil, err
 			}
 		}
 		return r.Serve(ctx, payload, fn)
-	})
+	}
 }

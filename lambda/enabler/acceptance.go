@@ -38,8 +38,9 @@ type InvokeAPI interface {
 // ResourceNotReadyException: "The function is inactive and its VPC connection is no longer
 // available. Wait for the VPC connection to reestablish and try again"), or being (re)created
 // (ENINotReadyException; CodeArtifactUserPendingException, "Lambda is initializing your
-// function", aws-cdk#20123). A provider under Control Tower strict runs its acceptor in a VPC,
-// invoked only when a consumer deploys, perhaps weeks later.
+// function", aws-cdk#20123). A provider under Control Tower strict runs its acceptor in a VPC;
+// its daily keep-active invocation (handler.KeepActive) should keep it Active, and this covers
+// the rest: that rule disabled by hand, a request racing the function's creation.
 var notReady = []string{"ResourceNotReadyException", "ENINotReadyException", "CodeArtifactUserPendingException"}
 
 // invokeWhenReady invokes in, retrying every 10 s while the function is not ready (notReady), up

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/app/privatelinkapp"
+	"github.com/privatelink-go/privatelink/internal/spec/handler"
 	"github.com/privatelink-go/privatelink/internal/synth/guard"
 	. "github.com/privatelink-go/privatelink/test/testkit"
 )
@@ -354,6 +355,85 @@ func TestUnderControlTowerStrictEachFunctionDependsOnTheEndpointsAndRulesItCalls
 			}
 			if functions == 0 {
 				t.Errorf("%s/%s: no function", name, stack)
+			}
+		}
+	}
+}
+
+// Lambda reclaims the network interfaces of a function in a VPC idle for consecutive weeks, and
+// its next invocation — CloudFormation's, at an update or delete months later — fails (Lambda
+// Developer Guide, "Lambda Hyperplane ENIs"). Under strict every function is in a VPC: each is
+// invoked daily with the keep-active input, or every 15 minutes by the acceptor's sweep; and
+// outside strict no function gets the daily rule.
+func TestUnderControlTowerStrictEveryFunctionIsInvokedAtLeastDaily(t *testing.T) {
+	for _, name := range []string{"controltower", "controltower-tls", "controltower-udp", "default"} {
+		strict := AppConfigs[name]["controlTower"] == "strict"
+		f := AppWith(t, name, AppConfigs[name])
+		for stack, tpl := range f.JSON {
+			res := tpl["Resources"].(map[string]any)
+			getAtt := func(v any) string {
+				if g, ok := v.(map[string]any)["Fn::GetAtt"].([]any); ok && len(g) == 2 && g[1] == "Arn" {
+					return g[0].(string)
+				}
+				return ""
+			}
+			// What each function is invoked by: schedule expressions, and the keep-active rules.
+			schedules, keepActive := map[string][]string{}, map[string]string{}
+			for id, r := range res {
+				r := r.(map[string]any)
+				p, _ := r["Properties"].(map[string]any)
+				expr, _ := p["ScheduleExpression"].(string)
+				if r["Type"] != "AWS::Events::Rule" || expr == "" {
+					continue
+				}
+				for _, target := range AsAnyList(p["Targets"]) {
+					target := target.(map[string]any)
+					fn := getAtt(target["Arn"])
+					schedules[fn] = append(schedules[fn], expr)
+					in, _ := target["Input"].(string)
+					if !handler.KeepActive([]byte(in)) {
+						continue
+					}
+					keepActive[fn] = id
+					if retry, _ := json.Marshal(target["RetryPolicy"]); expr != "rate(1 day)" || p["State"] != "ENABLED" || string(retry) != `{"MaximumEventAgeInSeconds":3600,"MaximumRetryAttempts":2}` {
+						t.Errorf("%s/%s: keep-active rule %s: %s, State %v, RetryPolicy %s; want rate(1 day), ENABLED, 2 retries within an hour", name, stack, id, expr, p["State"], retry)
+					}
+				}
+			}
+			for id, r := range res {
+				r := r.(map[string]any)
+				if r["Type"] != "AWS::Lambda::Function" {
+					continue
+				}
+				_, inVpc := r["Properties"].(map[string]any)["VpcConfig"]
+				if inVpc != strict {
+					t.Errorf("%s/%s: function %s in a VPC: %v, want %v", name, stack, id, inVpc, strict)
+				}
+				rule := keepActive[id]
+				switch {
+				case !strict && rule != "":
+					t.Errorf("%s/%s: function %s outside a VPC has the keep-active rule %s", name, stack, id, rule)
+				case strict && slices.Contains(schedules[id], "rate(15 minutes)"):
+					if rule != "" || len(schedules[id]) != 1 {
+						t.Errorf("%s/%s: %s is swept every 15 minutes, and also invoked by %v", name, stack, id, schedules[id])
+					}
+				case strict && rule == "":
+					t.Errorf("%s/%s: function %s runs in a VPC and no rule invokes it daily (schedules %v)", name, stack, id, schedules[id])
+				case strict:
+					// EventBridge may invoke it for this rule only (CT.LAMBDA.PR.2: a service
+					// principal with SourceArn).
+					allowed := false
+					for _, pr := range res {
+						pr := pr.(map[string]any)
+						p, _ := pr["Properties"].(map[string]any)
+						if pr["Type"] == "AWS::Lambda::Permission" && getAtt(p["FunctionName"]) == id && p["Principal"] == "events.amazonaws.com" && getAtt(p["SourceArn"]) == rule && p["Action"] == "lambda:InvokeFunction" {
+							allowed = true
+						}
+					}
+					if !allowed {
+						t.Errorf("%s/%s: no permission lets the rule %s invoke %s", name, stack, rule, id)
+					}
+				}
 			}
 		}
 	}

@@ -336,8 +336,9 @@ type rehearsal struct {
 	reverted              int // endpoints whose private DNS revertDrift turned off
 }
 
-// schedule is an EventBridge rule's schedule and the function it targets.
-type schedule struct{ stack, rule, expression, target string }
+// schedule is an EventBridge rule's schedule and the function it targets, with the target's
+// Input ("" for the event itself).
+type schedule struct{ stack, rule, expression, target, input string }
 
 // stackRule is an EventBridge rule with an event pattern, and its targets' ARNs and inputs.
 type stackRule struct {
@@ -383,8 +384,11 @@ type fFunction struct {
 	stack                               string
 	deleted                             bool
 	invokers                            []string // accounts a resource policy lets invoke it
-	proc                                *runtimeapi.Server
-	s3                                  *cfntest.Server
+	// vpc says it runs in a VPC; dailyOK that a schedule of at most a day invoked it
+	// successfully (runSchedules), which keeps such a function Active.
+	vpc, dailyOK bool
+	proc         *runtimeapi.Server
+	s3           *cfntest.Server
 }
 
 // order sorts the resources the way CloudFormation creates them: after everything they name in
@@ -540,7 +544,27 @@ func (r *rehearsal) deploy(name string, tpl template) {
 		t.Fatalf("%s: %v", name, err)
 	}
 	r.runSchedules(st)
+	for _, fn := range r.functions {
+		// Lambda reclaims the network interfaces of a VPC function idle for consecutive weeks,
+		// and its next invocation fails (Lambda Developer Guide, "Lambda Hyperplane ENIs"): that
+		// would be CloudFormation's, at the stack's next update or delete.
+		if fn.stack == st.name && fn.vpc && !fn.dailyOK {
+			t.Errorf("%s: function %s runs in a VPC and nothing invokes it at least daily: weeks without a deploy leave it Inactive", name, fn.arn)
+		}
+	}
 	r.publishStackStatus(st, "CREATE_COMPLETE")
+}
+
+// atMostDaily says a rate expression ("rate(value unit)", EventBridge User Guide, "Rate
+// expressions") fires at least once a day.
+func atMostDaily(expression string) bool {
+	var n int
+	var unit string
+	if _, err := fmt.Sscanf(expression, "rate(%d %s", &n, &unit); err != nil {
+		return false
+	}
+	per := map[string]int{"minute)": 1, "minutes)": 1, "hour)": 60, "hours)": 60, "day)": 1440, "days)": 1440}[unit]
+	return per > 0 && n*per <= 1440
 }
 
 // publishStackStatus delivers the event CloudFormation puts on the default bus when the stack
@@ -651,11 +675,31 @@ func (r *rehearsal) runSchedules(st *stackState) {
 			t.Fatalf("rule %s targets %s, whose resource policy does not admit events.amazonaws.com (it admits %v)", s.rule, s.target, fn.invokers)
 		}
 		raw := fmt.Sprintf(`{"version":"0","id":"e-1","detail-type":"Scheduled Event","source":"aws.events","account":%q,"time":"2026-11-21T12:00:00Z","region":%q,"resources":[%q],"detail":{}}`, fn.account, fn.region, s.rule)
-		proc := r.process(fn)
-		if res := proc.Invoke([]byte(raw), fn.timeout); res.Error != nil {
-			t.Fatalf("rule %s: %s failed on its scheduled event: %+v\n%s", s.rule, s.target, res.Error, proc.Stdout())
+		if s.input != "" {
+			// A target's Input replaces the event: "nothing from the event itself is passed to
+			// the target" (EventBridge API Reference, Target).
+			raw = s.input
 		}
-		if err := r.aws.checkAlarmsAgainstEMF(proc.Stdout()); err != nil {
+		proc := r.process(fn)
+		before := len(proc.Stdout())
+		if res := proc.Invoke([]byte(raw), fn.timeout); res.Error != nil {
+			t.Fatalf("rule %s: %s failed on its scheduled event %s: %+v\n%s", s.rule, s.target, raw, res.Error, proc.Stdout())
+		}
+		if atMostDaily(s.expression) {
+			fn.dailyOK = true
+		}
+		if s.input != "" {
+			// The keep-active input (handler.KeepActive) publishes nothing, and is answered with
+			// no AWS call.
+			// The log line may reach the buffer after the response (exec copies the pipe).
+			kept := func() bool { return strings.Contains(proc.Stdout()[before:], `"msg":"kept active"`) }
+			for end := time.Now().Add(5 * time.Second); !kept() && time.Now().Before(end); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if !kept() {
+				t.Fatalf("rule %s: %s did not answer its input %s as the keep-active one:\n%s", s.rule, s.target, raw, proc.Stdout())
+			}
+		} else if err := r.aws.checkAlarmsAgainstEMF(proc.Stdout()); err != nil {
 			t.Fatalf("rule %s: %v", s.rule, err)
 		}
 	}
@@ -908,6 +952,7 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 				a.nets = map[string]*fNet{}
 			}
 			a.nets[role] = &fNet{vpc: a.subnets[subnets[0]].vpc, sg: sgs[0], region: st.region}
+			fn.vpc = true
 		}
 		r.functions[phys] = fn
 		attrs = map[string]any{"Arn": phys}
@@ -1006,7 +1051,8 @@ func (r *rehearsal) create(st *stackState, id, typ string, p map[string]any) {
 			break
 		}
 		for _, target := range AsAnyList(p["Targets"]) {
-			r.schedules = append(r.schedules, schedule{stack: st.name, rule: attrs["Arn"].(string), expression: fmt.Sprint(p["ScheduleExpression"]), target: fmt.Sprint(target.(map[string]any)["Arn"])})
+			in, _ := target.(map[string]any)["Input"].(string)
+			r.schedules = append(r.schedules, schedule{stack: st.name, rule: attrs["Arn"].(string), expression: fmt.Sprint(p["ScheduleExpression"]), target: fmt.Sprint(target.(map[string]any)["Arn"]), input: in})
 		}
 	case "AWS::Logs::LogGroup":
 		// A given LogGroupName is the group's name; its ARN ends in :* (AWS::Logs::LogGroup Arn).

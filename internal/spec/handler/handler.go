@@ -8,7 +8,10 @@
 // calls its role allows.
 package handler
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // The handlers.
 const (
@@ -36,4 +39,23 @@ var All = []string{Acceptor, Provider, Enabler}
 // "Cross-Region connectivity": "You must use regional DNS").
 func LambdaEndpointEnv(region string) string {
 	return "LAMBDA_ENDPOINT_" + strings.ToUpper(strings.ReplaceAll(region, "-", "_"))
+}
+
+// KeepActiveKey is the key of the input a daily EventBridge rule sends each function of this
+// library that runs in a VPC and nothing else invokes on a schedule: {"PrivateLinkKeepActive":
+// true}. Lambda reclaims the network interfaces of a function in a VPC idle for weeks, and the
+// next invocation fails ("If a Lambda function remains idle for consecutive weeks, Lambda
+// reclaims the unused Hyperplane ENIs and sets the function state to idle. ... The invocation
+// fails", Lambda Developer Guide, "Lambda Hyperplane ENIs"): that invocation would be a
+// CloudFormation request months after the last deploy, a stack's delete say. Every handler
+// answers the input at once, with no AWS call.
+const KeepActiveKey = "PrivateLinkKeepActive"
+
+// KeepActive says payload is the keep-active input (KeepActiveKey true).
+func KeepActive(payload []byte) bool {
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(payload, &probe) != nil {
+		return false
+	}
+	return string(probe[KeepActiveKey]) == "true"
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -50,8 +51,12 @@ type Props struct {
 	// with the stack).
 	LogRemovalPolicy awscdk.RemovalPolicy
 	// Network places the function in a VPC (Control Tower's CT.LAMBDA.PR.3), reaching AWS
-	// through VPC endpoints: see Reach. Default: none, Lambda's own network.
+	// through VPC endpoints: see Reach. Such a function is invoked daily with the keep-active
+	// input (KeepActive), unless Scheduled. Default: none, Lambda's own network.
 	Network *Network
+	// Scheduled says the caller invokes the function on a schedule of its own, at least daily
+	// (the acceptor's sweep), which keeps it Active as well. Default: false.
+	Scheduled bool
 }
 
 // Func is the deployed function with its role and log groups (LogGroups).
@@ -201,7 +206,30 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 	}
 	// The policy must exist before the function can be invoked by a custom resource.
 	fn.Node().AddDependency(role)
+	if net != nil && !props.Scheduled {
+		keepActive(c, fn)
+	}
 	return &Func{Function: fn, Role: role, Timeout: timeout, scope: c, retention: retention, removal: removal, logsKey: props.LogsKey, logGroups: []awslogs.LogGroup{logs}, net: net}
+}
+
+// keepActive invokes fn, a function in a VPC, once a day with the keep-active input, which every
+// handler answers at once (handler.KeepActive): Lambda reclaims the network interfaces of a VPC
+// function idle for consecutive weeks, and the next invocation fails (Lambda Developer Guide,
+// "Lambda Hyperplane ENIs"); that invocation would be CloudFormation's, for a stack deleted or
+// updated months after its last deploy. A day is well inside "weeks", and costs 30 requests of
+// a few milliseconds a month. EventBridge passes a target's Input instead of the event (Target
+// Input: "nothing from the event itself is passed to the target", EventBridge API Reference).
+func keepActive(c constructs.Construct, fn awslambda.Function) {
+	Rule(c, "KeepActive", &awsevents.RuleProps{
+		Description: jsii.String("Invokes the function daily with a no-op input, so that Lambda keeps its VPC network interfaces: a function idle for weeks fails its next invocation"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Days(jsii.Number(1))),
+	}, Target{
+		Function: fn,
+		Event:    awsevents.RuleTargetInput_FromObject(map[string]any{handler.KeepActiveKey: true}),
+		// A missed day is harmless (the next comes tomorrow); a few retries cover a throttle.
+		RetryAttempts: 2,
+		MaxEventAge:   time.Hour,
+	})
 }
 
 // newLogGroup adds a log group kept for retention and removed with the stack as removal says,
