@@ -216,8 +216,8 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 // handler answers at once (handler.KeepActive): Lambda reclaims the network interfaces of a VPC
 // function idle for consecutive weeks, and the next invocation fails (Lambda Developer Guide,
 // "Lambda Hyperplane ENIs"); that invocation would be CloudFormation's, for a stack deleted or
-// updated months after its last deploy. A day is well inside "weeks", and costs 30 requests of
-// a few milliseconds a month. EventBridge passes a target's Input instead of the event (Target
+// updated months after its last deploy. AWS defines neither the period nor what resets it: a
+// day is a margin inside "weeks", for 30 cold starts of ~100 ms a month. EventBridge passes a target's Input instead of the event (Target
 // Input: "nothing from the event itself is passed to the target", EventBridge API Reference).
 func keepActive(c constructs.Construct, fn awslambda.Function) {
 	Rule(c, "KeepActive", &awsevents.RuleProps{
@@ -226,7 +226,9 @@ func keepActive(c constructs.Construct, fn awslambda.Function) {
 	}, Target{
 		Function: fn,
 		Event:    awsevents.RuleTargetInput_FromObject(map[string]any{handler.KeepActiveKey: true}),
-		// A missed day is harmless (the next comes tomorrow); a few retries cover a throttle.
+		// EventBridge invokes asynchronously: these retries cover delivery to Lambda's Invoke
+		// only (what fails after Lambda queued it is Lambda's asynchronous retry), and a missed
+		// day is harmless, the next comes tomorrow.
 		RetryAttempts: 2,
 		MaxEventAge:   time.Hour,
 	})
