@@ -731,7 +731,7 @@ func (c *consumer) testClient(props *ConsumerProps) {
 		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
 	})
-	instanceType, image := link.DemoInstance(props.TestClientInstanceType, props.ControlTower)
+	instanceType, image := link.DemoInstance(self, "TestClientInstanceType", props.TestClientInstanceType, props.ControlTower)
 	c.client = awsec2.NewInstance(self, jsii.String("TestClient"), &awsec2.InstanceProps{
 		Vpc:           c.vpc,
 		VpcSubnets:    props.subnets(c.vpc),

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatelink-go/privatelink/internal/synth/gofunc"
@@ -85,14 +87,49 @@ var NitroInTransitFamilies = []string{
 
 // instanceType is the shape of an instance type whose architecture aws-cdk-lib can tell
 // (aws-ec2/lib/instance-types.js, InstanceType.architecture: family, generation, options, a dot
-// and a size; it throws on anything else).
-var instanceType = regexp.MustCompile(`^[a-z]+\d{1,2}[a-z-]*\.[a-z0-9-]+$`)
+// and a size; it throws on anything else), with the sizes EC2 names: nano, micro, small, medium,
+// large, xlarge, <n>xlarge, metal and metal-<n>xl. A test holds every type of aws-sdk-go-v2's
+// ec2 InstanceType enum to the size pattern, so a misspelt size ("mediun") is refused here
+// instead of failing the instance's creation.
+var instanceType = regexp.MustCompile(`^[a-z]+\d{1,2}[a-z-]*\.(nano|micro|small|medium|large|xlarge|[1-9]\d*xlarge|metal|metal-[1-9]\d*xl)$`)
+
+// InstanceFamilies are the families of aws-sdk-go-v2's ec2 InstanceType enum (module
+// github.com/aws/aws-sdk-go-v2/service/ec2 v1.349.0, types.InstanceType.Values: 1437 types),
+// the part before the dot; a test holds the table to the enum of the version go.mod pins. Kept
+// here rather than imported so the constructs do not compile the SDK's ec2 types. A family not
+// in it is warned about, not refused: AWS adds families after any SDK release.
+var InstanceFamilies = []string{
+	"a1",
+	"c1", "c3", "c4", "c5", "c5a", "c5ad", "c5d", "c5n", "c6a", "c6g", "c6gd", "c6gn", "c6i", "c6id",
+	"c6in", "c7a", "c7g", "c7gd", "c7gn", "c7i", "c7i-flex", "c8a", "c8g", "c8gb", "c8gd", "c8gn",
+	"c8i", "c8i-flex", "c8ib", "c8id", "c8in", "c8ine", "c9g", "c9gd", "cc1", "cc2", "cg1", "cr1",
+	"d2", "d3", "d3en", "dl1", "dl2q",
+	"f1", "f2",
+	"g2", "g3", "g3s", "g4ad", "g4dn", "g5", "g5g", "g6", "g6e", "g6f", "g7", "g7e", "gr6", "gr6f",
+	"h1", "hi1", "hpc6a", "hpc6id", "hpc7a", "hpc7g", "hpc8a", "hs1",
+	"i2", "i3", "i3en", "i4g", "i4i", "i7i", "i7ie", "i8g", "i8ge", "im4gn", "inf1", "inf2", "is4gen",
+	"m1", "m2", "m3", "m4", "m5", "m5a", "m5ad", "m5d", "m5dn", "m5n", "m5zn", "m6a", "m6g", "m6gd",
+	"m6i", "m6id", "m6idn", "m6in", "m7a", "m7g", "m7gd", "m7i", "m7i-flex", "m8a", "m8azn", "m8g",
+	"m8gb", "m8gd", "m8gn", "m8i", "m8i-flex", "m8ib", "m8id", "m8idb", "m8idn", "m8in", "m8ine",
+	"m9g", "m9gd", "mac-m3ultra", "mac-m4", "mac-m4max", "mac-m4pro", "mac1", "mac2", "mac2-m1ultra",
+	"mac2-m2", "mac2-m2pro",
+	"p2", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200", "p6-b300", "p6e-gb200",
+	"r3", "r4", "r5", "r5a", "r5ad", "r5b", "r5d", "r5dn", "r5n", "r6a", "r6g", "r6gd", "r6i", "r6id",
+	"r6idn", "r6in", "r7a", "r7g", "r7gd", "r7i", "r7iz", "r8a", "r8g", "r8gb", "r8gd", "r8gn", "r8i",
+	"r8i-flex", "r8ib", "r8id", "r8idb", "r8idn", "r8in", "r9g", "r9gd",
+	"t1", "t2", "t3", "t3a", "t4g", "t8i", "trn1", "trn1n", "trn2", "trn2u",
+	"u-12tb1", "u-18tb1", "u-24tb1", "u-3tb1", "u-6tb1", "u-9tb1", "u7i-12tb", "u7i-6tb", "u7i-8tb",
+	"u7ib-12tb", "u7in-16tb", "u7in-24tb", "u7in-32tb", "u7inh-32tb",
+	"vt1",
+	"x1", "x1e", "x2gd", "x2idn", "x2iedn", "x2iezn", "x8aedz", "x8g", "x8i",
+	"z1d",
+}
 
 // highMemory and mac are families a walkthrough instance cannot be: High Memory types
 // (u-6tb1.56xlarge, u7i-12tb.224xlarge) cost tens of dollars an hour behind a quota of their own,
 // and aws-cdk-lib cannot tell their architecture; Mac types run on Dedicated Hosts only and not
-// Amazon Linux (Amazon EC2 User Guide, "Amazon EC2 Mac instances").
-var highMemory, mac = regexp.MustCompile(`^u(-\d+tb\d|\d[a-z]*-\d+tb)\.`), regexp.MustCompile(`^mac\d`)
+// Amazon Linux (Amazon EC2 User Guide, "Amazon EC2 Mac instances"): mac1, mac2-m2pro, mac-m4.
+var highMemory, mac = regexp.MustCompile(`^u(-\d+tb\d|\d[a-z]*-\d+tb)\.`), regexp.MustCompile(`^mac(\d|-)`)
 
 // InstanceTypeProblem returns why name cannot be the type of a walkthrough instance under c
 // (field names the prop), or "". An empty name is the default, DemoInstanceType.
@@ -104,7 +141,7 @@ func InstanceTypeProblem(field, name string, c ControlTower) string {
 		return fmt.Sprintf("%s %q is a High Memory or Mac type (tens of dollars an hour behind a quota of its own, or Dedicated Hosts only), not one for a walkthrough instance: use a small type such as m7g.medium, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
 	}
 	if !instanceType.MatchString(name) {
-		return fmt.Sprintf("%s %q is not an EC2 instance type (family, generation, options, a dot and a size, in lower case, like m7g.medium): fix the value, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
+		return fmt.Sprintf("%s %q is not an EC2 instance type (family, generation, options, a dot and a size — nano, micro, small, medium, large, xlarge, 2xlarge and up, metal, metal-24xl and the like — in lower case, like m7g.medium): fix the value, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
 	}
 	family, size, _ := strings.Cut(name, ".")
 	if !c.Strict() {
@@ -121,13 +158,18 @@ func InstanceTypeProblem(field, name string, c ControlTower) string {
 	return ""
 }
 
-// DemoInstance is the type and Amazon Linux 2023 image of a walkthrough instance: name (checked
-// by InstanceTypeProblem), or DemoInstanceType(c) when empty; the image's architecture is the
-// type's, as aws-cdk-lib tells it (Graviton families are arm64).
-func DemoInstance(name string, c ControlTower) (awsec2.InstanceType, awsec2.IMachineImage) {
+// DemoInstance is the type and Amazon Linux 2023 image of a walkthrough instance under scope:
+// name (checked by InstanceTypeProblem; field names its prop), or DemoInstanceType(c) when
+// empty; the image's architecture is the type's, as aws-cdk-lib tells it (Graviton families are
+// arm64). A family not in InstanceFamilies gets the warning privatelink:unknownInstanceFamily.
+func DemoInstance(scope constructs.Construct, field, name string, c ControlTower) (awsec2.InstanceType, awsec2.IMachineImage) {
 	t := DemoInstanceType(c)
 	if name != "" {
 		t = awsec2.NewInstanceType(jsii.String(name))
+		if family, _, _ := strings.Cut(name, "."); !slices.Contains(InstanceFamilies, family) {
+			awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:unknownInstanceFamily"), jsii.String(fmt.Sprintf(
+				"%s %q: the family %s is none that aws-sdk-go-v2's EC2 model (v1.349.0) knows, so the instance's creation may fail: check the spelling (aws ec2 describe-instance-types --instance-types %s); if AWS added the family since, ignore this warning", field, name, family, name)), nil)
+		}
 	}
 	cpu := awsec2.AmazonLinuxCpuType_X86_64
 	if t.Architecture() == awsec2.InstanceArchitecture_ARM_64 {

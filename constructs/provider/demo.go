@@ -47,7 +47,7 @@ func (p *provider) demoTarget() {
 	}
 	userData.AddCommands(jsii.String(units.String()))
 
-	instanceType, image := link.DemoInstance(p.props.DemoInstanceType, p.props.ControlTower)
+	instanceType, image := link.DemoInstance(p.Construct, "DemoInstanceType", p.props.DemoInstanceType, p.props.ControlTower)
 	p.demo = awsec2.NewInstance(p.Construct, jsii.String("DemoTarget"), &awsec2.InstanceProps{
 		Vpc:           p.vpc,
 		VpcSubnets:    p.props.VpcSubnets,
