@@ -88,48 +88,241 @@ var NitroInTransitFamilies = []string{
 // instanceType is the shape of an instance type whose architecture aws-cdk-lib can tell
 // (aws-ec2/lib/instance-types.js, InstanceType.architecture: family, generation, options, a dot
 // and a size; it throws on anything else), with the sizes EC2 names: nano, micro, small, medium,
-// large, xlarge, <n>xlarge, metal and metal-<n>xl. A test holds every type of aws-sdk-go-v2's
-// ec2 InstanceType enum to the size pattern, so a misspelt size ("mediun") is refused here
-// instead of failing the instance's creation.
-var instanceType = regexp.MustCompile(`^[a-z]+\d{1,2}[a-z-]*\.(nano|micro|small|medium|large|xlarge|[1-9]\d*xlarge|metal|metal-[1-9]\d*xl)$`)
+// large, xlarge, <n>xlarge, metal and metal-<n>xl (n from 2). A test holds every type of
+// aws-sdk-go-v2's EC2 model to it, so a misspelt size ("mediun") is refused here instead of
+// failing the instance's creation.
+var instanceType = regexp.MustCompile(`^[a-z]+\d{1,2}[a-z-]*\.(nano|micro|small|medium|large|xlarge|([2-9]|[1-9]\d+)xlarge|metal|metal-([2-9]|[1-9]\d+)xl)$`)
 
-// InstanceFamilies are the families of aws-sdk-go-v2's ec2 InstanceType enum (module
-// github.com/aws/aws-sdk-go-v2/service/ec2 v1.349.0, types.InstanceType.Values: 1437 types),
-// the part before the dot; a test holds the table to the enum of the version go.mod pins. Kept
-// here rather than imported so the constructs do not compile the SDK's ec2 types. A family not
-// in it is warned about, not refused: AWS adds families after any SDK release.
-var InstanceFamilies = []string{
-	"a1",
-	"c1", "c3", "c4", "c5", "c5a", "c5ad", "c5d", "c5n", "c6a", "c6g", "c6gd", "c6gn", "c6i", "c6id",
-	"c6in", "c7a", "c7g", "c7gd", "c7gn", "c7i", "c7i-flex", "c8a", "c8g", "c8gb", "c8gd", "c8gn",
-	"c8i", "c8i-flex", "c8ib", "c8id", "c8in", "c8ine", "c9g", "c9gd", "cc1", "cc2", "cg1", "cr1",
-	"d2", "d3", "d3en", "dl1", "dl2q",
-	"f1", "f2",
-	"g2", "g3", "g3s", "g4ad", "g4dn", "g5", "g5g", "g6", "g6e", "g6f", "g7", "g7e", "gr6", "gr6f",
-	"h1", "hi1", "hpc6a", "hpc6id", "hpc7a", "hpc7g", "hpc8a", "hs1",
-	"i2", "i3", "i3en", "i4g", "i4i", "i7i", "i7ie", "i8g", "i8ge", "im4gn", "inf1", "inf2", "is4gen",
-	"m1", "m2", "m3", "m4", "m5", "m5a", "m5ad", "m5d", "m5dn", "m5n", "m5zn", "m6a", "m6g", "m6gd",
-	"m6i", "m6id", "m6idn", "m6in", "m7a", "m7g", "m7gd", "m7i", "m7i-flex", "m8a", "m8azn", "m8g",
-	"m8gb", "m8gd", "m8gn", "m8i", "m8i-flex", "m8ib", "m8id", "m8idb", "m8idn", "m8in", "m8ine",
-	"m9g", "m9gd", "mac-m3ultra", "mac-m4", "mac-m4max", "mac-m4pro", "mac1", "mac2", "mac2-m1ultra",
-	"mac2-m2", "mac2-m2pro",
-	"p2", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200", "p6-b300", "p6e-gb200",
-	"r3", "r4", "r5", "r5a", "r5ad", "r5b", "r5d", "r5dn", "r5n", "r6a", "r6g", "r6gd", "r6i", "r6id",
-	"r6idn", "r6in", "r7a", "r7g", "r7gd", "r7i", "r7iz", "r8a", "r8g", "r8gb", "r8gd", "r8gn", "r8i",
-	"r8i-flex", "r8ib", "r8id", "r8idb", "r8idn", "r8in", "r9g", "r9gd",
-	"t1", "t2", "t3", "t3a", "t4g", "t8i", "trn1", "trn1n", "trn2", "trn2u",
-	"u-12tb1", "u-18tb1", "u-24tb1", "u-3tb1", "u-6tb1", "u-9tb1", "u7i-12tb", "u7i-6tb", "u7i-8tb",
-	"u7ib-12tb", "u7in-16tb", "u7in-24tb", "u7in-32tb", "u7inh-32tb",
-	"vt1",
-	"x1", "x1e", "x2gd", "x2idn", "x2iedn", "x2iezn", "x8aedz", "x8g", "x8i",
-	"z1d",
+// EC2ModelVersion is the version of module github.com/aws/aws-sdk-go-v2/service/ec2 whose
+// InstanceType enum InstanceSizes is (a test holds both to go.mod).
+const EC2ModelVersion = "v1.349.0"
+
+// InstanceSizes are the sizes of each family of aws-sdk-go-v2's EC2 model (types.InstanceType
+// of EC2ModelVersion, 1437 types), smallest first; a test holds the table to the enum. Kept here
+// rather than imported so the constructs do not compile the SDK's EC2 types. Under strict a type
+// of an accepted family must be in it (every one of those families is); otherwise a type outside
+// it is warned about, not refused: AWS adds families and sizes after any SDK release.
+var InstanceSizes = map[string]string{
+	"a1":           "medium large xlarge 2xlarge 4xlarge metal",
+	"c1":           "medium xlarge",
+	"c3":           "large xlarge 2xlarge 4xlarge 8xlarge",
+	"c4":           "large xlarge 2xlarge 4xlarge 8xlarge",
+	"c5":           "large xlarge 2xlarge 4xlarge 9xlarge 12xlarge 18xlarge 24xlarge metal",
+	"c5a":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge",
+	"c5ad":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge",
+	"c5d":          "large xlarge 2xlarge 4xlarge 9xlarge 12xlarge 18xlarge 24xlarge metal",
+	"c5n":          "large xlarge 2xlarge 4xlarge 9xlarge 18xlarge metal",
+	"c6a":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge metal",
+	"c6g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"c6gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"c6gn":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge",
+	"c6i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"c6id":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"c6in":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"c7a":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge metal-48xl",
+	"c7g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"c7gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"c7gn":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"c7i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"c7i-flex":     "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge",
+	"c8a":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"c8g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"c8gb":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"c8gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"c8gn":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"c8i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"c8i-flex":     "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge",
+	"c8ib":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"c8id":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"c8in":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"c8ine":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge",
+	"c9g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-48xl",
+	"c9gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-48xl",
+	"cc1":          "4xlarge",
+	"cc2":          "8xlarge",
+	"cg1":          "4xlarge",
+	"cr1":          "8xlarge",
+	"d2":           "xlarge 2xlarge 4xlarge 8xlarge",
+	"d3":           "xlarge 2xlarge 4xlarge 8xlarge",
+	"d3en":         "xlarge 2xlarge 4xlarge 6xlarge 8xlarge 12xlarge",
+	"dl1":          "24xlarge",
+	"dl2q":         "24xlarge",
+	"f1":           "2xlarge 4xlarge 16xlarge",
+	"f2":           "6xlarge 12xlarge 48xlarge",
+	"g2":           "2xlarge 8xlarge",
+	"g3":           "4xlarge 8xlarge 16xlarge",
+	"g3s":          "xlarge",
+	"g4ad":         "xlarge 2xlarge 4xlarge 8xlarge 16xlarge",
+	"g4dn":         "xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"g5":           "xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge",
+	"g5g":          "xlarge 2xlarge 4xlarge 8xlarge 16xlarge metal",
+	"g6":           "xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge",
+	"g6e":          "xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge",
+	"g6f":          "large xlarge 2xlarge 4xlarge",
+	"g7":           "2xlarge 4xlarge 8xlarge 12xlarge 24xlarge 48xlarge",
+	"g7e":          "2xlarge 4xlarge 8xlarge 12xlarge 24xlarge 48xlarge",
+	"gr6":          "4xlarge 8xlarge",
+	"gr6f":         "4xlarge",
+	"h1":           "2xlarge 4xlarge 8xlarge 16xlarge",
+	"hi1":          "4xlarge",
+	"hpc6a":        "48xlarge",
+	"hpc6id":       "32xlarge",
+	"hpc7a":        "12xlarge 24xlarge 48xlarge 96xlarge",
+	"hpc7g":        "4xlarge 8xlarge 16xlarge",
+	"hpc8a":        "96xlarge",
+	"hs1":          "8xlarge",
+	"i2":           "xlarge 2xlarge 4xlarge 8xlarge",
+	"i3":           "large xlarge 2xlarge 4xlarge 8xlarge 16xlarge metal",
+	"i3en":         "large xlarge 2xlarge 3xlarge 6xlarge 12xlarge 24xlarge metal",
+	"i4g":          "large xlarge 2xlarge 4xlarge 8xlarge 16xlarge",
+	"i4i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"i7i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"i7ie":         "large xlarge 2xlarge 3xlarge 6xlarge 12xlarge 18xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"i8g":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"i8ge":         "large xlarge 2xlarge 3xlarge 6xlarge 12xlarge 18xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"im4gn":        "large xlarge 2xlarge 4xlarge 8xlarge 16xlarge",
+	"inf1":         "xlarge 2xlarge 6xlarge 24xlarge",
+	"inf2":         "xlarge 8xlarge 24xlarge 48xlarge",
+	"is4gen":       "medium large xlarge 2xlarge 4xlarge 8xlarge",
+	"m1":           "small medium large xlarge",
+	"m2":           "xlarge 2xlarge 4xlarge",
+	"m3":           "medium large xlarge 2xlarge",
+	"m4":           "large xlarge 2xlarge 4xlarge 10xlarge 16xlarge",
+	"m5":           "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"m5a":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge",
+	"m5ad":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge",
+	"m5d":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"m5dn":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"m5n":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"m5zn":         "large xlarge 2xlarge 3xlarge 6xlarge 12xlarge metal",
+	"m6a":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge metal",
+	"m6g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"m6gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"m6i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"m6id":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"m6idn":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"m6in":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"m7a":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge metal-48xl",
+	"m7g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"m7gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"m7i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"m7i-flex":     "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge",
+	"m8a":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"m8azn":        "medium large xlarge 3xlarge 6xlarge 12xlarge 24xlarge metal-12xl metal-24xl",
+	"m8g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"m8gb":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"m8gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"m8gn":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"m8i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"m8i-flex":     "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge",
+	"m8ib":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"m8id":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"m8idb":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"m8idn":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"m8in":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"m8ine":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge",
+	"m9g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"m9gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"mac-m3ultra":  "metal",
+	"mac-m4":       "metal",
+	"mac-m4max":    "metal",
+	"mac-m4pro":    "metal",
+	"mac1":         "metal",
+	"mac2":         "metal",
+	"mac2-m1ultra": "metal",
+	"mac2-m2":      "metal",
+	"mac2-m2pro":   "metal",
+	"p2":           "xlarge 8xlarge 16xlarge",
+	"p3":           "2xlarge 8xlarge 16xlarge",
+	"p3dn":         "24xlarge",
+	"p4d":          "24xlarge",
+	"p4de":         "24xlarge",
+	"p5":           "4xlarge 48xlarge",
+	"p5e":          "48xlarge",
+	"p5en":         "48xlarge",
+	"p6-b200":      "48xlarge",
+	"p6-b300":      "48xlarge",
+	"p6e-gb200":    "36xlarge",
+	"r3":           "large xlarge 2xlarge 4xlarge 8xlarge",
+	"r4":           "large xlarge 2xlarge 4xlarge 8xlarge 16xlarge",
+	"r5":           "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"r5a":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge",
+	"r5ad":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge",
+	"r5b":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"r5d":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"r5dn":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"r5n":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal",
+	"r6a":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge metal",
+	"r6g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"r6gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"r6i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"r6id":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"r6idn":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"r6in":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge metal",
+	"r7a":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge metal-48xl",
+	"r7g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"r7gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"r7i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"r7iz":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 32xlarge metal-16xl metal-32xl",
+	"r8a":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"r8g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"r8gb":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"r8gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"r8gn":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"r8i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"r8i-flex":     "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge",
+	"r8ib":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"r8id":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"r8idb":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"r8idn":        "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"r8in":         "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 96xlarge metal-48xl metal-96xl",
+	"r9g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-48xl",
+	"r9gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-48xl",
+	"t1":           "micro",
+	"t2":           "nano micro small medium large xlarge 2xlarge",
+	"t3":           "nano micro small medium large xlarge 2xlarge",
+	"t3a":          "nano micro small medium large xlarge 2xlarge",
+	"t4g":          "nano micro small medium large xlarge 2xlarge",
+	"t8i":          "nano micro small medium",
+	"trn1":         "2xlarge 32xlarge",
+	"trn1n":        "32xlarge",
+	"trn2":         "3xlarge 48xlarge",
+	"trn2u":        "48xlarge",
+	"u-12tb1":      "112xlarge metal",
+	"u-18tb1":      "112xlarge metal",
+	"u-24tb1":      "112xlarge metal",
+	"u-3tb1":       "56xlarge",
+	"u-6tb1":       "56xlarge 112xlarge metal",
+	"u-9tb1":       "112xlarge metal",
+	"u7i-12tb":     "224xlarge",
+	"u7i-6tb":      "112xlarge",
+	"u7i-8tb":      "112xlarge",
+	"u7ib-12tb":    "224xlarge",
+	"u7in-16tb":    "224xlarge",
+	"u7in-24tb":    "224xlarge",
+	"u7in-32tb":    "224xlarge",
+	"u7inh-32tb":   "480xlarge",
+	"vt1":          "3xlarge 6xlarge 24xlarge",
+	"x1":           "16xlarge 32xlarge",
+	"x1e":          "xlarge 2xlarge 4xlarge 8xlarge 16xlarge 32xlarge",
+	"x2gd":         "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal",
+	"x2idn":        "16xlarge 24xlarge 32xlarge metal",
+	"x2iedn":       "xlarge 2xlarge 4xlarge 8xlarge 16xlarge 24xlarge 32xlarge metal",
+	"x2iezn":       "2xlarge 4xlarge 6xlarge 8xlarge 12xlarge metal",
+	"x8aedz":       "large xlarge 3xlarge 6xlarge 12xlarge 24xlarge metal-12xl metal-24xl",
+	"x8g":          "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl",
+	"x8i":          "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge 64xlarge 96xlarge metal-48xl metal-96xl",
+	"z1d":          "large xlarge 2xlarge 3xlarge 6xlarge 12xlarge metal",
 }
+
+// offeredSizes are family's sizes in InstanceSizes, none for a family it does not hold.
+func offeredSizes(family string) []string { return strings.Fields(InstanceSizes[family]) }
 
 // highMemory and mac are families a walkthrough instance cannot be: High Memory types
 // (u-6tb1.56xlarge, u7i-12tb.224xlarge) cost tens of dollars an hour behind a quota of their own,
-// and aws-cdk-lib cannot tell their architecture; Mac types run on Dedicated Hosts only and not
-// Amazon Linux (Amazon EC2 User Guide, "Amazon EC2 Mac instances"): mac1, mac2-m2pro, mac-m4.
-var highMemory, mac = regexp.MustCompile(`^u(-\d+tb\d|\d[a-z]*-\d+tb)\.`), regexp.MustCompile(`^mac(\d|-)`)
+// and aws-cdk-lib cannot tell their architecture; Mac types (mac1, mac2-m2pro, mac-m4) run on
+// Dedicated Hosts only and not Amazon Linux (Amazon EC2 User Guide, "Amazon EC2 Mac instances").
+var highMemory, mac = regexp.MustCompile(`^u(-\d+tb\d|\d[a-z]*-\d+tb)\.`), regexp.MustCompile(`^mac`)
 
 // InstanceTypeProblem returns why name cannot be the type of a walkthrough instance under c
 // (field names the prop), or "". An empty name is the default, DemoInstanceType.
@@ -140,20 +333,25 @@ func InstanceTypeProblem(field, name string, c ControlTower) string {
 	if highMemory.MatchString(name) || mac.MatchString(name) {
 		return fmt.Sprintf("%s %q is a High Memory or Mac type (tens of dollars an hour behind a quota of its own, or Dedicated Hosts only), not one for a walkthrough instance: use a small type such as m7g.medium, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
 	}
+	family, size, _ := strings.Cut(name, ".")
 	if !instanceType.MatchString(name) {
+		if slices.Contains(offeredSizes(family), size) {
+			// p6-b200.48xlarge and the like: the digits after the dash defeat its pattern.
+			return fmt.Sprintf("%s %q is an EC2 type whose architecture aws-cdk-lib cannot tell from its name (InstanceType.architecture), so no image can be chosen for it: use another type, such as m7g.medium, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
+		}
 		return fmt.Sprintf("%s %q is not an EC2 instance type (family, generation, options, a dot and a size — nano, micro, small, medium, large, xlarge, 2xlarge and up, metal, metal-24xl and the like — in lower case, like m7g.medium): fix the value, or leave it empty for %s", field, name, *DemoInstanceType(c).ToString())
 	}
-	family, size, _ := strings.Cut(name, ".")
 	if !c.Strict() {
 		return ""
 	}
 	if !slices.Contains(NitroInTransitFamilies, family) {
 		return fmt.Sprintf("%s %q with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails an instance whose type is not a Nitro type that encrypts traffic in transit (docs/compliance.md lists its families, link.NitroInTransitFamilies): use one such as m7g.medium or c6gn.medium (arm64) or c7a.medium (x86_64), or leave it empty for c7g.medium", field, name)
 	}
-	if size == "nano" || size == "micro" || size == "small" {
-		// The smallest size of every family in the rule's list is medium (Amazon EC2 Instance
-		// Types, "Specifications"); EC2 would refuse the type at the instance's creation.
-		return fmt.Sprintf("%s %q: no family CT.EC2.PR.19 accepts comes in size %s (medium is the smallest): use %s.medium or larger, or leave it empty for c7g.medium", field, name, size, family)
+	if sizes := offeredSizes(family); !slices.Contains(sizes, size) {
+		// The families CT.EC2.PR.19 accepts predate the SDK's model, which lists all their sizes;
+		// a type EC2 does not offer would fail only the instance's creation, and under strict
+		// that rollback stops at the protected NLB.
+		return fmt.Sprintf("%s %q: EC2 offers %s in the sizes %s (aws-sdk-go-v2's EC2 model %s), not %s: use %s.%s or another of them, or leave it empty for c7g.medium", field, name, family, strings.Join(sizes, ", "), EC2ModelVersion, size, family, sizes[0])
 	}
 	return ""
 }
@@ -161,14 +359,22 @@ func InstanceTypeProblem(field, name string, c ControlTower) string {
 // DemoInstance is the type and Amazon Linux 2023 image of a walkthrough instance under scope:
 // name (checked by InstanceTypeProblem; field names its prop), or DemoInstanceType(c) when
 // empty; the image's architecture is the type's, as aws-cdk-lib tells it (Graviton families are
-// arm64). A family not in InstanceFamilies gets the warning privatelink:unknownInstanceFamily.
+// arm64). A type not in InstanceSizes gets the warning privatelink:unknownInstanceType.
 func DemoInstance(scope constructs.Construct, field, name string, c ControlTower) (awsec2.InstanceType, awsec2.IMachineImage) {
 	t := DemoInstanceType(c)
 	if name != "" {
 		t = awsec2.NewInstanceType(jsii.String(name))
-		if family, _, _ := strings.Cut(name, "."); !slices.Contains(InstanceFamilies, family) {
-			awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:unknownInstanceFamily"), jsii.String(fmt.Sprintf(
-				"%s %q: the family %s is none that aws-sdk-go-v2's EC2 model (v1.349.0) knows, so the instance's creation may fail: check the spelling (aws ec2 describe-instance-types --instance-types %s); if AWS added the family since, ignore this warning", field, name, family, name)), nil)
+		if family, size, _ := strings.Cut(name, "."); !slices.Contains(offeredSizes(family), size) {
+			known := "the family " + family + " is none that aws-sdk-go-v2's EC2 model " + EC2ModelVersion + " knows"
+			if sizes := offeredSizes(family); len(sizes) > 0 {
+				known = "aws-sdk-go-v2's EC2 model " + EC2ModelVersion + " knows " + family + " in the sizes " + strings.Join(sizes, ", ") + " only"
+			}
+			region := *awscdk.Stack_Of(scope).Region()
+			if strings.Contains(region, "${Token[") {
+				region = "<region>"
+			}
+			awscdk.Annotations_Of(scope).AddWarningV2(jsii.String("privatelink:unknownInstanceType"), jsii.String(fmt.Sprintf(
+				"%s %q: %s, so the instance's creation may fail: check the spelling and where it is offered (aws ec2 describe-instance-type-offerings --region %s --location-type availability-zone-id --filters Name=instance-type,Values=%s); if AWS added it since, ignore this warning", field, name, known, region, name)), nil)
 		}
 	}
 	cpu := awsec2.AmazonLinuxCpuType_X86_64

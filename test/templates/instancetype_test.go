@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,52 +55,97 @@ func TestTheNitroFamiliesAreThoseOfThePinnedControl(t *testing.T) {
 	}
 }
 
-// link.InstanceFamilies, which the constructs warn about a family outside of, are those of the
-// EC2 model of the aws-sdk-go-v2 go.mod pins; and every type of that model passes the synth's
-// check in the default mode, but for those refused on purpose: High Memory and Mac types, and
-// the three whose names aws-cdk-lib cannot parse (aws-ec2/lib/instance-types.js,
-// InstanceType.architecture throws "Malformed instance type identifier").
+// link.InstanceSizes, which the checks read, is the EC2 model of the aws-sdk-go-v2 go.mod pins;
+// every type of that model passes the default mode's check but those refused on purpose: High
+// Memory and Mac types (exactly the u-*, u7*- and mac* families), and the three whose names
+// aws-cdk-lib cannot parse (aws-ec2/lib/instance-types.js, InstanceType.architecture throws
+// "Malformed instance type identifier"); under strict, every type of an accepted family.
 func TestTheInstanceTypeChecksKnowEveryTypeOfTheSDKsEC2Model(t *testing.T) {
-	families := map[string]bool{}
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "github.com/aws/aws-sdk-go-v2/service/ec2 " + link.EC2ModelVersion + "\n"; !strings.Contains(string(gomod), want) {
+		t.Errorf("go.mod does not require %q: regenerate link.InstanceSizes from that version's enum and update link.EC2ModelVersion", want)
+	}
+	sdk := map[string][]string{}
 	var refused []string
+	expensive := map[string]bool{}
 	for _, v := range types.InstanceType("").Values() {
-		family, _, _ := strings.Cut(string(v), ".")
-		families[family] = true
-		why := link.InstanceTypeProblem("DemoInstanceType", string(v), "")
-		if why != "" && !strings.Contains(why, "is a High Memory or Mac type") {
-			refused = append(refused, string(v))
+		family, size, _ := strings.Cut(string(v), ".")
+		sdk[family] = append(sdk[family], size)
+		switch why := link.InstanceTypeProblem("DemoInstanceType", string(v), ""); {
+		case strings.Contains(why, "is a High Memory or Mac type"):
+			expensive[family] = true
+		case why != "":
+			refused = append(refused, string(v)+": "+why)
+		}
+		if slices.Contains(link.NitroInTransitFamilies, family) {
+			if why := link.InstanceTypeProblem("DemoInstanceType", string(v), link.ControlTowerStrict); why != "" && !strings.Contains(why, "High Memory") {
+				t.Errorf("strict refuses %s, a type of an accepted family: %s", v, why)
+			}
 		}
 	}
-	if len(families) < 200 {
-		t.Fatalf("%d families in the SDK's model: it did not load", len(families))
+	if len(sdk) < 200 {
+		t.Fatalf("%d families in the SDK's model: it did not load", len(sdk))
 	}
-	ours := slices.Clone(link.InstanceFamilies)
-	slices.Sort(ours)
-	if sdk := slices.Sorted(maps.Keys(families)); !slices.Equal(ours, sdk) {
-		t.Errorf("link.InstanceFamilies\n%v\nthe families of aws-sdk-go-v2's ec2 InstanceType enum\n%v", ours, sdk)
+	for family, sizes := range sdk {
+		ours := strings.Fields(link.InstanceSizes[family])
+		slices.Sort(ours)
+		slices.Sort(sizes)
+		if !slices.Equal(ours, sizes) {
+			t.Errorf("link.InstanceSizes[%q] = %v, the SDK's model has %v", family, ours, sizes)
+		}
+		wantExpensive := regexp.MustCompile(`^(u-|u\d[a-z]*-|mac)`).MatchString(family)
+		if expensive[family] != wantExpensive {
+			t.Errorf("%s refused as High Memory or Mac: %v, want %v", family, expensive[family], wantExpensive)
+		}
+	}
+	if len(link.InstanceSizes) != len(sdk) {
+		t.Errorf("link.InstanceSizes has %d families, the SDK's model %d", len(link.InstanceSizes), len(sdk))
+	}
+	for _, family := range link.NitroInTransitFamilies {
+		if sdk[family] == nil {
+			t.Errorf("CT.EC2.PR.19's family %s is not in the SDK's model", family)
+		}
 	}
 	slices.Sort(refused)
-	if want := []string{"p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge"}; !slices.Equal(refused, want) {
-		t.Errorf("the default mode refuses %v of the SDK's types, want only %v", refused, want)
+	want := []string{"p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge"}
+	if len(refused) != len(want) {
+		t.Fatalf("the default mode refuses %v of the SDK's types, want only %v", refused, want)
+	}
+	for i, r := range refused {
+		if !strings.HasPrefix(r, want[i]+`: DemoInstanceType "`+want[i]+`" is an EC2 type whose architecture aws-cdk-lib cannot tell from its name`) {
+			t.Errorf("refused %s, want %s refused for its name", r, want[i])
+		}
 	}
 }
 
-// A family no SDK model knows is warned about, naming the prop, and still synthesized: AWS adds
-// families after any SDK release.
-func TestAnUnknownInstanceFamilyIsWarnedAboutNotRefused(t *testing.T) {
+// A type no SDK model knows is warned about, naming the prop, the sizes known and how to check,
+// and still synthesized: AWS adds families and sizes after any SDK release.
+func TestAnUnknownInstanceTypeIsWarnedAboutNotRefused(t *testing.T) {
 	stack := In("eu-west-1")
 	awscdk.NewCfnWaitConditionHandle(stack, jsii.String("Something"), nil)
-	typ, _ := link.DemoInstance(stack, "TestClientInstanceType", "zz9.large", "")
-	known, _ := link.DemoInstance(stack, "DemoInstanceType", "m7g.medium", "")
-	if *typ.ToString() != "zz9.large" || *known.ToString() != "m7g.medium" {
-		t.Fatalf("types %s and %s, want zz9.large and m7g.medium", *typ.ToString(), *known.ToString())
-	}
-	warnings := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("InstanceType")))
-	if len(*warnings) != 1 || fmt.Sprint((*warnings)[0].Entry.Data) != `TestClientInstanceType "zz9.large": the family zz9 is none that aws-sdk-go-v2's EC2 model (v1.349.0) knows, so the instance's creation may fail: check the spelling (aws ec2 describe-instance-types --instance-types zz9.large); if AWS added the family since, ignore this warning [ack: privatelink:unknownInstanceFamily]` {
-		for _, w := range *warnings {
-			t.Log(w.Entry.Data)
+	for _, typ := range []string{"zz9.large", "m7i.medium", "m7g.medium"} {
+		got, _ := link.DemoInstance(stack, "TestClientInstanceType", typ, "")
+		if *got.ToString() != typ {
+			t.Fatalf("type %s, want %s", *got.ToString(), typ)
 		}
-		t.Fatalf("%d warnings, want the one on zz9.large", len(*warnings))
+	}
+	var got []string
+	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("InstanceType"))) {
+		got = append(got, fmt.Sprint(w.Entry.Data))
+	}
+	want := []string{
+		`TestClientInstanceType "zz9.large": the family zz9 is none that aws-sdk-go-v2's EC2 model ` + link.EC2ModelVersion + ` knows, so the instance's creation may fail: check the spelling and where it is offered (aws ec2 describe-instance-type-offerings --region eu-west-1 --location-type availability-zone-id --filters Name=instance-type,Values=zz9.large); if AWS added it since, ignore this warning [ack: privatelink:unknownInstanceType]`,
+		`TestClientInstanceType "m7i.medium": aws-sdk-go-v2's EC2 model ` + link.EC2ModelVersion + ` knows m7i in the sizes large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge, metal-24xl, metal-48xl only, so the instance's creation may fail: check the spelling and where it is offered (aws ec2 describe-instance-type-offerings --region eu-west-1 --location-type availability-zone-id --filters Name=instance-type,Values=m7i.medium); if AWS added it since, ignore this warning [ack: privatelink:unknownInstanceType]`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -109,7 +153,11 @@ func TestAWalkthroughInstanceTypeIsCheckedAtSynthInEitherMode(t *testing.T) {
 	cases := []struct{ typ, strict, lenient string }{
 		{"c7a.medium", "", ""},
 		{"t3.micro", `DemoInstanceType "t3.micro" with ControlTower strict, but Control Tower's CT.EC2.PR.19 fails an instance whose type is not a Nitro type that encrypts traffic in transit (docs/compliance.md lists its families, link.NitroInTransitFamilies): use one such as m7g.medium or c6gn.medium (arm64) or c7a.medium (x86_64), or leave it empty for c7g.medium`, ""},
-		{"c7g.small", `DemoInstanceType "c7g.small": no family CT.EC2.PR.19 accepts comes in size small (medium is the smallest): use c7g.medium or larger, or leave it empty for c7g.medium`, ""},
+		{"c7g.small", `DemoInstanceType "c7g.small": EC2 offers c7g in the sizes medium, large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, metal (aws-sdk-go-v2's EC2 model ` + link.EC2ModelVersion + `), not small: use c7g.medium or another of them, or leave it empty for c7g.medium`, ""},
+		// c6i starts at large: strict passed c6i.medium to a failing deploy before.
+		{"c6i.medium", `DemoInstanceType "c6i.medium": EC2 offers c6i in the sizes large, xlarge,`, ""},
+		{"m7g.1xlarge", `DemoInstanceType "m7g.1xlarge" is not an EC2 instance type`, `DemoInstanceType "m7g.1xlarge" is not an EC2 instance type`},
+		{"p6-b200.48xlarge", `DemoInstanceType "p6-b200.48xlarge" is an EC2 type whose architecture aws-cdk-lib cannot tell from its name`, `DemoInstanceType "p6-b200.48xlarge" is an EC2 type whose architecture`},
 		{"M7G.medium", `DemoInstanceType "M7G.medium" is not an EC2 instance type (family, generation, options, a dot and a size — nano, micro, small, medium, large, xlarge, 2xlarge and up, metal, metal-24xl and the like — in lower case, like m7g.medium): fix the value, or leave it empty for c7g.medium`,
 			`DemoInstanceType "M7G.medium" is not an EC2 instance type (family, generation, options, a dot and a size — nano, micro, small, medium, large, xlarge, 2xlarge and up, metal, metal-24xl and the like — in lower case, like m7g.medium): fix the value, or leave it empty for t4g.nano`},
 		// A misspelt size would fail only the instance's creation, under strict a rollback that
