@@ -364,9 +364,10 @@ func DemoInstance(scope constructs.Construct, field, name string, c ControlTower
 	t := DemoInstanceType(c)
 	if name != "" {
 		t = awsec2.NewInstanceType(jsii.String(name))
-		if family, size, _ := strings.Cut(name, "."); !slices.Contains(offeredSizes(family), size) {
+		family, size, _ := strings.Cut(name, ".")
+		if sizes := offeredSizes(family); !slices.Contains(sizes, size) {
 			known := "the family " + family + " is none that aws-sdk-go-v2's EC2 model " + EC2ModelVersion + " knows"
-			if sizes := offeredSizes(family); len(sizes) > 0 {
+			if len(sizes) > 0 {
 				known = "aws-sdk-go-v2's EC2 model " + EC2ModelVersion + " knows " + family + " in the sizes " + strings.Join(sizes, ", ") + " only"
 			}
 			region := *awscdk.Stack_Of(scope).Region()

@@ -691,12 +691,7 @@ func (r *rehearsal) runSchedules(st *stackState) {
 		if s.input != "" {
 			// The keep-active input (handler.KeepActive) publishes nothing, and is answered with
 			// no AWS call.
-			// The log line may reach the buffer after the response (exec copies the pipe).
-			kept := func() bool { return strings.Contains(proc.Stdout()[before:], `"msg":"kept active"`) }
-			for end := time.Now().Add(5 * time.Second); !kept() && time.Now().Before(end); {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if !kept() {
+			if !proc.StdoutHas(before, `"msg":"kept active"`, 5*time.Second) {
 				t.Fatalf("rule %s: %s did not answer its input %s as the keep-active one:\n%s", s.rule, s.target, raw, proc.Stdout())
 			}
 		} else if err := r.aws.checkAlarmsAgainstEMF(proc.Stdout()); err != nil {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -217,6 +218,17 @@ func (s *Server) Stdout() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stdout.String()
+}
+
+// StdoutHas waits up to within for want in what the function wrote to standard output after its
+// first from bytes: a line written before an answer may reach the buffer after it, as exec copies
+// the pipe in a goroutine of its own.
+func (s *Server) StdoutHas(from int, want string, within time.Duration) bool {
+	has := func() bool { out := s.Stdout(); return len(out) >= from && strings.Contains(out[from:], want) }
+	for end := time.Now().Add(within); !has() && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return has()
 }
 
 func (s *Server) output() string {

@@ -217,8 +217,9 @@ func NewIn(c constructs.Construct, props *Props) *Func {
 // function idle for consecutive weeks, and the next invocation fails (Lambda Developer Guide,
 // "Lambda Hyperplane ENIs"); that invocation would be CloudFormation's, for a stack deleted or
 // updated months after its last deploy. AWS defines neither the period nor what resets it: a
-// day is a margin inside "weeks", for 30 cold starts of ~100 ms a month. EventBridge passes a target's Input instead of the event (Target
-// Input: "nothing from the event itself is passed to the target", EventBridge API Reference).
+// day is a margin inside "weeks", for 30 cold starts of ~100 ms a month. EventBridge passes a
+// target's Input instead of the event (Target Input: "nothing from the event itself is passed
+// to the target", EventBridge API Reference).
 func keepActive(c constructs.Construct, fn awslambda.Function) {
 	Rule(c, "KeepActive", &awsevents.RuleProps{
 		Description: jsii.String("Invokes the function daily with a no-op input, so that Lambda keeps its VPC network interfaces: a function idle for weeks fails its next invocation"),
