@@ -145,6 +145,7 @@ func TestACrossRegionRequestGoesToTheAcceptorsRegionAndDeleteCallsNothing(t *tes
 // its network interfaces again. The request waits for it (within its budget), and gives up with
 // Lambda's error once the budget is spent.
 func TestAnAcceptanceRequestWaitsForAnAcceptorThatIsNotReady(t *testing.T) {
+	t.Parallel() // it waits on real timers
 	props := map[string]any{"AcceptorArn": aliasArn, "VpcEndpointId": "vpce-0a1b2c3d4e5f60718"}
 	ev := cfn.Event{RequestType: cfn.RequestCreate, ResourceType: acceptance.ResourceType, ResourceProperties: props}
 	calls := 0

@@ -363,7 +363,7 @@ func TestTheTemplateTestsMakeTheirAppsWithNewApp(t *testing.T) {
 		"test/testkit/cfnvalidate.go": 2, // NewApp itself, and the app handed to the plugin
 	}
 	found := map[string]int{}
-	for _, dir := range []string{"test/app", "test/templates", "test/docs", "test/testkit"} {
+	for _, dir := range []string{"test", "test/app", "test/docs", "test/testkit"} {
 		files, err := filepath.Glob(filepath.Join("..", "..", dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

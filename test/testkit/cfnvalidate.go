@@ -26,9 +26,9 @@ import (
 //
 // Why not at each synth, as an app does: the plugin rebuilds its engine (a WasmCompositeEngine)
 // whenever a synth holds a resource type the previous one did not (aws-cdk-lib
-// core/lib/validation/cloudformation-validate-plugin.js initializeEngine), 14 times in
-// test/templates, and its engine's memory slows every later synth: with it on, test/templates
-// spends 26.8 CPU-s, with it off 14.8 (docs/performance.md). One call builds one engine; a
+// core/lib/validation/cloudformation-validate-plugin.js initializeEngine), 14 times in the
+// constructs' tests (package test), and its engine's memory slows every later synth: with it on,
+// they spent 26.8 CPU-s, with it off 14.8 (docs/performance.md). One call builds one engine; a
 // template's verdict is kept like cfn-lint's (VerdictCacheEnv), so a run validates only the
 // templates a change touched.
 

@@ -331,9 +331,8 @@ func GuardMetadata(tpl map[string]any, resource string) ([]string, map[string]st
 func TemplateJSON(templates map[string]assertions.Template) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for name, tpl := range templates {
-		body, _ := json.Marshal(tpl.ToJSON())
 		var m map[string]any
-		_ = json.Unmarshal(body, &m)
+		_ = json.Unmarshal(templateBytes(tpl), &m)
 		out[name] = m
 	}
 	return out

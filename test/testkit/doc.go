@@ -4,7 +4,7 @@
 // a template's intrinsic functions to the values AWS would read. Only tests import it.
 //
 // The template tests are split into packages that run as parallel processes (`go test` runs up
-// to one test binary per core, each with its own jsii process): test/templates (the constructs),
-// test/app (the two-account app: snapshots, compliance, the deploy rehearsal) and test/docs (the
-// README and doc comments, no jsii).
+// to one test binary per core, each with its own jsii process): test (the constructs; at the
+// root of test/, it starts before the others), test/app (the two-account app: snapshots,
+// compliance, the deploy rehearsal) and test/docs (the README and doc comments, no jsii).
 package testkit

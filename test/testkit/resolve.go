@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -264,9 +265,24 @@ func nextPrefix(addr netip.Addr, size int) netip.Addr {
 	return out
 }
 
+// templateBytes is tpl as JSON, read from jsii once per template: a Template holds the template
+// it was made from and never changes, and each ToJSON is a round trip to node carrying the whole
+// template (103 calls in the constructs' tests, most of them on a template read before). Callers
+// unmarshal their own copy, so none sees another's changes.
+func templateBytes(tpl assertions.Template) []byte {
+	if raw, ok := templateCache.Load(tpl); ok {
+		return raw.([]byte)
+	}
+	raw, _ := json.Marshal(tpl.ToJSON())
+	templateCache.Store(tpl, raw)
+	return raw
+}
+
+var templateCache sync.Map // assertions.Template -> []byte
+
 // Resources returns the template's resources of type typ, by logical ID.
 func Resources(tpl assertions.Template, typ string) map[string]map[string]any {
-	raw, _ := json.Marshal(tpl.ToJSON())
+	raw := templateBytes(tpl)
 	var doc struct{ Resources map[string]map[string]any }
 	_ = json.Unmarshal(raw, &doc)
 	out := map[string]map[string]any{}
@@ -294,7 +310,7 @@ func Props(r map[string]any) map[string]any { p, _ := r["Properties"].(map[strin
 // outputs returns the template's outputs by description prefix.
 func Output(t *testing.T, tpl assertions.Template, descPrefix string) any {
 	t.Helper()
-	raw, _ := json.Marshal(tpl.ToJSON())
+	raw := templateBytes(tpl)
 	var doc struct{ Outputs map[string]map[string]any }
 	_ = json.Unmarshal(raw, &doc)
 	for _, o := range doc.Outputs {

@@ -35,8 +35,8 @@ func CloseJsii() { withoutFalseAlarms(jsii.Close) }
 
 // ExampleTests is the TestMain of the construct packages, whose tests are their examples. It
 // runs them without aws-cdk-lib's CloudFormation Validate plugin (WithoutCfnValidate): about 2 s
-// per process for findings that only warn; test/app and test/templates validate every template
-// their own apps write in the full run. After
+// per process for findings that only warn; test and test/app validate every template their
+// own apps write in the full run. After
 // the tests it stops jsii, which removes the runtime jsii unpacked for the process
 // (/tmp/jsii-runtime.*, 2.2 MB each run left behind otherwise), and exits with the tests' status.
 func ExampleTests(m interface{ Run() int }) {

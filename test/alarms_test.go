@@ -1,4 +1,4 @@
-package templates
+package test
 
 import (
 	"encoding/json"
